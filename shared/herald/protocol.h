@@ -1,0 +1,193 @@
+// Herald wire protocol: one JSON object per WebSocket text frame, with a "type".
+// See docs/protocol.md; tests/shared/tst_protocol.cpp keeps the two in step.
+#pragma once
+
+#include <QByteArray>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace herald::proto {
+
+/** @brief Version of the protocol spoken by this build. */
+inline constexpr int Version = 1;
+/** @brief WebSocket subprotocol negotiated at the handshake. */
+inline constexpr char Subprotocol[] = "herald.v1";
+
+/** @brief Default limits the decoder enforces (the server may configure others). */
+struct Limits
+{
+    qsizetype maxFrameBytes = 64 * 1024;
+    int maxDepth = 8;
+};
+
+/** @brief Close codes the server uses, as documented in docs/protocol.md. */
+namespace Close {
+inline constexpr int Normal = 1000;
+inline constexpr int GoingAway = 1001;        // server shutting down
+inline constexpr int UnsupportedData = 1003;  // binary frame
+inline constexpr int PolicyViolation = 1008;  // too many bad frames, origin refused
+inline constexpr int TooBig = 1009;           // frame or message over the cap
+inline constexpr int AuthFailed = 4001;       // bad or unknown token
+inline constexpr int AuthTimeout = 4002;      // no auth within the deadline
+inline constexpr int TokenRevoked = 4003;     // token revoked while connected
+inline constexpr int UserDisabled = 4004;     // account disabled while connected
+inline constexpr int TooManyConnections = 4005; // per-user connection cap reached
+inline constexpr int SlowConsumer = 4006;     // outbound queue over its cap: resume by sequence
+inline constexpr int IdleTimeout = 4007;      // no traffic (not even pong) within the timeout
+inline constexpr int RateLimited = 4008;      // kept sending past the message rate
+inline constexpr int Unavailable = 4009;      // server cannot serve this connection now
+} // namespace Close
+
+/** @brief Stable machine error codes carried in "error" frames and HTTP JSON errors. */
+namespace Err {
+inline constexpr char BadJson[] = "bad_json";
+inline constexpr char NotObject[] = "not_object";
+inline constexpr char UnknownType[] = "unknown_type";
+inline constexpr char MissingField[] = "missing_field";
+inline constexpr char WrongType[] = "wrong_type";
+inline constexpr char TooLong[] = "too_long";
+inline constexpr char TooMany[] = "too_many";
+inline constexpr char BadUtf8[] = "bad_utf8";
+inline constexpr char TooDeep[] = "too_deep";
+inline constexpr char TooLarge[] = "too_large";
+inline constexpr char BadValue[] = "bad_value";
+inline constexpr char Unauthorized[] = "unauthorized";
+inline constexpr char Forbidden[] = "forbidden";
+inline constexpr char NotFound[] = "not_found";
+inline constexpr char Conflict[] = "conflict";
+inline constexpr char RateLimited[] = "rate_limited";
+inline constexpr char Unavailable[] = "unavailable";
+inline constexpr char Internal[] = "internal";
+} // namespace Err
+
+/** @brief Who sends a frame type. */
+enum class Direction { ClientToServer, ServerToClient };
+
+/** @brief What a field must hold. */
+enum class Kind {
+    String,    ///< JSON string, max = characters
+    Int,       ///< JSON number that is an integer, max = largest value (0: no bound)
+    Bool,      ///< JSON bool
+    Id,        ///< request id: string (max characters) or integer
+    StringList,///< array of strings, max = items (each string <= 256 chars)
+    IntList,   ///< array of integers, max = items
+    SeqMap,    ///< object of name -> integer sequence, max = entries
+    Object,    ///< any JSON object (server payloads)
+    Array,     ///< any JSON array (server payloads)
+};
+
+struct FieldSpec
+{
+    QString name;
+    Kind kind;
+    bool required;
+    qint64 max; // meaning depends on kind, see Kind
+};
+
+struct MessageSpec
+{
+    QString type;
+    Direction direction;
+    QList<FieldSpec> fields;
+    QString summary;
+};
+
+/** @brief Every frame type of the protocol, both directions. */
+const QList<MessageSpec> &schema();
+const MessageSpec *findSpec(const QString &type);
+
+/** @brief Frame type names. */
+namespace Type {
+// client -> server
+inline const QString Auth = QStringLiteral("auth");
+inline const QString Ping = QStringLiteral("ping");
+inline const QString PresenceSet = QStringLiteral("presence.set");
+inline const QString UserList = QStringLiteral("user.list");
+inline const QString RoomList = QStringLiteral("room.list");
+inline const QString RoomCreate = QStringLiteral("room.create");
+inline const QString RoomJoin = QStringLiteral("room.join");
+inline const QString RoomLeave = QStringLiteral("room.leave");
+inline const QString RoomInvite = QStringLiteral("room.invite");
+inline const QString RoomMembers = QStringLiteral("room.members");
+inline const QString RoomHistory = QStringLiteral("room.history");
+inline const QString DmOpen = QStringLiteral("dm.open");
+inline const QString MsgSend = QStringLiteral("msg.send");
+inline const QString TypingSend = QStringLiteral("typing.send");
+inline const QString Resume = QStringLiteral("resume");
+inline const QString NotifList = QStringLiteral("notif.list");
+inline const QString NotifRead = QStringLiteral("notif.read");
+inline const QString NotifReadAll = QStringLiteral("notif.readAll");
+inline const QString NotifAction = QStringLiteral("notif.action");
+// server -> client
+inline const QString Hello = QStringLiteral("hello");
+inline const QString Result = QStringLiteral("result");
+inline const QString Error = QStringLiteral("error");
+inline const QString Pong = QStringLiteral("pong");
+inline const QString Message = QStringLiteral("message");
+inline const QString Typing = QStringLiteral("typing");
+inline const QString Presence = QStringLiteral("presence");
+inline const QString Online = QStringLiteral("online");
+inline const QString Member = QStringLiteral("member");
+inline const QString Notification = QStringLiteral("notification");
+inline const QString NotifUnread = QStringLiteral("notif.unread");
+inline const QString NotifReadSync = QStringLiteral("notif.readSync");
+inline const QString NotifResolved = QStringLiteral("notif.resolved");
+} // namespace Type
+
+/** @brief A decoded, validated frame. */
+struct Frame
+{
+    QString type;
+    QJsonObject body;
+
+    [[nodiscard]] QJsonValue id() const { return body.value(QLatin1String("id")); }
+    [[nodiscard]] QString str(QLatin1String key) const { return body.value(key).toString(); }
+    [[nodiscard]] qint64 integer(QLatin1String key, qint64 fallback = 0) const
+    {
+        const QJsonValue v = body.value(key);
+        return v.isDouble() ? static_cast<qint64>(v.toDouble()) : fallback;
+    }
+    [[nodiscard]] bool has(QLatin1String key) const { return body.contains(key); }
+};
+
+/** @brief A decode failure: a stable code, the field it concerns, and a human message. */
+struct DecodeError
+{
+    QString code;     // one of Err::*
+    QString field;    // empty when the whole frame is at fault
+    QString message;  // human readable
+    QJsonValue id;    // the request id when it could be read, so the error can answer it
+};
+
+struct DecodeResult
+{
+    std::optional<Frame> frame;
+    DecodeError error;
+    [[nodiscard]] bool ok() const { return frame.has_value(); }
+};
+
+/**
+ * @brief Strictly decodes one frame: size, UTF-8, nesting depth, JSON object, known type
+ * for the expected direction, required fields, field types and sizes. Unknown fields are ignored.
+ */
+DecodeResult decode(const QByteArray &bytes, Direction expected, const Limits &limits = {});
+
+/** @brief Serializes a frame (type first is not guaranteed; JSON objects are unordered). */
+QByteArray encode(const QString &type, QJsonObject body);
+QByteArray encode(const Frame &frame);
+
+/** @brief Builds the common server frames. */
+QByteArray result(const QJsonValue &id, const QJsonObject &data = {});
+QByteArray error(const QJsonValue &id, const QString &code, const QString &message,
+                 const QString &field = {});
+QByteArray error(const DecodeError &e);
+
+/** @brief Validates a name used for rooms, users and groups: [a-z0-9._-], 1..64, not starting with '-'/'.'. */
+bool isValidName(const QString &name);
+
+} // namespace herald::proto

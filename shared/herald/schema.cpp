@@ -1,0 +1,129 @@
+// The protocol's frame table. docs/protocol.md documents every entry; a test keeps them in step.
+#include "herald/protocol.h"
+
+namespace herald::proto {
+
+namespace {
+using D = Direction;
+using K = Kind;
+
+FieldSpec req(const char *name, Kind kind, qint64 max = 0)
+{
+    return {QString::fromLatin1(name), kind, true, max};
+}
+FieldSpec opt(const char *name, Kind kind, qint64 max = 0)
+{
+    return {QString::fromLatin1(name), kind, false, max};
+}
+
+constexpr qint64 NameMax = 64;
+constexpr qint64 IdMax = 64;
+constexpr qint64 SeqMax = 9007199254740991LL; // largest integer a JSON double holds exactly
+
+QList<MessageSpec> buildSchema()
+{
+    const FieldSpec id = req("id", K::Id, IdMax);
+    const FieldSpec optId = opt("id", K::Id, IdMax);
+    const FieldSpec room = req("room", K::String, NameMax);
+    return {
+        // ---- client -> server
+        {Type::Auth, D::ClientToServer, {optId, req("token", K::String, 512)},
+         QStringLiteral("Authenticate with a token (first frame, when no header was sent).")},
+        {Type::Ping, D::ClientToServer, {id}, QStringLiteral("Application-level ping.")},
+        {Type::PresenceSet, D::ClientToServer, {optId, req("status", K::String, 16)},
+         QStringLiteral("Set this connection's status: online or away.")},
+        {Type::UserList, D::ClientToServer, {id}, QStringLiteral("List people with their presence.")},
+        {Type::RoomList, D::ClientToServer, {id},
+         QStringLiteral("List rooms the person is in, and public rooms they may join.")},
+        {Type::RoomCreate, D::ClientToServer,
+         {id, req("name", K::String, NameMax), opt("title", K::String, 200),
+          opt("private", K::Bool)},
+         QStringLiteral("Create a room; the creator becomes a member.")},
+        {Type::RoomJoin, D::ClientToServer, {id, room}, QStringLiteral("Join a public room.")},
+        {Type::RoomLeave, D::ClientToServer, {id, room}, QStringLiteral("Leave a room.")},
+        {Type::RoomInvite, D::ClientToServer, {id, room, req("user", K::String, NameMax)},
+         QStringLiteral("Add a person to a room the sender is a member of.")},
+        {Type::RoomMembers, D::ClientToServer, {id, room},
+         QStringLiteral("List a room's members with presence.")},
+        {Type::RoomHistory, D::ClientToServer,
+         {id, room, opt("before", K::Int, SeqMax), opt("after", K::Int, SeqMax),
+          opt("limit", K::Int, 200)},
+         QStringLiteral("Page a room's history by sequence.")},
+        {Type::DmOpen, D::ClientToServer, {id, req("user", K::String, NameMax)},
+         QStringLiteral("Open (or find) the direct-message room with a person.")},
+        {Type::MsgSend, D::ClientToServer,
+         {id, room, req("clientId", K::String, IdMax), req("text", K::String, 4000)},
+         QStringLiteral("Send a chat message; clientId makes retries safe.")},
+        {Type::TypingSend, D::ClientToServer, {room},
+         QStringLiteral("Tell a room's members the sender is typing (ephemeral).")},
+        {Type::Resume, D::ClientToServer,
+         {id, opt("rooms", K::SeqMap, 1000), opt("notifications", K::Int, SeqMax)},
+         QStringLiteral("After a reconnect: get everything past the last sequences seen.")},
+        {Type::NotifList, D::ClientToServer,
+         {id, opt("before", K::Int, SeqMax), opt("limit", K::Int, 200), opt("unread", K::Bool)},
+         QStringLiteral("Page the notification backlog, newest first.")},
+        {Type::NotifRead, D::ClientToServer, {id, req("ids", K::IntList, 500)},
+         QStringLiteral("Mark notifications read.")},
+        {Type::NotifReadAll, D::ClientToServer, {id},
+         QStringLiteral("Mark every notification read.")},
+        {Type::NotifAction, D::ClientToServer,
+         {id, req("notification", K::Int, SeqMax), req("action", K::String, NameMax)},
+         QStringLiteral("Act on a notification (approve, reject, ...); first action wins.")},
+
+        // ---- server -> client
+        {Type::Hello, D::ServerToClient,
+         {req("protocol", K::Int), req("user", K::Object), req("online", K::Int),
+          req("unread", K::Int), req("heartbeat", K::Int), opt("server", K::String, 200)},
+         QStringLiteral("Sent once authenticated.")},
+        {Type::Result, D::ServerToClient, {id, opt("data", K::Object)},
+         QStringLiteral("Successful answer to the request with the same id.")},
+        {Type::Error, D::ServerToClient,
+         {optId, req("code", K::String, 64), req("message", K::String, 1000),
+          opt("field", K::String, 64)},
+         QStringLiteral("Failed request (with its id) or a problem with the connection.")},
+        {Type::Pong, D::ServerToClient, {id}, QStringLiteral("Answer to ping.")},
+        {Type::Message, D::ServerToClient,
+         {room, req("seq", K::Int), req("from", K::String, NameMax), req("text", K::String, 4000),
+          req("ts", K::Int), opt("clientId", K::String, IdMax)},
+         QStringLiteral("A chat message in a room the person is in.")},
+        {Type::Typing, D::ServerToClient, {room, req("user", K::String, NameMax)},
+         QStringLiteral("Someone is typing in a room.")},
+        {Type::Presence, D::ServerToClient,
+         {room, req("users", K::Array), req("online", K::Int)},
+         QStringLiteral("Presence changes of a room's members, with the room's online count.")},
+        {Type::Online, D::ServerToClient, {req("count", K::Int)},
+         QStringLiteral("How many people are online on the server.")},
+        {Type::Member, D::ServerToClient,
+         {room, req("user", K::String, NameMax), req("event", K::String, 16),
+          opt("info", K::Object)},
+         QStringLiteral("Someone joined or left a room (event: joined, left).")},
+        {Type::Notification, D::ServerToClient, {req("notification", K::Object)},
+         QStringLiteral("A new notification for the person.")},
+        {Type::NotifUnread, D::ServerToClient, {req("count", K::Int)},
+         QStringLiteral("The person's unread notification count changed.")},
+        {Type::NotifReadSync, D::ServerToClient,
+         {opt("ids", K::IntList, 100000), opt("all", K::Bool), req("unread", K::Int)},
+         QStringLiteral("Notifications were marked read on one of the person's devices.")},
+        {Type::NotifResolved, D::ServerToClient,
+         {req("notification", K::Int), req("action", K::String, NameMax),
+          req("by", K::String, NameMax), req("at", K::Int)},
+         QStringLiteral("A notification was acted on; its actions are settled.")},
+    };
+}
+} // namespace
+
+const QList<MessageSpec> &schema()
+{
+    static const QList<MessageSpec> table = buildSchema();
+    return table;
+}
+
+const MessageSpec *findSpec(const QString &type)
+{
+    for (const MessageSpec &spec : schema())
+        if (spec.type == type)
+            return &spec;
+    return nullptr;
+}
+
+} // namespace herald::proto
