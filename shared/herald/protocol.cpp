@@ -135,7 +135,7 @@ std::optional<DecodeError> checkField(const FieldSpec &f, const QJsonValue &v, c
         for (auto it = o.begin(); it != o.end(); ++it) {
             if (!isInteger(it.value()) || it.value().toDouble() < 0)
                 return wrong("an object of non-negative integer sequence numbers");
-            if (it.key().size() > 64)
+            if (it.key().size() > 140)
                 return tooLong(it.key().size());
         }
         return {};

@@ -18,13 +18,14 @@ FieldSpec opt(const char *name, Kind kind, qint64 max = 0)
 
 constexpr qint64 NameMax = 64;
 constexpr qint64 IdMax = 64;
+constexpr qint64 RoomMax = 140; // "dm:<a>:<b>" for direct messages
 constexpr qint64 SeqMax = 9007199254740991LL; // largest integer a JSON double holds exactly
 
 QList<MessageSpec> buildSchema()
 {
     const FieldSpec id = req("id", K::Id, IdMax);
     const FieldSpec optId = opt("id", K::Id, IdMax);
-    const FieldSpec room = req("room", K::String, NameMax);
+    const FieldSpec room = req("room", K::String, RoomMax);
     return {
         // ---- client -> server
         {Type::Auth, D::ClientToServer, {optId, req("token", K::String, 512)},
@@ -73,7 +74,8 @@ QList<MessageSpec> buildSchema()
         // ---- server -> client
         {Type::Hello, D::ServerToClient,
          {req("protocol", K::Int), req("user", K::Object), req("online", K::Int),
-          req("unread", K::Int), req("heartbeat", K::Int), opt("server", K::String, 200)},
+          req("unread", K::Int), req("heartbeat", K::Int), opt("server", K::String, 200),
+          opt("rooms", K::Array), opt("notifications", K::Array), opt("notifSeq", K::Int)},
          QStringLiteral("Sent once authenticated.")},
         {Type::Result, D::ServerToClient, {id, opt("data", K::Object)},
          QStringLiteral("Successful answer to the request with the same id.")},

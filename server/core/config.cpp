@@ -1,0 +1,124 @@
+#include "config.h"
+
+#include <QProcessEnvironment>
+#include <QSettings>
+
+namespace herald {
+
+namespace {
+QString toInt(const QString &key, const QString &value, int min, int max, int &out)
+{
+    bool ok = false;
+    const int v = value.trimmed().toInt(&ok);
+    if (!ok || v < min || v > max)
+        return QStringLiteral("%1 must be a whole number from %2 to %3, not '%4'").arg(key).arg(min).arg(max).arg(value);
+    out = v;
+    return {};
+}
+} // namespace
+
+QStringList Config::keys()
+{
+    return {QStringLiteral("listen"), QStringLiteral("port"), QStringLiteral("data_dir"),
+            QStringLiteral("storage"), QStringLiteral("tls_cert"), QStringLiteral("tls_key"),
+            QStringLiteral("log_level"), QStringLiteral("heartbeat_interval"),
+            QStringLiteral("heartbeat_timeout"), QStringLiteral("auth_timeout"),
+            QStringLiteral("max_frame_bytes"), QStringLiteral("max_connections_per_user"),
+            QStringLiteral("outbound_queue_bytes"), QStringLiteral("messages_per_second"),
+            QStringLiteral("messages_burst"), QStringLiteral("max_bad_frames"),
+            QStringLiteral("presence_coalesce_ms"), QStringLiteral("listen_backlog"),
+            QStringLiteral("metrics_token"), QStringLiteral("origins")};
+}
+
+QString Config::set(const QString &key, const QString &value)
+{
+    int i = 0;
+    QString err;
+    if (key == QLatin1String("listen")) {
+        if (QHostAddress(value).isNull() && value != QLatin1String("localhost"))
+            return QStringLiteral("listen must be an IP address, not '%1'").arg(value);
+        listen = value;
+    } else if (key == QLatin1String("port")) {
+        if ((err = toInt(key, value, 0, 65535, i)).isEmpty())
+            port = static_cast<quint16>(i);
+    } else if (key == QLatin1String("data_dir")) {
+        dataDir = value;
+    } else if (key == QLatin1String("storage")) {
+        if (value != QLatin1String("sqlite"))
+            return QStringLiteral("storage '%1' is not supported by this build (sqlite)").arg(value);
+        storage = value;
+    } else if (key == QLatin1String("tls_cert")) {
+        tlsCert = value;
+    } else if (key == QLatin1String("tls_key")) {
+        tlsKey = value;
+    } else if (key == QLatin1String("log_level")) {
+        static const QStringList levels{QStringLiteral("debug"), QStringLiteral("info"),
+                                        QStringLiteral("warning"), QStringLiteral("error")};
+        if (!levels.contains(value))
+            return QStringLiteral("log_level must be one of debug, info, warning, error");
+        logLevel = value;
+    } else if (key == QLatin1String("heartbeat_interval")) {
+        err = toInt(key, value, 1, 3600, heartbeatInterval);
+    } else if (key == QLatin1String("heartbeat_timeout")) {
+        err = toInt(key, value, 2, 7200, heartbeatTimeout);
+    } else if (key == QLatin1String("auth_timeout")) {
+        err = toInt(key, value, 1, 600, authTimeout);
+    } else if (key == QLatin1String("max_frame_bytes")) {
+        err = toInt(key, value, 1024, 16 * 1024 * 1024, maxFrameBytes);
+    } else if (key == QLatin1String("max_connections_per_user")) {
+        err = toInt(key, value, 1, 100000, maxConnectionsPerUser);
+    } else if (key == QLatin1String("outbound_queue_bytes")) {
+        if ((err = toInt(key, value, 4096, 1024 * 1024 * 1024, i)).isEmpty())
+            outboundQueueBytes = i;
+    } else if (key == QLatin1String("messages_per_second")) {
+        if ((err = toInt(key, value, 1, 100000, i)).isEmpty())
+            messagesPerSecond = i;
+    } else if (key == QLatin1String("messages_burst")) {
+        err = toInt(key, value, 1, 1000000, messagesBurst);
+    } else if (key == QLatin1String("max_bad_frames")) {
+        err = toInt(key, value, 1, 1000000, maxBadFrames);
+    } else if (key == QLatin1String("presence_coalesce_ms")) {
+        err = toInt(key, value, 10, 60000, presenceCoalesceMs);
+    } else if (key == QLatin1String("listen_backlog")) {
+        err = toInt(key, value, 1, 65535, listenBacklog);
+    } else if (key == QLatin1String("metrics_token")) {
+        metricsToken = value;
+    } else if (key == QLatin1String("origins")) {
+        origins.clear();
+        for (const QString &o : value.split(QLatin1Char(','), Qt::SkipEmptyParts))
+            origins << o.trimmed();
+    } else {
+        return QStringLiteral("unknown config key '%1'").arg(key);
+    }
+    return err;
+}
+
+QString Config::loadFile(const QString &path)
+{
+    QSettings ini(path, QSettings::IniFormat);
+    if (ini.status() != QSettings::NoError)
+        return QStringLiteral("cannot read config file %1").arg(path);
+    ini.beginGroup(QStringLiteral("server"));
+    for (const QString &key : ini.childKeys()) {
+        const QVariant v = ini.value(key);
+        const QString value = v.typeId() == QMetaType::QStringList ? v.toStringList().join(QLatin1Char(','))
+                                                                   : v.toString();
+        if (const QString err = set(key, value); !err.isEmpty())
+            return QStringLiteral("%1: %2").arg(path, err);
+    }
+    return {};
+}
+
+QString Config::loadEnvironment()
+{
+    const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &key : keys()) {
+        const QString name = QStringLiteral("HERALD_") + key.toUpper();
+        if (env.contains(name))
+            if (const QString err = set(key, env.value(name)); !err.isEmpty())
+                return QStringLiteral("%1: %2").arg(name, err);
+    }
+    return {};
+}
+
+} // namespace herald

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+namespace herald {
+
+/** @brief Server configuration: defaults < config file < HERALD_* environment < command line. */
+struct Config
+{
+    QString listen = QStringLiteral("0.0.0.0");
+    quint16 port = 8470;
+    QString dataDir;                  // default: ./herald-data (or $STATE_DIRECTORY under systemd)
+    QString storage = QStringLiteral("sqlite");
+    QString tlsCert;
+    QString tlsKey;
+    QString logLevel = QStringLiteral("info");
+    int heartbeatInterval = 30;       // seconds between WebSocket pings
+    int heartbeatTimeout = 75;        // seconds of silence before closing (4007)
+    int authTimeout = 10;             // seconds to send an auth frame (4002)
+    int maxFrameBytes = 64 * 1024;    // incoming frame/message cap (1009)
+    int maxConnectionsPerUser = 20;   // 4005 beyond it
+    qint64 outboundQueueBytes = 4 * 1024 * 1024; // 4006 beyond it
+    double messagesPerSecond = 20;    // sustained frames per second per connection
+    int messagesBurst = 50;           // bucket size
+    int maxBadFrames = 20;            // invalid frames tolerated before 1008
+    int presenceCoalesceMs = 250;     // presence and online-count batching
+    int listenBacklog = 4096;
+    QString metricsToken;             // empty: /metrics open to anyone who can reach the port
+    QStringList origins;              // empty: any Origin accepted
+    QString demoUser;                 // --demo NAME: create NAME with a token printed once (README run)
+
+    /** @brief Reads a config file (INI, group [server]); returns an error message or empty. */
+    QString loadFile(const QString &path);
+    /** @brief Applies HERALD_<KEY> environment variables. */
+    QString loadEnvironment();
+    /** @brief Sets one key by its config-file name; returns an error message or empty. */
+    QString set(const QString &key, const QString &value);
+    /** @brief All keys with their current values, for --help and docs. */
+    static QStringList keys();
+};
+
+} // namespace herald

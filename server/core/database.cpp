@@ -1,0 +1,158 @@
+#include "database.h"
+
+#include <herald/protocol.h>
+
+#include <QLoggingCategory>
+#include <QSemaphore>
+
+Q_LOGGING_CATEGORY(lcStorage, "herald.storage")
+
+namespace herald {
+
+Database::Database(QObject *parent)
+    : QObject(parent)
+{
+}
+
+Database::~Database()
+{
+    close();
+}
+
+QJsonObject Database::error(const StoreError &e)
+{
+    QJsonObject o{{QStringLiteral("error"), e.code}, {QStringLiteral("message"), e.message}};
+    if (!e.field.isEmpty())
+        o.insert(QStringLiteral("field"), e.field);
+    return o;
+}
+
+QJsonObject Database::error(const char *code, const QString &message)
+{
+    return {{QStringLiteral("error"), QString::fromLatin1(code)}, {QStringLiteral("message"), message}};
+}
+
+QString Database::open(const QString &dataDir)
+{
+    m_dataDir = dataDir;
+    QMutexLocker lock(&m_mutex);
+    m_stop = false;
+    m_openDone = false;
+    m_thread.setObjectName(QStringLiteral("herald-storage"));
+    QObject::connect(&m_thread, &QThread::started, &m_thread, [this] { loop(); }, Qt::DirectConnection);
+    m_thread.start();
+    while (!m_openDone)
+        m_opened.wait(&m_mutex);
+    return m_openError;
+}
+
+void Database::close()
+{
+    if (!m_thread.isRunning())
+        return;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_stop = true;
+        m_wake.wakeAll();
+    }
+    m_thread.wait();
+    m_thread.disconnect();
+}
+
+void Database::run(Job job, QObject *context, Done done)
+{
+    QMutexLocker lock(&m_mutex);
+    m_queue.push_back(Task{std::move(job), context, std::move(done), false});
+    m_wake.wakeOne();
+}
+
+QJsonObject Database::runSync(Job job)
+{
+    QSemaphore ready;
+    QJsonObject out;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_queue.push_back(Task{std::move(job), nullptr, [&](const QJsonObject &r) {
+                                   out = r;
+                                   ready.release();
+                               },
+                               true});
+        m_wake.wakeOne();
+    }
+    ready.acquire();
+    return out;
+}
+
+void Database::loop()
+{
+    Store store;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (auto e = store.open(m_dataDir))
+            m_openError = e->message;
+        m_openDone = true;
+        m_opened.wakeAll();
+        if (!m_openError.isEmpty())
+            return;
+    }
+    bool writableNow = true;
+    for (;;) {
+        std::deque<Task> batch;
+        {
+            QMutexLocker lock(&m_mutex);
+            while (m_queue.empty() && !m_stop)
+                m_wake.wait(&m_mutex);
+            if (m_queue.empty() && m_stop)
+                break;
+            batch.swap(m_queue);
+        }
+        QList<QJsonObject> results;
+        results.reserve(static_cast<qsizetype>(batch.size()));
+        const bool inTx = store.begin();
+        for (Task &t : batch) {
+            const bool sp = inTx && store.savepoint();
+            QJsonObject r = t.job(store);
+            if (sp) {
+                if (r.contains(QLatin1String("error")))
+                    store.rollbackSavepoint();
+                else
+                    store.releaseSavepoint();
+            }
+            results << r;
+        }
+        bool committed = inTx && store.commit();
+        QString failure;
+        if (!committed) {
+            failure = inTx ? store.lastError() : QStringLiteral("cannot start a transaction: ") + store.lastError();
+            if (inTx)
+                store.rollback();
+            qCWarning(lcStorage) << "batch of" << batch.size() << "jobs not committed:" << failure;
+            for (QJsonObject &r : results)
+                r = error(proto::Err::Unavailable, QStringLiteral("storage cannot take writes right now"));
+        }
+        if (committed != writableNow) {
+            writableNow = committed;
+            m_writable.storeRelaxed(committed ? 1 : 0);
+            Q_EMIT writableChanged(committed, failure);
+        }
+        m_batches.fetchAndAddRelaxed(1);
+        for (size_t i = 0; i < batch.size(); ++i) {
+            Task &t = batch[i];
+            if (!t.done)
+                continue;
+            if (t.direct) {
+                t.done(results[static_cast<qsizetype>(i)]); // runSync: no thread hop
+                continue;
+            }
+            if (!t.context)
+                continue; // whoever asked is gone
+            QMetaObject::invokeMethod(
+                t.context.data(),
+                [done = std::move(t.done), r = results[static_cast<qsizetype>(i)]] { done(r); },
+                Qt::QueuedConnection);
+        }
+    }
+    store.close();
+}
+
+} // namespace herald

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QHash>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <QTcpServer>
+
+class QWebSocketServer;
+class QTcpSocket;
+
+namespace herald {
+
+/** @brief Limits the front applies before any request reaches QtHttpServer or QtWebSockets. */
+struct FrontLimits
+{
+    int requestLineBytes = 8 * 1024;     // 414 beyond
+    int headerBytes = 16 * 1024;         // 431 beyond
+    int headerCount = 100;               // 431 beyond
+    qint64 bodyBytes = 1024 * 1024;      // 413 beyond
+    int requestDeadlineMs = 10000;       // whole request head (and body) within this
+    int maxConnections = 100000;         // 503 beyond
+    int maxConnectionsPerIp = 20000;     // 503 beyond
+    QStringList origins;                 // WebSocket Origin allow-list (empty: any)
+};
+
+/**
+ * @brief The one listening socket. Reads each connection's request head (peeking, so nothing is
+ * consumed), applies the limits, then hands WebSocket upgrades on /ws to the QWebSocketServer
+ * and everything else to QtHttpServer (bound to this server) as a pending connection.
+ * A large listen backlog lets a reconnect storm in without SYN drops.
+ */
+class FrontServer : public QTcpServer
+{
+    Q_OBJECT
+public:
+    FrontServer(QWebSocketServer *ws, FrontLimits limits, QObject *parent = nullptr);
+
+    void setTls(const QSslConfiguration &config) { m_tls = config; m_useTls = true; }
+    /** @brief The TCP socket under an accepted WebSocket (for its outbound queue size). */
+    QTcpSocket *takeUpgradedSocket(const QString &peerKey);
+    static QString peerKey(const QHostAddress &address, quint16 port);
+    [[nodiscard]] int openSockets() const { return m_total; }
+
+Q_SIGNALS:
+    void rejected(int status);
+
+protected:
+    void incomingConnection(qintptr descriptor) override;
+
+private:
+    void inspect(QTcpSocket *socket);
+    void refuse(QTcpSocket *socket, int status, const QByteArray &reason);
+    void forget(QTcpSocket *socket);
+
+    QWebSocketServer *m_ws;
+    FrontLimits m_limits;
+    QSslConfiguration m_tls;
+    bool m_useTls = false;
+    int m_total = 0;
+    QHash<QString, int> m_perIp;
+    QHash<QString, QPointer<QTcpSocket>> m_upgrading;
+};
+
+} // namespace herald

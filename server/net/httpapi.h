@@ -1,0 +1,47 @@
+#pragma once
+
+#include <QAbstractHttpServer>
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QPointer>
+#include <QTcpSocket>
+
+namespace herald {
+
+class Hub;
+class Metrics;
+
+/** @brief Writes an HTTP/1.1 response with a JSON (or text) body and closes the connection. */
+void writeResponse(QTcpSocket *socket, int status, const QByteArray &body,
+                   const QByteArray &contentType = "application/json");
+void writeJson(QTcpSocket *socket, int status, const QJsonObject &body);
+void writeError(QTcpSocket *socket, int status, const QString &code, const QString &message,
+                const QString &field = {});
+
+/**
+ * @brief The HTTP API on QtHttpServer's request parser: login, publish, notification state,
+ * health and metrics. WebSocket upgrades never reach it (FrontServer routes them).
+ * Responses are written by hand so that they can be sent later, after storage committed.
+ */
+class HttpApi : public QAbstractHttpServer
+{
+    Q_OBJECT
+public:
+    HttpApi(Hub *hub, Metrics *metrics, QObject *parent = nullptr);
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    void login(const QHttpServerRequest &request, QTcpSocket *socket);
+    void publish(const QHttpServerRequest &request, QTcpSocket *socket);
+    void getNotification(const QHttpServerRequest &request, QTcpSocket *socket, qint64 id);
+    void metrics(const QHttpServerRequest &request, QTcpSocket *socket);
+    void ready(QTcpSocket *socket);
+
+    Hub *m_hub;
+    Metrics *m_metrics;
+};
+
+} // namespace herald

@@ -1,0 +1,144 @@
+#include "server.h"
+
+#include "control.h"
+#include "core/database.h"
+#include "core/hub.h"
+#include "frontserver.h"
+#include "httpapi.h"
+#include "metrics.h"
+#include "webhooks.h"
+#include "wspeer.h"
+
+#include <herald/protocol.h>
+
+#include <QDir>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QSslKey>
+#include <QWebSocketServer>
+
+Q_LOGGING_CATEGORY(lcServer, "herald.server")
+
+namespace herald {
+
+Server::Server(Config config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+{
+}
+
+Server::~Server()
+{
+    stop();
+}
+
+quint16 Server::port() const
+{
+    return m_front ? m_front->serverPort() : 0;
+}
+
+QString Server::start()
+{
+    m_db = std::make_unique<Database>();
+    if (QString err = m_db->open(m_config.dataDir); !err.isEmpty())
+        return err;
+    connect(m_db.get(), &Database::writableChanged, this, [](bool writable, const QString &reason) {
+        if (writable)
+            qCInfo(lcServer) << "storage takes writes again";
+        else
+            qCCritical(lcServer).noquote() << "storage refuses writes:" << reason;
+    }, Qt::QueuedConnection);
+    // The service that heraldctl's `notify` publishes as.
+    const QJsonObject cli = m_db->runSync([](Store &st) {
+        qint64 id = 0;
+        for (const QJsonValue &v : st.services())
+            if (v.toObject().value(QLatin1String("name")).toString() == QLatin1String("heraldctl"))
+                id = v.toObject().value(QLatin1String("id")).toInteger();
+        if (!id) {
+            auto r = st.createService(QStringLiteral("heraldctl"), QString(), QString());
+            if (auto *p = std::get_if<qint64>(&r))
+                id = *p;
+        }
+        return QJsonObject{{QStringLiteral("id"), id}};
+    });
+    m_hub = std::make_unique<Hub>(m_config, m_db.get());
+    if (QString err = m_hub->load(); !err.isEmpty())
+        return err;
+    m_metrics = std::make_unique<Metrics>(m_hub.get());
+
+    m_ws = std::make_unique<QWebSocketServer>(QStringLiteral("herald"), QWebSocketServer::NonSecureMode);
+    m_ws->setSupportedSubprotocols({QString::fromLatin1(proto::Subprotocol)});
+    m_ws->setMaxPendingConnections(100000);
+    m_http = std::make_unique<HttpApi>(m_hub.get(), m_metrics.get());
+
+    FrontLimits limits;
+    limits.origins = m_config.origins;
+    m_front = new FrontServer(m_ws.get(), limits);
+    m_front->setListenBacklogSize(m_config.listenBacklog);
+    connect(m_front, &FrontServer::rejected, m_metrics.get(), &Metrics::countRejected);
+    if (!m_config.tlsCert.isEmpty() || !m_config.tlsKey.isEmpty()) {
+        QFile certFile(m_config.tlsCert), keyFile(m_config.tlsKey);
+        if (!certFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly))
+            return QStringLiteral("cannot read tls_cert or tls_key");
+        const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
+        const QByteArray keyPem = keyFile.readAll();
+        if (chain.isEmpty())
+            return QStringLiteral("tls_cert holds no PEM certificate");
+        QSslKey usable(keyPem, QSsl::Rsa, QSsl::Pem);
+        if (usable.isNull())
+            usable = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
+        if (usable.isNull())
+            return QStringLiteral("tls_key holds no PEM RSA or EC private key");
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificateChain(chain);
+        tls.setPrivateKey(usable);
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        m_front->setTls(tls);
+    }
+    if (!m_front->listen(QHostAddress(m_config.listen), m_config.port))
+        return QStringLiteral("cannot listen on %1:%2: %3").arg(m_config.listen).arg(m_config.port).arg(m_front->errorString());
+    m_http->bind(m_front);
+
+    connect(m_ws.get(), &QWebSocketServer::newConnection, this, [this] {
+        while (m_ws->hasPendingConnections()) {
+            std::unique_ptr<QWebSocket> ws(m_ws->nextPendingConnection());
+            QTcpSocket *tcp = m_front->takeUpgradedSocket(FrontServer::peerKey(ws->peerAddress(), ws->peerPort()));
+            const QByteArray auth = ws->request().rawHeader("Authorization");
+            const QString bearer = auth.startsWith("Bearer ") ? QString::fromLatin1(auth.mid(7).trimmed()) : QString();
+            auto *peer = new WsPeer(std::move(ws), tcp, m_hub.get(), m_config.outboundQueueBytes,
+                                    static_cast<quint64>(m_config.maxFrameBytes), this);
+            peer->start(bearer);
+        }
+    });
+
+    m_webhooks = std::make_unique<Webhooks>(m_db.get());
+    connect(m_hub.get(), &Hub::webhookQueued, m_webhooks.get(), &Webhooks::poke);
+    m_control = std::make_unique<Control>(m_hub.get(), m_metrics.get(), cli.value(QLatin1String("id")).toInteger());
+    QString controlError;
+    if (!m_control->listen(QDir(m_config.dataDir).filePath(QStringLiteral("herald.sock")), &controlError))
+        qCWarning(lcServer).noquote() << "control socket unavailable (heraldctl cannot reach this server):" << controlError;
+    qCInfo(lcServer).noquote() << "storage" << QDir(m_config.dataDir).absoluteFilePath(QStringLiteral("herald.db"));
+    return {};
+}
+
+void Server::stop()
+{
+    if (!m_db)
+        return;
+    if (m_front)
+        m_front->close();
+    if (m_hub)
+        m_hub->closeAll(proto::Close::GoingAway, QStringLiteral("server shutting down"));
+    m_control.reset();
+    m_webhooks.reset();
+    m_db->close(); // runs every queued job and commits before returning
+    Q_EMIT stopped();
+    m_http.reset();
+    m_front = nullptr;
+    m_ws.reset();
+    m_metrics.reset();
+    m_hub.reset();
+    m_db.reset();
+}
+
+} // namespace herald
