@@ -54,6 +54,15 @@ check_field() { # check_field DEB FIELD [EXPECTED]
     pass "$(basename "$1"): $2: ${v%%$'\n'*}"
   fi
 }
+check_summary() { # check_summary DEB WORD: a synopsis of its own and an extended description
+  local d
+  d=$(dpkg-deb -f "$1" Description)
+  if grep -qi "$2" <<<"${d%%$'\n'*}" && [[ $(wc -l <<<"$d") -ge 3 ]]; then
+    pass "$(basename "$1"): Description: ${d%%$'\n'*} (+$(($(wc -l <<<"$d") - 1)) lines)"
+  else
+    fail "$(basename "$1"): Description lacks a '$2' synopsis or a long description: $d"
+  fi
+}
 check_path() { # check_path LISTING DEB PATH [MODE-REGEX]
   local line
   line=$(grep -E " \./${3#/}( |$)" "$1" | head -n 1)
@@ -138,7 +147,7 @@ fi
 check_field "$server_deb" Package herald-server
 check_field "$server_deb" Section net
 check_field "$server_deb" Maintainer
-check_field "$server_deb" Description
+check_summary "$server_deb" server
 check_field "$server_deb" Version
 check_field "$server_deb" Architecture "$(dpkg --print-architecture)"
 note "Depends: $(dpkg-deb -f "$server_deb" Depends)"
@@ -223,7 +232,7 @@ if [[ -n ${desktop_deb:-} ]]; then
   check_field "$desktop_deb" Package herald-desktop
   check_field "$desktop_deb" Section net
   check_field "$desktop_deb" Maintainer
-  check_field "$desktop_deb" Description
+  check_summary "$desktop_deb" desktop
   note "Depends: $(dpkg-deb -f "$desktop_deb" Depends)"
   check_depends "$desktop_deb" libqt6core6 libqt6gui6 libqt6widgets6 libqt6qml6 libqt6quick6 \
     qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-window qml6-module-qtquick-layouts \
@@ -292,6 +301,19 @@ if [[ -n ${desktop_deb:-} ]]; then
   else
     note "appstreamcli not installed (appstream): metainfo not validated"
   fi
+fi
+
+# ---- lintian (optional) --------------------------------------------------------------
+if command -v lintian >/dev/null; then
+  echo "== lintian"
+  mapfile -t all_debs < <(ls "$OUT"/*.deb)
+  if out=$(lintian --fail-on error,warning --tag-display-limit 0 "${all_debs[@]}" 2>&1); then
+    pass "lintian: no errors or warnings"
+  else
+    fail "lintian: $(grep -E '^[EW]: ' <<<"$out" | tr '\n' ';')"
+  fi
+else
+  note "lintian not installed: packages not linted"
 fi
 
 echo "packaging_build: $((checks - failures)) passed, $failures failed"
