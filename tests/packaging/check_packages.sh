@@ -165,18 +165,35 @@ else
   fail "herald-server: /etc/herald/herald-server.conf is not listed in conffiles"
 fi
 
-# Default config: a [server] group, every key present, commented out, with its default.
+# Default config: a [server] group, every key documented with its default, commented out,
+# except data_dir, which is set so that herald-server and heraldctl agree on it.
 conf="$work/server/root/etc/herald/herald-server.conf"
 if [[ -f $conf ]]; then
   grep -qx '\[server\]' "$conf" && pass "config has a [server] group" || fail "config has no [server] group"
-  for kv in listen=0.0.0.0 port=8470 data_dir=/var/lib/herald tls_cert= tls_key= storage=sqlite \
+  grep -qxF 'data_dir=/var/lib/herald' "$conf" && pass "config sets data_dir=/var/lib/herald" ||
+    fail "config does not set data_dir=/var/lib/herald"
+  for kv in listen=0.0.0.0 port=8470 tls_cert= tls_key= storage=sqlite \
     log_level=info heartbeat_interval=30 heartbeat_timeout=75 auth_timeout=10 max_frame_bytes=65536 \
     max_connections_per_user=20 outbound_queue_bytes=4194304 messages_per_second=20 messages_burst=50 \
     metrics_token= origins=; do
     if grep -qxF ";$kv" "$conf"; then pass "config documents ;$kv"; else fail "config lacks the commented default ;$kv"; fi
   done
-  active=$(grep -vE '^[[:space:]]*($|;|#|\[)' "$conf" || true)
-  [[ -z $active ]] && pass "config sets nothing (all defaults commented)" || fail "config has active settings: $active"
+  active=$(grep -vE '^[[:space:]]*($|;|#|\[)' "$conf" | grep -vxF 'data_dir=/var/lib/herald' || true)
+  [[ -z $active ]] && pass "config sets nothing else (defaults commented)" || fail "config has active settings: $active"
+  # Every key the packaged server knows (its --help lists them) is documented.
+  server_keys=$("$work/server/root/usr/bin/herald-server" --help 2>/dev/null | sed -n 's/^Keys: //p' | tr -d ' ' | tr ',' ' ')
+  if [[ -z $server_keys ]]; then
+    note "herald-server --help lists no 'Keys:': config not compared with the server"
+  else
+    for k in $server_keys; do
+      k=${k%%=*}
+      grep -qE "^;?$k=" "$conf" && pass "config documents $k (a key herald-server knows)" ||
+        fail "config does not document $k, a key herald-server knows"
+    done
+    for k in $(sed -nE 's/^;?([a-z_]+)=.*/\1/p' "$conf"); do
+      grep -qw "$k" <<<"$server_keys" || fail "config documents $k, which herald-server does not know"
+    done
+  fi
 fi
 
 unit="$work/server/root/lib/systemd/system/herald-server.service"

@@ -160,19 +160,18 @@ else
   fail "heraldctl --help failed: $out"
 fi
 
-# Runs the installed server as the herald user, like the unit does, on a fresh data dir
-# and a free port; checks /healthz; stops it with SIGTERM as systemd would.
-run_server() { # run_server NAME ARGS...
-  local name=$1 data port="" i status
-  shift
-  data="$tmp/data-$name"
-  mkdir -p "$data"
-  chown herald:herald "$data"
+# Runs the installed server as the herald user, like the unit does, on a free loopback
+# port; checks /healthz, runs HOOK while it is up, and stops it with SIGTERM as systemd would.
+as_herald() { setpriv --reuid=herald --regid=herald --init-groups -- "$@"; }
+run_server() { # run_server NAME HOOK ARGS...
+  local name=$1 hook=$2 port="" i status body
+  shift 2
+  # setpriv execs the server, so $! is the server's own pid.
   setpriv --reuid=herald --regid=herald --init-groups -- \
-    /usr/bin/herald-server --data-dir "$data" --listen 127.0.0.1 --port 0 "$@" >"$tmp/$name.log" 2>&1 &
+    /usr/bin/herald-server "$@" --listen 127.0.0.1 --port 0 >"$tmp/$name.log" 2>&1 &
   server_pid=$!
   for ((i = 0; i < 150; i++)); do
-    port=$(sed -nE 's/.*listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/$name.log" | head -n 1)
+    port=$(sed -nE 's/.*listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$tmp/$name.log" 2>/dev/null | head -n 1)
     [[ -n $port ]] && break
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.2
@@ -191,13 +190,14 @@ run_server() { # run_server NAME ARGS...
   else
     fail "$name: GET /healthz: $body"
   fi
+  [[ $hook != - ]] && "$hook"
   kill -TERM "$server_pid"
   for ((i = 0; i < 100; i++)); do
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.1
   done
   if kill -0 "$server_pid" 2>/dev/null; then
-    fail "$name: herald-server still running 10 s after SIGTERM"
+    fail "$name: herald-server still running 10 s after SIGTERM (systemd would SIGKILL it after TimeoutStopSec)"
     kill -KILL "$server_pid"
   fi
   wait "$server_pid"
@@ -207,10 +207,32 @@ run_server() { # run_server NAME ARGS...
   [[ $status -eq 0 || $status -eq 143 ]] && pass "$name: stopped on SIGTERM (exit $status)" ||
     { fail "$name: exit status $status after SIGTERM"; sed 's/^/   /' "$tmp/$name.log"; }
 }
+# What an admin does on a packaged install: heraldctl as herald, with the shipped config.
+heraldctl_hook() {
+  local out
+  if out=$(as_herald /usr/bin/heraldctl --config /etc/herald/herald-server.conf status 2>&1) && grep -q version <<<"$out"; then
+    pass "heraldctl status reached the running server through /var/lib/herald: $(tr '\n' ' ' <<<"$out")"
+  else
+    fail "heraldctl --config /etc/herald/herald-server.conf status: $out"
+  fi
+  if out=$(as_herald /usr/bin/heraldctl --config /etc/herald/herald-server.conf user add pkgtest 2>&1) &&
+    out=$(as_herald /usr/bin/heraldctl --config /etc/herald/herald-server.conf user list 2>&1) && grep -q pkgtest <<<"$out"; then
+    pass "heraldctl user add/list works on /var/lib/herald"
+  else
+    fail "heraldctl user add/list: $out"
+  fi
+}
 echo "== running the installed server"
-run_server defaults
-# The shipped config as the unit passes it: readable by herald, accepted by the server.
-run_server shipped-config --config /etc/herald/herald-server.conf
+mkdir -p "$tmp/data"
+chown herald:herald "$tmp/data"
+run_server temp-data-dir - --data-dir "$tmp/data"
+# As the unit starts it: the shipped config, so data in /var/lib/herald (flags only move the port).
+run_server shipped-config heraldctl_hook --config /etc/herald/herald-server.conf
+if [[ -f /var/lib/herald/herald.db ]] && [[ $(stat -c %U /var/lib/herald/herald.db) == herald ]]; then
+  pass "the database went to /var/lib/herald/herald.db, owned by herald"
+else
+  fail "no herald-owned /var/lib/herald/herald.db: $(ls -la /var/lib/herald 2>&1 | tr '\n' ' ')"
+fi
 
 if [[ -n $desktop_deb ]]; then
   echo "== the installed desktop client"
