@@ -11,16 +11,28 @@ namespace herald::proto {
 
 namespace {
 
-// Nesting depth of JSON text, counted outside strings. Runs before the parser so that hostile
-// input never reaches it (QJsonDocument itself allows far deeper documents).
-int nestingDepth(const QByteArray &bytes, int stopAbove)
+struct Scan
 {
+    int depth = 0;            // deepest nesting of objects and arrays seen
+    qsizetype control = -1;   // offset of a raw control character inside a string, or -1
+};
+
+// Nesting depth of JSON text, counted outside strings, and raw control characters inside them
+// (JSON requires those escaped; QJsonDocument lets them through). Runs before the parser so that
+// hostile input never reaches it (QJsonDocument itself allows far deeper documents).
+Scan scan(const QByteArray &bytes, int stopAbove)
+{
+    Scan result;
     int depth = 0;
-    int maxDepth = 0;
     bool inString = false;
     bool escaped = false;
-    for (const char c : bytes) {
+    for (qsizetype i = 0; i < bytes.size(); ++i) {
+        const char c = bytes.at(i);
         if (inString) {
+            if (static_cast<unsigned char>(c) < 0x20) {
+                result.control = i;
+                return result;
+            }
             if (escaped)
                 escaped = false;
             else if (c == '\\')
@@ -32,28 +44,95 @@ int nestingDepth(const QByteArray &bytes, int stopAbove)
         if (c == '"') {
             inString = true;
         } else if (c == '{' || c == '[') {
-            maxDepth = std::max(maxDepth, ++depth);
-            if (maxDepth > stopAbove)
-                return maxDepth;
+            result.depth = std::max(result.depth, ++depth);
+            if (result.depth > stopAbove)
+                return result;
         } else if (c == '}' || c == ']') {
             --depth;
         }
     }
-    return maxDepth;
+    return result;
+}
+
+// True when the text is one JSON scalar (number, string, true, false, null) and nothing else.
+bool isJsonScalar(const QByteArray &bytes)
+{
+    const QByteArray t = bytes.trimmed();
+    if (t.isEmpty() || t.startsWith('{') || t.startsWith('['))
+        return false;
+    QJsonParseError e;
+    const QJsonDocument wrapped = QJsonDocument::fromJson('[' + t + ']', &e);
+    return e.error == QJsonParseError::NoError && wrapped.isArray() && wrapped.array().size() == 1;
+}
+
+bool validUnicode(const QString &s)
+{
+    for (qsizetype i = 0; i < s.size(); ++i) {
+        const QChar c = s.at(i);
+        if (c.isHighSurrogate() && i + 1 < s.size() && s.at(i + 1).isLowSurrogate())
+            ++i;
+        else if (c.isSurrogate())
+            return false;
+    }
+    return true;
+}
+
+bool validUnicode(const QJsonValue &v);
+
+bool validUnicode(const QJsonObject &o)
+{
+    for (auto it = o.begin(); it != o.end(); ++it)
+        if (!validUnicode(it.key()) || !validUnicode(it.value()))
+            return false;
+    return true;
+}
+
+// Recursion is bounded: the nesting depth was checked before parsing.
+bool validUnicode(const QJsonValue &v)
+{
+    if (v.isString())
+        return validUnicode(v.toString());
+    if (v.isObject())
+        return validUnicode(v.toObject());
+    if (v.isArray()) {
+        const QJsonArray a = v.toArray();
+        for (const QJsonValue &item : a)
+            if (!validUnicode(item))
+                return false;
+    }
+    return true;
 }
 
 DecodeError fail(const char *code, const QString &message, const QString &field = {},
-                 const QJsonValue &id = {})
+                 const QJsonValue &id = QJsonValue(QJsonValue::Undefined))
 {
     return {QString::fromLatin1(code), field, message, id};
 }
+
+constexpr double MaxSafeInteger = 9007199254740991.0; // 2^53 - 1: the largest exact JSON integer
 
 bool isInteger(const QJsonValue &v)
 {
     if (!v.isDouble())
         return false;
     const double d = v.toDouble();
-    return std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= 9007199254740991.0;
+    return std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= MaxSafeInteger;
+}
+
+enum class Number { NotNumber, NotInteger, OutOfRange, Negative, Ok };
+
+// What kind of number a value is: integers beyond 2^53-1 cannot be held exactly, so they are
+// out of range rather than "not an integer".
+Number classify(const QJsonValue &v)
+{
+    if (!v.isDouble())
+        return Number::NotNumber;
+    const double d = v.toDouble();
+    if (!std::isfinite(d) || std::floor(d) != d)
+        return Number::NotInteger;
+    if (std::fabs(d) > MaxSafeInteger)
+        return Number::OutOfRange;
+    return d < 0 ? Number::Negative : Number::Ok;
 }
 
 std::optional<DecodeError> checkField(const FieldSpec &f, const QJsonValue &v, const QJsonValue &id)
@@ -62,9 +141,13 @@ std::optional<DecodeError> checkField(const FieldSpec &f, const QJsonValue &v, c
         return fail(Err::WrongType, QStringLiteral("field '%1' must be %2").arg(f.name, QLatin1String(what)),
                     f.name, id);
     };
-    const auto tooLong = [&](qsizetype size) {
+    const auto badValue = [&](const QString &message) {
+        return fail(Err::BadValue, message, f.name, id);
+    };
+    const auto tooLong = [&](qsizetype size, qint64 max) {
         return fail(Err::TooLong,
-                    QStringLiteral("field '%1' is %2 long, at most %3 allowed").arg(f.name).arg(size).arg(f.max),
+                    QStringLiteral("field '%1' is %2 characters long, at most %3 allowed")
+                        .arg(f.name).arg(size).arg(max),
                     f.name, id);
     };
     const auto tooMany = [&](qsizetype size) {
@@ -72,21 +155,33 @@ std::optional<DecodeError> checkField(const FieldSpec &f, const QJsonValue &v, c
                     QStringLiteral("field '%1' has %2 items, at most %3 allowed").arg(f.name).arg(size).arg(f.max),
                     f.name, id);
     };
+    // Checks one non-negative integer (a field, a list item, a sequence number).
+    const auto checkCount = [&](const QJsonValue &n, const char *what) -> std::optional<DecodeError> {
+        switch (classify(n)) {
+        case Number::NotNumber:
+        case Number::NotInteger:
+            return wrong(what);
+        case Number::OutOfRange:
+            return badValue(QStringLiteral("field '%1' holds a number beyond 2^53-1").arg(f.name));
+        case Number::Negative:
+            return badValue(QStringLiteral("field '%1' must not be negative").arg(f.name));
+        case Number::Ok:
+            break;
+        }
+        return {};
+    };
     switch (f.kind) {
     case Kind::String:
         if (!v.isString())
             return wrong("a string");
         if (f.max > 0 && v.toString().size() > f.max)
-            return tooLong(v.toString().size());
+            return tooLong(v.toString().size(), f.max);
         return {};
     case Kind::Int:
-        if (!isInteger(v))
-            return wrong("an integer");
-        if (v.toDouble() < 0)
-            return fail(Err::BadValue, QStringLiteral("field '%1' must not be negative").arg(f.name), f.name, id);
+        if (auto e = checkCount(v, "an integer"))
+            return e;
         if (f.max > 0 && v.toDouble() > static_cast<double>(f.max))
-            return fail(Err::BadValue, QStringLiteral("field '%1' must be at most %2").arg(f.name).arg(f.max),
-                        f.name, id);
+            return badValue(QStringLiteral("field '%1' must be at most %2").arg(f.name).arg(f.max));
         return {};
     case Kind::Bool:
         if (!v.isBool())
@@ -95,11 +190,19 @@ std::optional<DecodeError> checkField(const FieldSpec &f, const QJsonValue &v, c
     case Kind::Id:
         if (v.isString()) {
             if (v.toString().size() > f.max)
-                return tooLong(v.toString().size());
+                return tooLong(v.toString().size(), f.max);
             return {};
         }
-        if (!isInteger(v))
+        switch (classify(v)) {
+        case Number::NotNumber:
+        case Number::NotInteger:
             return wrong("a string or an integer");
+        case Number::OutOfRange:
+            return badValue(QStringLiteral("field '%1' holds a number beyond 2^53-1").arg(f.name));
+        case Number::Negative:
+        case Number::Ok:
+            break;
+        }
         return {};
     case Kind::StringList: {
         if (!v.isArray())
@@ -111,7 +214,7 @@ std::optional<DecodeError> checkField(const FieldSpec &f, const QJsonValue &v, c
             if (!item.isString())
                 return wrong("an array of strings");
             if (item.toString().size() > 256)
-                return tooLong(item.toString().size());
+                return tooLong(item.toString().size(), 256);
         }
         return {};
     }
@@ -122,8 +225,8 @@ std::optional<DecodeError> checkField(const FieldSpec &f, const QJsonValue &v, c
         if (f.max > 0 && a.size() > f.max)
             return tooMany(a.size());
         for (const QJsonValue &item : a)
-            if (!isInteger(item) || item.toDouble() < 0)
-                return wrong("an array of non-negative integers");
+            if (auto e = checkCount(item, "an array of non-negative integers"))
+                return e;
         return {};
     }
     case Kind::SeqMap: {
@@ -133,10 +236,10 @@ std::optional<DecodeError> checkField(const FieldSpec &f, const QJsonValue &v, c
         if (f.max > 0 && o.size() > f.max)
             return tooMany(o.size());
         for (auto it = o.begin(); it != o.end(); ++it) {
-            if (!isInteger(it.value()) || it.value().toDouble() < 0)
-                return wrong("an object of non-negative integer sequence numbers");
             if (it.key().size() > 140)
-                return tooLong(it.key().size());
+                return tooLong(it.key().size(), 140);
+            if (auto e = checkCount(it.value(), "an object of non-negative integer sequence numbers"))
+                return e;
         }
         return {};
     }
@@ -181,26 +284,42 @@ DecodeResult decode(const QByteArray &bytes, Direction expected, const Limits &l
             return r;
         }
     }
-    if (nestingDepth(bytes, limits.maxDepth) > limits.maxDepth) {
+    const Scan shape = scan(bytes, limits.maxDepth);
+    if (shape.depth > limits.maxDepth) {
         r.error = fail(Err::TooDeep, QStringLiteral("JSON nesting deeper than %1").arg(limits.maxDepth));
+        return r;
+    }
+    if (shape.control >= 0) {
+        r.error = fail(Err::BadJson, QStringLiteral("not JSON: unescaped control character in a string at offset %1")
+                                         .arg(shape.control));
         return r;
     }
     QJsonParseError perr;
     const QJsonDocument doc = QJsonDocument::fromJson(bytes, &perr);
     if (perr.error != QJsonParseError::NoError) {
-        r.error = fail(Err::BadJson, QStringLiteral("not JSON: %1 at offset %2")
-                                         .arg(perr.errorString()).arg(perr.offset));
+        // QJsonDocument only takes an object or an array at the top; a lone number, string,
+        // true, false or null is still JSON, just not a frame.
+        if (isJsonScalar(bytes))
+            r.error = fail(Err::NotObject, QStringLiteral("a frame must be a JSON object, not a single value"));
+        else
+            r.error = fail(Err::BadJson, QStringLiteral("not JSON: %1 at offset %2")
+                                             .arg(perr.errorString()).arg(perr.offset));
         return r;
     }
     if (!doc.isObject()) {
         r.error = fail(Err::NotObject, QStringLiteral("a frame must be a JSON object"));
         return r;
     }
-    const QJsonObject obj = doc.object();
+    QJsonObject obj = doc.object();
+    // Valid UTF-8 can still escape half a surrogate pair ("\ud800"), which is no character.
+    if (!validUnicode(obj)) {
+        r.error = fail(Err::BadUtf8, QStringLiteral("frame holds an unpaired surrogate escape (\\uD800-\\uDFFF)"));
+        return r;
+    }
     // Keep the id for the error answer when it looks like an id.
     QJsonValue id = obj.value(QLatin1String("id"));
     if (!(id.isString() && id.toString().size() <= 64) && !isInteger(id))
-        id = QJsonValue();
+        id = QJsonValue(QJsonValue::Undefined);
 
     const QJsonValue typeValue = obj.value(QLatin1String("type"));
     if (typeValue.isUndefined()) {
@@ -225,6 +344,8 @@ DecodeResult decode(const QByteArray &bytes, Direction expected, const Limits &l
                 r.error = fail(Err::MissingField, QStringLiteral("missing field '%1'").arg(f.name), f.name, id);
                 return r;
             }
+            // Absent it is: handlers test presence with has() and must not see a null id or value.
+            obj.remove(f.name);
             continue;
         }
         if (auto e = checkField(f, v, id)) {
@@ -269,6 +390,42 @@ QByteArray error(const QJsonValue &id, const QString &code, const QString &messa
 QByteArray error(const DecodeError &e)
 {
     return error(e.id, e.code, e.message, e.field);
+}
+
+const QList<std::pair<int, QString>> &closeCodes()
+{
+    static const QList<std::pair<int, QString>> codes{
+        {Close::Normal, QStringLiteral("Normal")},
+        {Close::GoingAway, QStringLiteral("GoingAway")},
+        {Close::ProtocolError, QStringLiteral("ProtocolError")},
+        {Close::UnsupportedData, QStringLiteral("UnsupportedData")},
+        {Close::InvalidPayload, QStringLiteral("InvalidPayload")},
+        {Close::PolicyViolation, QStringLiteral("PolicyViolation")},
+        {Close::TooBig, QStringLiteral("TooBig")},
+        {Close::AuthFailed, QStringLiteral("AuthFailed")},
+        {Close::AuthTimeout, QStringLiteral("AuthTimeout")},
+        {Close::TokenRevoked, QStringLiteral("TokenRevoked")},
+        {Close::UserDisabled, QStringLiteral("UserDisabled")},
+        {Close::TooManyConnections, QStringLiteral("TooManyConnections")},
+        {Close::SlowConsumer, QStringLiteral("SlowConsumer")},
+        {Close::IdleTimeout, QStringLiteral("IdleTimeout")},
+        {Close::RateLimited, QStringLiteral("RateLimited")},
+        {Close::Unavailable, QStringLiteral("Unavailable")},
+    };
+    return codes;
+}
+
+const QStringList &errorCodes()
+{
+    static const QStringList codes{
+        QLatin1String(Err::BadJson),      QLatin1String(Err::NotObject),    QLatin1String(Err::UnknownType),
+        QLatin1String(Err::MissingField), QLatin1String(Err::WrongType),    QLatin1String(Err::TooLong),
+        QLatin1String(Err::TooMany),      QLatin1String(Err::BadUtf8),      QLatin1String(Err::TooDeep),
+        QLatin1String(Err::TooLarge),     QLatin1String(Err::BadValue),     QLatin1String(Err::Unauthorized),
+        QLatin1String(Err::Forbidden),    QLatin1String(Err::NotFound),     QLatin1String(Err::Conflict),
+        QLatin1String(Err::RateLimited),  QLatin1String(Err::Unavailable),  QLatin1String(Err::Internal),
+    };
+    return codes;
 }
 
 bool isValidName(const QString &name)
