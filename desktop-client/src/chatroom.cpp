@@ -1,0 +1,325 @@
+#include "chatroom.h"
+#include "connection.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+namespace proto = herald::proto;
+
+namespace {
+constexpr int HistoryPage = 50;
+constexpr int GapPage = 200;
+constexpr int TypingShownMs = 6000;
+constexpr int TypingResendMs = 3000;
+} // namespace
+
+ChatRoom::ChatRoom(const QString &name, Connection *connection, QObject *parent)
+    : QObject(parent)
+    , m_name(name)
+    , m_connection(connection)
+{
+    m_typingTimer.setInterval(1000);
+    connect(&m_typingTimer, &QTimer::timeout, this, &ChatRoom::expireTyping);
+}
+
+void ChatRoom::setSelf(const QString &self)
+{
+    m_self = self;
+    m_messages.setSelf(self);
+    m_members.setSelf(self);
+}
+
+void ChatRoom::setDisplayNames(std::function<QString(const QString &)> lookup)
+{
+    m_displayName = lookup;
+    m_messages.setDisplayNames(std::move(lookup));
+}
+
+void ChatRoom::setReadSeq(qint64 seq)
+{
+    m_readSeq = seq;
+    if (m_baselineSet)
+        setUnread(int(std::max<qint64>(0, m_lastSeq - m_readSeq)));
+}
+
+QString ChatRoom::displayName() const
+{
+    if (m_kind == u"dm"_s && !m_peer.isEmpty())
+        return m_displayName ? m_displayName(m_peer) : m_peer;
+    return m_title.isEmpty() ? m_name : m_title;
+}
+
+void ChatRoom::applyInfo(const QJsonObject &room)
+{
+    m_title = room.value("title"_L1).toString(m_title);
+    m_kind = room.value("kind"_L1).toString(m_kind.isEmpty() ? u"public"_s : m_kind);
+    m_peer = room.value("peer"_L1).toString(m_peer);
+    m_member = room.value("member"_L1).toBool(m_member);
+    m_online = room.value("online"_L1).toInt(m_online);
+    m_memberCount = room.value("members"_L1).toInt(m_memberCount);
+    // Only the first sight sets the baseline: later room objects (a reconnect's hello) would
+    // jump past messages the resume is about to deliver.
+    if (!m_baselineSet && room.contains("lastSeq"_L1)) {
+        m_baselineSet = true;
+        m_lastSeq = std::max(m_lastSeq, qint64(room.value("lastSeq"_L1).toDouble()));
+        if (m_readSeq < 0) {
+            m_readSeq = m_lastSeq;
+            Q_EMIT readSeqChanged(m_readSeq);
+        }
+        setUnread(int(std::max<qint64>(0, m_lastSeq - m_readSeq)));
+    }
+    Q_EMIT infoChanged();
+}
+
+bool ChatRoom::handleMessage(const QJsonObject &object)
+{
+    const MessageModel::Message m = MessageModel::fromJson(object);
+    if (m.seq <= 0)
+        return false;
+    if (!m_baselineSet) {
+        // First sight of this room is a message (a new DM): everything before it counts as read.
+        m_baselineSet = true;
+        if (m_readSeq < 0)
+            m_readSeq = m.seq - 1;
+        m_lastSeq = std::max(m_lastSeq, m.seq - 1);
+    }
+    const qint64 knownBefore = m_lastSeq;
+    const qint64 heldLast = m_messages.lastSeq();
+    m_lastSeq = std::max(m_lastSeq, m.seq);
+    if (!m_messages.insertMessage(m))
+        return false;
+    if (m_typing.remove(m.from) > 0)
+        Q_EMIT typingChanged();
+    if (m.from == m_self) {
+        if (m.seq > m_readSeq && m.seq == m_lastSeq)
+            markRead();
+    } else if (m.seq > knownBefore) {
+        if (m_active)
+            markRead();
+        else
+            setUnread(m_unread + 1);
+        Q_EMIT messageArrived(m.from, m.text);
+    }
+    // Never show a hole: a message beyond the newest held one means some were missed.
+    if (heldLast > 0 && m.seq > heldLast + 1)
+        fillGap(heldLast);
+    return true;
+}
+
+void ChatRoom::fillGap(qint64 after)
+{
+    if (!m_connection)
+        return;
+    const QJsonObject body{{u"room"_s, m_name}, {u"after"_s, after}, {u"limit"_s, GapPage}};
+    m_connection->request(proto::Type::RoomHistory, body, [this](const Reply &reply) {
+        if (!reply.ok)
+            return;
+        const QJsonArray list = reply.data.value("messages"_L1).toArray();
+        qint64 last = 0;
+        for (const QJsonValue &v : list) {
+            const MessageModel::Message m = MessageModel::fromJson(v.toObject());
+            m_messages.insertMessage(m);
+            last = std::max(last, m.seq);
+        }
+        if (reply.data.value("hasMore"_L1).toBool() && last > 0)
+            fillGap(last);
+    });
+}
+
+void ChatRoom::setUnread(int unread)
+{
+    if (m_unread == unread)
+        return;
+    m_unread = unread;
+    Q_EMIT unreadCountChanged();
+}
+
+void ChatRoom::markRead()
+{
+    if (m_readSeq != m_lastSeq) {
+        m_readSeq = m_lastSeq;
+        Q_EMIT readSeqChanged(m_readSeq);
+    }
+    setUnread(0);
+}
+
+void ChatRoom::setActive(bool active)
+{
+    if (m_active == active)
+        return;
+    m_active = active;
+    if (m_active)
+        markRead();
+    Q_EMIT activeChanged();
+}
+
+void ChatRoom::send(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return;
+    MessageModel::Message m;
+    m.from = m_self;
+    m.text = trimmed;
+    m.ts = QDateTime::currentDateTimeUtc();
+    m.clientId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    m_messages.addPending(m);
+    sendOne(m);
+}
+
+void ChatRoom::sendOne(const MessageModel::Message &m)
+{
+    if (!m_connection || m_connection->state() != Connection::Connected)
+        return; // stays pending; resendPending() after the next resume
+    const QJsonObject body{{u"room"_s, m_name}, {u"clientId"_s, m.clientId}, {u"text"_s, m.text}};
+    const QString clientId = m.clientId;
+    m_connection->request(proto::Type::MsgSend, body, [this, clientId](const Reply &reply) {
+        if (reply.ok) {
+            const QDateTime ts = QDateTime::fromMSecsSinceEpoch(
+                qint64(reply.data.value("ts"_L1).toDouble()), Qt::UTC);
+            m_messages.markSent(clientId, qint64(reply.data.value("seq"_L1).toDouble()), ts);
+        } else if (reply.code != u"disconnected"_s) {
+            m_messages.markFailed(clientId);
+        }
+    });
+}
+
+void ChatRoom::resendPending()
+{
+    const QList<MessageModel::Message> pending = m_messages.pending();
+    for (const MessageModel::Message &m : pending)
+        sendOne(m);
+}
+
+void ChatRoom::retry(const QString &clientId)
+{
+    for (int i = m_messages.confirmedCount(); i < m_messages.rowCount(); ++i) {
+        if (m_messages.at(i).clientId == clientId) {
+            const MessageModel::Message m = m_messages.at(i);
+            m_messages.markPending(clientId);
+            sendOne(m);
+            return;
+        }
+    }
+}
+
+void ChatRoom::loadOlder()
+{
+    if (m_loading || !m_hasMore || !m_connection || m_connection->state() != Connection::Connected)
+        return;
+    QJsonObject body{{u"room"_s, m_name}, {u"limit"_s, HistoryPage}};
+    if (m_messages.firstSeq() > 0)
+        body.insert(u"before"_s, m_messages.firstSeq());
+    m_loading = true;
+    Q_EMIT historyChanged();
+    m_connection->request(proto::Type::RoomHistory, body, [this](const Reply &reply) {
+        m_loading = false;
+        if (reply.ok) {
+            const QJsonArray list = reply.data.value("messages"_L1).toArray();
+            for (const QJsonValue &v : list)
+                handleMessage(v.toObject());
+            m_hasMore = reply.data.value("hasMore"_L1).toBool();
+        }
+        Q_EMIT historyChanged();
+    });
+}
+
+void ChatRoom::open()
+{
+    if (!m_membersLoaded)
+        loadMembers();
+    if (m_messages.confirmedCount() < HistoryPage && m_hasMore)
+        loadOlder();
+}
+
+void ChatRoom::loadMembers()
+{
+    if (!m_connection || m_connection->state() != Connection::Connected)
+        return;
+    m_connection->request(proto::Type::RoomMembers, {{u"room"_s, m_name}},
+                          [this](const Reply &reply) {
+                              if (!reply.ok)
+                                  return;
+                              m_membersLoaded = true;
+                              const QJsonArray members = reply.data.value("members"_L1).toArray();
+                              m_members.setUsers(members);
+                              m_memberCount = int(members.size());
+                              Q_EMIT infoChanged();
+                          });
+}
+
+void ChatRoom::userTyping()
+{
+    if (m_sinceTypingSent.isValid() && m_sinceTypingSent.elapsed() < TypingResendMs)
+        return;
+    if (!m_connection || m_connection->state() != Connection::Connected)
+        return;
+    m_connection->send(proto::Type::TypingSend, {{u"room"_s, m_name}});
+    m_sinceTypingSent.start();
+}
+
+void ChatRoom::handleTyping(const QString &user)
+{
+    if (user == m_self)
+        return;
+    m_typing.insert(user, QDateTime::currentMSecsSinceEpoch() + TypingShownMs);
+    if (!m_typingTimer.isActive())
+        m_typingTimer.start();
+    Q_EMIT typingChanged();
+}
+
+void ChatRoom::expireTyping()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const auto removed = m_typing.removeIf([now](auto it) { return it.value() <= now; });
+    if (m_typing.isEmpty())
+        m_typingTimer.stop();
+    if (removed > 0)
+        Q_EMIT typingChanged();
+}
+
+QString ChatRoom::typingText() const
+{
+    QStringList names;
+    for (auto it = m_typing.cbegin(); it != m_typing.cend(); ++it)
+        names.append(m_displayName ? m_displayName(it.key()) : it.key());
+    names.sort();
+    switch (names.size()) {
+    case 0:
+        return {};
+    case 1:
+        return u"%1 is typing…"_s.arg(names.at(0));
+    case 2:
+        return u"%1 and %2 are typing…"_s.arg(names.at(0), names.at(1));
+    default:
+        return u"Several people are typing…"_s;
+    }
+}
+
+void ChatRoom::handlePresence(const QJsonArray &users, int online)
+{
+    for (const QJsonValue &v : users) {
+        const QJsonObject o = v.toObject();
+        m_members.setStatus(o.value("user"_L1).toString(), o.value("status"_L1).toString());
+    }
+    m_online = online;
+    Q_EMIT infoChanged();
+}
+
+void ChatRoom::handleMember(const QString &user, const QString &event)
+{
+    if (event == u"joined"_s) {
+        if (m_members.indexOf(user) < 0) {
+            m_members.addUser({user, m_displayName ? m_displayName(user) : user, u"online"_s});
+            ++m_memberCount;
+        }
+    } else if (event == u"left"_s) {
+        if (m_members.indexOf(user) >= 0 || !m_membersLoaded)
+            m_memberCount = std::max(0, m_memberCount - 1);
+        m_members.removeUser(user);
+    }
+    Q_EMIT infoChanged();
+}

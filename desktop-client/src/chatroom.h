@@ -1,0 +1,136 @@
+// One conversation (room or direct message): its messages, members, typing and unread state.
+#pragma once
+
+#include "messagemodel.h"
+#include "userlistmodel.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+#include <QtQml/qqmlregistration.h>
+
+#include <functional>
+
+class Connection;
+
+/** @brief A room or direct message the person can read and write. */
+class ChatRoom : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("Get rooms from Session.room() or the room list")
+    /** @brief Server name: "general", or "dm:alice:bob". */
+    Q_PROPERTY(QString name READ name CONSTANT)
+    /** @brief What to call it: the title, or the other person's name for a direct message. */
+    Q_PROPERTY(QString displayName READ displayName NOTIFY infoChanged)
+    /** @brief public, private or dm. */
+    Q_PROPERTY(QString kind READ kind NOTIFY infoChanged)
+    /** @brief The other person of a direct message. */
+    Q_PROPERTY(QString peer READ peer NOTIFY infoChanged)
+    Q_PROPERTY(bool isMember READ isMember NOTIFY infoChanged)
+    /** @brief Members online now. */
+    Q_PROPERTY(int onlineCount READ onlineCount NOTIFY infoChanged)
+    Q_PROPERTY(int memberCount READ memberCount NOTIFY infoChanged)
+    /** @brief Messages from others the person has not seen. */
+    Q_PROPERTY(int unreadCount READ unreadCount NOTIFY unreadCountChanged)
+    /** @brief "bob is typing…", or empty. */
+    Q_PROPERTY(QString typingText READ typingText NOTIFY typingChanged)
+    Q_PROPERTY(MessageModel *messages READ messages CONSTANT)
+    Q_PROPERTY(UserListModel *members READ members CONSTANT)
+    /** @brief Older history exists on the server. */
+    Q_PROPERTY(bool hasMoreHistory READ hasMoreHistory NOTIFY historyChanged)
+    Q_PROPERTY(bool loadingHistory READ loadingHistory NOTIFY historyChanged)
+    /** @brief A window shows this conversation and has focus: arriving messages count as read. */
+    Q_PROPERTY(bool active READ active WRITE setActive NOTIFY activeChanged)
+
+public:
+    ChatRoom(const QString &name, Connection *connection, QObject *parent = nullptr);
+
+    /** @brief Applies a room object from hello, room.list, room.join or dm.open. */
+    void applyInfo(const QJsonObject &room);
+    /** @brief A message frame; returns false for a duplicate. */
+    bool handleMessage(const QJsonObject &message);
+    void handleTyping(const QString &user);
+    void handlePresence(const QJsonArray &users, int online);
+    void handleMember(const QString &user, const QString &event);
+    /** @brief Sends again what was pending when the link dropped (same clientId: no duplicates). */
+    void resendPending();
+    void setSelf(const QString &self);
+    void setDisplayNames(std::function<QString(const QString &)> lookup);
+    /** @brief Where the person had read up to, restored from settings. */
+    void setReadSeq(qint64 seq);
+
+    Q_INVOKABLE void send(const QString &text);
+    /** @brief Loads the page of history before the oldest message held (or the latest page). */
+    Q_INVOKABLE void loadOlder();
+    /** @brief Loads members and the latest history if not yet done; called when a window opens. */
+    Q_INVOKABLE void open();
+    Q_INVOKABLE void markRead();
+    /** @brief The composer changed: tells the others, at most every few seconds. */
+    Q_INVOKABLE void userTyping();
+    Q_INVOKABLE void loadMembers();
+    Q_INVOKABLE void retry(const QString &clientId);
+
+    [[nodiscard]] QString name() const { return m_name; }
+    [[nodiscard]] QString displayName() const;
+    [[nodiscard]] QString title() const { return m_title; }
+    [[nodiscard]] QString kind() const { return m_kind; }
+    [[nodiscard]] QString peer() const { return m_peer; }
+    [[nodiscard]] bool isMember() const { return m_member; }
+    [[nodiscard]] int onlineCount() const { return m_online; }
+    [[nodiscard]] int memberCount() const { return m_memberCount; }
+    [[nodiscard]] int unreadCount() const { return m_unread; }
+    [[nodiscard]] QString typingText() const;
+    [[nodiscard]] MessageModel *messages() { return &m_messages; }
+    [[nodiscard]] UserListModel *members() { return &m_members; }
+    [[nodiscard]] bool hasMoreHistory() const { return m_hasMore; }
+    [[nodiscard]] bool loadingHistory() const { return m_loading; }
+    [[nodiscard]] bool active() const { return m_active; }
+    void setActive(bool active);
+    /** @brief The newest sequence known for this room: what resume asks "since". */
+    [[nodiscard]] qint64 lastSeq() const { return m_lastSeq; }
+    [[nodiscard]] qint64 readSeq() const { return m_readSeq; }
+
+Q_SIGNALS:
+    void infoChanged();
+    void unreadCountChanged();
+    void typingChanged();
+    void historyChanged();
+    void activeChanged();
+    /** @brief The read marker moved (Session stores it). */
+    void readSeqChanged(qint64 seq);
+    /** @brief A new message from someone else arrived. */
+    void messageArrived(const QString &from, const QString &text);
+
+private:
+    void setUnread(int unread);
+    void fillGap(qint64 after);
+    void expireTyping();
+    void sendOne(const MessageModel::Message &message);
+
+    QString m_name;
+    QString m_title;
+    QString m_kind;
+    QString m_peer;
+    QString m_self;
+    bool m_member = true;
+    bool m_baselineSet = false;
+    int m_online = 0;
+    int m_memberCount = 0;
+    int m_unread = 0;
+    qint64 m_lastSeq = 0;
+    qint64 m_readSeq = -1; // -1: no marker yet (first sight: nothing is unread)
+    bool m_hasMore = true;
+    bool m_loading = false;
+    bool m_membersLoaded = false;
+    bool m_active = false;
+    QPointer<Connection> m_connection;
+    MessageModel m_messages;
+    UserListModel m_members;
+    QHash<QString, qint64> m_typing; // user -> expiry (ms since epoch)
+    QTimer m_typingTimer;
+    QElapsedTimer m_sinceTypingSent;
+    std::function<QString(const QString &)> m_displayName;
+};

@@ -1,0 +1,209 @@
+#include "messagemodel.h"
+
+using namespace Qt::StringLiterals;
+
+namespace {
+constexpr qint64 RunGapMs = 5 * 60 * 1000; // a new header after five quiet minutes
+}
+
+MessageModel::MessageModel(QObject *parent)
+    : QAbstractListModel(parent)
+{
+}
+
+int MessageModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+bool MessageModel::startsRun(int row) const
+{
+    if (row == 0)
+        return true;
+    const Message &m = m_rows.at(row);
+    const Message &prev = m_rows.at(row - 1);
+    return prev.from != m.from || prev.ts.msecsTo(m.ts) > RunGapMs;
+}
+
+QVariant MessageModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Message &m = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case TextRole:
+        return m.text;
+    case SeqRole:
+        return m.seq;
+    case AuthorRole:
+        return m.from;
+    case AuthorDisplayRole:
+        return m_displayName ? m_displayName(m.from) : m.from;
+    case TimeRole:
+        return m.ts;
+    case StateRole:
+        switch (m.state) {
+        case State::Pending:
+            return u"pending"_s;
+        case State::Sent:
+            return u"sent"_s;
+        case State::Failed:
+            return u"failed"_s;
+        }
+        return {};
+    case OwnRole:
+        return !m_self.isEmpty() && m.from == m_self;
+    case ShowHeaderRole:
+        return startsRun(index.row());
+    case ClientIdRole:
+        return m.clientId;
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> MessageModel::roleNames() const
+{
+    return {{SeqRole, "seq"},
+            {AuthorRole, "author"},
+            {AuthorDisplayRole, "authorDisplay"},
+            {TextRole, "text"},
+            {TimeRole, "time"},
+            {StateRole, "deliveryState"},
+            {OwnRole, "own"},
+            {ShowHeaderRole, "showHeader"},
+            {ClientIdRole, "clientId"}};
+}
+
+MessageModel::Message MessageModel::fromJson(const QJsonObject &o)
+{
+    Message m;
+    m.seq = qint64(o.value("seq"_L1).toDouble());
+    m.from = o.value("from"_L1).toString();
+    m.text = o.value("text"_L1).toString();
+    m.ts = QDateTime::fromMSecsSinceEpoch(qint64(o.value("ts"_L1).toDouble()), Qt::UTC);
+    m.clientId = o.value("clientId"_L1).toString();
+    return m;
+}
+
+void MessageModel::touchNext(int row)
+{
+    // The row after an insertion may stop (or start) being the first of a run.
+    if (row + 1 < m_rows.size()) {
+        const QModelIndex i = index(row + 1);
+        Q_EMIT dataChanged(i, i, {ShowHeaderRole});
+    }
+}
+
+bool MessageModel::contains(qint64 seq) const
+{
+    const auto end = m_rows.cbegin() + m_confirmed;
+    const auto it = std::lower_bound(m_rows.cbegin(), end, seq,
+                                     [](const Message &m, qint64 s) { return m.seq < s; });
+    return it != end && it->seq == seq;
+}
+
+bool MessageModel::insertMessage(const Message &incoming)
+{
+    if (incoming.seq <= 0 || contains(incoming.seq))
+        return false;
+    Message message = incoming;
+    message.state = State::Sent;
+    // Our own echo comes back with its clientId: the pending row becomes this message.
+    const int pendingAt = message.clientId.isEmpty() ? -1 : pendingRow(message.clientId);
+    if (pendingAt >= 0) {
+        beginRemoveRows({}, pendingAt, pendingAt);
+        m_rows.removeAt(pendingAt);
+        endRemoveRows();
+    }
+    const auto end = m_rows.begin() + m_confirmed;
+    const auto it = std::lower_bound(m_rows.begin(), end, message.seq,
+                                     [](const Message &m, qint64 s) { return m.seq < s; });
+    const int row = int(it - m_rows.begin());
+    beginInsertRows({}, row, row);
+    m_rows.insert(row, message);
+    ++m_confirmed;
+    endInsertRows();
+    touchNext(row);
+    return true;
+}
+
+void MessageModel::addPending(const Message &message)
+{
+    const int row = int(m_rows.size());
+    beginInsertRows({}, row, row);
+    m_rows.append(message);
+    m_rows.last().state = State::Pending;
+    endInsertRows();
+}
+
+int MessageModel::pendingRow(const QString &clientId) const
+{
+    for (int i = m_confirmed; i < m_rows.size(); ++i)
+        if (m_rows.at(i).clientId == clientId)
+            return i;
+    return -1;
+}
+
+void MessageModel::markSent(const QString &clientId, qint64 seq, const QDateTime &ts)
+{
+    const int row = pendingRow(clientId);
+    if (row < 0)
+        return; // the message frame already confirmed it
+    Message m = m_rows.at(row);
+    m.seq = seq;
+    if (ts.isValid())
+        m.ts = ts;
+    beginRemoveRows({}, row, row);
+    m_rows.removeAt(row);
+    endRemoveRows();
+    insertMessage(m);
+}
+
+void MessageModel::markFailed(const QString &clientId)
+{
+    setPendingState(clientId, State::Failed);
+}
+
+void MessageModel::markPending(const QString &clientId)
+{
+    setPendingState(clientId, State::Pending);
+}
+
+void MessageModel::setPendingState(const QString &clientId, State state)
+{
+    const int row = pendingRow(clientId);
+    if (row < 0 || m_rows.at(row).state == state)
+        return;
+    m_rows[row].state = state;
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i, {StateRole});
+}
+
+QList<MessageModel::Message> MessageModel::pending() const
+{
+    QList<Message> list;
+    for (int i = m_confirmed; i < m_rows.size(); ++i)
+        if (m_rows.at(i).state == State::Pending)
+            list.append(m_rows.at(i));
+    return list;
+}
+
+void MessageModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_confirmed = 0;
+    endResetModel();
+}
+
+qint64 MessageModel::firstSeq() const
+{
+    return m_confirmed > 0 ? m_rows.first().seq : 0;
+}
+
+qint64 MessageModel::lastSeq() const
+{
+    return m_confirmed > 0 ? m_rows.at(m_confirmed - 1).seq : 0;
+}

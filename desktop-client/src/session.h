@@ -1,0 +1,154 @@
+// The signed-in person's view of the server: sign-in, the connection, and the models the
+// windows show. It routes each server event to the model it concerns.
+#pragma once
+
+#include "connection.h"
+#include "credentialstore.h"
+#include "notificationmodel.h"
+#include "roomlistmodel.h"
+#include "settings.h"
+#include "toastmodel.h"
+#include "userlistmodel.h"
+
+#include <QHash>
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QtQml/qqmlregistration.h>
+
+class ChatRoom;
+class QQmlEngine;
+class QJSEngine;
+
+/** @brief Sign-in, connection and all models of one person on one server. */
+class Session : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_SINGLETON
+    /** @brief Signed out, signing in, online, or reconnecting. */
+    Q_PROPERTY(Status status READ status NOTIFY statusChanged)
+    /** @brief Why the person was signed out or sign-in failed, in words. */
+    Q_PROPERTY(QString errorMessage READ errorMessage NOTIFY errorMessageChanged)
+    Q_PROPERTY(QString server READ server NOTIFY userChanged)
+    Q_PROPERTY(QString userName READ userName NOTIFY userChanged)
+    Q_PROPERTY(QString userDisplayName READ userDisplayName NOTIFY userChanged)
+    /** @brief People online on the server. */
+    Q_PROPERTY(int onlineCount READ onlineCount NOTIFY onlineCountChanged)
+    /** @brief Unread notifications (the tray badge). */
+    Q_PROPERTY(int unreadCount READ unreadCount NOTIFY unreadCountChanged)
+    Q_PROPERTY(Connection *connection READ connection CONSTANT)
+    Q_PROPERTY(Settings *settings READ settings CONSTANT)
+    Q_PROPERTY(NotificationModel *notifications READ notifications CONSTANT)
+    Q_PROPERTY(ToastModel *toasts READ toasts CONSTANT)
+    Q_PROPERTY(RoomListModel *rooms READ rooms CONSTANT)
+    Q_PROPERTY(UserListModel *people READ people CONSTANT)
+
+public:
+    enum Status {
+        SignedOut,    ///< no credential: show the sign-in form
+        SigningIn,    ///< login request or first connection under way
+        Online,       ///< connected
+        Reconnecting, ///< signed in, the link is down, retrying
+    };
+    Q_ENUM(Status)
+
+    explicit Session(QObject *parent = nullptr);
+    ~Session() override;
+
+    /** @brief The application's instance, handed to QML as the singleton. */
+    static void setInstance(Session *session);
+    static Session *create(QQmlEngine *engine, QJSEngine *);
+
+    /** @brief Signs in with a name and password (POST /api/v1/login), then connects. */
+    Q_INVOKABLE void signIn(const QString &server, const QString &username,
+                            const QString &password);
+    /** @brief Signs in with a token someone pasted (or --token); connects directly. */
+    Q_INVOKABLE void signInWithToken(const QString &server, const QString &token);
+    /** @brief Signs in with a token from the command line or a test: keeps retrying while the
+     *  server is unreachable instead of returning to the form. */
+    void connectWithToken(const QString &server, const QString &token);
+    /** @brief Signs in silently with the stored credential, if any. */
+    Q_INVOKABLE void restore();
+    /** @brief Disconnects and forgets the stored credential. */
+    Q_INVOKABLE void signOut();
+
+    /** @brief The conversation with this server name, or nullptr. */
+    Q_INVOKABLE ChatRoom *room(const QString &name) const;
+    /** @brief Opens (or creates) the direct message with a person; emits roomOpenRequested. */
+    Q_INVOKABLE void openDirectMessage(const QString &user);
+    /** @brief Joins a public room; emits roomOpenRequested. */
+    Q_INVOKABLE void joinRoom(const QString &name);
+    Q_INVOKABLE void refreshPeople();
+    Q_INVOKABLE void setAway(bool away);
+
+    /** @brief Feeds one server frame as if it came over the wire (QML tests, demos). */
+    void injectFrame(const herald::proto::Frame &frame) { onFrame(frame); }
+    /** @brief Keeps the credential out of the store (tests that run several sessions). */
+    void setRememberCredentials(bool remember) { m_remember = remember; }
+
+    [[nodiscard]] Status status() const { return m_status; }
+    [[nodiscard]] QString errorMessage() const { return m_error; }
+    [[nodiscard]] QString server() const { return m_server; }
+    [[nodiscard]] QString userName() const { return m_userName; }
+    [[nodiscard]] QString userDisplayName() const { return m_userDisplay; }
+    [[nodiscard]] int onlineCount() const { return m_onlineCount; }
+    [[nodiscard]] int unreadCount() const { return m_notifications.unreadCount(); }
+    [[nodiscard]] Connection *connection() { return &m_connection; }
+    [[nodiscard]] Settings *settings() { return &m_settings; }
+    [[nodiscard]] NotificationModel *notifications() { return &m_notifications; }
+    [[nodiscard]] ToastModel *toasts() { return &m_toasts; }
+    [[nodiscard]] RoomListModel *rooms() { return &m_rooms; }
+    [[nodiscard]] UserListModel *people() { return &m_people; }
+    [[nodiscard]] CredentialStore *credentials() { return &m_credentials; }
+
+Q_SIGNALS:
+    void statusChanged();
+    void errorMessageChanged();
+    void userChanged();
+    void onlineCountChanged();
+    void unreadCountChanged();
+    /** @brief The first hello of a sign-in, and each reconnect's resume, completed. */
+    void ready();
+    /** @brief A resume after a reconnect finished; rooms and notifications are caught up. */
+    void resumed();
+    /** @brief Show this conversation in a window. */
+    void roomOpenRequested(ChatRoom *room);
+    /** @brief A toast went up and the settings ask for a sound. */
+    void soundRequested();
+
+private:
+    void start(const QString &server, const QString &token, const QString &user, bool interactive);
+    void setStatus(Status status);
+    void setError(const QString &message);
+    void updateStatus();
+    void onFrame(const herald::proto::Frame &frame);
+    void onHello(const herald::proto::Frame &frame);
+    void onAuthRejected(int code, const QString &reason);
+    void resume(const QJsonObject &since);
+    void afterCatchUp();
+    void refreshRooms();
+    ChatRoom *ensureRoom(const QJsonObject &info);
+    void dropRoom(const QString &name);
+    void resetData();
+
+    Connection m_connection;
+    Settings m_settings;
+    CredentialStore m_credentials;
+    NotificationModel m_notifications;
+    ToastModel m_toasts;
+    RoomListModel m_rooms;
+    UserListModel m_people;
+    QNetworkAccessManager m_network;
+    QHash<QString, ChatRoom *> m_roomObjects;
+    Status m_status = SignedOut;
+    QString m_error;
+    QString m_server;
+    QString m_token;
+    QString m_userName;
+    QString m_userDisplay;
+    int m_onlineCount = 0;
+    bool m_hadHello = false; // a hello arrived since sign-in: the next one is a reconnect
+    bool m_credentialSaved = false;
+    bool m_remember = true;
+    bool m_interactive = false; // the person is watching the form: report failures there
+};

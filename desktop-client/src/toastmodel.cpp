@@ -1,0 +1,313 @@
+#include "toastmodel.h"
+
+#include <QJsonObject>
+#include <QVariantMap>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+constexpr int ResultShownMs = 4000;
+constexpr int AfterHoverMs = 3000;
+
+bool isUrgent(const Notification &n)
+{
+    return n.priority == u"urgent"_s;
+}
+} // namespace
+
+ToastModel::ToastModel(QObject *parent)
+    : QAbstractListModel(parent)
+{
+    m_timeouts = {{u"low"_s, 5000}, {u"normal"_s, 8000}, {u"high"_s, 20000}, {u"urgent"_s, 0}};
+    connect(this, &QAbstractItemModel::rowsInserted, this, &ToastModel::countChanged);
+    connect(this, &QAbstractItemModel::rowsRemoved, this, &ToastModel::countChanged);
+    connect(this, &QAbstractItemModel::modelReset, this, &ToastModel::countChanged);
+}
+
+ToastModel::~ToastModel() = default;
+
+int ToastModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QVariant ToastModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Toast &t = m_rows.at(size_t(index.row()));
+    const Notification &n = t.notification;
+    switch (role) {
+    case Qt::DisplayRole:
+    case TitleRole:
+        return n.title;
+    case NotificationIdRole:
+        return n.id;
+    case BodyRole:
+        return n.body;
+    case SourceRole:
+        return n.source;
+    case CreatedAtRole:
+        return n.createdAt;
+    case PriorityRole:
+        return n.priority;
+    case ActionsRole:
+        return n.actionList();
+    case LinkRole:
+        return n.link;
+    case StateRole:
+        return t.state;
+    case ResultRole:
+        return t.result;
+    case TimeoutRole:
+        return timeoutFor(n.priority);
+    default:
+        return {};
+    }
+}
+
+QHash<int, QByteArray> ToastModel::roleNames() const
+{
+    return {{NotificationIdRole, "notificationId"},
+            {TitleRole, "title"},
+            {BodyRole, "body"},
+            {SourceRole, "source"},
+            {CreatedAtRole, "createdAt"},
+            {PriorityRole, "priority"},
+            {ActionsRole, "actions"},
+            {LinkRole, "link"},
+            {StateRole, "actionState"},
+            {ResultRole, "result"},
+            {TimeoutRole, "timeout"}};
+}
+
+int ToastModel::timeoutFor(const QString &priority) const
+{
+    return m_timeouts.value(priority, m_timeouts.value(u"normal"_s));
+}
+
+int ToastModel::indexOf(qint64 id) const
+{
+    for (size_t i = 0; i < m_rows.size(); ++i)
+        if (m_rows[i].notification.id == id)
+            return int(i);
+    return -1;
+}
+
+void ToastModel::show(const Notification &n)
+{
+    if (n.read || n.isResolved() || n.isExpired() || isShown(n.id))
+        return;
+    for (const Notification &queued : std::as_const(m_queue))
+        if (queued.id == n.id)
+            return;
+    if (m_dnd && !isUrgent(n)) {
+        ++m_suppressed;
+        Q_EMIT suppressedCountChanged();
+        return;
+    }
+    if (int(m_rows.size()) < m_maxVisible) {
+        append(n);
+        return;
+    }
+    // Urgent ones jump ahead of the waiting non-urgent ones.
+    auto pos = m_queue.end();
+    if (isUrgent(n))
+        pos = std::find_if(m_queue.begin(), m_queue.end(),
+                           [](const Notification &q) { return !isUrgent(q); });
+    m_queue.insert(pos, n);
+    Q_EMIT overflowCountChanged();
+}
+
+void ToastModel::showFromMap(const QVariantMap &map)
+{
+    Notification n = Notification::fromJson(QJsonObject::fromVariantMap(map));
+    if (!n.createdAt.isValid())
+        n.createdAt = QDateTime::currentDateTimeUtc();
+    show(n);
+}
+
+void ToastModel::append(const Notification &n)
+{
+    const int row = int(m_rows.size());
+    beginInsertRows({}, row, row);
+    m_rows.push_back(Toast{n, {}, {}, nullptr});
+    endInsertRows();
+    startTimer(m_rows.back(), timeoutFor(n.priority));
+    Q_EMIT toastShown(n.id, n.priority);
+}
+
+void ToastModel::startTimer(Toast &toast, int ms)
+{
+    if (ms <= 0) {
+        toast.timer.reset();
+        return;
+    }
+    if (!toast.timer) {
+        toast.timer.reset(new QTimer);
+        toast.timer->setSingleShot(true);
+        const qint64 id = toast.notification.id;
+        connect(toast.timer.get(), &QTimer::timeout, this, [this, id] { dismiss(id); });
+    }
+    toast.timer->start(ms);
+}
+
+void ToastModel::remove(int row)
+{
+    beginRemoveRows({}, row, row);
+    m_rows.erase(m_rows.begin() + row);
+    endRemoveRows();
+}
+
+void ToastModel::promote()
+{
+    bool changed = false;
+    while (int(m_rows.size()) < m_maxVisible && !m_queue.isEmpty()) {
+        const Notification next = m_queue.takeFirst();
+        changed = true;
+        if (!next.isExpired())
+            append(next);
+    }
+    if (changed)
+        Q_EMIT overflowCountChanged();
+}
+
+void ToastModel::dismiss(qint64 id)
+{
+    const int row = indexOf(id);
+    if (row < 0)
+        return;
+    remove(row);
+    promote();
+}
+
+void ToastModel::rowChanged(int row)
+{
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i);
+}
+
+void ToastModel::trigger(qint64 id, const QString &action)
+{
+    const int row = indexOf(id);
+    if (row < 0 || m_rows[size_t(row)].state == u"pending"_s)
+        return;
+    Toast &t = m_rows[size_t(row)];
+    t.state = u"pending"_s;
+    t.result.clear();
+    if (t.timer)
+        t.timer->stop();
+    rowChanged(row);
+    Q_EMIT actionRequested(id, action);
+}
+
+void ToastModel::openLink(qint64 id)
+{
+    if (indexOf(id) < 0)
+        return;
+    Q_EMIT linkRequested(id);
+    dismiss(id);
+}
+
+void ToastModel::hold(qint64 id, bool held)
+{
+    const int row = indexOf(id);
+    if (row < 0)
+        return;
+    Toast &t = m_rows[size_t(row)];
+    if (!t.timer)
+        return;
+    if (held)
+        t.timer->stop();
+    else
+        t.timer->start(std::max(AfterHoverMs, int(t.timer->remainingTime())));
+}
+
+void ToastModel::finishAction(qint64 id, bool ok, const QString &text)
+{
+    const int row = indexOf(id);
+    if (row < 0)
+        return;
+    Toast &t = m_rows[size_t(row)];
+    t.state = ok ? u"done"_s : u"failed"_s;
+    t.result = text;
+    rowChanged(row);
+    // Handled now, urgent or not: leave the outcome up long enough to read.
+    startTimer(t, ResultShownMs);
+}
+
+void ToastModel::update(const Notification &n)
+{
+    const auto queued = std::find_if(m_queue.begin(), m_queue.end(),
+                                     [&](const Notification &q) { return q.id == n.id; });
+    if (queued != m_queue.end() && (n.read || n.isResolved())) {
+        m_queue.erase(queued);
+        Q_EMIT overflowCountChanged();
+    }
+    const int row = indexOf(n.id);
+    if (row < 0)
+        return;
+    Toast &t = m_rows[size_t(row)];
+    if (t.state == u"pending"_s || t.state == u"done"_s || t.state == u"failed"_s)
+        return; // the action's own answer drives this toast
+    if (n.isResolved()) {
+        // Someone else acted: say so briefly instead of vanishing.
+        t.notification = n;
+        t.state = u"done"_s;
+        t.result = n.resolutionText();
+        rowChanged(row);
+        startTimer(t, ResultShownMs);
+    } else if (n.read) {
+        dismiss(n.id);
+    }
+}
+
+void ToastModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    endResetModel();
+    if (!m_queue.isEmpty()) {
+        m_queue.clear();
+        Q_EMIT overflowCountChanged();
+    }
+}
+
+void ToastModel::setDoNotDisturb(bool dnd)
+{
+    if (m_dnd == dnd)
+        return;
+    m_dnd = dnd;
+    if (m_dnd) {
+        // Quiet now: only urgent toasts stay, on screen or waiting.
+        for (int row = int(m_rows.size()) - 1; row >= 0; --row)
+            if (!isUrgent(m_rows[size_t(row)].notification) && m_rows[size_t(row)].state.isEmpty())
+                remove(row);
+        const auto before = m_queue.size();
+        m_queue.removeIf([](const Notification &n) { return !isUrgent(n); });
+        if (m_queue.size() != before)
+            Q_EMIT overflowCountChanged();
+        promote();
+    } else if (m_suppressed != 0) {
+        m_suppressed = 0;
+        Q_EMIT suppressedCountChanged();
+    }
+    Q_EMIT doNotDisturbChanged();
+}
+
+void ToastModel::setMaxVisible(int max)
+{
+    max = std::max(1, max);
+    if (m_maxVisible == max)
+        return;
+    m_maxVisible = max;
+    while (int(m_rows.size()) > m_maxVisible) {
+        // Push the newest back to the front of the queue, keeping urgent ones on screen first.
+        Toast &last = m_rows.back();
+        m_queue.prepend(last.notification);
+        remove(int(m_rows.size()) - 1);
+    }
+    promote();
+    Q_EMIT overflowCountChanged();
+    Q_EMIT maxVisibleChanged();
+}

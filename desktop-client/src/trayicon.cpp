@@ -1,0 +1,217 @@
+#include "trayicon.h"
+#include "session.h"
+
+#include <QAction>
+#include <QGuiApplication>
+#include <QMenu>
+#include <QPainter>
+#include <QPainterPath>
+#include <QSystemTrayIcon>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+QColor discColor(TrayIcon::Look look)
+{
+    switch (look) {
+    case TrayIcon::Look::Online:
+        return QColor(0x2b, 0x6c, 0xb0); // Herald blue
+    case TrayIcon::Look::Connecting:
+        return QColor(0xc0, 0x8a, 0x1e); // amber: trying
+    case TrayIcon::Look::Offline:
+        break;
+    }
+    return QColor(0x80, 0x80, 0x80);
+}
+} // namespace
+
+TrayIcon::TrayIcon(QObject *parent)
+    : QObject(parent)
+    , m_menu(std::make_unique<QMenu>())
+{
+    m_status = m_menu->addAction(QString());
+    m_status->setEnabled(false);
+    m_menu->addSeparator();
+    m_notifications =
+        m_menu->addAction(u"Notifications"_s, this, &TrayIcon::notificationsRequested);
+    m_menu->addAction(u"Chat"_s, this, &TrayIcon::chatRequested);
+    m_dnd = m_menu->addAction(u"Do not disturb"_s);
+    m_dnd->setCheckable(true);
+    connect(m_dnd, &QAction::toggled, this, [this](bool on) {
+        if (m_session)
+            m_session->toasts()->setDoNotDisturb(on);
+    });
+    m_menu->addSeparator();
+    m_signOut = m_menu->addAction(u"Sign out"_s, this, [this] {
+        if (m_session)
+            m_session->signOut();
+    });
+    m_menu->addAction(u"Quit"_s, this, &TrayIcon::quitRequested);
+
+    m_tray = std::make_unique<QSystemTrayIcon>();
+    m_tray->setContextMenu(m_menu.get());
+    connect(m_tray.get(), &QSystemTrayIcon::activated, this,
+            [this](QSystemTrayIcon::ActivationReason reason) {
+                if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+                    Q_EMIT activated();
+            });
+    m_available = QSystemTrayIcon::isSystemTrayAvailable();
+    // A tray host may start after us (session start-up races): look again for a while.
+    auto *poll = new QTimer(this);
+    poll->setInterval(2000);
+    connect(poll, &QTimer::timeout, this, [this, poll] {
+        if (available() != m_available) {
+            m_available = !m_available;
+            Q_EMIT availableChanged();
+            refresh();
+        }
+        if (m_available)
+            poll->stop();
+    });
+    poll->start();
+    refresh();
+}
+
+TrayIcon::~TrayIcon()
+{
+    m_tray->hide();
+}
+
+bool TrayIcon::available() const
+{
+    return QSystemTrayIcon::isSystemTrayAvailable();
+}
+
+void TrayIcon::setSession(Session *session)
+{
+    if (m_session == session)
+        return;
+    if (m_session)
+        m_session->disconnect(this);
+    m_session = session;
+    if (m_session) {
+        connect(m_session, &Session::statusChanged, this, &TrayIcon::refresh);
+        connect(m_session, &Session::unreadCountChanged, this, &TrayIcon::refresh);
+        connect(m_session, &Session::onlineCountChanged, this, &TrayIcon::refresh);
+        connect(m_session, &Session::userChanged, this, &TrayIcon::refresh);
+        connect(m_session->toasts(), &ToastModel::doNotDisturbChanged, this, &TrayIcon::refresh);
+    }
+    refresh();
+    Q_EMIT sessionChanged();
+}
+
+TrayIcon::Look TrayIcon::look() const
+{
+    if (!m_session)
+        return Look::Offline;
+    switch (m_session->status()) {
+    case Session::Online:
+        return Look::Online;
+    case Session::SigningIn:
+    case Session::Reconnecting:
+        return Look::Connecting;
+    case Session::SignedOut:
+        break;
+    }
+    return Look::Offline;
+}
+
+QString TrayIcon::badgeText(int unread)
+{
+    if (unread <= 0)
+        return {};
+    return unread > 99 ? u"99+"_s : QString::number(unread);
+}
+
+QImage TrayIcon::render(int size, Look look, int unread, bool doNotDisturb)
+{
+    QImage image(size, size, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::transparent);
+    QPainter p(&image);
+    p.setRenderHint(QPainter::Antialiasing);
+    const qreal s = size;
+
+    // The disc, coloured by connection state.
+    p.setPen(Qt::NoPen);
+    p.setBrush(discColor(look));
+    p.drawEllipse(QRectF(s * 0.04, s * 0.04, s * 0.92, s * 0.92));
+
+    // A bell: dome, rim and clapper, in white.
+    p.setBrush(Qt::white);
+    QPainterPath bell;
+    bell.moveTo(s * 0.30, s * 0.66);
+    bell.cubicTo(s * 0.30, s * 0.30, s * 0.36, s * 0.24, s * 0.50, s * 0.24);
+    bell.cubicTo(s * 0.64, s * 0.24, s * 0.70, s * 0.30, s * 0.70, s * 0.66);
+    bell.lineTo(s * 0.76, s * 0.72);
+    bell.lineTo(s * 0.24, s * 0.72);
+    bell.closeSubpath();
+    p.drawPath(bell);
+    p.drawEllipse(QRectF(s * 0.44, s * 0.72, s * 0.12, s * 0.10));
+    if (doNotDisturb) {
+        // Struck through while do not disturb is on.
+        QPen strike(Qt::white, s * 0.08, Qt::SolidLine, Qt::RoundCap);
+        p.setPen(strike);
+        p.drawLine(QPointF(s * 0.22, s * 0.22), QPointF(s * 0.78, s * 0.78));
+        p.setPen(Qt::NoPen);
+    }
+
+    // The badge: a red pill in the top-right corner with the count.
+    const QString text = badgeText(unread);
+    if (!text.isEmpty()) {
+        QFont font = QGuiApplication::font();
+        font.setBold(true);
+        font.setPixelSize(std::max(6, int(s * (text.size() > 2 ? 0.30 : 0.40))));
+        p.setFont(font);
+        const qreal h = s * 0.52;
+        const qreal w = std::max(h, QFontMetricsF(font).horizontalAdvance(text) + s * 0.16);
+        const QRectF badge(s - w, 0, w, h);
+        p.setBrush(QColor(0xd9, 0x30, 0x25));
+        p.setPen(QPen(Qt::white, std::max(1.0, s * 0.04)));
+        p.drawRoundedRect(badge, h / 2, h / 2);
+        p.setPen(Qt::white);
+        p.drawText(badge, Qt::AlignCenter, text);
+    }
+    return image;
+}
+
+void TrayIcon::refresh()
+{
+    const Look l = look();
+    const int unread = m_session ? m_session->unreadCount() : 0;
+    const bool dnd = m_session && m_session->toasts()->doNotDisturb();
+    m_image = render(64, l, unread, dnd);
+    m_tray->setIcon(QIcon(QPixmap::fromImage(m_image)));
+
+    QString state;
+    if (!m_session || m_session->status() == Session::SignedOut)
+        state = u"Signed out"_s;
+    else if (m_session->status() == Session::Online)
+        state = u"Online as %1 · %2 people online"_s.arg(m_session->userDisplayName())
+                    .arg(m_session->onlineCount());
+    else if (m_session->status() == Session::Reconnecting)
+        state = u"Offline, reconnecting…"_s;
+    else
+        state = u"Connecting…"_s;
+    m_status->setText(state);
+    m_notifications->setText(unread > 0 ? u"Notifications (%1 unread)"_s.arg(unread)
+                                        : u"Notifications"_s);
+    {
+        const QSignalBlocker block(m_dnd);
+        m_dnd->setChecked(dnd);
+    }
+    m_signOut->setEnabled(m_session && m_session->status() != Session::SignedOut);
+
+    QString tip = u"Herald: %1"_s.arg(state);
+    if (unread > 0)
+        tip += u"\n%1 unread notification%2"_s.arg(unread).arg(unread == 1 ? QString() : u"s"_s);
+    if (dnd)
+        tip += u"\nDo not disturb"_s;
+    m_tray->setToolTip(tip);
+    if (tip != m_toolTip) {
+        m_toolTip = tip;
+        Q_EMIT toolTipChanged();
+    }
+    if (m_available)
+        m_tray->show();
+}

@@ -1,0 +1,61 @@
+// People with presence: everyone on the server (the people list) or one room's members.
+#pragma once
+
+#include <QAbstractListModel>
+#include <QJsonArray>
+#include <QtQml/qqmlregistration.h>
+
+/** @brief People sorted by display name, each with a presence status. */
+class UserListModel : public QAbstractListModel
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("Owned by Session or a ChatRoom")
+    /** @brief How many listed people are online or away. */
+    Q_PROPERTY(int onlineCount READ onlineCount NOTIFY onlineCountChanged)
+
+public:
+    enum Roles {
+        NameRole = Qt::UserRole + 1, ///< login name
+        DisplayNameRole,             ///< human name
+        StatusRole,                  ///< online, away, offline
+        SelfRole,                    ///< the signed-in person
+    };
+    Q_ENUM(Roles)
+
+    struct User
+    {
+        QString name;
+        QString display;
+        QString status;
+    };
+
+    explicit UserListModel(QObject *parent = nullptr);
+
+    [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
+    [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
+    [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
+
+    /** @brief Replaces the list with [{name, display, status}] from the server. */
+    void setUsers(const QJsonArray &users);
+    void addUser(const User &user);
+    void removeUser(const QString &name);
+    /** @brief Returns true when the person is listed. */
+    bool setStatus(const QString &name, const QString &status);
+    void setSelf(const QString &name) { m_self = name; }
+    void clear();
+
+    [[nodiscard]] int onlineCount() const;
+    [[nodiscard]] int indexOf(const QString &name) const;
+    [[nodiscard]] QString displayName(const QString &name) const;
+    [[nodiscard]] QString status(const QString &name) const;
+
+Q_SIGNALS:
+    void onlineCountChanged();
+
+private:
+    [[nodiscard]] int insertPosition(const User &user) const;
+
+    QList<User> m_users;
+    QString m_self;
+};

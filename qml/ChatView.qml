@@ -1,0 +1,166 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Herald.Core
+
+/** A conversation: history that pages back on scroll, typing line, and the composer. */
+Pane {
+    id: root
+
+    required property ChatRoom room
+
+    signal messageRequested(string name)
+
+    padding: 0
+    background: Rectangle {
+        color: Theme.surface
+    }
+
+    function submit(): void {
+        root.room.send(composer.text)
+        composer.clear()
+        messages.stickToEnd = true
+    }
+
+    Component.onCompleted: root.room.open()
+
+    RowLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        ColumnLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            spacing: 0
+
+            Rectangle {
+                Layout.fillWidth: true
+                implicitHeight: 52
+                color: Theme.window
+                RowLayout {
+                    anchors.fill: parent
+                    anchors.leftMargin: 14
+                    anchors.rightMargin: 14
+                    Label {
+                        objectName: "roomTitle"
+                        text: (root.room.kind === "dm" ? "@ " : "# ") + root.room.displayName
+                        font.pixelSize: 17
+                        font.bold: true
+                        color: Theme.text
+                    }
+                    Item {
+                        Layout.fillWidth: true
+                    }
+                    PresenceDot {
+                        status: root.room.onlineCount > 0 ? "online" : "offline"
+                    }
+                    Label {
+                        objectName: "roomOnline"
+                        text: qsTr("%1 online · %2 members").arg(root.room.onlineCount).arg(root.room.memberCount)
+                        color: Theme.subtle
+                    }
+                }
+            }
+
+            ListView {
+                id: messages
+                objectName: "messageList"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                clip: true
+                leftMargin: 14
+                rightMargin: 14
+                topMargin: 8
+                bottomMargin: 8
+                model: root.room.messages
+                property bool stickToEnd: true
+                delegate: MessageDelegate {
+                    width: ListView.view.width - 28
+                    onRetryRequested: id => root.room.retry(id)
+                }
+                ScrollBar.vertical: ScrollBar {}
+                header: Item {
+                    width: ListView.view.width
+                    height: root.room.loadingHistory || !root.room.hasMoreHistory ? 36 : 0
+                    BusyIndicator {
+                        anchors.centerIn: parent
+                        running: root.room.loadingHistory
+                        visible: running
+                        implicitHeight: 28
+                    }
+                    Label {
+                        anchors.centerIn: parent
+                        visible: !root.room.loadingHistory && !root.room.hasMoreHistory
+                        text: qsTr("This is the start of the conversation.")
+                        color: Theme.subtle
+                    }
+                }
+                // Reaching the top pages older history in; new messages keep the view at the end.
+                onAtYBeginningChanged: if (atYBeginning && count > 0) root.room.loadOlder()
+                onMovementEnded: stickToEnd = atYEnd
+                onCountChanged: if (stickToEnd) Qt.callLater(positionViewAtEnd)
+                Component.onCompleted: positionViewAtEnd()
+            }
+
+            Label {
+                objectName: "typingLabel"
+                Layout.fillWidth: true
+                Layout.leftMargin: 16
+                Layout.preferredHeight: 18
+                text: root.room.typingText
+                color: Theme.subtle
+                font.italic: true
+                font.pixelSize: 12
+            }
+
+            Rectangle {
+                Layout.fillWidth: true
+                Layout.margins: 10
+                implicitHeight: Math.min(140, composer.implicitHeight + 12)
+                radius: Theme.radius
+                border.color: composer.activeFocus ? Theme.accent : Theme.border
+                color: Theme.surface
+
+                ScrollView {
+                    anchors.fill: parent
+                    anchors.margins: 6
+                    TextArea {
+                        id: composer
+                        objectName: "composer"
+                        placeholderText: qsTr("Message %1 (Enter to send, Shift+Enter for a new line)")
+                                         .arg(root.room.displayName)
+                        wrapMode: TextEdit.Wrap
+                        background: null
+                        focus: true
+                        onTextChanged: if (text.length > 0) root.room.userTyping()
+                        Keys.onReturnPressed: event => {
+                            if (event.modifiers & Qt.ShiftModifier)
+                                event.accepted = false
+                            else
+                                root.submit()
+                        }
+                        Keys.onEnterPressed: event => {
+                            if (event.modifiers & Qt.ShiftModifier)
+                                event.accepted = false
+                            else
+                                root.submit()
+                        }
+                    }
+                }
+            }
+        }
+
+        Rectangle {
+            Layout.fillHeight: true
+            implicitWidth: 1
+            color: Theme.border
+        }
+
+        MemberList {
+            Layout.fillHeight: true
+            Layout.preferredWidth: 210
+            members: root.room.members
+            onMessageRequested: name => root.messageRequested(name)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+
+/** One chat message: a header (name, time) at the start of a run, then the text and its state. */
+Item {
+    id: root
+
+    required property string author
+    required property string authorDisplay
+    required property string text
+    required property date time
+    required property string deliveryState
+    required property bool own
+    required property bool showHeader
+    required property string clientId
+
+    signal retryRequested(string clientId)
+
+    implicitHeight: column.implicitHeight + (root.showHeader ? 10 : 2)
+
+    Avatar {
+        visible: root.showHeader
+        name: root.authorDisplay
+        anchors.left: parent.left
+        anchors.top: parent.top
+        anchors.topMargin: 8
+    }
+
+    ColumnLayout {
+        id: column
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        anchors.leftMargin: 44
+        spacing: 1
+
+        RowLayout {
+            visible: root.showHeader
+            spacing: 8
+            Label {
+                text: root.authorDisplay
+                font.bold: true
+                color: root.own ? Theme.accentDark : Theme.text
+            }
+            Label {
+                text: Theme.shortTime(root.time)
+                color: Theme.subtle
+                font.pixelSize: 11
+            }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 6
+            TextEdit {
+                objectName: "messageText"
+                Layout.fillWidth: true
+                text: root.text
+                readOnly: true
+                selectByMouse: true
+                wrapMode: Text.Wrap
+                color: Theme.text
+                opacity: root.deliveryState === "pending" ? 0.55 : 1
+                font.pixelSize: 14
+            }
+            Label {
+                objectName: "deliveryMark"
+                visible: root.own
+                text: root.deliveryState === "pending" ? "…" : root.deliveryState === "failed" ? "!" : "✓"
+                color: root.deliveryState === "failed" ? Theme.danger : Theme.subtle
+                ToolTip.text: root.deliveryState === "pending" ? qsTr("Sending") : root.deliveryState === "failed"
+                                                                  ? qsTr("Not sent") : qsTr("Sent")
+                ToolTip.visible: markHover.hovered
+                HoverHandler {
+                    id: markHover
+                }
+            }
+        }
+
+        Button {
+            visible: root.deliveryState === "failed"
+            text: qsTr("Not sent. Retry")
+            flat: true
+            palette.buttonText: Theme.danger
+            onClicked: root.retryRequested(root.clientId)
+        }
+    }
+}
