@@ -289,9 +289,12 @@ if [[ -n ${desktop_deb:-} ]]; then
   else
     fail "autostart entry lacks X-GNOME-Autostart-enabled=true"
   fi
+  grep -qx 'Exec=herald-desktop' "$droot/usr/share/applications/herald-desktop.desktop" &&
+    pass "menu entry: Exec=herald-desktop" || fail "menu entry: Exec is not herald-desktop"
+  grep -qx 'Exec=herald-desktop --hidden' "$droot/etc/xdg/autostart/herald-desktop.desktop" &&
+    pass "autostart entry: Exec=herald-desktop --hidden (straight to the tray)" || fail "autostart entry: Exec is not herald-desktop --hidden"
   for f in "$droot/usr/share/applications/herald-desktop.desktop" "$droot/etc/xdg/autostart/herald-desktop.desktop"; do
-    grep -qx 'Exec=herald-desktop' "$f" && grep -qx 'Icon=herald' "$f" &&
-      pass "${f#"$droot"}: Exec=herald-desktop, Icon=herald" || fail "${f#"$droot"}: wrong Exec or Icon"
+    grep -qx 'Icon=herald' "$f" && pass "${f#"$droot"}: Icon=herald" || fail "${f#"$droot"}: Icon is not herald"
     if command -v desktop-file-validate >/dev/null; then
       if out=$(desktop-file-validate "$f" 2>&1) && [[ -z $out ]]; then pass "desktop-file-validate ${f#"$droot"}"; else fail "desktop-file-validate ${f#"$droot"}: $out"; fi
     else

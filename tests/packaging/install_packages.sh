@@ -237,6 +237,11 @@ fi
 if [[ -n $desktop_deb ]]; then
   echo "== the installed desktop client"
   [[ -f /usr/share/icons/hicolor/48x48/apps/herald.png ]] && pass "icon installed" || fail "icon not installed"
+  if out=$(QT_QPA_PLATFORM=offscreen timeout 20 /usr/bin/herald-desktop --version 2>&1); then
+    pass "herald-desktop --version: $(tail -n 1 <<<"$out")"
+  else
+    fail "herald-desktop --version failed: $out"
+  fi
   # Offscreen for a few seconds: its QML must load from the installed modules.
   mkdir -p "$tmp/home"
   HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config XDG_RUNTIME_DIR=$tmp/home QT_QPA_PLATFORM=offscreen \
