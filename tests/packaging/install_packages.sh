@@ -234,6 +234,21 @@ else
   fail "no herald-owned /var/lib/herald/herald.db: $(ls -la /var/lib/herald 2>&1 | tr '\n' ' ')"
 fi
 
+# Reinstall over itself (postinst's upgrade path): a local edit of the conffile is kept,
+# and so are its owner and mode.
+echo "== reinstall with an edited config"
+sed -i 's/^;log_level=info$/log_level=warning/' /etc/herald/herald-server.conf
+if dpkg -i "$server_deb" >"$tmp/dpkg2.log" 2>&1; then
+  pass "dpkg -i over the installed herald-server"
+else
+  sed 's/^/   /' "$tmp/dpkg2.log"
+  fail "dpkg -i over the installed herald-server failed"
+fi
+grep -qx 'log_level=warning' /etc/herald/herald-server.conf && pass "the edited config survived the reinstall" ||
+  fail "the reinstall lost the config edit"
+[[ $(stat -c '%U:%G %a' /etc/herald/herald-server.conf 2>/dev/null) == "root:herald 640" ]] &&
+  pass "config still root:herald 0640" || fail "config now $(stat -c '%U:%G %a' /etc/herald/herald-server.conf 2>&1)"
+
 if [[ -n $desktop_deb ]]; then
   echo "== the installed desktop client"
   [[ -f /usr/share/icons/hicolor/48x48/apps/herald.png ]] && pass "icon installed" || fail "icon not installed"
@@ -254,5 +269,18 @@ if [[ -n $desktop_deb ]]; then
     pass "herald-desktop started offscreen without QML/plugin load errors (exit $status)"
   fi
 fi
+
+# Remove (not purge) keeps the configuration and the data; the purge in finish drops them.
+echo "== dpkg --remove ${pkgs[*]}"
+if dpkg --remove "${pkgs[@]}" >"$tmp/remove.log" 2>&1; then
+  pass "dpkg --remove ${pkgs[*]}"
+else
+  sed 's/^/   /' "$tmp/remove.log"
+  fail "dpkg --remove failed"
+fi
+[[ ! -e /usr/bin/herald-server && ! -e /lib/systemd/system/herald-server.service ]] &&
+  pass "remove took the programs and the unit" || fail "remove left /usr/bin/herald-server or the unit"
+[[ -f /etc/herald/herald-server.conf ]] && pass "remove kept /etc/herald/herald-server.conf" || fail "remove deleted the config"
+[[ -f /var/lib/herald/herald.db ]] && pass "remove kept /var/lib/herald/herald.db" || fail "remove deleted the data"
 
 finish
