@@ -105,12 +105,14 @@ bool ChatRoom::handleMessage(const QJsonObject &object)
     }
     // Never show a hole: a message beyond the newest held one means some were missed.
     if (heldLast > 0 && m.seq > heldLast + 1)
-        fillGap(heldLast);
+        fetchAfter(heldLast);
     return true;
 }
 
-void ChatRoom::fillGap(qint64 after)
+void ChatRoom::fetchAfter(qint64 after)
 {
+    // Everything after a sequence, page by page, through the normal arrival path (dedup,
+    // unread, read marker); used for holes and for rooms a resume could not finish.
     if (!m_connection)
         return;
     const QJsonObject body{{u"room"_s, m_name}, {u"after"_s, after}, {u"limit"_s, GapPage}};
@@ -120,12 +122,11 @@ void ChatRoom::fillGap(qint64 after)
         const QJsonArray list = reply.data.value("messages"_L1).toArray();
         qint64 last = 0;
         for (const QJsonValue &v : list) {
-            const MessageModel::Message m = MessageModel::fromJson(v.toObject());
-            m_messages.insertMessage(m);
-            last = std::max(last, m.seq);
+            handleMessage(v.toObject());
+            last = std::max(last, qint64(v.toObject().value("seq"_L1).toDouble()));
         }
         if (reply.data.value("hasMore"_L1).toBool() && last > 0)
-            fillGap(last);
+            fetchAfter(last);
     });
 }
 

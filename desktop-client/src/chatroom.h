@@ -55,6 +55,8 @@ public:
     void handleTyping(const QString &user);
     void handlePresence(const QJsonArray &users, int online);
     void handleMember(const QString &user, const QString &event);
+    /** @brief Loads every message after @p seq (a hole, or a resume the server cut short). */
+    void fetchAfter(qint64 seq);
     /** @brief Sends again what was pending when the link dropped (same clientId: no duplicates). */
     void resendPending();
     void setSelf(const QString &self);
@@ -106,7 +108,6 @@ Q_SIGNALS:
 
 private:
     void setUnread(int unread);
-    void fillGap(qint64 after);
     void expireTyping();
     void sendOne(const MessageModel::Message &message);
 

@@ -326,6 +326,8 @@ void NotificationModel::act(qint64 id, const QString &action)
         if (reply.ok) {
             n.applyResolved(reply.data.value("resolved"_L1).toObject());
             n.read = true;
+            if (reply.data.contains("unread"_L1))
+                setUnreadCount(reply.data.value("unread"_L1).toInt());
         } else {
             // A "conflict" still says who acted first; look for it where the server may put it.
             QJsonObject resolved = reply.body.value("resolved"_L1).toObject();

@@ -402,6 +402,12 @@ void Session::resume(const QJsonObject &since)
     m_connection.request(proto::Type::Resume, since, [this](const Reply &reply) {
         if (reply.ok && reply.data.contains("unread"_L1))
             m_notifications.setUnreadCount(reply.data.value("unread"_L1).toInt());
+        // Rooms with more missed messages than the server sends in one resume: page the rest.
+        const QJsonArray truncated = reply.data.value("truncated"_L1).toArray();
+        const QJsonObject cursors = reply.data.value("rooms"_L1).toObject();
+        for (const QJsonValue &v : truncated)
+            if (ChatRoom *room = m_roomObjects.value(v.toString()))
+                room->fetchAfter(qint64(cursors.value(v.toString()).toDouble()));
         if (reply.code == u"disconnected"_s)
             return; // the next hello resumes again
         afterCatchUp();
