@@ -30,12 +30,12 @@ QtObject {
         y: Screen.virtualY + Screen.desktopAvailableHeight - 40
            - root.windows.count * 160 - height - 16
         color: Theme.sidebar
-        visible: root.model.overflowCount > 0
+        visible: root.model !== null && root.model.overflowCount > 0
 
         Label {
             objectName: "overflowLabel"
             anchors.centerIn: parent
-            text: qsTr("+%1 more").arg(root.model.overflowCount)
+            text: qsTr("+%1 more").arg(root.model ? root.model.overflowCount : 0)
             color: Theme.sidebarText
             font.bold: true
         }
