@@ -251,7 +251,8 @@ if [[ -n ${desktop_deb:-} ]]; then
   check_field "$desktop_deb" Maintainer
   check_summary "$desktop_deb" desktop
   note "Depends: $(dpkg-deb -f "$desktop_deb" Depends)"
-  check_depends "$desktop_deb" libqt6core6 libqt6gui6 libqt6widgets6 libqt6qml6 libqt6quick6 \
+  # libqt6quick6 comes in through qml6-module-qtquick when the binary does not link it itself.
+  check_depends "$desktop_deb" libqt6core6 libqt6gui6 libqt6widgets6 libqt6qml6 \
     qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-window qml6-module-qtquick-layouts \
     qml6-module-qtquick-templates qml6-module-qtqml-workerscript libc6
 
@@ -268,7 +269,7 @@ if [[ -n ${desktop_deb:-} ]]; then
   # Each QML import of the sources that Debian ships as a module must be a dependency.
   deps=$(depends_of "$desktop_deb")
   qml_root=$( (qmake6 -query QT_INSTALL_QML || /usr/lib/qt6/bin/qmake6 -query QT_INSTALL_QML) 2>/dev/null)
-  mapfile -t imports < <(find "$SRC/qml" "$SRC/desktop-client" -name '*.qml' -print0 2>/dev/null |
+  mapfile -t imports < <(find -L "$SRC/qml" "$SRC/desktop-client" -name '*.qml' -print0 2>/dev/null |
     xargs -0 -r sed -nE 's/^[[:space:]]*import[[:space:]]+([A-Za-z][A-Za-z0-9_.]*).*/\1/p' | sort -u)
   [[ ${#imports[@]} -eq 0 ]] && note "no QML sources found under $SRC/qml or $SRC/desktop-client"
   for m in "${imports[@]}"; do

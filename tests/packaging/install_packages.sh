@@ -259,6 +259,7 @@ if [[ -n $desktop_deb ]]; then
   fi
   # Offscreen for a few seconds: its QML must load from the installed modules.
   mkdir -p "$tmp/home"
+  chmod 0700 "$tmp/home"
   HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config XDG_RUNTIME_DIR=$tmp/home QT_QPA_PLATFORM=offscreen \
     timeout 8 /usr/bin/herald-desktop >"$tmp/desktop.log" 2>&1
   status=$?
