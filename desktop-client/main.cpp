@@ -40,7 +40,7 @@ int main(int argc, char *argv[])
     const QString token = parser.isSet(tokenOption) ? parser.value(tokenOption)
                                                     : qEnvironmentVariable("HERALD_TOKEN");
 
-    Session session;
+    Session session(nullptr);
     Session::setInstance(&session);
     QObject::connect(&session, &Session::soundRequested, &app, [] { QApplication::beep(); });
     if (!server.isEmpty() && !token.isEmpty())

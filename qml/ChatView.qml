@@ -127,8 +127,7 @@ Pane {
                     TextArea {
                         id: composer
                         objectName: "composer"
-                        placeholderText: qsTr("Message %1 (Enter to send, Shift+Enter for a new line)")
-                                         .arg(root.room.displayName)
+                        placeholderText: qsTr("Message %1").arg(root.room.displayName)
                         wrapMode: TextEdit.Wrap
                         background: null
                         focus: true
@@ -158,7 +157,9 @@ Pane {
 
         MemberList {
             Layout.fillHeight: true
-            Layout.preferredWidth: 210
+            Layout.fillWidth: false
+            Layout.preferredWidth: 220
+            Layout.maximumWidth: 220
             members: root.room.members
             onMessageRequested: name => root.messageRequested(name)
         }

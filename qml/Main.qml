@@ -194,10 +194,18 @@ ApplicationWindow {
                         }
 
                         ItemDelegate {
+                            id: pageSwitch
+                            objectName: "pageSwitch"
                             Layout.fillWidth: true
-                            text: pages.currentIndex === 0 ? qsTr("⚙  Settings") : qsTr("🔔  Notifications")
-                            palette.text: Theme.sidebarText
-                            palette.windowText: Theme.sidebarText
+                            implicitHeight: 40
+                            background: Rectangle {
+                                color: pageSwitch.hovered ? Theme.sidebarSelected : Qt.darker(Theme.sidebar, 1.15)
+                            }
+                            contentItem: Label {
+                                text: pages.currentIndex === 0 ? qsTr("⚙  Settings") : qsTr("🔔  Notifications")
+                                color: Theme.sidebarText
+                                verticalAlignment: Text.AlignVCenter
+                            }
                             onClicked: pages.currentIndex = pages.currentIndex === 0 ? 1 : 0
                         }
                     }

@@ -31,7 +31,6 @@ Pane {
             }
             TabBar {
                 id: tabs
-                currentIndex: root.notifications.unreadCount > 0 ? 0 : 1
                 TabButton {
                     objectName: "unreadTab"
                     text: qsTr("Unread (%1)").arg(root.notifications.unreadCount)

@@ -23,7 +23,7 @@ Rectangle {
     signal hovered(bool inside)
 
     implicitWidth: 360
-    implicitHeight: 150
+    implicitHeight: content.implicitHeight + 18
     radius: Theme.radius
     color: Theme.surface
     border.color: root.priority === "urgent" ? Theme.danger : Theme.border
@@ -45,6 +45,7 @@ Rectangle {
     }
 
     ColumnLayout {
+        id: content
         anchors.fill: parent
         anchors.leftMargin: 16
         anchors.rightMargin: 10
@@ -89,11 +90,12 @@ Rectangle {
         Label {
             objectName: "toastBody"
             Layout.fillWidth: true
-            Layout.fillHeight: true
+            Layout.bottomMargin: 4
+            visible: root.body.length > 0
             text: root.body
             color: Theme.text
             wrapMode: Text.Wrap
-            maximumLineCount: 2
+            maximumLineCount: 3
             elide: Text.ElideRight
             verticalAlignment: Text.AlignTop
         }

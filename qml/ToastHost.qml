@@ -11,6 +11,23 @@ QtObject {
 
     required property ToastModel model
     readonly property int count: windows.count
+    readonly property int margin: 16
+    readonly property int gap: 10
+    /** Room left at the bottom of the screen for a panel or tray. */
+    readonly property int bottomInset: 40
+    /** Bumped whenever a toast comes, goes or changes height: the stack re-flows. */
+    property int revision: 0
+
+    /** How much of the stack the toasts below @p index take up. */
+    function stackHeight(index: int): real {
+        let sum = root.revision * 0
+        for (let i = 0; i < index; ++i) {
+            const toast = root.windows.objectAt(i)
+            if (toast)
+                sum += toast.window.height + root.gap
+        }
+        return sum
+    }
 
     signal showAllRequested()
 
@@ -18,7 +35,10 @@ QtObject {
         model: root.model
         delegate: ToastWindow {
             toastModel: root.model
+            host: root
         }
+        onObjectAdded: root.revision++
+        onObjectRemoved: root.revision++
     }
 
     property Window overflow: Window {
@@ -26,9 +46,9 @@ QtObject {
         flags: Qt.Tool | Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint | Qt.WindowDoesNotAcceptFocus
         width: 360
         height: 30
-        x: Screen.virtualX + Screen.desktopAvailableWidth - width - 16
-        y: Screen.virtualY + Screen.desktopAvailableHeight - 40
-           - root.windows.count * 160 - height - 16
+        x: Screen.virtualX + Screen.desktopAvailableWidth - width - root.margin
+        y: Screen.virtualY + Screen.desktopAvailableHeight - root.bottomInset
+           - root.stackHeight(root.windows.count) - height
         color: Theme.sidebar
         visible: root.model !== null && root.model.overflowCount > 0
 

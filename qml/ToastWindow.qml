@@ -8,6 +8,8 @@ QtObject {
     id: root
 
     required property ToastModel toastModel
+    // The ToastHost (typed as var: the two files refer to each other).
+    required property var host
     required property int index
     required property int notificationId
     required property string title
@@ -20,20 +22,19 @@ QtObject {
     required property string actionState
     required property string result
 
-    readonly property int margin: 16
-    readonly property int gap: 10
-
     property Window window: Window {
         // xdotool and screen readers find toasts by this title.
         title: qsTr("Herald notification: %1").arg(root.title)
         flags: Qt.Tool | Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint | Qt.WindowDoesNotAcceptFocus
         width: card.implicitWidth
         height: card.implicitHeight
-        x: Screen.virtualX + Screen.desktopAvailableWidth - width - root.margin
-        y: Screen.virtualY + Screen.desktopAvailableHeight - (root.index + 1) * (height + root.gap)
-           - root.margin - 24
+        // Stacked upwards from the bottom-right corner, each above the ones shown before it.
+        x: Screen.virtualX + Screen.desktopAvailableWidth - width - root.host.margin
+        y: Screen.virtualY + Screen.desktopAvailableHeight - root.host.bottomInset
+           - root.host.stackHeight(root.index) - height
         color: Theme.surface
         visible: true
+        onHeightChanged: root.host.revision++
 
         ToastCard {
             id: card

@@ -81,7 +81,7 @@ void Session::setInstance(Session *session)
 Session *Session::create(QQmlEngine *, QJSEngine *)
 {
     if (!s_instance)
-        s_instance = new Session; // QML tests: the engine owns it
+        s_instance = new Session(nullptr); // QML tests: the engine owns it
     else
         QJSEngine::setObjectOwnership(s_instance, QJSEngine::CppOwnership);
     return s_instance;

@@ -52,7 +52,9 @@ public:
     };
     Q_ENUM(Status)
 
-    explicit Session(QObject *parent = nullptr);
+    // No default argument on purpose: Qt 6.4 builds a default-constructible QML singleton with
+    // `new`, ignoring create(); this way QML gets the application's instance.
+    explicit Session(QObject *parent);
     ~Session() override;
 
     /** @brief The application's instance, handed to QML as the singleton. */

@@ -28,7 +28,7 @@ private:
     /** A session signed in with a token, not touching the credential store, fast to reconnect. */
     std::unique_ptr<Session> signedIn(const QString &user, const QString &server = {})
     {
-        auto session = std::make_unique<Session>();
+        auto session = std::make_unique<Session>(nullptr);
         session->setRememberCredentials(false);
         session->connection()->backoff().setLimits(std::chrono::milliseconds(200),
                                                    std::chrono::milliseconds(2000),
@@ -108,7 +108,7 @@ private Q_SLOTS:
 
     void signInWithPassword()
     {
-        Session session;
+        Session session(nullptr);
         session.signIn(m_server.url(), u"alice"_s, u"wrong-password"_s);
         QCOMPARE(session.status(), Session::SigningIn);
         QTRY_COMPARE_WITH_TIMEOUT(session.status(), Session::SignedOut, 10000);
@@ -137,7 +137,7 @@ private Q_SLOTS:
         QVERIFY(f.readAll().contains("hrd_"));
 
         // The next start signs in silently with what was stored.
-        Session later;
+        Session later(nullptr);
         later.restore();
         QCOMPARE(later.status(), Session::SigningIn);
         QTRY_COMPARE_WITH_TIMEOUT(later.status(), Session::Online, 10000);
@@ -148,14 +148,14 @@ private Q_SLOTS:
         QCOMPARE(later.status(), Session::SignedOut);
         QVERIFY(!QFile::exists(file) || !QFile(file).open(QIODevice::ReadOnly) ||
                 !QFile(file).readAll().contains("hrd_"));
-        Session after;
+        Session after(nullptr);
         after.restore();
         QTRY_COMPARE(after.status(), Session::SignedOut);
     }
 
     void badTokenBringsSignInBack()
     {
-        Session session;
+        Session session(nullptr);
         session.setRememberCredentials(false);
         session.connectWithToken(m_server.url(), u"hrd_0_not-a-real-token"_s);
         QTRY_COMPARE_WITH_TIMEOUT(session.status(), Session::SignedOut, 10000);
@@ -433,7 +433,7 @@ private Q_SLOTS:
 
     void revokedTokenSignsOut()
     {
-        Session carol;
+        Session carol(nullptr);
         carol.setRememberCredentials(false);
         carol.signIn(m_server.url(), u"carol"_s, u"password-c"_s);
         QTRY_COMPARE_WITH_TIMEOUT(carol.status(), Session::Online, 10000);

@@ -472,7 +472,7 @@ private Q_SLOTS:
     void sessionRoutesFrames()
     {
         // No server: frames injected as if they came over the wire.
-        Session session;
+        Session session(nullptr);
         session.setRememberCredentials(false);
         Tester rooms(session.rooms(), Tester::FailureReportingMode::Fatal);
         Tester notifications(session.notifications(), Tester::FailureReportingMode::Fatal);

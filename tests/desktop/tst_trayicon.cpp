@@ -77,7 +77,7 @@ private Q_SLOTS:
 
     void followsSession()
     {
-        Session session;
+        Session session(nullptr);
         session.setRememberCredentials(false);
         TrayIcon tray;
         tray.setSession(&session);

@@ -1,0 +1,324 @@
+// End to end, as a person sees it: Xvfb with trayer as the tray host, a real herald-server,
+// the real herald-desktop. A published notification pops up as a toast window; xdotool clicks
+// its Approve button; the server must have recorded the action. With HERALD_SCREENSHOT_DIR
+// set it also captures the screenshots for docs/screenshots/.
+#include "../desktop/heraldfixture.h"
+
+#include "chatroom.h"
+#include "session.h"
+
+#include <QDir>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+class TestE2eTray : public QObject
+{
+    Q_OBJECT
+
+private:
+    fixture::Server m_server;
+    fixture::Http m_http;
+    QTemporaryDir m_home;
+    QProcess m_xvfb;
+    QProcess m_trayer;
+    QProcess m_app;
+    QString m_display;
+    QString m_serviceToken;
+    QString m_aliceToken;
+    QString m_bobToken;
+
+    QProcessEnvironment x11Env() const
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"DISPLAY"_s, m_display);
+        env.remove(u"WAYLAND_DISPLAY"_s);
+        return env;
+    }
+
+    /** Runs an X client (xdotool, xwd...) on our display; returns stdout, or null on failure. */
+    QString x(const QString &program, const QStringList &args, int timeoutMs = 10000)
+    {
+        QProcess p;
+        p.setProcessEnvironment(x11Env());
+        p.start(program, args);
+        if (!p.waitForFinished(timeoutMs) || p.exitCode() != 0)
+            return {};
+        const QString out = QString::fromUtf8(p.readAllStandardOutput()).trimmed();
+        return out.isNull() ? QString(u""_s) : out;
+    }
+
+    /** Window ids whose title matches, visible ones only. */
+    QStringList windows(const QString &title)
+    {
+        return x(u"xdotool"_s, {u"search"_s, u"--onlyvisible"_s, u"--name"_s, title})
+            .split(u'\n', Qt::SkipEmptyParts);
+    }
+
+    QRect geometry(const QString &window)
+    {
+        QRect r;
+        const QStringList lines =
+            x(u"xdotool"_s, {u"getwindowgeometry"_s, u"--shell"_s, window}).split(u'\n');
+        for (const QString &line : lines) {
+            const QString value = line.section(u'=', 1);
+            if (line.startsWith(u"X="_s))
+                r.moveLeft(value.toInt());
+            else if (line.startsWith(u"Y="_s))
+                r.moveTop(value.toInt());
+            else if (line.startsWith(u"WIDTH="_s))
+                r.setWidth(value.toInt());
+            else if (line.startsWith(u"HEIGHT="_s))
+                r.setHeight(value.toInt());
+        }
+        return r;
+    }
+
+    bool click(int px, int py)
+    {
+        return !x(u"xdotool"_s, {u"mousemove"_s, u"--sync"_s, QString::number(px),
+                                 QString::number(py), u"click"_s, u"1"_s})
+                    .isNull();
+    }
+
+    void screenshot(const QString &name, bool trayCloseUp = false)
+    {
+        const QString dir = qEnvironmentVariable("HERALD_SCREENSHOT_DIR");
+        if (dir.isEmpty())
+            return;
+        QDir().mkpath(dir);
+        QProcess shell;
+        shell.setProcessEnvironment(x11Env());
+        shell.start(u"sh"_s,
+                    {u"-c"_s, u"xwd -root -display \"$DISPLAY\" | convert xwd:- png:\"$1\""_s,
+                     u"sh"_s, dir + u"/"_s + name + u".png"_s});
+        QVERIFY(shell.waitForFinished(30000));
+        QCOMPARE(shell.exitCode(), 0);
+        if (!trayCloseUp)
+            return;
+        // The tray corner, enlarged, so the badge can be seen in the docs.
+        QProcess crop;
+        crop.start(u"convert"_s,
+                   {dir + u"/"_s + name + u".png"_s, u"-crop"_s, u"48x32+1232+768"_s, u"+repage"_s,
+                    u"-filter"_s, u"point"_s, u"-resize"_s, u"600%"_s, dir + u"/tray-badge.png"_s});
+        QVERIFY(crop.waitForFinished(30000));
+        QCOMPARE(crop.exitCode(), 0);
+    }
+
+    qint64 publish(const QString &title, const QString &body, const QString &priority,
+                   bool withActions)
+    {
+        QJsonObject n{{u"recipients"_s, QJsonObject{{u"users"_s, QJsonArray{u"alice"_s}}}},
+                      {u"title"_s, title},
+                      {u"body"_s, body},
+                      {u"priority"_s, priority},
+                      {u"category"_s, u"orders"_s}};
+        if (withActions) {
+            n.insert(u"actions"_s,
+                     QJsonArray{QJsonObject{{u"id"_s, u"approve"_s}, {u"label"_s, u"Approve"_s}},
+                                QJsonObject{{u"id"_s, u"reject"_s}, {u"label"_s, u"Reject"_s}}});
+            n.insert(u"link"_s, u"https://erp.example.com/orders/42"_s);
+        }
+        return m_http.publish(m_server.url(), m_serviceToken, n);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (QStandardPaths::findExecutable(u"Xvfb"_s).isEmpty())
+            QSKIP("Xvfb is not installed (apt install xvfb)");
+        for (const QString &tool : {u"trayer"_s, u"xdotool"_s})
+            QVERIFY2(!QStandardPaths::findExecutable(tool).isEmpty(),
+                     qPrintable(tool + u" is missing: run scripts/deps.sh"_s));
+        QVERIFY(m_server.binariesExist());
+        QVERIFY(QFile::exists(fixture::binary(u"herald-desktop"_s)));
+        QVERIFY(m_home.isValid());
+
+        // Our own X server on a free display: Xvfb picks it and writes the number to stdout.
+        m_xvfb.start(u"Xvfb"_s, {u"-displayfd"_s, u"1"_s, u"-screen"_s, u"0"_s, u"1280x800x24"_s,
+                                 u"-nolisten"_s, u"tcp"_s});
+        QVERIFY(m_xvfb.waitForStarted(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(m_xvfb.canReadLine() || m_xvfb.state() != QProcess::Running,
+                                 15000);
+        const QByteArray number = m_xvfb.readLine().trimmed();
+        QVERIFY2(!number.isEmpty(), m_xvfb.readAllStandardError().constData());
+        m_display = u":"_s + QString::fromLatin1(number);
+
+        // The tray host.
+        m_trayer.setProcessEnvironment(x11Env());
+        m_trayer.start(u"trayer"_s,
+                       {u"--edge"_s, u"bottom"_s, u"--align"_s, u"right"_s, u"--widthtype"_s,
+                        u"request"_s, u"--height"_s, u"28"_s, u"--transparent"_s, u"false"_s,
+                        u"--tint"_s, u"0x333333"_s, u"--SetDockType"_s, u"true"_s});
+        QVERIFY(m_trayer.waitForStarted(5000));
+
+        // The server, with alice, bob, a room and a publishing service.
+        const auto ctl = [this](const QStringList &args) { return m_server.ctl(args).has_value(); };
+        QVERIFY(ctl({u"user"_s, u"add"_s, u"alice"_s, u"--display"_s, u"Alice Martin"_s,
+                     u"--password"_s, u"password-a"_s}));
+        QVERIFY(ctl({u"user"_s, u"add"_s, u"bob"_s, u"--display"_s, u"Bob Builder"_s,
+                     u"--password"_s, u"password-b"_s}));
+        QVERIFY(ctl({u"user"_s, u"add"_s, u"carol"_s, u"--display"_s, u"Carol Diaz"_s,
+                     u"--password"_s, u"password-c"_s}));
+        QVERIFY(ctl({u"room"_s, u"create"_s, u"general"_s, u"--title"_s, u"General"_s}));
+        QVERIFY(ctl({u"room"_s, u"create"_s, u"ops"_s, u"--title"_s, u"Ops on call"_s}));
+        for (const QString &user : {u"alice"_s, u"bob"_s, u"carol"_s})
+            QVERIFY(ctl({u"room"_s, u"add-member"_s, u"general"_s, user}));
+        QVERIFY(ctl({u"room"_s, u"add-member"_s, u"ops"_s, u"alice"_s}));
+        QVERIFY(ctl({u"service"_s, u"add"_s, u"erp"_s}));
+        m_serviceToken =
+            m_server.ctl({u"token"_s, u"issue-service"_s, u"erp"_s}).value_or(QString());
+        m_aliceToken = m_server.ctl({u"token"_s, u"issue"_s, u"alice"_s}).value_or(QString());
+        m_bobToken = m_server.ctl({u"token"_s, u"issue"_s, u"bob"_s}).value_or(QString());
+        QVERIFY(!m_serviceToken.isEmpty() && !m_aliceToken.isEmpty() && !m_bobToken.isEmpty());
+        QVERIFY(m_server.start());
+    }
+
+    void toastApproveReachesServer()
+    {
+        // The real app, signed in from the environment (the token never appears in argv or output).
+        QProcessEnvironment env = x11Env();
+        env.insert(u"QT_QPA_PLATFORM"_s, u"xcb"_s);
+        env.insert(u"HOME"_s, m_home.path());
+        env.insert(u"XDG_CONFIG_HOME"_s, m_home.path() + u"/config"_s);
+        env.insert(u"XDG_DATA_HOME"_s, m_home.path() + u"/data"_s);
+        env.insert(u"XDG_RUNTIME_DIR"_s, m_home.path());
+        env.insert(u"HERALD_CREDENTIAL_STORE"_s, u"file"_s);
+        env.insert(u"HERALD_SERVER"_s, m_server.url());
+        env.insert(u"HERALD_TOKEN"_s, m_aliceToken);
+        m_app.setProcessEnvironment(env);
+        m_app.setProcessChannelMode(QProcess::MergedChannels);
+        m_app.start(fixture::binary(u"herald-desktop"_s), {});
+        QVERIFY(m_app.waitForStarted(5000));
+
+        // Signed in: the main window is titled with the person's name.
+        QTRY_VERIFY_WITH_TIMEOUT(!windows(u"^Herald: Alice Martin$"_s).isEmpty(), 30000);
+
+        // A notification arrives as a toast window.
+        const qint64 id = publish(u"Order 42 needs approval"_s,
+                                  u"ACME Corp, 3 items, 1,250.00 EUR. Requested by Bob Builder."_s,
+                                  u"high"_s, true);
+        QVERIFY(id > 0);
+        QStringList toast;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !(toast = windows(u"^Herald notification: Order 42 needs approval$"_s)).isEmpty(),
+            20000);
+        const QRect g = geometry(toast.first());
+        QVERIFY2(g.width() >= 300 && g.height() >= 100,
+                 qPrintable(u"%1x%2"_s.arg(g.width()).arg(g.height())));
+        QVERIFY(g.right() <= 1280 && g.bottom() <= 800); // on screen, in the corner
+        QVERIFY(g.left() > 640 && g.top() > 400);
+        QTest::qWait(500); // let it paint before the screenshot and the click
+        screenshot(u"tray-and-toast"_s, true);
+
+        // The Approve button: the first action, bottom-left of the card (see ToastCard.qml).
+        QVERIFY(click(g.left() + 16 + 24, g.bottom() - 10 - 15));
+
+        // The server recorded the action, by alice.
+        QJsonObject resolved;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !(resolved =
+                  m_http
+                      .send("GET", QUrl(m_server.url() + u"/api/v1/notifications/%1"_s.arg(id)), {},
+                            m_serviceToken)
+                      .json.value("resolved"_L1)
+                      .toObject())
+                 .isEmpty(),
+            15000);
+        QCOMPARE(resolved.value("action"_L1).toString(), u"approve"_s);
+        QCOMPARE(resolved.value("by"_L1).toString(), u"alice"_s);
+        // And the toast shows the outcome, then goes.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            windows(u"^Herald notification: Order 42 needs approval$"_s).isEmpty(), 15000);
+        const QByteArray output = m_app.readAll();
+        QVERIFY2(!output.contains(m_aliceToken.toUtf8()), "the token was printed");
+    }
+
+    void screenshots()
+    {
+        if (qEnvironmentVariableIsEmpty("HERALD_SCREENSHOT_DIR"))
+            QSKIP("set HERALD_SCREENSHOT_DIR to capture the documentation screenshots");
+        // Bob is online and chatting; carol stays offline.
+        Session bob(nullptr);
+        bob.setRememberCredentials(false);
+        QSignalSpy ready(&bob, &Session::ready);
+        bob.connectWithToken(m_server.url(), m_bobToken);
+        QVERIFY(ready.wait(10000));
+        ChatRoom *general = bob.room(u"general"_s);
+        QVERIFY(general);
+        for (const QString &text :
+             {u"Morning all! The ACME order is in."_s, u"Alice, can you approve it before noon?"_s})
+            general->send(text);
+        QTRY_VERIFY(general->messages()->pending().isEmpty());
+
+        publish(u"Disk usage 91% on db-2"_s, u"/var/lib/postgresql is filling up."_s, u"normal"_s,
+                false);
+        publish(u"Deploy of billing v2.3 finished"_s, u"All 14 checks passed."_s, u"low"_s, false);
+        publish(u"Order 43 needs approval"_s, u"Globex, 12 items, 9,800.00 EUR."_s, u"high"_s,
+                true);
+        QTest::qWait(1500);
+
+        // The notification centre (main window), with the toasts still up.
+        const QStringList main = windows(u"^Herald: Alice Martin$"_s);
+        QVERIFY(!main.isEmpty());
+        const QRect w = geometry(main.first());
+        screenshot(u"notification-centre"_s);
+
+        // A chat window with presence: click the room in the sidebar.
+        QVERIFY(click(w.left() + 70, w.top() + 97));
+        QStringList chat;
+        QTRY_VERIFY_WITH_TIMEOUT(!(chat = windows(u"^Herald: General$"_s)).isEmpty(), 10000);
+        QTest::qWait(500);
+        x(u"xdotool"_s, {u"windowmove"_s, chat.first(), u"200"_s, u"120"_s});
+        QTest::qWait(300);
+        // No window manager: keys go to the window under the pointer, so point at the composer.
+        const QRect c = geometry(chat.first());
+        QVERIFY(click(c.left() + 150, c.bottom() - 30));
+        x(u"xdotool"_s, {u"type"_s, u"--delay"_s, u"30"_s, u"Approved, thanks Bob!"_s});
+        x(u"xdotool"_s, {u"key"_s, u"Return"_s});
+        QTest::qWait(800);
+        general->send(u"Great, shipping it today."_s);
+        QTest::qWait(300);
+        general->userTyping();
+        QTest::qWait(1000);
+        screenshot(u"chat-window"_s);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (int i = 0; i < general->messages()->rowCount(); ++i)
+                    if (general->messages()->index(i).data(MessageModel::TextRole).toString() ==
+                        u"Approved, thanks Bob!"_s)
+                        return true;
+                return false;
+            },
+            5000)); // what was typed in the real window reached bob
+
+        // The tray menu, opened from the icon in trayer's corner.
+        QVERIFY(
+            !x(u"xdotool"_s, {u"mousemove"_s, u"--sync"_s, u"1266"_s, u"786"_s, u"click"_s, u"3"_s})
+                 .isNull());
+        QTest::qWait(800);
+        screenshot(u"tray-menu"_s);
+        x(u"xdotool"_s, {u"key"_s, u"Escape"_s});
+    }
+
+    void cleanupTestCase()
+    {
+        for (QProcess *p : {&m_app, &m_trayer, &m_xvfb}) {
+            if (p->state() == QProcess::NotRunning)
+                continue;
+            p->terminate();
+            if (!p->waitForFinished(5000)) {
+                p->kill();
+                p->waitForFinished(3000);
+            }
+        }
+        m_server.stop();
+    }
+};
+
+QTEST_MAIN(TestE2eTray)
+#include "tst_e2e_tray.moc"
