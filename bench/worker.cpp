@@ -178,6 +178,7 @@ private:
     Histogram m_latency;      // live message latency (send timestamp in text -> receipt)
     Histogram m_helloLatency; // command time -> hello
     Histogram m_catchUp;      // resume command time -> caught up
+    Histogram m_resumeHello;  // resume command time -> hello on the new connection
     Histogram m_ackLatency;   // sender: send -> result
     std::unordered_map<int64_t, std::pair<int64_t, int64_t>> m_notifSeen; // id -> count, last receipt ns
     bool m_expectClose = false;
@@ -199,6 +200,17 @@ private:
     std::string m_stdin;
     bool m_quit = false;
     int64_t m_lastMsgNs = 0;
+    char m_fault = 0; // 'd' drop, 'u' duplicate
+    int64_t m_faultCount = 0;
+
+public:
+    void setFault(const char *f)
+    {
+        if (f && !strcmp(f, "drop"))
+            m_fault = 'd';
+        else if (f && !strcmp(f, "dup"))
+            m_fault = 'u';
+    }
 };
 
 uint32_t parseIp(const std::string &s)
@@ -522,6 +534,12 @@ void Worker::onText(Conn &c, uint32_t i, const char *p, size_t n)
 
 void Worker::onMessage(Conn &c, const char *p, size_t n)
 {
+    // Self-test of the checks (HERALD_BENCH_FAULT=drop|dup): lose or repeat one frame.
+    if (m_fault && ++m_faultCount == 10) {
+        if (m_fault == 'd')
+            return;
+        onMessage(c, p, n);
+    }
     const char *end = p + n;
     const int64_t now = nowNs();
     const char *r = findKey(p, n, "\"room\":\"");
@@ -590,7 +608,9 @@ void Worker::onHello(Conn &c, uint32_t i, const char *p, size_t n)
     const QJsonObject hello = QJsonDocument::fromJson(QByteArray::fromRawData(p, qsizetype(n))).object();
     c.helloSeen = true;
     c.tHello = nowNs();
-    if (m_connectPending && c.inBatch)
+    if (c.resuming)
+        m_resumeHello.add((c.tHello - m_resumeT0) / 1000);
+    else if (m_connectPending && c.inBatch)
         m_helloLatency.add((c.tHello - m_connectT0) / 1000);
     const bool resume = c.resuming;
     std::vector<RoomPos> rooms;
@@ -742,10 +762,12 @@ void Worker::checkBatches()
 
 QJsonObject Worker::report(const QJsonObject &expect)
 {
-    int64_t open = 0, closedN = 0, failed = 0, idle = 0;
+    int64_t open = 0, closedN = 0, failed = 0, idle = 0, pending = 0;
     for (const Conn &c : m_conns) {
         if (c.state == Open && c.helloSeen)
             ++open;
+        else if (c.state == Connecting || c.state == Handshake || c.state == Open)
+            ++pending;
         else if (c.state == Closed)
             ++closedN;
         else if (c.state == Failed)
@@ -780,6 +802,8 @@ QJsonObject Worker::report(const QJsonObject &expect)
                   {QStringLiteral("latency"), m_latency.toJson()},
                   {QStringLiteral("hello"), m_helloLatency.toJson()},
                   {QStringLiteral("catchUp"), m_catchUp.toJson()},
+                  {QStringLiteral("resumeHello"), m_resumeHello.toJson()},
+                  {QStringLiteral("pending"), qint64(pending)},
                   {QStringLiteral("ack"), m_ackLatency.toJson()}};
     QJsonObject reasons;
     for (const auto &[k, v] : m_reasons)
@@ -1007,6 +1031,8 @@ int workerMain(int argc, char **argv)
     }
     fclose(f);
     Worker w(port, std::move(people));
+    if (first == 0)
+        w.setFault(getenv("HERALD_BENCH_FAULT"));
     return w.run();
 }
 
