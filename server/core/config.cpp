@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <QFileInfo>
 #include <QProcessEnvironment>
 #include <QSettings>
 
@@ -95,6 +96,8 @@ QString Config::set(const QString &key, const QString &value)
 
 QString Config::loadFile(const QString &path)
 {
+    if (!QFileInfo(path).isReadable())
+        return QStringLiteral("cannot read config file %1").arg(path);
     QSettings ini(path, QSettings::IniFormat);
     if (ini.status() != QSettings::NoError)
         return QStringLiteral("cannot read config file %1").arg(path);

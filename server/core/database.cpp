@@ -38,9 +38,10 @@ QString Database::open(const QString &dataDir)
     QMutexLocker lock(&m_mutex);
     m_stop = false;
     m_openDone = false;
-    m_thread.setObjectName(QStringLiteral("herald-storage"));
-    QObject::connect(&m_thread, &QThread::started, &m_thread, [this] { loop(); }, Qt::DirectConnection);
-    m_thread.start();
+    // The thread's whole life is loop(): it ends when the queue is closed.
+    m_thread.reset(QThread::create([this] { loop(); }));
+    m_thread->setObjectName(QStringLiteral("herald-storage"));
+    m_thread->start();
     while (!m_openDone)
         m_opened.wait(&m_mutex);
     return m_openError;
@@ -48,15 +49,15 @@ QString Database::open(const QString &dataDir)
 
 void Database::close()
 {
-    if (!m_thread.isRunning())
+    if (!m_thread || !m_thread->isRunning())
         return;
     {
         QMutexLocker lock(&m_mutex);
         m_stop = true;
         m_wake.wakeAll();
     }
-    m_thread.wait();
-    m_thread.disconnect();
+    m_thread->wait();
+    m_thread.reset();
 }
 
 void Database::run(Job job, QObject *context, Done done)

@@ -63,7 +63,7 @@ private:
     };
     void loop();
 
-    QThread m_thread;
+    std::unique_ptr<QThread> m_thread;
     QMutex m_mutex;
     QWaitCondition m_wake;
     QWaitCondition m_opened;

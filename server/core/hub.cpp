@@ -4,6 +4,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QPointer>
+#include <QThreadPool>
 
 Q_LOGGING_CATEGORY(lcHub, "herald.hub")
 
@@ -170,8 +172,13 @@ quint64 Hub::open(Peer *peer, const QString &bearerToken)
     c.bucket = m_config.messagesBurst;
     m_conns.insert(id, c);
     m_unauthed.insert(id);
+    // Authenticate on the next turn of the event loop: the edge must know the id first, in
+    // case a failure closes the connection at once.
     if (!bearerToken.isEmpty())
-        authenticate(m_conns[id], bearerToken);
+        QMetaObject::invokeMethod(this, [this, id, bearerToken] {
+            if (Conn *c = conn(id); c && !c->closing)
+                authenticate(*c, bearerToken);
+        }, Qt::QueuedConnection);
     return id;
 }
 
@@ -230,6 +237,12 @@ void Hub::activity(quint64 id)
 {
     if (Conn *c = conn(id))
         c->lastSeen = now();
+}
+
+void Hub::slowConsumer(quint64 id)
+{
+    if (Conn *c = conn(id))
+        closeConn(*c, Close::SlowConsumer, s("outbound queue full: reconnect and resume"));
 }
 
 void Hub::binary(quint64 id)
@@ -337,12 +350,13 @@ void Hub::finishAuth(quint64 connId, const TokenRow &token)
         send(*c, error(QJsonValue(), s(Err::Forbidden), s("account disabled")));
         return closeConn(*c, Close::UserDisabled, s("account disabled"));
     }
-    if (u.conns.size() >= m_config.maxConnectionsPerUser) {
+    if (u.conns.size() + u.pendingAuths >= m_config.maxConnectionsPerUser) {
         send(*c, error(QJsonValue(), s(Err::RateLimited), s("too many connections for this user")));
         return closeConn(*c, Close::TooManyConnections, s("too many connections for this user"));
     }
     c->userId = u.id;
     c->tokenId = token.id;
+    ++u.pendingAuths;
     const qint64 userId = u.id;
     m_db->run(
         [userId](Store &st) {
@@ -353,6 +367,8 @@ void Hub::finishAuth(quint64 connId, const TokenRow &token)
         },
         this,
         [this, connId, userId](const QJsonObject &r) {
+            if (auto u = m_users.find(userId); u != m_users.end())
+                --u->pendingAuths;
             Conn *c = conn(connId);
             if (!c || c->closing || !m_users.contains(userId))
                 return;
@@ -410,14 +426,14 @@ void Hub::text(quint64 id, const QByteArray &bytes)
         c.early << bytes;
         return;
     }
+    DecodeResult r = decode(bytes, Direction::ClientToServer, m_limits);
     if (!rateOk(c)) {
         if (++c.rateStrikes > m_config.messagesBurst)
             return closeConn(c, Close::RateLimited, s("message rate exceeded"));
-        send(c, error(QJsonValue(), s(Err::RateLimited),
+        send(c, error(r.ok() ? r.frame->id() : r.error.id, s(Err::RateLimited),
                       QStringLiteral("slow down: at most %1 frames per second").arg(m_config.messagesPerSecond)));
         return;
     }
-    DecodeResult r = decode(bytes, Direction::ClientToServer, m_limits);
     if (!r.ok()) {
         send(c, error(r.error));
         if (++c.badFrames > m_config.maxBadFrames)
@@ -533,9 +549,12 @@ void Hub::onRoomCreate(Conn &c, const Frame &f)
                     return Database::error(*e);
                 return QJsonObject{{key("id"), std::get<qint64>(id)}};
             },
-            [this, name, title, kind, userId](Conn &, const QJsonObject &r) {
+            [this, name, title, kind, userId](Conn &c, const QJsonObject &r) {
                 addRoom(RoomRow{r.value(key("id")).toInteger(), name, title, kind, 0, {userId}});
-                return QJsonObject{{key("room"), roomJson(*roomByName(name), userId)}};
+                const QJsonObject room = roomJson(*roomByName(name), userId);
+                toUser(userId, encode(Type::Member, {{key("room"), name}, {key("user"), m_users.value(userId).name},
+                                                      {key("event"), s("joined")}, {key("info"), room}}), c.id);
+                return QJsonObject{{key("room"), room}};
             });
 }
 
@@ -585,9 +604,9 @@ void Hub::onRoomLeave(Conn &c, const Frame &f)
                     const QByteArray frame = encode(Type::Member, {{key("room"), it->name},
                                                                   {key("user"), m_users.value(userId).name},
                                                                   {key("event"), s("left")}});
-                    toRoom(*it, frame);
-                    toUser(userId, frame); // the leaver's other devices drop the room too
                     removeMember(*it, userId);
+                    toRoom(*it, frame);
+                    toUser(userId, frame); // the leaver's devices drop the room too
                 }
                 return QJsonObject{};
             });
@@ -672,7 +691,7 @@ void Hub::onDmOpen(Conn &c, const Frame &f)
                 return QJsonObject{{key("id"), row.id}, {key("name"), row.name}, {key("lastSeq"), row.lastSeq},
                                    {key("members"), members}};
             },
-            [this, me, other](Conn &, const QJsonObject &r) {
+            [this, me, other](Conn &c, const QJsonObject &r) {
                 const QString name = r.value(key("name")).toString();
                 if (!roomByName(name)) {
                     addRoom(RoomRow{r.value(key("id")).toInteger(), name, QString(), s("dm"),
@@ -682,6 +701,9 @@ void Hub::onDmOpen(Conn &c, const Frame &f)
                                                                   {key("event"), s("joined")},
                                                                   {key("info"), roomJson(*roomByName(name), other)}});
                     toUser(other, frame);
+                    toUser(me, encode(Type::Member, {{key("room"), name}, {key("user"), m_users.value(me).name},
+                                                      {key("event"), s("joined")},
+                                                      {key("info"), roomJson(*roomByName(name), me)}}), c.id);
                 }
                 return QJsonObject{{key("room"), roomJson(*roomByName(name), me)}};
             });
@@ -806,14 +828,15 @@ void Hub::onResume(Conn &c, const Frame &f)
             for (const auto &[roomId, after] : rooms) {
                 bool more = false;
                 perRoom.append(QJsonObject{{key("id"), roomId},
-                                           {key("messages"), st.history(roomId, 0, after, ResumeRoomLimit, &more)},
+                                           {key("after"), after},
+                                           {key("messages"), st.history(roomId, 0, after, ResumeRoomLimit, &more, true)},
                                            {key("more"), more}});
             }
             out.insert(key("rooms"), perRoom);
             if (notifs) {
                 const qint64 t = now();
                 bool more = false;
-                out.insert(key("notifications"), st.notifications(userId, 0, notifAfter, ResumeNotificationLimit, false, t, &more));
+                out.insert(key("notifications"), st.notifications(userId, 0, notifAfter, ResumeNotificationLimit, false, t, &more, true));
                 out.insert(key("notifMore"), more);
                 out.insert(key("unread"), st.unreadCount(userId, t));
             }
@@ -824,53 +847,60 @@ void Hub::onResume(Conn &c, const Frame &f)
             Conn *c = conn(connId);
             if (!c)
                 return;
-            QJsonObject cursors;
-            QJsonArray truncated;
-            for (const QJsonValue &v : r.value(key("rooms")).toArray()) {
-                const QJsonObject o = v.toObject();
-                const qint64 roomId = o.value(key("id")).toInteger();
-                qint64 last = 0;
-                for (const QJsonValue &m : o.value(key("messages")).toArray()) {
-                    const QJsonObject msg = m.toObject();
-                    last = msg.value(key("seq")).toInteger();
-                    send(*c, QJsonDocument(msg).toJson(QJsonDocument::Compact));
+            // What was missed goes out first, then the live frames held meanwhile (without what
+            // was just sent). A byte budget keeps a long absence from overflowing the outbound
+            // queue: past it a stream is "truncated" and the client pages the rest with history.
+            qint64 budget = m_config.outboundQueueBytes / 2;
+            auto drain = [&](const QJsonArray &rows, const QList<Held> &held, bool more, qint64 after,
+                             auto &&frameOf) -> std::pair<qint64, bool> {
+                qint64 last = after;
+                bool truncated = more;
+                for (const QJsonValue &row : rows) {
+                    if (budget <= 0) {
+                        truncated = true;
+                        break;
+                    }
+                    const QByteArray frame = frameOf(row.toObject());
+                    budget -= frame.size();
+                    send(*c, frame);
+                    last = row.toObject().value(key("seq")).toInteger(row.toObject().value(key("id")).toInteger());
                 }
-                // Live frames that arrived meanwhile, without what was just sent.
-                const QList<Held> held = c->heldRooms.take(roomId);
-                for (const Held &h : held) {
-                    if (h.seq > last || o.value(key("more")).toBool()) {
-                        if (!o.value(key("more")).toBool()) {
+                if (!truncated)
+                    for (const Held &h : held)
+                        if (h.seq > last) {
                             send(*c, h.frame);
                             last = h.seq;
                         }
-                    }
-                }
+                return {last, truncated};
+            };
+            QJsonObject cursors;
+            QJsonArray truncatedRooms;
+            for (const QJsonValue &v : r.value(key("rooms")).toArray()) {
+                const QJsonObject o = v.toObject();
+                const qint64 roomId = o.value(key("id")).toInteger();
                 const QString name = m_rooms.value(roomId).name;
-                if (last)
-                    cursors.insert(name, last);
-                if (o.value(key("more")).toBool())
-                    truncated.append(name);
+                const auto [last, truncated] =
+                    drain(o.value(key("messages")).toArray(), c->heldRooms.take(roomId), o.value(key("more")).toBool(),
+                          o.value(key("after")).toInteger(), [](const QJsonObject &m) {
+                              return QJsonDocument(m).toJson(QJsonDocument::Compact);
+                          });
+                cursors.insert(name, last);
+                if (truncated)
+                    truncatedRooms.append(name);
             }
             QJsonObject data{{key("rooms"), cursors}};
-            if (!truncated.isEmpty())
-                data.insert(key("truncated"), truncated); // page the rest with room.history after=cursor
+            if (!truncatedRooms.isEmpty())
+                data.insert(key("truncated"), truncatedRooms); // page the rest: room.history after=cursor
             if (r.contains(key("notifications"))) {
-                qint64 last = 0;
-                for (const QJsonValue &n : r.value(key("notifications")).toArray()) {
-                    last = n.toObject().value(key("id")).toInteger();
-                    send(*c, encode(Type::Notification, {{key("notification"), n}}));
-                }
                 const QList<Held> held = std::exchange(c->heldNotifications, {});
                 c->holdNotifications = false;
-                for (const Held &h : held)
-                    if (h.seq > last && !r.value(key("notifMore")).toBool()) {
-                        send(*c, h.frame);
-                        last = h.seq;
-                    }
+                const auto [last, truncated] =
+                    drain(r.value(key("notifications")).toArray(), held, r.value(key("notifMore")).toBool(), notifAfter,
+                          [](const QJsonObject &n) { return encode(Type::Notification, {{key("notification"), n}}); });
                 data.insert(key("notifications"), last);
                 data.insert(key("unread"), r.value(key("unread")));
-                if (r.value(key("notifMore")).toBool())
-                    data.insert(key("notificationsTruncated"), true);
+                if (truncated)
+                    data.insert(key("notificationsTruncated"), true); // page with notif.list
             }
             send(*c, result(id, data));
         });
@@ -1031,9 +1061,19 @@ void Hub::reload(std::function<void()> done)
                 Room &room = m_rooms[id];
                 room.title = o.value(key("title")).toString();
                 room.lastSeq = std::max(room.lastSeq, o.value(key("lastSeq")).toInteger());
-                for (qint64 m : QSet<qint64>(room.members).subtract(members))
+                QSet<qint64> gone = room.members;
+                gone.subtract(members);
+                QSet<qint64> added = members;
+                added.subtract(room.members);
+                for (qint64 m : std::as_const(gone)) {
+                    const QByteArray left = encode(Type::Member, {{key("room"), room.name},
+                                                                  {key("user"), m_users.value(m).name},
+                                                                  {key("event"), s("left")}});
                     removeMember(room, m);
-                for (qint64 m : QSet<qint64>(members).subtract(room.members)) {
+                    toRoom(room, left);
+                    toUser(m, left);
+                }
+                for (qint64 m : std::as_const(added)) {
                     addMember(room, m);
                     toRoom(room, encode(Type::Member, {{key("room"), room.name},
                                                        {key("user"), m_users.value(m).name},
@@ -1046,9 +1086,12 @@ void Hub::reload(std::function<void()> done)
                     ++it;
                     continue;
                 }
-                for (qint64 m : std::as_const(it->members))
-                    if (auto u = m_users.find(m); u != m_users.end())
-                        u->rooms.remove(it.key());
+                const QSet<qint64> members = it->members;
+                for (qint64 m : members) {
+                    toUser(m, encode(Type::Member, {{key("room"), it->name}, {key("user"), m_users.value(m).name},
+                                                    {key("event"), s("left")}}));
+                    removeMember(*it, m);
+                }
                 m_roomByName.remove(it->name);
                 it = m_rooms.erase(it);
             }
@@ -1083,33 +1126,63 @@ void Hub::reload(std::function<void()> done)
 
 void Hub::login(const QString &username, const QString &password, Reply done)
 {
+    // 1. read the hash (storage thread), 2. run the slow PBKDF2 on a pool thread, so that a
+    // login burst stalls neither the network loop nor storage, 3. issue a session token.
     m_db->run(
-        [username, password](Store &st) {
-            auto r = st.verifyPassword(username, password);
-            if (auto *e = std::get_if<StoreError>(&r))
-                return Database::error(*e);
-            const UserRow u = std::get<UserRow>(r);
-            auto t = st.issueToken(u.id, 0, s("session"), s("login"));
+        [username](Store &st) {
+            const auto row = st.passwordHash(username);
+            if (!row)
+                return QJsonObject{{key("missing"), true}};
+            return QJsonObject{{key("id"), row->first.id}, {key("name"), row->first.name},
+                               {key("display"), row->first.display}, {key("disabled"), row->first.disabled},
+                               {key("hash"), row->second}};
+        },
+        this,
+        [this, password, done](const QJsonObject &u) {
+            QPointer<Hub> self(this);
+            QThreadPool::globalInstance()->start([self, u, password, done] {
+                // Unknown users cost the same time as known ones: names cannot be probed.
+                const QString hash = u.value(key("hash")).toString();
+                const bool ok = crypto::verifyPassword(password, hash.isEmpty() ? crypto::hashPassword(QString()) : hash)
+                                && !hash.isEmpty();
+                QMetaObject::invokeMethod(self.data(), [self, u, ok, done] {
+                    if (!self)
+                        return;
+                    if (!ok)
+                        return done(Database::error(Err::Unauthorized, s("wrong username or password")));
+                    if (u.value(key("disabled")).toBool())
+                        return done(Database::error(Err::Forbidden, s("this account is disabled")));
+                    self->issueSession(u, done);
+                }, Qt::QueuedConnection);
+            });
+        });
+}
+
+void Hub::issueSession(const QJsonObject &u, Reply done)
+{
+    const qint64 userId = u.value(key("id")).toInteger();
+    m_db->run(
+        [userId](Store &st) {
+            auto t = st.issueToken(userId, 0, s("session"), s("login"));
             if (auto *e = std::get_if<StoreError>(&t))
                 return Database::error(*e);
             QByteArray secret;
             const qint64 tokenId = crypto::parseToken(std::get<QString>(t), &secret);
             return QJsonObject{{key("token"), std::get<QString>(t)},
                                {key("tokenId"), tokenId},
-                               {key("hash"), QString::fromLatin1(crypto::tokenHash(secret).toBase64())},
-                               {key("userId"), u.id},
-                               {key("user"), QJsonObject{{key("name"), u.name}, {key("display"), u.display}}}};
+                               {key("hash"), QString::fromLatin1(crypto::tokenHash(secret).toBase64())}};
         },
         this,
-        [this, done](QJsonObject r) {
-            if (!r.contains(key("error"))) {
-                TokenRow t;
-                t.id = r.take(key("tokenId")).toInteger();
-                t.hash = QByteArray::fromBase64(r.take(key("hash")).toString().toLatin1());
-                t.userId = r.take(key("userId")).toInteger();
-                t.kind = s("session");
-                m_tokens.insert(t.id, t);
-            }
+        [this, u, userId, done](QJsonObject r) {
+            if (r.contains(key("error")))
+                return done(r);
+            TokenRow t;
+            t.id = r.take(key("tokenId")).toInteger();
+            t.hash = QByteArray::fromBase64(r.take(key("hash")).toString().toLatin1());
+            t.userId = userId;
+            t.kind = s("session");
+            m_tokens.insert(t.id, t);
+            r.insert(key("user"), QJsonObject{{key("name"), u.value(key("name"))}, {key("display"), u.value(key("display"))}});
             done(r);
         });
 }

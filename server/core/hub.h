@@ -50,6 +50,8 @@ public:
     quint64 open(Peer *peer, const QString &bearerToken);
     void text(quint64 conn, const QByteArray &frame);
     void binary(quint64 conn);
+    /** @brief The edge found the connection's outbound queue over its cap: close with 4006. */
+    void slowConsumer(quint64 conn);
     /** @brief Any sign of life from the peer (pong). */
     void activity(quint64 conn);
     /** @brief The connection is gone; its Peer must not be used any more. */
@@ -70,6 +72,7 @@ public:
     void publish(qint64 serviceId, const QJsonObject &payload, const Recipients &to, Reply done);
     void notificationForService(qint64 id, qint64 serviceId, Reply done);
 
+    [[nodiscard]] bool storageWritable() const { return m_db->writable(); }
     [[nodiscard]] int connectionCount() const { return static_cast<int>(m_conns.size()); }
     [[nodiscard]] int onlineCount() const { return m_onlineCount; }
     [[nodiscard]] QStringList onlineUsers() const;
@@ -117,6 +120,7 @@ private:
         QString display;
         bool disabled = false;
         QList<quint64> conns;
+        int pendingAuths = 0; // connections past the token check, waiting for their hello
         QSet<qint64> rooms;
         QString status = QStringLiteral("offline");    // current
         QString published = QStringLiteral("offline"); // last announced
@@ -138,6 +142,7 @@ private:
     void authenticate(Conn &c, const QString &token);
     void authFailed(Conn &c, const QString &why);
     void finishAuth(quint64 connId, const TokenRow &token);
+    void issueSession(const QJsonObject &user, Reply done);
     bool checkToken(const TokenRow &t, const QByteArray &secret) const;
     void dispatch(Conn &c, const proto::Frame &f);
     bool rateOk(Conn &c);

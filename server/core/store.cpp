@@ -394,6 +394,15 @@ QList<UserRow> Store::users()
     return out;
 }
 
+std::optional<std::pair<UserRow, QString>> Store::passwordHash(const QString &name)
+{
+    QSqlQuery q = prepare(m_db, "SELECT id, name, display, disabled, pw_hash FROM users WHERE name=?");
+    q.addBindValue(name);
+    if (!q.exec() || !q.next())
+        return {};
+    return std::make_pair(readUser(q), q.value(4).toString());
+}
+
 std::variant<UserRow, StoreError> Store::verifyPassword(const QString &name, const QString &password)
 {
     QSqlQuery q = prepare(m_db, "SELECT id, name, display, disabled, pw_hash FROM users WHERE name=?");
@@ -716,10 +725,11 @@ std::variant<StoredMessage, StoreError> Store::storeMessage(qint64 roomId, qint6
     return StoredMessage{n, ts, false};
 }
 
-QJsonArray Store::history(qint64 roomId, qint64 before, qint64 after, int limit, bool *hasMore)
+QJsonArray Store::history(qint64 roomId, qint64 before, qint64 after, int limit, bool *hasMore,
+                          bool oldestFirst)
 {
     // Newest page below `before` unless only `after` is given (then oldest page above it).
-    const bool forward = after > 0 && before <= 0;
+    const bool forward = oldestFirst || (after > 0 && before <= 0);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT m.seq, u.name, m.text, m.ts, m.client_id, r.name FROM messages m"
@@ -922,7 +932,7 @@ std::variant<PublishResult, StoreError> Store::publish(qint64 serviceId, const Q
 }
 
 QJsonArray Store::notifications(qint64 userId, qint64 before, qint64 after, int limit, bool unreadOnly,
-                                qint64 now, bool *hasMore)
+                                qint64 now, bool *hasMore, bool oldestFirst)
 {
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
@@ -932,7 +942,7 @@ QJsonArray Store::notifications(qint64 userId, qint64 before, qint64 after, int 
                                " WHERE i.user_id=? AND i.notif_id < ? AND i.notif_id > ?"
                                " AND (n.expires_at IS NULL OR n.expires_at > ?)")
               + (unreadOnly ? QStringLiteral(" AND i.read_at IS NULL") : QString())
-              + (after > 0 && before <= 0 ? QStringLiteral(" ORDER BY i.notif_id ASC LIMIT ?")
+              + (oldestFirst || (after > 0 && before <= 0) ? QStringLiteral(" ORDER BY i.notif_id ASC LIMIT ?")
                                           : QStringLiteral(" ORDER BY i.notif_id DESC LIMIT ?")));
     q.addBindValue(userId);
     q.addBindValue(before > 0 ? before : std::numeric_limits<qint64>::max());

@@ -105,6 +105,8 @@ public:
     std::optional<UserRow> user(const QString &name);
     std::optional<UserRow> userById(qint64 id);
     QList<UserRow> users();
+    /** @brief The user and their stored password hash (empty when none is set). */
+    std::optional<std::pair<UserRow, QString>> passwordHash(const QString &name);
     /** @brief Checks a password (slow PBKDF2); returns the user or an error. */
     std::variant<UserRow, StoreError> verifyPassword(const QString &name, const QString &password);
 
@@ -141,9 +143,10 @@ public:
     std::variant<StoredMessage, StoreError> storeMessage(qint64 roomId, qint64 senderId,
                                                          const QString &clientId, const QString &text,
                                                          qint64 ts);
-    /** @brief Messages with seq in (after, before), ascending, at most limit (newest ones when
-     *  only before is given). */
-    QJsonArray history(qint64 roomId, qint64 before, qint64 after, int limit, bool *hasMore);
+    /** @brief Messages with seq in (after, before), returned ascending, at most limit: the
+     *  newest of that range, or the oldest when oldestFirst or when only `after` is given. */
+    QJsonArray history(qint64 roomId, qint64 before, qint64 after, int limit, bool *hasMore,
+                       bool oldestFirst = false);
 
     // ---- groups
     std::variant<qint64, StoreError> createGroup(const QString &name);
@@ -156,8 +159,9 @@ public:
      *  payload is the validated request body (title, body, priority, ...). */
     std::variant<PublishResult, StoreError> publish(qint64 serviceId, const QJsonObject &payload,
                                                     const Recipients &to, qint64 now);
+    /** @brief Newest first, unless oldestFirst (then the oldest past `after` come first). */
     QJsonArray notifications(qint64 userId, qint64 before, qint64 after, int limit, bool unreadOnly,
-                             qint64 now, bool *hasMore);
+                             qint64 now, bool *hasMore, bool oldestFirst = false);
     qint64 unreadCount(qint64 userId, qint64 now);
     qint64 lastNotificationId(qint64 userId);
     /** @brief Marks read; returns the ids that changed. */

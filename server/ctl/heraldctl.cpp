@@ -257,6 +257,8 @@ int main(int argc, char **argv)
             out << "created user " << p[2] << '\n';
         } else if (verb == QLatin1String("list")) {
             changed = false;
+            if (!need(2, "nothing more"))
+                return 2;
             for (const UserRow &u : st.users())
                 out << u.name << '\t' << u.display << (u.disabled ? "\tdisabled" : "") << '\n';
         } else if (verb == QLatin1String("passwd")) {
@@ -352,6 +354,8 @@ int main(int argc, char **argv)
                 out << "webhook secret (shown once): " << secret << '\n';
         } else if (verb == QLatin1String("list")) {
             changed = false;
+            if (!need(2, "nothing more"))
+                return 2;
             for (const QJsonValue &v : st.services()) {
                 const QJsonObject o = v.toObject();
                 out << o.value(QLatin1String("name")).toString() << '\t' << o.value(QLatin1String("webhook")).toString()
@@ -370,6 +374,8 @@ int main(int argc, char **argv)
             out << "created room " << p[2] << '\n';
         } else if (verb == QLatin1String("list")) {
             changed = false;
+            if (!need(2, "nothing more"))
+                return 2;
             for (const RoomRow &r : st.rooms())
                 out << r.name << '\t' << r.kind << '\t' << r.members.size() << " members\t" << r.lastSeq
                     << " messages\t" << r.title << '\n';
@@ -415,6 +421,8 @@ int main(int argc, char **argv)
             out << (verb == QLatin1String("add") ? "added " : "removed ") << p[3] << " in " << p[2] << '\n';
         } else if (verb == QLatin1String("list")) {
             changed = false;
+            if (!need(2, "nothing more"))
+                return 2;
             for (const QJsonValue &v : st.groups())
                 out << v.toObject().value(QLatin1String("name")).toString() << '\t'
                     << v.toObject().value(QLatin1String("members")).toInteger() << " members\n";

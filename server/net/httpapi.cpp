@@ -67,6 +67,20 @@ QString bearer(const QHttpServerRequest &request)
 
 using Fail = std::optional<std::pair<QString, QString>>; // field, message
 
+int depth(const QJsonValue &v)
+{
+    int d = 0;
+    if (v.isObject())
+        for (const QJsonValue &x : v.toObject())
+            d = std::max(d, depth(x));
+    else if (v.isArray())
+        for (const QJsonValue &x : v.toArray())
+            d = std::max(d, depth(x));
+    else
+        return 0;
+    return d + 1;
+}
+
 Fail checkString(const QJsonObject &o, const char *name, int max, bool required, QJsonObject &out)
 {
     const QString field = QString::fromLatin1(name);
@@ -169,6 +183,8 @@ Fail validatePublish(const QJsonObject &body, QJsonObject &payload, Recipients &
             return std::make_pair(QStringLiteral("source"), QStringLiteral("'source' must be an object"));
         if (QJsonDocument(source.toObject()).toJson(QJsonDocument::Compact).size() > 4096)
             return std::make_pair(QStringLiteral("source"), QStringLiteral("'source' is larger than 4 KiB"));
+        if (depth(source) > 3)
+            return std::make_pair(QStringLiteral("source"), QStringLiteral("'source' nests deeper than 3 levels"));
         payload.insert(QLatin1String("source"), source);
     }
     return {};
@@ -253,7 +269,8 @@ void HttpApi::ready(QTcpSocket *socket)
     QPointer<QTcpSocket> s = socket;
     // Storage is reachable when a trivial job makes it through the storage thread.
     m_hub->notificationForService(0, 0, [s, this](const QJsonObject &r) {
-        const bool ok = r.value(QLatin1String("error")).toString() == QLatin1String(proto::Err::NotFound);
+        const bool ok = r.value(QLatin1String("error")).toString() == QLatin1String(proto::Err::NotFound)
+                        && m_hub->storageWritable();
         writeJson(s, ok ? 200 : 503,
                   {{QStringLiteral("status"), ok ? QStringLiteral("ready") : QStringLiteral("unavailable")},
                    {QStringLiteral("storage"), ok ? QStringLiteral("ok") : r.value(QLatin1String("message")).toString()},
@@ -274,6 +291,15 @@ void HttpApi::metrics(const QHttpServerRequest &request, QTcpSocket *socket)
 
 void HttpApi::login(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    // At most 10 attempts a minute from one address: password guessing stays slow.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QList<qint64> &recent = m_logins[socket->peerAddress().toString()];
+    recent.removeIf([now](qint64 t) { return now - t > 60000; });
+    if (recent.size() >= 10)
+        return writeError(socket, 429, QString::fromLatin1(proto::Err::RateLimited), QStringLiteral("too many login attempts; wait a minute"));
+    recent << now;
+    if (m_logins.size() > 10000)
+        m_logins.removeIf([now](const auto &it) { return it.value().isEmpty() || now - it.value().last() > 60000; });
     const QJsonDocument doc = QJsonDocument::fromJson(request.body());
     const QJsonObject body = doc.object();
     const QJsonValue user = body.value(QLatin1String("username"));

@@ -2,6 +2,7 @@
 
 #include <QAbstractHttpServer>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QJsonObject>
 #include <QPointer>
 #include <QTcpSocket>
@@ -42,6 +43,7 @@ private:
 
     Hub *m_hub;
     Metrics *m_metrics;
+    QHash<QString, QList<qint64>> m_logins; // per peer address: recent attempt times
 };
 
 } // namespace herald

@@ -104,7 +104,7 @@ QString Server::start()
             std::unique_ptr<QWebSocket> ws(m_ws->nextPendingConnection());
             QTcpSocket *tcp = m_front->takeUpgradedSocket(FrontServer::peerKey(ws->peerAddress(), ws->peerPort()));
             const QByteArray auth = ws->request().rawHeader("Authorization");
-            const QString bearer = auth.startsWith("Bearer ") ? QString::fromLatin1(auth.mid(7).trimmed()) : QString();
+            const QString bearer = auth.toLower().startsWith("bearer ") ? QString::fromLatin1(auth.mid(7).trimmed()) : QString();
             auto *peer = new WsPeer(std::move(ws), tcp, m_hub.get(), m_config.outboundQueueBytes,
                                     static_cast<quint64>(m_config.maxFrameBytes), this);
             peer->start(bearer);

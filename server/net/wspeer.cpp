@@ -44,7 +44,7 @@ void WsPeer::start(const QString &bearerToken)
     if (m_tcp)
         connect(m_tcp, &QIODevice::readyRead, this, [this] {
             if (m_tcp && m_tcp->bytesToWrite() > m_cap)
-                close(4006, QStringLiteral("outbound queue full: reconnect and resume"));
+                m_hub->slowConsumer(m_id);
         });
     m_id = m_hub->open(this, bearerToken);
 }
@@ -73,7 +73,7 @@ void WsPeer::send(const QByteArray &payload)
     m_tcp->write(header, n);
     m_tcp->write(payload);
     if (m_tcp->bytesToWrite() > m_cap)
-        close(4006, QStringLiteral("outbound queue full: reconnect and resume"));
+        m_hub->slowConsumer(m_id);
 }
 
 void WsPeer::close(int code, const QString &reason)
@@ -96,7 +96,7 @@ void WsPeer::ping()
     if (!m_closing)
         m_ws->ping();
     if (m_tcp && m_tcp->bytesToWrite() > m_cap)
-        close(4006, QStringLiteral("outbound queue full: reconnect and resume"));
+        m_hub->slowConsumer(m_id);
 }
 
 } // namespace herald

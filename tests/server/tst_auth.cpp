@@ -1,0 +1,193 @@
+// Auth against a real server on port 0 with real QWebSocket clients.
+#include "testkit.h"
+
+#include "core/hub.h"
+
+using namespace testkit;
+namespace Close = herald::proto::Close;
+
+class TestAuth : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        Seed seed(m_dir->path());
+        seed.user(QStringLiteral("alice"), QStringLiteral("correct horse"));
+        seed.user(QStringLiteral("bob"));
+        m_alice = seed.token(QStringLiteral("alice"));
+        m_bob = seed.token(QStringLiteral("bob"));
+        m_service = seed.service(QStringLiteral("erp"));
+    }
+    void cleanup() { m_dir.reset(); }
+
+    void bearerTokenGetsHello()
+    {
+        LocalServer s(m_dir->path());
+        Client c;
+        QVERIFY(c.open(s.wsUrl(), m_alice));
+        const QJsonObject hello = c.all(QStringLiteral("hello")).first();
+        QCOMPARE(hello.value(QLatin1String("protocol")).toInt(), herald::proto::Version);
+        QCOMPARE(hello.value(QLatin1String("user")).toObject().value(QLatin1String("name")).toString(), QStringLiteral("alice"));
+        QCOMPARE(c.ws.subprotocol(), QString::fromLatin1(herald::proto::Subprotocol));
+    }
+
+    void authFrameGetsHello()
+    {
+        LocalServer s(m_dir->path());
+        Client c;
+        QVERIFY(c.open(s.wsUrl(), QString(), false));
+        c.send(QStringLiteral("auth"), {{QStringLiteral("token"), m_bob}});
+        QVERIFY(!c.waitFor(QStringLiteral("hello")).isEmpty());
+        c.send(QStringLiteral("ping"), {{QStringLiteral("id"), QStringLiteral("p1")}});
+        QCOMPARE(c.waitFor(QStringLiteral("pong")).value(QLatin1String("id")).toString(), QStringLiteral("p1"));
+    }
+
+    void invalidTokenCloses_data()
+    {
+        QTest::addColumn<QString>("token");
+        QTest::newRow("garbage") << QStringLiteral("nonsense");
+        QTest::newRow("wrong secret") << QStringLiteral("WRONG");
+        QTest::newRow("unknown id") << QStringLiteral("hrd_999999_abcdef");
+        QTest::newRow("service token") << QStringLiteral("SERVICE");
+    }
+    void invalidTokenCloses()
+    {
+        QFETCH(QString, token);
+        if (token == QLatin1String("SERVICE"))
+            token = m_service;
+        if (token == QLatin1String("WRONG"))
+            token = m_alice.left(m_alice.lastIndexOf(QLatin1Char('_')) + 1) + QStringLiteral("AAAA");
+        LocalServer s(m_dir->path());
+        Client c;
+        QVERIFY(!c.open(s.wsUrl(), token));
+        QVERIFY(c.waitClosed());
+        QCOMPARE(c.closeCode, Close::AuthFailed);
+        QCOMPARE(s.server->hub()->stats().authFailures, 1u);
+    }
+
+    void requestBeforeAuthCloses()
+    {
+        LocalServer s(m_dir->path());
+        Client c;
+        QVERIFY(c.open(s.wsUrl(), QString(), false));
+        c.send(QStringLiteral("room.list"), {{QStringLiteral("id"), 1}});
+        QVERIFY(c.waitClosed());
+        QCOMPARE(c.closeCode, Close::AuthFailed);
+        QCOMPARE(c.all(QStringLiteral("error")).first().value(QLatin1String("code")).toString(), QStringLiteral("unauthorized"));
+    }
+
+    void authTimeout()
+    {
+        herald::Config cfg;
+        cfg.authTimeout = 1;
+        LocalServer s(m_dir->path(), cfg);
+        Client c;
+        QVERIFY(c.open(s.wsUrl(), QString(), false));
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(c.waitClosed(5000));
+        QCOMPARE(c.closeCode, Close::AuthTimeout);
+        QVERIFY(t.elapsed() >= 900);
+    }
+
+    void revokedWhileConnected()
+    {
+        LocalServer s(m_dir->path());
+        Client a1, b;
+        QVERIFY(a1.open(s.wsUrl(), m_alice));
+        QVERIFY(b.open(s.wsUrl(), m_bob));
+        {
+            Store st;
+            QVERIFY(!st.open(m_dir->path()));
+            QByteArray secret;
+            QVERIFY(!st.revokeToken(herald::crypto::parseToken(m_alice, &secret)));
+        }
+        s.server->hub()->reload(); // what heraldctl's control-socket poke triggers
+        QVERIFY(a1.waitClosed());
+        QCOMPARE(a1.closeCode, Close::TokenRevoked);
+        QCOMPARE(b.ws.state(), QAbstractSocket::ConnectedState);
+        Client again;
+        QVERIFY(!again.open(s.wsUrl(), m_alice));
+        QCOMPARE(again.closeCode, Close::AuthFailed);
+    }
+
+    void disabledWhileConnected()
+    {
+        LocalServer s(m_dir->path());
+        Client a;
+        QVERIFY(a.open(s.wsUrl(), m_alice));
+        {
+            Store st;
+            QVERIFY(!st.open(m_dir->path()));
+            QVERIFY(!st.setDisabled(QStringLiteral("alice"), true));
+        }
+        s.server->hub()->reload();
+        QVERIFY(a.waitClosed());
+        QCOMPARE(a.closeCode, Close::UserDisabled);
+        Client again;
+        QVERIFY(!again.open(s.wsUrl(), m_alice));
+        QCOMPARE(again.closeCode, Close::UserDisabled);
+    }
+
+    void tokenIssuedAfterStartWorks()
+    {
+        LocalServer s(m_dir->path());
+        QString fresh;
+        {
+            Seed seed(m_dir->path());
+            fresh = seed.token(QStringLiteral("bob"));
+        }
+        Client c;
+        QVERIFY(c.open(s.wsUrl(), fresh)); // not in memory yet: looked up in storage
+    }
+
+    void login()
+    {
+        LocalServer s(m_dir->path());
+        Http http;
+        auto ok = http.post(s.httpUrl(QStringLiteral("/api/v1/login")),
+                            {{QStringLiteral("username"), QStringLiteral("alice")}, {QStringLiteral("password"), QStringLiteral("correct horse")}});
+        QCOMPARE(ok.status, 200);
+        const QString token = ok.json.value(QLatin1String("token")).toString();
+        QVERIFY(token.startsWith(QLatin1String("hrd_")));
+        Client c;
+        QVERIFY(c.open(s.wsUrl(), token));
+
+        auto bad = http.post(s.httpUrl(QStringLiteral("/api/v1/login")),
+                             {{QStringLiteral("username"), QStringLiteral("alice")}, {QStringLiteral("password"), QStringLiteral("wrong")}});
+        QCOMPARE(bad.status, 401);
+        QCOMPARE(bad.json.value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(), QStringLiteral("unauthorized"));
+        auto nobody = http.post(s.httpUrl(QStringLiteral("/api/v1/login")),
+                                {{QStringLiteral("username"), QStringLiteral("mallory")}, {QStringLiteral("password"), QStringLiteral("x")}});
+        QCOMPARE(nobody.status, 401);
+        auto noPassword = http.post(s.httpUrl(QStringLiteral("/api/v1/login")), {{QStringLiteral("username"), QStringLiteral("bob")}});
+        QCOMPARE(noPassword.status, 400);
+        QCOMPARE(noPassword.json.value(QLatin1String("error")).toObject().value(QLatin1String("field")).toString(), QStringLiteral("password"));
+        auto notJson = http.request("POST", s.httpUrl(QStringLiteral("/api/v1/login")), "{nope");
+        QCOMPARE(notJson.status, 400);
+        // bob has no password at all: cannot log in with any
+        auto bobLogin = http.post(s.httpUrl(QStringLiteral("/api/v1/login")),
+                                  {{QStringLiteral("username"), QStringLiteral("bob")}, {QStringLiteral("password"), QString()}});
+        QCOMPARE(bobLogin.status, 400);
+    }
+
+    void passwordsAndTokensAreStoredHashed()
+    {
+        QFile db(m_dir->path() + QStringLiteral("/herald.db"));
+        QVERIFY(db.open(QIODevice::ReadOnly));
+        const QByteArray all = db.readAll();
+        QVERIFY(!all.contains("correct horse"));
+        QVERIFY(!all.contains(m_alice.mid(m_alice.lastIndexOf(QLatin1Char('_')) + 1).toLatin1()));
+        QVERIFY(herald::crypto::verifyPassword(QStringLiteral("pw"), herald::crypto::hashPassword(QStringLiteral("pw"), 1000)));
+        QVERIFY(!herald::crypto::verifyPassword(QStringLiteral("pw2"), herald::crypto::hashPassword(QStringLiteral("pw"), 1000)));
+    }
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_alice, m_bob, m_service;
+};
+
+QTEST_MAIN(TestAuth)
+#include "tst_auth.moc"
