@@ -20,6 +20,8 @@ int main(int argc, char *argv[])
     QApplication::setApplicationDisplayName(u"Herald"_s);
     QApplication::setApplicationVersion(QStringLiteral(HERALD_VERSION));
     QApplication::setDesktopFileName(u"herald-desktop"_s);
+    // The tray keeps the app running with no window open; Main.qml quits when there is no tray.
+    QApplication::setQuitOnLastWindowClosed(false);
     if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE"))
         QQuickStyle::setStyle(u"Fusion"_s);
 

@@ -104,7 +104,7 @@ ApplicationWindow {
     TrayIcon {
         id: tray
         session: Session
-        onActivated: root.visible ? root.hide() : root.showMain("")
+        onActivated: root.showMain("")
         onNotificationsRequested: root.showMain("notifications")
         onChatRequested: root.showMain("chat")
         onQuitRequested: Qt.quit()

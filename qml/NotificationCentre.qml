@@ -69,10 +69,11 @@ Pane {
                 unreadOnly: tabs.currentIndex === 0
             }
             delegate: NotificationCard {
+                id: card
                 width: ListView.view.width - 24
-                onActionTriggered: actionId => root.notifications.act(notificationId, actionId)
-                onOpenTriggered: root.notifications.openLink(notificationId)
-                onMarkReadTriggered: root.notifications.markRead(notificationId)
+                onActionTriggered: actionId => root.notifications.act(card.notificationId, actionId)
+                onOpenTriggered: root.notifications.openLink(card.notificationId)
+                onMarkReadTriggered: root.notifications.markRead(card.notificationId)
             }
             ScrollBar.vertical: ScrollBar {}
             // Scrolling to the end pages older notifications in from the server.

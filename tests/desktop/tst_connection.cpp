@@ -2,9 +2,11 @@
 // subprotocol, answers find their requests, auth refusals stop the retries, other closes
 // reconnect with backoff.
 #include "connection.h"
+#include "session.h"
 
 #include <QJsonDocument>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTest>
 #include <QWebSocket>
 #include <QWebSocketServer>
@@ -63,6 +65,13 @@ class TestConnection : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(u"HeraldTest"_s);
+        QCoreApplication::setApplicationName(u"tst_connection"_s);
+    }
+
     void urls_data()
     {
         QTest::addColumn<QString>("server");
@@ -215,6 +224,35 @@ private Q_SLOTS:
         connection.setServer(server.url());
         connection.retryNow(); // as when the network comes back or the machine wakes
         QTRY_COMPARE(connection.state(), Connection::Connected);
+    }
+
+    void sessionShowsSignInWhenRevoked()
+    {
+        // The whole path a revoked token takes: close 4003, no retry, a clear message, the
+        // stored credential forgotten.
+        qputenv("HERALD_CREDENTIAL_STORE", "file");
+        FakeServer server;
+        Session session(nullptr);
+        QSignalSpy saved(session.credentials(), &CredentialStore::saved);
+        session.connectWithToken(server.url(), u"hrd_1_secret"_s);
+        QTRY_COMPARE(session.status(), Session::Online);
+        QCOMPARE(session.userName(), u"alice"_s);
+        QTRY_COMPARE(saved.count(), 1);
+        QCOMPARE(session.credentials()->backend(), CredentialStore::Backend::File);
+        server.closeLast(QWebSocketProtocol::CloseCode(4003));
+        QTRY_COMPARE(session.status(), Session::SignedOut);
+        QCOMPARE(session.errorMessage(), u"Your session was revoked. Please sign in again."_s);
+        QCOMPARE(session.credentials()->backend(), CredentialStore::Backend::None);
+        QVERIFY(session.userName().isEmpty());
+        QTest::qWait(500);
+        QCOMPARE(server.sockets.size(), 1);
+
+        // A disabled account says so.
+        session.connectWithToken(server.url(), u"hrd_1_secret"_s);
+        QTRY_COMPARE(session.status(), Session::Online);
+        server.closeLast(QWebSocketProtocol::CloseCode(4004));
+        QTRY_COMPARE(session.status(), Session::SignedOut);
+        QVERIFY(session.errorMessage().contains(u"disabled"_s));
     }
 
     void requestsWhileOfflineFailAtOnce()
