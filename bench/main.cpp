@@ -894,10 +894,21 @@ int roomFanout(Run &run)
     run.problem(QStringLiteral("deliveries_short"), std::max<qint64>(0, expected - got));
     const double perCpu = run.results.value(QLatin1String("deliveries_per_server_cpu_second")).toDouble();
     run.target(QStringLiteral("deliveries per server CPU-second"), QStringLiteral(">= 700000"), perCpu, perCpu >= 700000);
-    const double cores = run.results.value(QLatin1String("server_cpu")).toObject().value(QLatin1String("cores_used")).toDouble();
+    // One core is "not enough" when the server fell behind the offered load or its busiest
+    // thread was (nearly) saturated; then it should be using more than one core.
+    const QJsonObject cpu = run.results.value(QLatin1String("server_cpu")).toObject();
+    const double cores = cpu.value(QLatin1String("cores_used")).toDouble();
+    double busiest = 0;
+    for (const QJsonValue &t : cpu.value(QLatin1String("threads")).toArray())
+        busiest = std::max(busiest, t.toObject().value(QLatin1String("cores")).toDouble());
     const bool keptUp = deliveries / busy >= 0.95 * double(members + 1) * rate;
+    const bool oneNotEnough = !keptUp || busiest >= 0.9;
+    run.results.insert(QStringLiteral("kept_up_with_offered_load"), keptUp);
+    run.results.insert(QStringLiteral("busiest_server_thread_cores"), busiest);
+    run.results.insert(QStringLiteral("one_core_not_enough"), oneNotEnough);
     run.target(QStringLiteral("server uses both cores when one is not enough (cores used)"),
-               QStringLiteral("> 1.0 when the offered load needs more than one core"), cores, keptUp || cores > 1.2);
+               QStringLiteral("> 1.2 when the busiest thread is saturated or the server falls behind"), cores,
+               !oneNotEnough || cores > 1.2);
     return 0;
 }
 

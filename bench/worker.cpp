@@ -349,7 +349,11 @@ void Worker::onReadable(uint32_t i)
             return;
         if (m_expectClose)
             return closed(c, 1006);
-        return fail(c, std::string("recv: ") + strerror(errno));
+        return fail(c, std::string("recv: ") + strerror(errno)
+                           + (c.state == Handshake ? " (during handshake)"
+                              : !c.helloSeen   ? " (before hello)"
+                              : c.resuming     ? " (after hello, resume not answered yet)"
+                                               : " (after hello)"));
     }
     m_c.bytesIn += n;
     const char *p = m_buf.data();
