@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+Q_LOGGING_CATEGORY(lcMain, "herald.server")
+
 namespace {
 int g_signalFd[2] = {-1, -1};
 
@@ -154,7 +156,7 @@ int main(int argc, char **argv)
         char c;
         [[maybe_unused]] const auto n = ::read(g_signalFd[1], &c, 1);
         notifier.setEnabled(false);
-        qCInfo(QLoggingCategory("herald.server")) << "shutting down";
+        qCInfo(lcMain) << "shutting down";
         server.hub()->closeAll(1001, QStringLiteral("server shutting down"));
         // Give close frames a moment to leave, then flush storage and exit.
         QElapsedTimer t;
