@@ -83,6 +83,9 @@ finish() {
     /usr/share/applications/herald-desktop.desktop /usr/share/icons/hicolor/scalable/apps/herald.svg; do
     if [[ -e $f || -L $f ]]; then fail "$f is left after the purge"; else pass "$f is gone"; fi
   done
+  leftovers=$(find /var/lib/systemd/deb-systemd-helper-enabled /var/lib/systemd/deb-systemd-helper-masked \
+    -name '*herald-server*' 2>/dev/null)
+  [[ -z $leftovers ]] && pass "no deb-systemd-helper state left for herald-server" || fail "deb-systemd-helper state left: $leftovers"
   if [[ $user_existed == no ]]; then
     getent passwd herald >/dev/null && fail "user herald is left" || pass "user herald is gone"
   fi
