@@ -113,7 +113,6 @@ bool NotificationModel::merge(const Notification &incoming)
 {
     if (incoming.id <= 0)
         return false;
-    m_lastId = std::max(m_lastId, incoming.id);
     const int existing = indexOf(incoming.id);
     if (existing >= 0) {
         Notification &n = m_rows[existing];
@@ -147,20 +146,17 @@ void NotificationModel::handleHello(const QJsonObject &hello, bool reconnect)
     if (reconnect)
         return;
     const QJsonArray list = hello.value("notifications"_L1).toArray();
-    for (const QJsonValue &v : list)
-        merge(Notification::fromJson(v.toObject()));
+    for (const QJsonValue &v : list) {
+        const Notification n = Notification::fromJson(v.toObject());
+        merge(n);
+        m_lastId = std::max(m_lastId, n.id);
+    }
 }
 
 void NotificationModel::handleFrame(const proto::Frame &frame)
 {
     if (frame.type == proto::Type::Notification) {
-        const Notification n =
-            Notification::fromJson(frame.body.value("notification"_L1).toObject());
-        if (merge(n)) {
-            if (!n.read)
-                setUnreadCount(m_unread + 1); // the server's notif.unread, if any, corrects it
-            Q_EMIT arrived(n);
-        }
+        arrive(Notification::fromJson(frame.body.value("notification"_L1).toObject()));
     } else if (frame.type == proto::Type::NotifUnread) {
         setUnreadCount(int(frame.integer("count"_L1)));
     } else if (frame.type == proto::Type::NotifReadSync) {
@@ -184,6 +180,16 @@ void NotificationModel::handleFrame(const proto::Frame &frame)
             changed(row);
         }
     }
+}
+
+void NotificationModel::arrive(const Notification &n)
+{
+    m_lastId = std::max(m_lastId, n.id);
+    if (!merge(n))
+        return;
+    if (!n.read)
+        setUnreadCount(m_unread + 1); // the server's notif.unread, if any, corrects it
+    Q_EMIT arrived(n);
 }
 
 void NotificationModel::markLocallyRead(const QList<qint64> &ids)
@@ -252,7 +258,12 @@ void NotificationModel::requestPage(qint64 before)
             qint64 oldest = 0;
             for (const QJsonValue &v : list) {
                 const Notification n = Notification::fromJson(v.toObject());
-                merge(n);
+                // Newer than anything seen: it was published while this page was on its way,
+                // and its live frame will be a duplicate. It still deserves its toast.
+                if (n.id > m_lastId)
+                    arrive(n);
+                else
+                    merge(n);
                 oldest = oldest == 0 ? n.id : std::min(oldest, n.id);
             }
             // A refresh of the newest page must not move the paging point forward.

@@ -96,6 +96,8 @@ Q_SIGNALS:
 private:
     /** @brief Inserts or updates by id; returns true when the row is new. */
     bool merge(const Notification &notification);
+    /** @brief A notification new to this client (live, resumed, or racing a page): row + toast. */
+    void arrive(const Notification &notification);
     void changed(int row);
     void markLocallyRead(const QList<qint64> &ids);
     void requestPage(qint64 before);
