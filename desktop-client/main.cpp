@@ -41,6 +41,8 @@ int main(int argc, char *argv[])
                                                       : qEnvironmentVariable("HERALD_SERVER");
     const QString token = parser.isSet(tokenOption) ? parser.value(tokenOption)
                                                     : qEnvironmentVariable("HERALD_TOKEN");
+    // Programs we start (the browser for a notification's link) must not inherit it.
+    qunsetenv("HERALD_TOKEN");
 
     Session session(nullptr);
     Session::setInstance(&session);

@@ -47,8 +47,8 @@ Rectangle {
                     return qsTr("Connecting to %1…").arg(root.session.server)
                 const why = root.session.connection.lastError
                 const when = root.session.connection.state === Connection.Waiting
-                        ? qsTr("retrying in %1 s").arg(root.secondsLeft) : qsTr("reconnecting…")
-                return (why.length > 0 ? why + " " : qsTr("Offline. ")) + when
+                        ? qsTr("Retrying in %1 s.").arg(root.secondsLeft) : qsTr("Reconnecting…")
+                return (why.length > 0 ? why : qsTr("Offline.")) + " " + when
             }
         }
         Button {
