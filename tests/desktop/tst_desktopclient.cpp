@@ -354,6 +354,41 @@ private Q_SLOTS:
                      m->index(i - 1).data(MessageModel::SeqRole).toLongLong() + 1);
     }
 
+    void notificationBacklogPagesIn()
+    {
+        // Carol has more notifications than one page: the centre pages older ones in on scroll.
+        const auto token = m_server.ctl({u"token"_s, u"issue"_s, u"carol"_s});
+        QVERIFY(token.has_value());
+        m_tokens.insert(u"carol"_s, *token);
+        constexpr int Total = 75;
+        QList<qint64> published;
+        for (int i = 1; i <= Total; ++i) {
+            const QJsonObject body{
+                {u"recipients"_s, QJsonObject{{u"users"_s, QJsonArray{u"carol"_s}}}},
+                {u"title"_s, u"Backlog %1"_s.arg(i)},
+                {u"priority"_s, u"low"_s}};
+            published << m_http.publish(m_server.url(), m_serviceToken, body);
+            QVERIFY(published.last() > 0);
+        }
+        auto carol = signedIn(u"carol"_s);
+        QVERIFY(carol);
+        NotificationModel *model = carol->notifications();
+        QTRY_VERIFY_WITH_TIMEOUT(!model->loading() && model->rowCount() >= 50, 10000);
+        QCOMPARE(model->unreadCount(), Total);
+        QVERIFY(model->rowCount() < Total);
+        QVERIFY(model->hasMore());
+        QVERIFY(model->canFetchMore({}));
+        model->loadMore(); // the view reached the end
+        QTRY_VERIFY_WITH_TIMEOUT(!model->loading() && model->rowCount() == Total, 10000);
+        QVERIFY(!model->hasMore());
+        QList<qint64> ids;
+        for (int i = 0; i < model->rowCount(); ++i)
+            ids << model->index(i).data(NotificationModel::IdRole).toLongLong();
+        std::reverse(published.begin(), published.end());
+        QCOMPARE(ids, published);                  // newest first, every one, once
+        QVERIFY(carol->toasts()->rowCount() == 0); // backlog does not pop up
+    }
+
     void reconnectResumesWithoutGapOrDuplicate()
     {
         // Alice reaches the server through a relay the test can cut; bob connects directly.
