@@ -5,12 +5,16 @@
 #include <QTimer>
 #include <QWebSocketServer>
 
+#include <cstring>
+
 Q_LOGGING_CATEGORY(lcFront, "herald.front")
 
 namespace herald {
 
 namespace {
 const char DeadlineName[] = "herald-deadline";
+constexpr int LingerMs = 500;     // after a refusal, keep reading (and dropping) this long
+constexpr int MaxExtensionBytes = 1024;
 
 QByteArray statusText(int status)
 {
@@ -27,7 +31,260 @@ QByteArray statusText(int status)
     default: return "Error";
     }
 }
+
+// RFC 9110 token characters (header field names, methods).
+bool isTokenChar(char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
+    return c != 0 && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+bool onlyLineBreaks(const char *p, qsizetype n)
+{
+    for (qsizetype i = 0; i < n; ++i)
+        if (p[i] != '\r' && p[i] != '\n')
+            return false;
+    return true;
+}
+
+/**
+ * Follows one request body as its bytes arrive, without keeping them: where it ends, how large
+ * it is, and whether chunked framing is well-formed (RFC 9112 section 7.1; chunk extensions are
+ * skipped, trailer fields are refused). QtHttpServer 6.4 reads chunked bodies leniently (a chunk
+ * size that does not parse counts as the last chunk, the CRLF after a chunk is not checked), so
+ * the front decides first and refuses what the two readers could disagree about.
+ */
+class BodyFollower
+{
+public:
+    enum class State { More, Done, Refused };
+
+    static BodyFollower length(qint64 n)
+    {
+        BodyFollower b;
+        b.m_step = n > 0 ? Step::Length : Step::Done;
+        b.m_remaining = n;
+        return b;
+    }
+    static BodyFollower chunked(qint64 cap)
+    {
+        BodyFollower b;
+        b.m_step = Step::Size;
+        b.m_cap = cap;
+        return b;
+    }
+
+    /** Consumes what belongs to this body; *used says how much (the rest lies past its end). */
+    State feed(const char *p, qsizetype n, qsizetype *used)
+    {
+        qsizetype i = 0;
+        const auto refuse = [&](int status, const char *why) {
+            m_refusal = {status, QByteArray(why)};
+            *used = i;
+            return State::Refused;
+        };
+        while (i < n) {
+            if (m_step == Step::Done)
+                break;
+            if (m_step == Step::Length || m_step == Step::Data) {
+                const qsizetype take = static_cast<qsizetype>(std::min<qint64>(n - i, m_remaining));
+                i += take;
+                m_remaining -= take;
+                if (m_remaining == 0)
+                    m_step = m_step == Step::Length ? Step::Done : Step::DataCr;
+                continue;
+            }
+            const char c = p[i++];
+            switch (m_step) {
+            case Step::Size:
+                if (const int d = hexValue(c); d >= 0) {
+                    if (++m_digits > 16)
+                        return refuse(400, "bad chunk size: too many digits");
+                    m_size = m_size * 16 + d;
+                    if (m_body + m_size > m_cap)
+                        return refuse(413, "request body too large");
+                } else if (m_digits == 0) {
+                    return refuse(400, "bad chunk size");
+                } else if (c == ' ' || c == '\t') {
+                    m_step = Step::SizeSpace;
+                } else if (c == ';') {
+                    m_step = Step::Extension;
+                } else if (c == '\r') {
+                    m_step = Step::SizeLf;
+                } else {
+                    return refuse(400, "bad chunk size");
+                }
+                break;
+            case Step::SizeSpace:
+                if (c == ';')
+                    m_step = Step::Extension;
+                else if (c == '\r')
+                    m_step = Step::SizeLf;
+                else if (c != ' ' && c != '\t')
+                    return refuse(400, "bad chunk size");
+                break;
+            case Step::Extension:
+                if (c == '\r')
+                    m_step = Step::SizeLf;
+                else if (c == '\n' || c == 0 || ++m_extension > MaxExtensionBytes)
+                    return refuse(400, "bad chunk extension");
+                break;
+            case Step::SizeLf:
+                if (c != '\n')
+                    return refuse(400, "chunk size line must end with CRLF");
+                if (m_digits == 0)
+                    return refuse(400, "bad chunk size");
+                if (m_size == 0) {
+                    m_step = Step::LastCr;
+                } else {
+                    m_body += m_size;
+                    m_remaining = m_size;
+                    m_step = Step::Data;
+                }
+                m_size = 0;
+                m_digits = 0;
+                m_extension = 0;
+                break;
+            case Step::DataCr:
+                if (c != '\r')
+                    return refuse(400, "chunk data must end with CRLF");
+                m_step = Step::DataLf;
+                break;
+            case Step::DataLf:
+                if (c != '\n')
+                    return refuse(400, "chunk data must end with CRLF");
+                m_step = Step::Size;
+                break;
+            case Step::LastCr:
+                if (c != '\r')
+                    return refuse(400, "chunked trailer fields are not supported");
+                m_step = Step::LastLf;
+                break;
+            case Step::LastLf:
+                if (c != '\n')
+                    return refuse(400, "chunked body must end with CRLF");
+                m_step = Step::Done;
+                break;
+            case Step::Length:
+            case Step::Data:
+            case Step::Done:
+                break;
+            }
+        }
+        *used = i;
+        return m_step == Step::Done ? State::Done : State::More;
+    }
+
+    [[nodiscard]] const std::pair<int, QByteArray> &refusal() const { return m_refusal; }
+
+private:
+    enum class Step { Length, Size, SizeSpace, Extension, SizeLf, Data, DataCr, DataLf, LastCr, LastLf, Done };
+    Step m_step = Step::Done;
+    qint64 m_remaining = 0; // Length: body bytes still due; Data: bytes of this chunk still due
+    qint64 m_size = 0;      // the chunk size being read
+    int m_digits = 0;
+    int m_extension = 0;
+    qint64 m_body = 0;      // decoded body bytes announced so far
+    qint64 m_cap = 0;
+    std::pair<int, QByteArray> m_refusal;
+};
+
+/** Where the head scan got to, so that a head sent a byte at a time is not rescanned each time. */
+struct HeadScan : QObject
+{
+    using QObject::QObject;
+    qsizetype scanned = 0;
+};
+
+/**
+ * Sits on an HTTP socket after its head was accepted. Its first slot runs before QtHttpServer's
+ * reader on every readyRead and sees each byte once (what arrived since the last emission); its
+ * second runs after it and notes what that reader left unread.
+ */
+class BodyGuard : public QObject
+{
+public:
+    BodyGuard(QTcpSocket *socket, qint64 headBytes, BodyFollower body,
+              std::function<void(int, const QByteArray &)> refuse)
+        : QObject(socket)
+        , m_socket(socket)
+        , m_head(headBytes)
+        , m_body(body)
+        , m_refuse(std::move(refuse))
+    {
+    }
+
+    void before()
+    {
+        const qint64 available = m_socket->bytesAvailable();
+        const qint64 fresh = available - m_leftover;
+        m_leftover = available;
+        if (fresh <= 0)
+            return;
+        const QByteArray all = m_socket->peek(available);
+        const char *p = all.constData() + (all.size() - fresh);
+        qsizetype n = static_cast<qsizetype>(fresh);
+        const qsizetype skip = static_cast<qsizetype>(std::min<qint64>(m_head, n));
+        m_head -= skip;
+        p += skip;
+        n -= skip;
+        if (n == 0)
+            return;
+        if (m_done) {
+            // Every answer closes the connection: a second request is never read.
+            if (!onlyLineBreaks(p, n)) {
+                QObject::disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
+                m_socket->abort();
+            }
+            return;
+        }
+        qsizetype used = 0;
+        switch (m_body.feed(p, n, &used)) {
+        case BodyFollower::State::Refused:
+            return m_refuse(m_body.refusal().first, m_body.refusal().second);
+        case BodyFollower::State::More:
+            return;
+        case BodyFollower::State::Done:
+            break;
+        }
+        m_done = true;
+        if (!onlyLineBreaks(p + used, n - used))
+            return m_refuse(400, "one request per connection: pipelined requests are not supported");
+        // The request is complete: the deadline no longer applies.
+        if (auto *t = m_socket->findChild<QTimer *>(QLatin1String(DeadlineName)))
+            t->stop();
+    }
+    void after() { m_leftover = m_socket->bytesAvailable(); }
+
+private:
+    QTcpSocket *m_socket;
+    qint64 m_head;          // head bytes still to skip (QtHttpServer reads the head too)
+    qint64 m_leftover = 0;  // bytes QtHttpServer left unread at the last emission
+    bool m_done = false;
+    BodyFollower m_body;
+    std::function<void(int, const QByteArray &)> m_refuse;
+};
+
 } // namespace
+
+qint64 FrontLimits::bodyCap(const QByteArray &method, const QByteArray &path) const
+{
+    if (method == "POST" && path == "/api/v1/notifications")
+        return publishBodyBytes;
+    return std::min(otherBodyBytes, publishBodyBytes);
+}
 
 FrontServer::FrontServer(QWebSocketServer *ws, FrontLimits limits, QObject *parent)
     : QTcpServer(parent)
@@ -62,7 +319,7 @@ void FrontServer::incomingConnection(qintptr descriptor)
     ++m_total;
     int &perIp = m_perIp[ip];
     ++perIp;
-    socket->setProperty("herald-ip", ip);
+    const bool over = m_total > m_limits.maxConnections || perIp > m_limits.maxConnectionsPerIp;
     connect(socket, &QObject::destroyed, this, [this, ip] {
         --m_total;
         auto it = m_perIp.find(ip);
@@ -70,10 +327,8 @@ void FrontServer::incomingConnection(qintptr descriptor)
             m_perIp.erase(it);
     });
     connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
-    if (m_total > m_limits.maxConnections || perIp > m_limits.maxConnectionsPerIp) {
-        refuse(socket, 503, "too many connections");
-        return;
-    }
+    // One deadline for the whole request (head and body), or for the WebSocket handshake until
+    // the upgraded socket is taken: a peer that sends slowly, or not at all, is cut off.
     auto *deadline = new QTimer(socket);
     deadline->setObjectName(QLatin1String(DeadlineName));
     deadline->setSingleShot(true);
@@ -82,6 +337,17 @@ void FrontServer::incomingConnection(qintptr descriptor)
         socket->abort();
     });
     deadline->start(m_limits.requestDeadlineMs);
+    if (over) {
+        emit rejected(503);
+        const QByteArray body = "{\"error\":{\"code\":\"unavailable\",\"message\":\"too many connections\"}}";
+        socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                      "Retry-After: 5\r\nContent-Length: "
+                      + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        socket->disconnectFromHost();
+        return;
+    }
+    auto *scan = new HeadScan(socket);
+    scan->setObjectName(QStringLiteral("herald-head"));
     connect(socket, &QIODevice::readyRead, this, [this, socket] { inspect(socket); });
     if (auto *ssl = qobject_cast<QSslSocket *>(socket)) {
         ssl->setSslConfiguration(m_tls);
@@ -90,16 +356,24 @@ void FrontServer::incomingConnection(qintptr descriptor)
     }
 }
 
-void FrontServer::refuse(QTcpSocket *socket, int status, const QByteArray &reason)
+void FrontServer::refuse(QTcpSocket *socket, int status, const QByteArray &reason, const QByteArray &extraHeaders)
 {
     emit rejected(status);
-    disconnect(socket, &QIODevice::readyRead, this, nullptr);
+    // Nobody else reads this request any more, neither QtHttpServer nor the WebSocket server.
+    QObject::disconnect(socket, &QIODevice::readyRead, nullptr, nullptr);
+    if (socket->isTransactionStarted())
+        socket->rollbackTransaction();
+    socket->readAll();
     const QByteArray body = "{\"error\":{\"code\":\"" + QByteArray(status == 503 ? "unavailable" : "bad_request")
                             + "\",\"message\":\"" + reason + "\"}}";
     socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + statusText(status)
-                  + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
-                  + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-    socket->disconnectFromHost();
+                  + "\r\nContent-Type: application/json\r\nConnection: close\r\n" + extraHeaders
+                  + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    // Closing with unread input makes the kernel send a reset, which can destroy the answer
+    // before the client reads it: drop what still comes for a moment, then close. The request
+    // deadline still bounds a client that never reads the answer.
+    connect(socket, &QIODevice::readyRead, socket, [socket] { socket->readAll(); });
+    QTimer::singleShot(LingerMs, socket, [socket] { socket->disconnectFromHost(); });
 }
 
 void FrontServer::inspect(QTcpSocket *socket)
@@ -109,73 +383,131 @@ void FrontServer::inspect(QTcpSocket *socket)
     const qsizetype lineEnd = head.indexOf("\r\n");
     if (lineEnd < 0 ? head.size() > m_limits.requestLineBytes : lineEnd > m_limits.requestLineBytes)
         return refuse(socket, 414, "request line too long");
-    const qsizetype end = head.indexOf("\r\n\r\n");
+    auto *scan = socket->findChild<HeadScan *>(QStringLiteral("herald-head"), Qt::FindDirectChildrenOnly);
+    const qsizetype from = scan ? std::max<qsizetype>(0, scan->scanned - 3) : 0;
+    const qsizetype end = head.indexOf("\r\n\r\n", from);
     if (end < 0) {
         if (available > m_limits.headerBytes)
-            refuse(socket, 431, "request header too large");
+            return refuse(socket, 431, "request header too large");
+        if (scan)
+            scan->scanned = head.size();
         return; // wait for more, within the deadline
     }
+    delete scan;
+    const qsizetype headBytes = end + 4;
+    // Every line ends with CRLF, and nothing but visible text and tabs is in between:
+    // QtHttpServer also accepts a bare LF, so a head the two could read differently is refused.
+    for (qsizetype i = 0; i < end; ++i) {
+        const auto c = static_cast<unsigned char>(head.at(i));
+        if (c == '\r' ? head.at(i + 1) != '\n' : c == '\n' ? (i == 0 || head.at(i - 1) != '\r')
+                                                         : (c < 0x20 && c != '\t') || c == 0x7f)
+            return refuse(socket, 400, "malformed request head (control character or bare CR/LF)");
+    }
     const QList<QByteArray> lines = head.left(end).split('\n');
-    const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
-    if (requestLine.size() != 3 || !requestLine[2].startsWith("HTTP/1."))
+    const QList<QByteArray> requestLine = lines.first().chopped(lines.size() > 1 ? 1 : 0).split(' ');
+    if (requestLine.size() != 3 || (requestLine[2] != "HTTP/1.1" && requestLine[2] != "HTTP/1.0")
+        || requestLine[1].isEmpty())
         return refuse(socket, 400, "malformed request line");
+    const QByteArray &method = requestLine[0];
     static const QList<QByteArray> methods{"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"};
-    if (!methods.contains(requestLine[0]))
+    if (!methods.contains(method))
         return refuse(socket, 400, "unsupported method");
+    const QByteArray &target = requestLine[1];
+    if (!target.startsWith('/') && !(method == "OPTIONS" && target == "*")
+        && !target.startsWith("http://") && !target.startsWith("https://"))
+        return refuse(socket, 400, "malformed request target");
     if (lines.size() - 1 > m_limits.headerCount)
         return refuse(socket, 431, "too many header fields");
-    QByteArray upgrade, origin, transferEncoding;
+    // Fields that QtHttpServer and QtWebSockets might read from a different copy than the front.
+    static const QList<QByteArray> singletons{"host", "origin", "upgrade", "authorization",
+                                              "sec-websocket-key", "sec-websocket-version"};
+    QHash<QByteArray, QByteArray> headers;
     qint64 contentLength = -1;
+    int transferEncodings = 0;
     for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray &line = lines[i];
+        const QByteArray line = i + 1 < lines.size() ? lines[i].chopped(1) : lines[i];
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             return refuse(socket, 400, "malformed header field");
-        const QByteArray name = line.left(colon).trimmed().toLower();
+        for (qsizetype k = 0; k < colon; ++k)
+            if (!isTokenChar(line.at(k))) // also refuses obs-fold and "Name : value"
+                return refuse(socket, 400, "malformed header field name");
+        const QByteArray name = line.left(colon).toLower();
         const QByteArray value = line.mid(colon + 1).trimmed();
-        if (name == "upgrade")
-            upgrade = value.toLower();
-        else if (name == "origin")
-            origin = value;
-        else if (name == "transfer-encoding")
-            transferEncoding = value.toLower();
-        else if (name == "content-length") {
-            bool ok = false;
-            const qint64 n = value.toLongLong(&ok);
-            if (!ok || n < 0 || (contentLength >= 0 && contentLength != n))
+        if (name == "content-length") {
+            bool digits = !value.isEmpty() && value.size() <= 18;
+            for (const char c : value)
+                digits = digits && c >= '0' && c <= '9';
+            const qint64 n = digits ? value.toLongLong() : -1;
+            if (!digits || (contentLength >= 0 && contentLength != n))
                 return refuse(socket, 400, "bad Content-Length");
             contentLength = n;
+        } else if (name == "transfer-encoding") {
+            ++transferEncodings;
+        } else if (headers.contains(name) && singletons.contains(name)) {
+            return refuse(socket, 400, "duplicate " + name + " header");
         }
+        if (name == "connection" && headers.contains(name))
+            headers[name] += ", " + value; // a list field: repeated lines add up
+        else
+            headers.insert(name, value);
     }
-    if (contentLength >= 0 && !transferEncoding.isEmpty())
+    const QByteArray transferEncoding = headers.value("transfer-encoding").toLower();
+    if (contentLength >= 0 && transferEncodings > 0)
         return refuse(socket, 400, "Content-Length together with Transfer-Encoding");
-    if (!transferEncoding.isEmpty() && transferEncoding != "chunked")
+    if (transferEncodings > 1 || (transferEncodings == 1 && transferEncoding != "chunked"))
         return refuse(socket, 400, "unsupported Transfer-Encoding");
-    if (contentLength > m_limits.bodyBytes)
+    const qsizetype query = target.indexOf('?');
+    const QByteArray path = query < 0 ? target : target.left(query);
+    const bool hasBody = contentLength > 0 || transferEncodings > 0;
+
+    if (headers.value("upgrade").toLower() == "websocket")
+        return upgrade(socket, path, headers, method, requestLine[2], hasBody);
+
+    const qint64 cap = m_limits.bodyCap(method, path);
+    if (contentLength > cap)
         return refuse(socket, 413, "request body too large");
 
+    // Plain HTTP: QtHttpServer (bound to this server) takes it from here, with a guard in front
+    // of its reader that follows the body, holds it to the cap and refuses bad chunk framing.
     disconnect(socket, &QIODevice::readyRead, this, nullptr);
-    const QByteArray path = requestLine[1];
-    if (upgrade == "websocket") {
-        if (path != "/ws" && !path.startsWith("/ws?"))
-            return refuse(socket, 404, "WebSocket endpoint is /ws");
-        if (!m_limits.origins.isEmpty() && !origin.isEmpty()
-            && !m_limits.origins.contains(QString::fromUtf8(origin)))
-            return refuse(socket, 403, "origin not allowed");
-        m_upgrading.insert(peerKey(socket->peerAddress(), socket->peerPort()), socket);
-        disconnect(socket, &QAbstractSocket::disconnected, socket, nullptr);
-        m_ws->handleConnection(socket); // emits readyRead itself for the buffered handshake
-        return;
-    }
-    // Plain HTTP: QtHttpServer (bound to this server) takes it from here. The body is watched
-    // so that a chunked body cannot grow past the cap either.
-    const qint64 cap = end + 4 + m_limits.bodyBytes;
-    connect(socket, &QIODevice::readyRead, this, [this, socket, cap] {
-        if (socket->bytesAvailable() > cap)
-            refuse(socket, 413, "request body too large");
-    });
-    addPendingConnection(socket);
+    QPointer<FrontServer> self(this);
+    auto *guard = new BodyGuard(socket, headBytes,
+                                transferEncodings ? BodyFollower::chunked(cap) : BodyFollower::length(std::max<qint64>(0, contentLength)),
+                                [self, socket](int status, const QByteArray &reason) {
+                                    if (self)
+                                        self->refuse(socket, status, reason);
+                                });
+    connect(socket, &QIODevice::readyRead, guard, [guard] { guard->before(); });
+    addPendingConnection(socket); // QtHttpServer connects its reader here
+    connect(socket, &QIODevice::readyRead, guard, [guard] { guard->after(); });
     QMetaObject::invokeMethod(socket, &QAbstractSocket::readyRead, Qt::QueuedConnection);
+}
+
+void FrontServer::upgrade(QTcpSocket *socket, const QByteArray &path, const QHash<QByteArray, QByteArray> &headers,
+                          const QByteArray &method, const QByteArray &version, bool hasBody)
+{
+    if (path != "/ws")
+        return refuse(socket, 404, "WebSocket endpoint is /ws");
+    if (method != "GET" || version != "HTTP/1.1")
+        return refuse(socket, 400, "a WebSocket handshake is GET with HTTP/1.1");
+    if (hasBody)
+        return refuse(socket, 400, "a WebSocket handshake has no body");
+    if (!headers.value("connection").toLower().contains("upgrade"))
+        return refuse(socket, 400, "a WebSocket handshake needs Connection: Upgrade");
+    if (headers.value("sec-websocket-version") != "13")
+        return refuse(socket, 426, "WebSocket version 13 is required", "Sec-WebSocket-Version: 13\r\n");
+    const QByteArray key = headers.value("sec-websocket-key");
+    if (key.size() != 24 || QByteArray::fromBase64(key, QByteArray::AbortOnBase64DecodingErrors).size() != 16)
+        return refuse(socket, 400, "missing or malformed Sec-WebSocket-Key");
+    const QByteArray origin = headers.value("origin");
+    if (!m_limits.origins.isEmpty() && headers.contains("origin")
+        && !m_limits.origins.contains(QString::fromUtf8(origin)))
+        return refuse(socket, 403, "origin not allowed");
+    disconnect(socket, &QIODevice::readyRead, this, nullptr);
+    m_upgrading.insert(peerKey(socket->peerAddress(), socket->peerPort()), socket);
+    disconnect(socket, &QAbstractSocket::disconnected, socket, nullptr);
+    m_ws->handleConnection(socket); // emits readyRead itself for the buffered handshake
 }
 
 } // namespace herald

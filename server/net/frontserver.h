@@ -3,6 +3,7 @@
 #include <QHash>
 #include <QPointer>
 #include <QSslConfiguration>
+#include <QStringList>
 #include <QTcpServer>
 
 class QWebSocketServer;
@@ -10,23 +11,30 @@ class QTcpSocket;
 
 namespace herald {
 
-/** @brief Limits the front applies before any request reaches QtHttpServer or QtWebSockets. */
+/** @brief Limits the front applies before any request reaches QtHttpServer or QtWebSockets.
+ *  docs/security.md lists each with its config key. */
 struct FrontLimits
 {
     int requestLineBytes = 8 * 1024;     // 414 beyond
-    int headerBytes = 16 * 1024;         // 431 beyond
+    int headerBytes = 16 * 1024;         // 431 beyond (the whole head, request line included)
     int headerCount = 100;               // 431 beyond
-    qint64 bodyBytes = 1024 * 1024;      // 413 beyond
-    int requestDeadlineMs = 10000;       // whole request head (and body) within this
+    qint64 publishBodyBytes = 1024 * 1024; // 413 beyond, POST /api/v1/notifications
+    qint64 otherBodyBytes = 16 * 1024;   // 413 beyond, every other request
+    int requestDeadlineMs = 10000;       // whole request (head and body), or the upgrade handshake
     int maxConnections = 100000;         // 503 beyond
     int maxConnectionsPerIp = 20000;     // 503 beyond
     QStringList origins;                 // WebSocket Origin allow-list (empty: any)
+
+    /** @brief The body cap of one route. */
+    [[nodiscard]] qint64 bodyCap(const QByteArray &method, const QByteArray &path) const;
 };
 
 /**
  * @brief The one listening socket. Reads each connection's request head (peeking, so nothing is
  * consumed), applies the limits, then hands WebSocket upgrades on /ws to the QWebSocketServer
- * and everything else to QtHttpServer (bound to this server) as a pending connection.
+ * and everything else to QtHttpServer (bound to this server) as a pending connection. The body
+ * of an HTTP request is then followed byte by byte as it arrives (length, chunk framing, cap),
+ * ahead of QtHttpServer's own reader, so a bad or oversized body is refused before any route.
  * A large listen backlog lets a reconnect storm in without SYN drops.
  */
 class FrontServer : public QTcpServer
@@ -40,6 +48,7 @@ public:
     QTcpSocket *takeUpgradedSocket(const QString &peerKey);
     static QString peerKey(const QHostAddress &address, quint16 port);
     [[nodiscard]] int openSockets() const { return m_total; }
+    [[nodiscard]] const FrontLimits &limits() const { return m_limits; }
 
 Q_SIGNALS:
     void rejected(int status);
@@ -49,8 +58,9 @@ protected:
 
 private:
     void inspect(QTcpSocket *socket);
-    void refuse(QTcpSocket *socket, int status, const QByteArray &reason);
-    void forget(QTcpSocket *socket);
+    void upgrade(QTcpSocket *socket, const QByteArray &path, const QHash<QByteArray, QByteArray> &headers,
+                 const QByteArray &method, const QByteArray &version, bool hasBody);
+    void refuse(QTcpSocket *socket, int status, const QByteArray &reason, const QByteArray &extraHeaders = {});
 
     QWebSocketServer *m_ws;
     FrontLimits m_limits;
