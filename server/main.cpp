@@ -42,10 +42,11 @@ void setLogLevel(const QString &level)
 }
 
 /** Creates the demo user and a service for the README's run command; secrets go to 0600 files. */
-QString makeDemo(const QString &dataDir, const QString &name)
+QString makeDemo(const herald::Config &config, const QString &name)
 {
     herald::Store st;
-    if (auto e = st.open(dataDir))
+    const QString &dataDir = config.dataDir;
+    if (auto e = st.open(config))
         return e->message;
     const QString tokenFile = QDir(dataDir).filePath(QStringLiteral("demo-token"));
     const QString serviceFile = QDir(dataDir).filePath(QStringLiteral("demo-service-token"));
@@ -140,7 +141,7 @@ int main(int argc, char **argv)
     }
     setLogLevel(config.logLevel);
     if (cli.isSet(demoOpt))
-        if (QString e = makeDemo(config.dataDir, cli.value(demoOpt)); !e.isEmpty())
+        if (QString e = makeDemo(config, cli.value(demoOpt)); !e.isEmpty())
             return fail(e);
 
     herald::Server server(config);

@@ -21,14 +21,17 @@ QString toInt(const QString &key, const QString &value, int min, int max, int &o
 QStringList Config::keys()
 {
     return {QStringLiteral("listen"), QStringLiteral("port"), QStringLiteral("data_dir"),
-            QStringLiteral("storage"), QStringLiteral("tls_cert"), QStringLiteral("tls_key"),
+            QStringLiteral("storage"), QStringLiteral("pg_host"), QStringLiteral("pg_port"),
+            QStringLiteral("pg_database"), QStringLiteral("pg_user"), QStringLiteral("pg_password"),
+            QStringLiteral("tls_cert"), QStringLiteral("tls_key"),
             QStringLiteral("log_level"), QStringLiteral("heartbeat_interval"),
             QStringLiteral("heartbeat_timeout"), QStringLiteral("auth_timeout"),
             QStringLiteral("max_frame_bytes"), QStringLiteral("max_connections_per_user"),
             QStringLiteral("outbound_queue_bytes"), QStringLiteral("messages_per_second"),
             QStringLiteral("messages_burst"), QStringLiteral("max_bad_frames"),
             QStringLiteral("presence_coalesce_ms"), QStringLiteral("listen_backlog"),
-            QStringLiteral("metrics_token"), QStringLiteral("origins")};
+            QStringLiteral("metrics_token"), QStringLiteral("origins"), QStringLiteral("bus"),
+            QStringLiteral("redis_host"), QStringLiteral("redis_port"), QStringLiteral("node_id")};
 }
 
 QString Config::set(const QString &key, const QString &value)
@@ -45,9 +48,35 @@ QString Config::set(const QString &key, const QString &value)
     } else if (key == QLatin1String("data_dir")) {
         dataDir = value;
     } else if (key == QLatin1String("storage")) {
-        if (value != QLatin1String("sqlite"))
-            return QStringLiteral("storage '%1' is not supported by this build (sqlite)").arg(value);
-        storage = value;
+        if (value == QLatin1String("sqlite") || value == QLatin1String("postgres"))
+            storage = value;
+        else if (value == QLatin1String("postgresql"))
+            storage = QStringLiteral("postgres");
+        else
+            return QStringLiteral("storage must be sqlite or postgres, not '%1'").arg(value);
+    } else if (key == QLatin1String("pg_host")) {
+        pgHost = value;
+    } else if (key == QLatin1String("pg_port")) {
+        err = toInt(key, value, 0, 65535, pgPort);
+    } else if (key == QLatin1String("pg_database")) {
+        pgDatabase = value;
+    } else if (key == QLatin1String("pg_user")) {
+        pgUser = value;
+    } else if (key == QLatin1String("pg_password")) {
+        pgPassword = value;
+    } else if (key == QLatin1String("bus")) {
+        if (value != QLatin1String("local") && value != QLatin1String("redis"))
+            return QStringLiteral("bus must be local or redis, not '%1'").arg(value);
+        bus = value;
+    } else if (key == QLatin1String("redis_host")) {
+        redisHost = value;
+    } else if (key == QLatin1String("redis_port")) {
+        if ((err = toInt(key, value, 1, 65535, i)).isEmpty())
+            redisPort = static_cast<quint16>(i);
+    } else if (key == QLatin1String("node_id")) {
+        if (value.isEmpty() || value.size() > 64 || value.contains(QLatin1Char('|')))
+            return QStringLiteral("node_id must be 1-64 characters without '|'");
+        nodeId = value;
     } else if (key == QLatin1String("tls_cert")) {
         tlsCert = value;
     } else if (key == QLatin1String("tls_key")) {

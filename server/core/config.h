@@ -12,7 +12,16 @@ struct Config
     QString listen = QStringLiteral("0.0.0.0");
     quint16 port = 8470;
     QString dataDir;                  // default: ./herald-data (or $STATE_DIRECTORY under systemd)
-    QString storage = QStringLiteral("sqlite");
+    QString storage = QStringLiteral("sqlite"); // sqlite (data_dir/herald.db) or postgres
+    QString pgHost;                   // postgres: empty uses PGHOST (libpq's default otherwise)
+    int pgPort = 0;                   // 0 uses PGPORT (5432 otherwise)
+    QString pgDatabase;               // empty uses PGDATABASE
+    QString pgUser;                   // empty uses PGUSER
+    QString pgPassword;               // empty uses PGPASSWORD (or ~/.pgpass)
+    QString bus = QStringLiteral("local");     // local (one node) or redis (cluster)
+    QString redisHost = QStringLiteral("127.0.0.1");
+    quint16 redisPort = 6379;
+    QString nodeId;                            // default: host name and process id
     QString tlsCert;
     QString tlsKey;
     QString logLevel = QStringLiteral("info");

@@ -3,7 +3,9 @@
 #include <herald/protocol.h>
 
 #include <QLoggingCategory>
+#include <QRandomGenerator>
 #include <QSemaphore>
+#include <QThread>
 
 Q_LOGGING_CATEGORY(lcStorage, "herald.storage")
 
@@ -34,7 +36,12 @@ QJsonObject Database::error(const char *code, const QString &message)
 
 QString Database::open(const QString &dataDir)
 {
-    m_dataDir = dataDir;
+    return open(StorageSettings::sqlite(dataDir));
+}
+
+QString Database::open(const StorageSettings &settings)
+{
+    m_settings = settings;
     QMutexLocker lock(&m_mutex);
     m_stop = false;
     m_openDone = false;
@@ -89,7 +96,7 @@ void Database::loop()
     Store store;
     {
         QMutexLocker lock(&m_mutex);
-        if (auto e = store.open(m_dataDir))
+        if (auto e = store.open(m_settings))
             m_openError = e->message;
         m_openDone = true;
         m_opened.wakeAll();
@@ -107,31 +114,11 @@ void Database::loop()
                 break;
             batch.swap(m_queue);
         }
-        QList<QJsonObject> results;
-        results.reserve(static_cast<qsizetype>(batch.size()));
-        const bool inTx = store.begin();
-        for (Task &t : batch) {
-            const bool sp = inTx && store.savepoint();
-            QJsonObject r = t.job(store);
-            if (sp) {
-                if (r.contains(QLatin1String("error")))
-                    store.rollbackSavepoint();
-                else
-                    store.releaseSavepoint();
-            }
-            results << r;
-        }
-        bool committed = inTx && store.commit();
+        bool committed = false;
+        bool contended = false;
         QString failure;
-        if (!committed) {
-            failure = inTx ? store.lastError() : QStringLiteral("cannot start a transaction: ") + store.lastError();
-            if (inTx)
-                store.rollback();
-            qCWarning(lcStorage) << "batch of" << batch.size() << "jobs not committed:" << failure;
-            for (QJsonObject &r : results)
-                r = error(proto::Err::Unavailable, QStringLiteral("storage cannot take writes right now"));
-        }
-        if (committed != writableNow) {
+        const QList<QJsonObject> results = runBatch(store, batch, &committed, &contended, &failure);
+        if (committed != writableNow && !contended) {
             writableNow = committed;
             m_writable.storeRelaxed(committed ? 1 : 0);
             Q_EMIT writableChanged(committed, failure);
@@ -154,6 +141,71 @@ void Database::loop()
         }
     }
     store.close();
+}
+
+QList<QJsonObject> Database::runBatch(Store &store, std::deque<Task> &batch, bool *committed, bool *contended,
+                                      QString *failure)
+{
+    const auto unavailable = [&batch](const QString &why) {
+        qCWarning(lcStorage).noquote() << "batch of" << batch.size() << "jobs not committed:" << why;
+        return QList<QJsonObject>(static_cast<qsizetype>(batch.size()),
+                                  error(proto::Err::Unavailable, QStringLiteral("storage cannot take writes right now")));
+    };
+    for (int attempt = 1;; ++attempt) {
+        bool inTx = store.begin();
+        if (!inTx && store.isPostgres()) {
+            // The connection may be gone (database restarted, network): one fresh connection.
+            const QString why = store.lastError();
+            if (store.reconnect()) {
+                qCInfo(lcStorage).noquote() << "reconnected to" << store.path() << "after:" << why;
+                inTx = store.begin();
+            }
+        }
+        if (!inTx) {
+            *failure = QStringLiteral("cannot start a transaction: ") + store.lastError();
+            return unavailable(*failure);
+        }
+        QList<QJsonObject> results;
+        results.reserve(static_cast<qsizetype>(batch.size()));
+        bool conflict = false;
+        for (Task &t : batch) {
+            const bool sp = store.savepoint();
+            QJsonObject r = t.job(store);
+            if (sp) {
+                if (r.contains(QLatin1String("error"))) {
+                    store.rollbackSavepoint();
+                } else if (!store.releaseSavepoint()) {
+                    // A statement failed inside a job that did not report it (PostgreSQL then
+                    // refuses the rest of the savepoint), so its result cannot be trusted.
+                    store.rollbackSavepoint();
+                    r = error(proto::Err::Internal, QStringLiteral("storage error: ") + store.lastError());
+                }
+            }
+            if (store.retryable()) {
+                conflict = true; // the whole transaction is spoiled: run the batch again
+                break;
+            }
+            results << r;
+        }
+        if (!conflict) {
+            *committed = store.commit();
+            if (*committed)
+                return results;
+            *failure = store.lastError();
+            store.rollback();
+            return unavailable(*failure);
+        }
+        store.rollback();
+        if (attempt >= MaxAttempts) {
+            *contended = true;
+            *failure = QStringLiteral("still conflicting with other writers after %1 attempts").arg(attempt);
+            return unavailable(*failure);
+        }
+        m_retries.fetchAndAddRelaxed(1);
+        qCInfo(lcStorage) << "batch of" << batch.size() << "jobs conflicted with another writer; attempt"
+                          << attempt + 1;
+        QThread::msleep(QRandomGenerator::global()->bounded(5u, 25u) * static_cast<unsigned>(attempt));
+    }
 }
 
 } // namespace herald

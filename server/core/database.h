@@ -21,6 +21,11 @@ namespace herald {
  * transaction (each in a savepoint, so one failing job does not undo the others), commits
  * once, and only then hands each job's result back to the caller's thread. A result is thus
  * never seen before it is durable, and results arrive in submission order.
+ *
+ * On PostgreSQL, where other nodes write the same rows, a batch can lose a deadlock or wait too
+ * long for a row lock: then the whole batch is rolled back and run again (a few times, with a
+ * short random pause), and if it still cannot commit every job of it fails with `unavailable`.
+ * A lost connection is re-established before the next batch.
  */
 class Database : public QObject
 {
@@ -33,6 +38,8 @@ public:
     ~Database() override;
 
     /** @brief Opens the store on the worker thread; returns an error message or empty. */
+    QString open(const StorageSettings &settings);
+    /** @brief Opens SQLite in dataDir. */
     QString open(const QString &dataDir);
     /** @brief Waits for queued jobs, then stops the worker. */
     void close();
@@ -45,6 +52,10 @@ public:
 
     [[nodiscard]] bool writable() const { return m_writable.loadRelaxed() != 0; }
     [[nodiscard]] qint64 batches() const { return m_batches.loadRelaxed(); }
+    /** @brief Batches run again after a deadlock, serialization failure or lock timeout. */
+    [[nodiscard]] qint64 retries() const { return m_retries.loadRelaxed(); }
+    /** @brief How often a batch runs before its jobs fail with `unavailable`. */
+    static constexpr int MaxAttempts = 5;
 
     static QJsonObject error(const StoreError &e);
     static QJsonObject error(const char *code, const QString &message);
@@ -62,6 +73,8 @@ private:
         bool direct = false; // runSync: call done on the worker thread
     };
     void loop();
+    QList<QJsonObject> runBatch(Store &store, std::deque<Task> &batch, bool *committed, bool *contended,
+                                QString *failure);
 
     std::unique_ptr<QThread> m_thread;
     QMutex m_mutex;
@@ -69,11 +82,12 @@ private:
     QWaitCondition m_opened;
     std::deque<Task> m_queue;
     bool m_stop = false;
-    QString m_dataDir;
+    StorageSettings m_settings;
     QString m_openError;
     bool m_openDone = false;
     QAtomicInt m_writable{1};
     QAtomicInteger<qint64> m_batches{0};
+    QAtomicInteger<qint64> m_retries{0};
 };
 
 } // namespace herald

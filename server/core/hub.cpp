@@ -554,6 +554,7 @@ void Hub::onRoomCreate(Conn &c, const Frame &f)
                 const QJsonObject room = roomJson(*roomByName(name), userId);
                 toUser(userId, encode(Type::Member, {{key("room"), name}, {key("user"), m_users.value(userId).name},
                                                       {key("event"), s("joined")}, {key("info"), room}}), c.id);
+                structureChanged();
                 return QJsonObject{{key("room"), room}};
             });
 }
@@ -579,6 +580,7 @@ void Hub::onRoomJoin(Conn &c, const Frame &f)
                 if (it == m_rooms.end())
                     return Database::error(Err::NotFound, s("room is gone"));
                 addMember(*it, userId);
+                structureChanged();
                 toRoom(*it, encode(Type::Member, {{key("room"), it->name},
                                                   {key("user"), m_users.value(userId).name},
                                                   {key("event"), s("joined")}}));
@@ -605,6 +607,7 @@ void Hub::onRoomLeave(Conn &c, const Frame &f)
                                                                   {key("user"), m_users.value(userId).name},
                                                                   {key("event"), s("left")}});
                     removeMember(*it, userId);
+                    structureChanged();
                     toRoom(*it, frame);
                     toUser(userId, frame); // the leaver's devices drop the room too
                 }
@@ -634,6 +637,7 @@ void Hub::onRoomInvite(Conn &c, const Frame &f)
                     return Database::error(Err::NotFound, s("room is gone"));
                 if (!it->members.contains(target)) {
                     addMember(*it, target);
+                    structureChanged();
                     toRoom(*it, encode(Type::Member, {{key("room"), it->name},
                                                       {key("user"), m_users.value(target).name},
                                                       {key("event"), s("joined")},
@@ -700,6 +704,7 @@ void Hub::onDmOpen(Conn &c, const Frame &f)
                                                                   {key("user"), m_users.value(me).name},
                                                                   {key("event"), s("joined")},
                                                                   {key("info"), roomJson(*roomByName(name), other)}});
+                    structureChanged();
                     toUser(other, frame);
                     toUser(me, encode(Type::Member, {{key("room"), name}, {key("user"), m_users.value(me).name},
                                                       {key("event"), s("joined")},
@@ -753,7 +758,6 @@ void Hub::onSend(Conn &c, const Frame &f)
             if (dup)
                 return;
             ++m_stats.messagesStored;
-            it->lastSeq = std::max(it->lastSeq, seq);
             // Serialized once, the same bytes for every connection of every member.
             const QByteArray frame = encode(Type::Message, {{key("room"), it->name},
                                                             {key("seq"), seq},
@@ -761,7 +765,9 @@ void Hub::onSend(Conn &c, const Frame &f)
                                                             {key("text"), text},
                                                             {key("ts"), r.value(key("ts"))},
                                                             {key("clientId"), clientId}});
-            deliverMessage(*it, seq, frame);
+            busPublish("herald:room:" + QByteArray::number(roomId),
+                       {{key("k"), s("m")}, {key("r"), roomId}, {key("s"), seq}, {key("f"), QString::fromUtf8(frame)}});
+            roomEvent(roomId, seq, frame);
         });
 }
 
@@ -798,9 +804,13 @@ void Hub::onTyping(Conn &c, const Frame &f)
         return; // rate-limited: at most one per interval per room
     last = t;
     const QByteArray frame = encode(Type::Typing, {{key("room"), room->name}, {key("user"), m_users.value(c.userId).name}});
+    QJsonArray others;
     for (qint64 m : std::as_const(room->members))
-        if (m != c.userId)
+        if (m != c.userId) {
             toUser(m, frame);
+            others.append(m);
+        }
+    busPublish("herald:all", {{key("k"), s("u")}, {key("u"), others}, {key("f"), QString::fromUtf8(frame)}});
 }
 
 void Hub::onResume(Conn &c, const Frame &f)
@@ -932,7 +942,7 @@ void Hub::onPresenceSet(Conn &c, const Frame &f)
 QString Hub::statusOf(const User &u) const
 {
     if (u.conns.isEmpty())
-        return s("offline");
+        return m_remoteOnline.contains(u.id) ? s("online") : s("offline");
     for (quint64 id : u.conns) {
         auto it = m_conns.constFind(id);
         if (it != m_conns.constEnd() && !it->away)
@@ -950,6 +960,10 @@ void Hub::updatePresence(User &u)
     u.status = after;
     const bool wasOn = before != QLatin1String("offline");
     const bool isOn = after != QLatin1String("offline");
+    if (m_bus) {
+        (u.conns.isEmpty() ? m_announceOff : m_announceOn).insert(u.id);
+        (u.conns.isEmpty() ? m_announceOn : m_announceOff).remove(u.id);
+    }
     if (wasOn != isOn) {
         m_onlineCount += isOn ? 1 : -1;
         for (qint64 roomId : std::as_const(u.rooms))
@@ -982,6 +996,10 @@ void Hub::flushPresence()
             continue;
         toRoom(*r, encode(Type::Presence, {{key("room"), r->name}, {key("users"), it.value()}, {key("online"), r->online}}));
     }
+    if (m_bus) {
+        refreshSubscriptions();
+        announcePresence(false);
+    }
     if (m_onlineCount != m_publishedOnline) {
         m_publishedOnline = m_onlineCount;
         const QByteArray frame = encode(Type::Online, {{key("count"), m_onlineCount}});
@@ -1012,6 +1030,13 @@ void Hub::toRoom(const Room &room, const QByteArray &frame, quint64 except)
 
 void Hub::reload(std::function<void()> done)
 {
+    reloadState(std::move(done), true);
+}
+
+void Hub::reloadState(std::function<void()> done, bool tellOthers)
+{
+    if (tellOthers)
+        structureChanged();
     m_db->run(
         [](Store &st) {
             QJsonArray users, rooms, tokens;
@@ -1060,7 +1085,6 @@ void Hub::reload(std::function<void()> done)
                 }
                 Room &room = m_rooms[id];
                 room.title = o.value(key("title")).toString();
-                room.lastSeq = std::max(room.lastSeq, o.value(key("lastSeq")).toInteger());
                 QSet<qint64> gone = room.members;
                 gone.subtract(members);
                 QSet<qint64> added = members;
@@ -1230,22 +1254,12 @@ void Hub::publish(qint64 serviceId, const QJsonObject &payload, const Recipients
             const QJsonObject n = r.value(key("notification")).toObject();
             const QByteArray frame = encode(Type::Notification, {{key("notification"), n}});
             const qint64 created = n.value(key("createdAt")).toInteger();
-            for (const QJsonValue &v : users) {
-                auto u = m_users.constFind(v.toInteger());
-                if (u == m_users.constEnd())
-                    continue;
-                for (quint64 cid : u->conns) {
-                    Conn *c = conn(cid);
-                    if (!c)
-                        continue;
-                    if (c->holdNotifications) {
-                        c->heldNotifications.append(Held{id, frame});
-                        continue;
-                    }
-                    send(*c, frame);
-                    ++m_stats.notificationsDelivered;
-                }
-            }
+            QList<qint64> ids;
+            ids.reserve(users.size());
+            for (const QJsonValue &v : users)
+                ids << v.toInteger();
+            busPublish("herald:all", {{key("k"), s("n")}, {key("i"), id}, {key("u"), users}, {key("f"), QString::fromUtf8(frame)}});
+            notificationEvent(id, ids, frame);
             Q_EMIT delivered(now() - created);
         });
 }
@@ -1299,7 +1313,7 @@ void Hub::onNotifRead(Conn &c, const Frame &f, bool all)
                 else
                     sync.insert(key("ids"), r.value(key("ids")));
                 if (all || !r.value(key("ids")).toArray().isEmpty())
-                    toUser(userId, encode(Type::NotifReadSync, sync), c.id);
+                    toUserEverywhere(userId, encode(Type::NotifReadSync, sync), c.id);
                 return r;
             });
 }
@@ -1350,10 +1364,284 @@ void Hub::onNotifAction(Conn &c, const Frame &f)
                                                                   {key("by"), resolved.value(key("by"))},
                                                                   {key("at"), resolved.value(key("at"))}});
             for (const QJsonValue &u : r.value(key("recipients")).toArray())
-                toUser(u.toInteger(), frame);
-            toUser(userId, encode(Type::NotifReadSync, {{key("ids"), QJsonArray{notif}}, {key("unread"), r.value(key("unread"))}}), connId);
+                toUserEverywhere(u.toInteger(), frame);
+            toUserEverywhere(userId, encode(Type::NotifReadSync, {{key("ids"), QJsonArray{notif}}, {key("unread"), r.value(key("unread"))}}), connId);
             Q_EMIT webhookQueued();
         });
+}
+
+} // namespace herald
+
+namespace herald {
+
+// ------------------------------------------------------------------ cluster: cursors and the bus
+
+void Hub::setBus(Bus *bus, const QByteArray &nodeId)
+{
+    m_bus = bus;
+    m_node = nodeId;
+    connect(bus, &Bus::received, this, &Hub::onBus);
+    connect(bus, &Bus::up, this, [this] {
+        // Whatever was published while the bus was away is in storage: catch up from there,
+        // and announce everyone again.
+        announcePresence(true);
+        resync();
+    });
+    m_bus->subscribe("herald:all");
+    // A writer can die between commit and publish: re-read the positions now and then.
+    m_resyncTimer.setInterval(3000);
+    connect(&m_resyncTimer, &QTimer::timeout, this, &Hub::resync);
+    m_resyncTimer.start();
+    // Everyone's presence: re-announce ours every 10 s (entries expire after 30 s), read all.
+    m_presenceTimerRemote.setInterval(2000);
+    connect(&m_presenceTimerRemote, &QTimer::timeout, this, [this] {
+        if (++m_presenceTicks % 5 == 0)
+            announcePresence(true);
+        m_bus->readPresence([this](const QList<qint64> &online) {
+            const QSet<qint64> now(online.begin(), online.end());
+            const QSet<qint64> before = std::exchange(m_remoteOnline, now);
+            QSet<qint64> changed = before;
+            changed.unite(now);
+            for (qint64 id : std::as_const(changed))
+                if (before.contains(id) != now.contains(id))
+                    if (auto u = m_users.find(id); u != m_users.end())
+                        updatePresence(*u);
+        });
+    });
+    m_presenceTimerRemote.start();
+    m_notifCursor = m_db->runSync([](Store &st) {
+                            return QJsonObject{{QStringLiteral("max"), st.maxNotificationId()}};
+                        }).value(QLatin1String("max")).toInteger();
+}
+
+void Hub::busPublish(const QByteArray &channel, const QJsonObject &event)
+{
+    if (!m_bus)
+        return;
+    QJsonObject e = event;
+    e.insert(QStringLiteral("n"), QString::fromLatin1(m_node));
+    m_bus->publish(channel, QJsonDocument(e).toJson(QJsonDocument::Compact));
+}
+
+void Hub::structureChanged()
+{
+    busPublish("herald:all", {{QStringLiteral("k"), QStringLiteral("reload")}});
+}
+
+void Hub::toUserEverywhere(qint64 userId, const QByteArray &frame, quint64 except)
+{
+    toUser(userId, frame, except);
+    busPublish("herald:all", {{QStringLiteral("k"), QStringLiteral("u")}, {QStringLiteral("u"), QJsonArray{userId}},
+                              {QStringLiteral("f"), QString::fromUtf8(frame)}});
+}
+
+void Hub::onBus(const QByteArray &, const QByteArray &payload)
+{
+    const QJsonObject e = QJsonDocument::fromJson(payload).object();
+    if (e.value(QLatin1String("n")).toString().toLatin1() == m_node)
+        return; // our own: delivered locally already
+    const QString k = e.value(QLatin1String("k")).toString();
+    const QByteArray frame = e.value(QLatin1String("f")).toString().toUtf8();
+    if (k == QLatin1String("m")) {
+        roomEvent(e.value(QLatin1String("r")).toInteger(), e.value(QLatin1String("s")).toInteger(), frame);
+    } else if (k == QLatin1String("n")) {
+        QList<qint64> users;
+        for (const QJsonValue &v : e.value(QLatin1String("u")).toArray())
+            users << v.toInteger();
+        notificationEvent(e.value(QLatin1String("i")).toInteger(), users, frame);
+    } else if (k == QLatin1String("u")) {
+        for (const QJsonValue &v : e.value(QLatin1String("u")).toArray())
+            toUser(v.toInteger(), frame);
+    } else if (k == QLatin1String("reload")) {
+        reloadState({}, false);
+    }
+}
+
+void Hub::roomEvent(qint64 roomId, qint64 seq, const QByteArray &frame)
+{
+    auto it = m_rooms.find(roomId);
+    if (it == m_rooms.end()) {
+        if (m_bus)
+            reloadState({}, false); // a room this node has not heard of yet
+        return;
+    }
+    if (seq <= it->lastSeq)
+        return; // already delivered (our own message, or filled from storage)
+    if (seq == it->lastSeq + 1 || !m_bus) {
+        it->lastSeq = seq;
+        deliverMessage(*it, seq, frame);
+        return;
+    }
+    // A gap: an earlier message (another node's, or a lost publish) is committed but not here
+    // yet. Everything up to this one is in storage, in order.
+    fillRoom(roomId);
+}
+
+void Hub::fillRoom(qint64 roomId)
+{
+    if (m_filling.contains(roomId)) {
+        m_refill.insert(roomId);
+        return;
+    }
+    auto it = m_rooms.constFind(roomId);
+    if (it == m_rooms.constEnd())
+        return;
+    m_filling.insert(roomId);
+    const qint64 after = it->lastSeq;
+    m_db->run(
+        [roomId, after](Store &st) {
+            bool more = false;
+            const QJsonArray rows = st.history(roomId, 0, after, 500, &more, true);
+            return QJsonObject{{QStringLiteral("rows"), rows}, {QStringLiteral("more"), more}};
+        },
+        this,
+        [this, roomId](const QJsonObject &r) {
+            m_filling.remove(roomId);
+            auto it = m_rooms.find(roomId);
+            if (it == m_rooms.end())
+                return;
+            for (const QJsonValue &v : r.value(QLatin1String("rows")).toArray()) {
+                const qint64 seq = v.toObject().value(QLatin1String("seq")).toInteger();
+                if (seq != it->lastSeq + 1)
+                    continue;
+                it->lastSeq = seq;
+                deliverMessage(*it, seq, QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+            }
+            if (r.value(QLatin1String("more")).toBool() || m_refill.remove(roomId))
+                fillRoom(roomId);
+        });
+}
+
+void Hub::notificationEvent(qint64 id, const QList<qint64> &users, const QByteArray &frame)
+{
+    if (m_bus) {
+        if (id <= m_notifCursor)
+            return;
+        if (id != m_notifCursor + 1)
+            return fillNotifications();
+    }
+    m_notifCursor = std::max(m_notifCursor, id);
+    for (qint64 userId : users)
+        deliverNotification(userId, id, frame);
+}
+
+void Hub::deliverNotification(qint64 userId, qint64 id, const QByteArray &frame)
+{
+    auto u = m_users.constFind(userId);
+    if (u == m_users.constEnd())
+        return;
+    for (quint64 cid : u->conns) {
+        Conn *c = conn(cid);
+        if (!c)
+            continue;
+        if (c->holdNotifications) {
+            c->heldNotifications.append(Held{id, frame});
+            continue;
+        }
+        send(*c, frame);
+        ++m_stats.notificationsDelivered;
+    }
+}
+
+void Hub::fillNotifications()
+{
+    if (m_notifFilling) {
+        m_notifRefill = true;
+        return;
+    }
+    m_notifFilling = true;
+    QList<qint64> local;
+    for (const User &u : std::as_const(m_users))
+        if (!u.conns.isEmpty())
+            local << u.id;
+    const qint64 after = m_notifCursor;
+    m_db->run(
+        [local, after](Store &st) {
+            const qint64 t = QDateTime::currentMSecsSinceEpoch();
+            QJsonObject perUser;
+            for (qint64 u : local) {
+                const QJsonArray rows = st.notifications(u, 0, after, 1000, false, t, nullptr, true);
+                if (!rows.isEmpty())
+                    perUser.insert(QString::number(u), rows);
+            }
+            return QJsonObject{{QStringLiteral("users"), perUser}, {QStringLiteral("max"), st.maxNotificationId()}};
+        },
+        this,
+        [this, after](const QJsonObject &r) {
+            m_notifFilling = false;
+            if (m_notifCursor != after) {
+                fillNotifications(); // moved meanwhile: read again from the new position
+                return;
+            }
+            const QJsonObject perUser = r.value(QLatin1String("users")).toObject();
+            for (auto it = perUser.begin(); it != perUser.end(); ++it)
+                for (const QJsonValue &n : it.value().toArray()) {
+                    const qint64 id = n.toObject().value(QLatin1String("id")).toInteger();
+                    deliverNotification(it.key().toLongLong(), id,
+                                        encode(Type::Notification, {{QStringLiteral("notification"), n}}));
+                }
+            m_notifCursor = std::max(m_notifCursor, r.value(QLatin1String("max")).toInteger());
+            if (std::exchange(m_notifRefill, false))
+                fillNotifications();
+        });
+}
+
+void Hub::resync()
+{
+    if (!m_bus)
+        return;
+    const QSet<qint64> rooms = m_subscribed;
+    m_db->run(
+        [rooms](Store &st) {
+            QJsonObject seqs;
+            for (const RoomRow &r : st.rooms())
+                if (rooms.contains(r.id))
+                    seqs.insert(QString::number(r.id), r.lastSeq);
+            return QJsonObject{{QStringLiteral("rooms"), seqs}, {QStringLiteral("max"), st.maxNotificationId()}};
+        },
+        this,
+        [this](const QJsonObject &r) {
+            const QJsonObject seqs = r.value(QLatin1String("rooms")).toObject();
+            for (auto it = seqs.begin(); it != seqs.end(); ++it) {
+                auto room = m_rooms.constFind(it.key().toLongLong());
+                if (room != m_rooms.constEnd() && it.value().toInteger() > room->lastSeq)
+                    fillRoom(room->id);
+            }
+            if (r.value(QLatin1String("max")).toInteger() > m_notifCursor)
+                fillNotifications();
+        });
+}
+
+void Hub::refreshSubscriptions()
+{
+    QSet<qint64> want;
+    for (const User &u : std::as_const(m_users))
+        if (!u.conns.isEmpty())
+            want.unite(u.rooms);
+    for (qint64 id : std::as_const(want))
+        if (!m_subscribed.contains(id))
+            m_bus->subscribe("herald:room:" + QByteArray::number(id));
+    for (qint64 id : std::as_const(m_subscribed))
+        if (!want.contains(id))
+            m_bus->unsubscribe("herald:room:" + QByteArray::number(id));
+    m_subscribed = want;
+}
+
+void Hub::announcePresence(bool everyone)
+{
+    QList<qint64> on;
+    if (everyone) {
+        for (const User &u : std::as_const(m_users))
+            if (!u.conns.isEmpty())
+                on << u.id;
+    } else {
+        on = QList<qint64>(m_announceOn.begin(), m_announceOn.end());
+    }
+    const QList<qint64> off(m_announceOff.begin(), m_announceOff.end());
+    m_announceOn.clear();
+    m_announceOff.clear();
+    if (!on.isEmpty() || !off.isEmpty())
+        m_bus->announcePresence(on, off, 30);
 }
 
 } // namespace herald

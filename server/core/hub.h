@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bus.h"
 #include "config.h"
 #include "database.h"
 #include "peer.h"
@@ -44,6 +45,8 @@ public:
 
     /** @brief Loads users, rooms and tokens from storage; returns an error message or empty. */
     QString load();
+    /** @brief Cluster mode: fan-out and presence also go through the bus to other nodes. */
+    void setBus(Bus *bus, const QByteArray &nodeId);
 
     /** @brief A new connection; bearerToken is the handshake's token or empty (then an auth
      *  frame must come within auth_timeout). Returns the connection id. */
@@ -135,6 +138,21 @@ private:
         QSet<qint64> members;
         int online = 0;
     };
+    /** @brief Everything a node delivers is ordered by these cursors: a stream's next event is
+     *  delivered only when it is the next sequence; a gap is filled from storage first. */
+    void roomEvent(qint64 roomId, qint64 seq, const QByteArray &frame);
+    void fillRoom(qint64 roomId);
+    void notificationEvent(qint64 id, const QList<qint64> &users, const QByteArray &frame);
+    void fillNotifications();
+    void deliverNotification(qint64 userId, qint64 id, const QByteArray &frame);
+    void reloadState(std::function<void()> done, bool tellOthers);
+    void onBus(const QByteArray &channel, const QByteArray &payload);
+    void busPublish(const QByteArray &channel, const QJsonObject &event);
+    void toUserEverywhere(qint64 userId, const QByteArray &frame, quint64 except = 0);
+    void structureChanged();
+    void resync();
+    void refreshSubscriptions();
+    void announcePresence(bool everyone);
 
     Conn *conn(quint64 id);
     void send(Conn &c, const QByteArray &frame);
@@ -194,6 +212,19 @@ private:
     QHash<qint64, Room> m_rooms;
     QHash<QString, qint64> m_roomByName;
     QHash<qint64, TokenRow> m_tokens;
+    Bus *m_bus = nullptr;
+    QByteArray m_node;
+    qint64 m_notifCursor = 0;
+    QSet<qint64> m_filling;
+    QSet<qint64> m_refill;
+    bool m_notifFilling = false;
+    bool m_notifRefill = false;
+    QSet<qint64> m_subscribed;      // room channels this node listens to
+    QSet<qint64> m_remoteOnline;    // people online on some node (cluster presence)
+    QSet<qint64> m_announceOn, m_announceOff;
+    QTimer m_resyncTimer;
+    QTimer m_presenceTimerRemote;
+    int m_presenceTicks = 0;
     int m_onlineCount = 0;
     int m_publishedOnline = -1;
     QSet<qint64> m_presenceDirty;

@@ -10,6 +10,29 @@
 
 namespace herald {
 
+struct Config;
+
+/** @brief Where the durable state lives: SQLite in the data directory, or a PostgreSQL database. */
+struct StorageSettings
+{
+    enum class Backend { Sqlite, Postgres };
+    Backend backend = Backend::Sqlite;
+    QString dataDir; // SQLite: dataDir/herald.db; PostgreSQL: not used by the Store
+    // PostgreSQL connection. Empty fields (port 0) are left to libpq: PGHOST, PGPORT, ... or its defaults.
+    QString host;
+    int port = 0;
+    QString database;
+    QString user;
+    QString password;
+
+    static StorageSettings sqlite(const QString &dataDir);
+    /** @brief From the storage and pg_* config keys; unset pg_* keys come from PGHOST, PGPORT,
+     *  PGDATABASE, PGUSER and PGPASSWORD. */
+    static StorageSettings fromConfig(const Config &config);
+    /** @brief For logs and errors: the SQLite file, or postgres://user@host:port/database (no password). */
+    [[nodiscard]] QString describe() const;
+};
+
 /** @brief A storage failure: a stable code (proto::Err or storage-specific) and a message. */
 struct StoreError
 {
@@ -71,9 +94,16 @@ struct PublishResult
 };
 
 /**
- * @brief Herald's durable state on SQLite (WAL, synchronous=FULL). Synchronous, single-thread:
- * the server runs it on its storage thread (see Database), heraldctl and tests call it directly.
- * Methods that fail return a StoreError; the caller decides about transactions.
+ * @brief Herald's durable state, on SQLite (WAL, synchronous=FULL; one node) or PostgreSQL (any
+ * number of nodes on one database). Synchronous, single-thread: the server runs it on its storage
+ * thread (see Database), heraldctl and tests call it directly. Methods that fail return a
+ * StoreError; the caller decides about transactions. Writes that take several statements are
+ * atomic on their own: outside a transaction they open one, inside they use a savepoint.
+ *
+ * Everything a client resumes by is a counter kept in a row and advanced in the transaction that
+ * stores the item (rooms.last_seq for messages, counters['notifications'] for notification ids),
+ * so on PostgreSQL the row lock orders writers from every node: numbers are gap-free where the
+ * protocol promises it, strictly increasing in commit order everywhere.
  */
 class Store
 {
@@ -83,11 +113,22 @@ public:
     Store(const Store &) = delete;
     Store &operator=(const Store &) = delete;
 
+    /** @brief Opens (and creates or migrates) the database the settings name. */
+    std::optional<StoreError> open(const StorageSettings &settings);
+    /** @brief Opens the storage that config's storage and pg_* keys (or data_dir) name. */
+    std::optional<StoreError> open(const Config &config);
     /** @brief Opens (and creates or migrates) dataDir/herald.db. */
     std::optional<StoreError> open(const QString &dataDir);
     void close();
+    /** @brief SQLite: the database file; PostgreSQL: describe() of the connection. */
     [[nodiscard]] QString path() const { return m_path; }
     [[nodiscard]] bool isOpen() const;
+    [[nodiscard]] bool isPostgres() const { return m_settings.backend == StorageSettings::Backend::Postgres; }
+    [[nodiscard]] const StorageSettings &settings() const { return m_settings; }
+    /** @brief The connection itself, for tests and maintenance; use it on this Store's thread. */
+    [[nodiscard]] QSqlDatabase connection() const { return m_db; }
+    /** @brief Closes and opens the connection again (after PostgreSQL went away); true when open. */
+    bool reconnect();
 
     bool begin();
     bool commit();
@@ -96,6 +137,11 @@ public:
     bool releaseSavepoint();
     void rollbackSavepoint();
     [[nodiscard]] QString lastError() const;
+    [[nodiscard]] bool inTransaction() const { return m_inTx; }
+    /** @brief A statement of the current transaction failed in a way that running the whole
+     *  transaction again can cure (PostgreSQL: deadlock, serialization failure, lock timeout).
+     *  The transaction must be rolled back; begin() clears the flag. */
+    [[nodiscard]] bool retryable() const { return m_retryable; }
 
     // ---- users and auth
     std::variant<qint64, StoreError> createUser(const QString &name, const QString &display,
@@ -164,6 +210,8 @@ public:
                              qint64 now, bool *hasMore, bool oldestFirst = false);
     qint64 unreadCount(qint64 userId, qint64 now);
     qint64 lastNotificationId(qint64 userId);
+    /** @brief The newest notification id of anyone (cluster gap fill starts from there). */
+    qint64 maxNotificationId();
     /** @brief Marks read; returns the ids that changed. */
     QList<qint64> markRead(qint64 userId, const QList<qint64> &ids, qint64 now);
     qint64 markAllRead(qint64 userId, qint64 now);
@@ -191,15 +239,30 @@ public:
     void webhookDone(qint64 id, qint64 now);
     void webhookFailed(qint64 id, qint64 nextAt, const QString &error);
 
+    /** @brief "ok", or what is wrong: SQLite's integrity check, then (both backends) that every
+     *  room's messages are numbered 1..last_seq without gaps and no notification id is ahead of
+     *  its counter. */
     [[nodiscard]] static QString integrityCheck(const QString &dataDir);
+    [[nodiscard]] static QString integrityCheck(const StorageSettings &settings);
 
 private:
+    friend class Atomic;
+    std::optional<StoreError> openSqlite();
+    std::optional<StoreError> openPostgres();
     std::optional<StoreError> migrate();
+    QString consistencyCheck();
     QJsonObject notificationJson(const class QSqlQuery &q, int firstCol) const;
+    /** @brief Runs a statement and notes a retryable failure (see retryable()). */
+    bool exec(class QSqlQuery &q, const QString &sql = {});
+    std::optional<StoreError> findDuplicate(qint64 roomId, qint64 senderId, const QString &clientId,
+                                            StoredMessage *found);
 
     QSqlDatabase m_db;
     QString m_connection;
     QString m_path;
+    StorageSettings m_settings;
+    bool m_inTx = false;
+    bool m_retryable = false;
 };
 
 /** @brief Password and token hashing. */

@@ -238,7 +238,7 @@ int main(int argc, char **argv)
     }
 
     Store st;
-    if (auto e = st.open(dir))
+    if (auto e = st.open(config)) // SQLite in --data-dir, or the cluster's PostgreSQL (storage=postgres)
         return fail(e->message);
     bool changed = true;
     int rc = 0;

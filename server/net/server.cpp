@@ -6,12 +6,15 @@
 #include "frontserver.h"
 #include "httpapi.h"
 #include "metrics.h"
+#include "redisbus.h"
 #include "webhooks.h"
 #include "wspeer.h"
 
 #include <herald/protocol.h>
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QSysInfo>
 #include <QFile>
 #include <QLoggingCategory>
 #include <QSslKey>
@@ -40,7 +43,7 @@ quint16 Server::port() const
 QString Server::start()
 {
     m_db = std::make_unique<Database>();
-    if (QString err = m_db->open(m_config.dataDir); !err.isEmpty())
+    if (QString err = m_db->open(StorageSettings::fromConfig(m_config)); !err.isEmpty())
         return err;
     connect(m_db.get(), &Database::writableChanged, this, [](bool writable, const QString &reason) {
         if (writable)
@@ -65,6 +68,17 @@ QString Server::start()
     if (QString err = m_hub->load(); !err.isEmpty())
         return err;
     m_metrics = std::make_unique<Metrics>(m_hub.get());
+    if (m_config.bus == QLatin1String("redis")) {
+        const QByteArray node = (m_config.nodeId.isEmpty()
+                                     ? QSysInfo::machineHostName() + QLatin1Char('-') + QString::number(QCoreApplication::applicationPid())
+                                     : m_config.nodeId).toUtf8();
+        m_bus = std::make_unique<RedisBus>(m_config.redisHost, m_config.redisPort, node);
+        if (qEnvironmentVariableIntValue("HERALD_TEST_DROP_EVERY_NTH_PUBLISH") > 0)
+            m_bus->setDropEveryNth(qEnvironmentVariableIntValue("HERALD_TEST_DROP_EVERY_NTH_PUBLISH"));
+        m_hub->setBus(m_bus.get(), node);
+        m_bus->start();
+        qCInfo(lcServer).noquote() << "cluster node" << node << "on redis" << m_config.redisHost << m_config.redisPort;
+    }
 
     m_ws = std::make_unique<QWebSocketServer>(QStringLiteral("herald"), QWebSocketServer::NonSecureMode);
     m_ws->setSupportedSubprotocols({QString::fromLatin1(proto::Subprotocol)});
@@ -117,7 +131,7 @@ QString Server::start()
     QString controlError;
     if (!m_control->listen(QDir(m_config.dataDir).filePath(QStringLiteral("herald.sock")), &controlError))
         qCWarning(lcServer).noquote() << "control socket unavailable (heraldctl cannot reach this server):" << controlError;
-    qCInfo(lcServer).noquote() << "storage" << QDir(m_config.dataDir).absoluteFilePath(QStringLiteral("herald.db"));
+    qCInfo(lcServer).noquote() << "storage" << StorageSettings::fromConfig(m_config).describe();
     return {};
 }
 

@@ -17,6 +17,7 @@ class HttpApi;
 class Metrics;
 class Webhooks;
 class Control;
+class RedisBus;
 
 /** @brief One herald-server node: storage, hub, the listening front, HTTP API, webhooks, control. */
 class Server : public QObject
@@ -47,6 +48,7 @@ private:
     FrontServer *m_front = nullptr; // owned by m_http (bind() reparents it)
     std::unique_ptr<Webhooks> m_webhooks;
     std::unique_ptr<Control> m_control;
+    std::unique_ptr<RedisBus> m_bus;
 };
 
 } // namespace herald

@@ -15,6 +15,8 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QStandardPaths>
+#include <QTcpSocket>
 #include <QTest>
 #include <QWebSocket>
 #include <QWebSocketHandshakeOptions>
@@ -95,6 +97,8 @@ struct ServerProcess
     {
         proc = std::make_unique<QProcess>();
         proc->setProcessChannelMode(QProcess::SeparateChannels);
+        if (!env.isEmpty())
+            proc->setProcessEnvironment(env);
         proc->start(binary("herald-server"), QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--listen"),
                                                          QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
                                                          QString::number(fixedPort)} + extra);
@@ -130,6 +134,7 @@ struct ServerProcess
     }
     std::unique_ptr<QProcess> proc;
     quint16 port = 0;
+    QProcessEnvironment env; // empty: inherit
 };
 
 /** A real WebSocket client that keeps every frame it gets. */

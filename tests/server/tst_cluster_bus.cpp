@@ -1,0 +1,276 @@
+// Cluster mode: two herald-server processes on one PostgreSQL database and one Redis, started
+// here (PostgreSQL by pg_virtualenv around this test, Redis by the test itself).
+#include "testkit.h"
+
+#include <QTcpServer>
+
+using namespace testkit;
+
+namespace {
+quint16 freePort()
+{
+    QTcpServer s;
+    s.listen(QHostAddress::LocalHost);
+    return s.serverPort();
+}
+
+QList<int> seqsIn(const Client &c, const QString &room)
+{
+    QList<int> out;
+    for (const QJsonObject &m : c.all(QStringLiteral("message")))
+        if (m.value(QLatin1String("room")).toString() == room)
+            out << m.value(QLatin1String("seq")).toInt();
+    return out;
+}
+
+bool contiguous(const QList<int> &seqs, int from, int to)
+{
+    if (seqs.size() != to - from + 1)
+        return false;
+    for (int i = 0; i < seqs.size(); ++i)
+        if (seqs[i] != from + i)
+            return false;
+    return true;
+}
+} // namespace
+
+class TestClusterBus : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (qEnvironmentVariableIsEmpty("PGHOST") && qEnvironmentVariableIsEmpty("PGPORT"))
+            QSKIP("no PostgreSQL: run under pg_virtualenv (see tests/server/CMakeLists.txt)");
+        if (QStandardPaths::findExecutable(QStringLiteral("redis-server")).isEmpty())
+            QSKIP("redis-server not installed");
+    }
+
+    void init()
+    {
+        m_redisPort = freePort();
+        startRedis();
+        m_dirA = std::make_unique<QTemporaryDir>();
+        m_dirB = std::make_unique<QTemporaryDir>();
+        // a fresh schema for every test: drop what the previous one left
+        QProcess psql;
+        psql.start(QStringLiteral("psql"), {QStringLiteral("-q"), QStringLiteral("-c"),
+                                            QStringLiteral("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")});
+        QVERIFY(psql.waitForFinished(20000));
+        QCOMPARE(psql.exitCode(), 0);
+        {
+            herald::Config cfg;
+            cfg.storage = QStringLiteral("postgres");
+            cfg.dataDir = m_dirA->path();
+            Store st;
+            QVERIFY2(!st.open(herald::StorageSettings::fromConfig(cfg)), "cannot open PostgreSQL");
+            for (const char *u : {"alice", "bob", "carol"}) {
+                const qint64 id = std::get<qint64>(st.createUser(QString::fromLatin1(u), {}, {}));
+                Q_UNUSED(id);
+                m_tokens[QString::fromLatin1(u)] = std::get<QString>(st.issueToken(st.user(QString::fromLatin1(u))->id, 0, QStringLiteral("user"), {}));
+            }
+            const qint64 room = std::get<qint64>(st.createRoom(QStringLiteral("general"), {}, QStringLiteral("public")));
+            for (const char *u : {"alice", "bob", "carol"})
+                st.addMember(room, st.user(QString::fromLatin1(u))->id);
+            const qint64 svc = std::get<qint64>(st.createService(QStringLiteral("erp"), {}, {}));
+            m_service = std::get<QString>(st.issueToken(0, svc, QStringLiteral("service"), {}));
+        }
+    }
+
+    void cleanup()
+    {
+        m_a.kill();
+        m_b.kill();
+        if (m_redis) {
+            m_redis->kill();
+            m_redis->waitForFinished();
+        }
+    }
+
+    void roomMessagesReachBothNodesInOrder()
+    {
+        startNodes();
+        Client alice, bob, carol;
+        QVERIFY(alice.open(m_a.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QVERIFY(bob.open(m_b.wsUrl(), m_tokens[QStringLiteral("bob")]));
+        QVERIFY(carol.open(m_b.wsUrl(), m_tokens[QStringLiteral("carol")]));
+        QTest::qWait(500); // subscriptions settle
+        // concurrent senders on both nodes
+        for (int i = 0; i < 20; ++i) {
+            alice.send(QStringLiteral("msg.send"), msg(QStringLiteral("a%1").arg(i)));
+            bob.send(QStringLiteral("msg.send"), msg(QStringLiteral("b%1").arg(i)));
+        }
+        for (Client *c : {&alice, &bob, &carol})
+            QTRY_COMPARE_WITH_TIMEOUT(seqsIn(*c, QStringLiteral("general")).size(), 40, 15000);
+        QTest::qWait(500);
+        for (Client *c : {&alice, &bob, &carol})
+            QVERIFY2(contiguous(seqsIn(*c, QStringLiteral("general")), 1, 40), "not exactly 1..40 in order");
+        // presence across nodes: bob (node B) sees alice (node A) online, and the count is global
+        QTRY_VERIFY_WITH_TIMEOUT(!bob.all(QStringLiteral("online")).isEmpty()
+                                     && bob.all(QStringLiteral("online")).last().value(QLatin1String("count")).toInt() == 3, 10000);
+    }
+
+    void lostPublishesAreFilledFromStorage()
+    {
+        startNodes({{QStringLiteral("HERALD_TEST_DROP_EVERY_NTH_PUBLISH"), QStringLiteral("3")}});
+        Client alice, bob;
+        QVERIFY(alice.open(m_a.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QVERIFY(bob.open(m_b.wsUrl(), m_tokens[QStringLiteral("bob")]));
+        QTest::qWait(500);
+        for (int i = 0; i < 30; ++i)
+            alice.send(QStringLiteral("msg.send"), msg(QStringLiteral("x%1").arg(i)));
+        QTRY_COMPARE_WITH_TIMEOUT(seqsIn(bob, QStringLiteral("general")).size(), 30, 15000);
+        QVERIFY(contiguous(seqsIn(bob, QStringLiteral("general")), 1, 30));
+    }
+
+    void notificationsReachDevicesOnEitherNode()
+    {
+        startNodes();
+        Client a1, a2;
+        QVERIFY(a1.open(m_a.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QVERIFY(a2.open(m_b.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QTest::qWait(300);
+        Http http;
+        QList<qint64> ids;
+        for (int i = 0; i < 5; ++i) {
+            const auto r = http.post((i % 2 ? m_b : m_a).httpUrl(QStringLiteral("/api/v1/notifications")),
+                                     {{QStringLiteral("recipients"), QJsonObject{{QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}},
+                                      {QStringLiteral("title"), QStringLiteral("n%1").arg(i)}}, m_service);
+            QCOMPARE(r.status, 201);
+            ids << r.json.value(QLatin1String("id")).toInteger();
+        }
+        for (Client *c : {&a1, &a2}) {
+            QTRY_COMPARE_WITH_TIMEOUT(c->all(QStringLiteral("notification")).size(), 5, 10000);
+            QList<qint64> got;
+            for (const QJsonObject &n : c->all(QStringLiteral("notification")))
+                got << n.value(QLatin1String("notification")).toObject().value(QLatin1String("id")).toInteger();
+            QCOMPARE(got, ids);
+        }
+        // read on node A reaches the device on node B
+        a1.request(QStringLiteral("notif.read"), {{QStringLiteral("ids"), QJsonArray{ids.first()}}});
+        QVERIFY(!a2.waitFor(QStringLiteral("notif.readSync"), {}, 10000).isEmpty());
+        Client fresh;
+        QVERIFY(fresh.open(m_b.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QCOMPARE(fresh.all(QStringLiteral("hello")).first().value(QLatin1String("unread")).toInt(), 4);
+    }
+
+    void resumeOnTheOtherNode()
+    {
+        startNodes();
+        Client bob;
+        QVERIFY(bob.open(m_b.wsUrl(), m_tokens[QStringLiteral("bob")]));
+        int lastSeen = 0;
+        {
+            Client alice;
+            QVERIFY(alice.open(m_a.wsUrl(), m_tokens[QStringLiteral("alice")]));
+            for (int i = 0; i < 5; ++i)
+                QCOMPARE(alice.request(QStringLiteral("msg.send"), msg(QStringLiteral("before%1").arg(i))).value(QLatin1String("type")).toString(),
+                         QStringLiteral("result"));
+            QTRY_COMPARE(seqsIn(alice, QStringLiteral("general")).size(), 5);
+            lastSeen = seqsIn(alice, QStringLiteral("general")).last();
+        }
+        for (int i = 0; i < 10; ++i)
+            QCOMPARE(bob.request(QStringLiteral("msg.send"), msg(QStringLiteral("away%1").arg(i))).value(QLatin1String("type")).toString(),
+                     QStringLiteral("result"));
+        Client back; // alice again, now on node B
+        QVERIFY(back.open(m_b.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        const QJsonObject r = back.request(QStringLiteral("resume"), {{QStringLiteral("rooms"), QJsonObject{{QStringLiteral("general"), lastSeen}}}});
+        QCOMPARE(r.value(QLatin1String("type")).toString(), QStringLiteral("result"));
+        QVERIFY(contiguous(seqsIn(back, QStringLiteral("general")), lastSeen + 1, lastSeen + 10));
+    }
+
+    void redisRestartLosesNothing()
+    {
+        startNodes();
+        Client alice, bob;
+        QVERIFY(alice.open(m_a.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QVERIFY(bob.open(m_b.wsUrl(), m_tokens[QStringLiteral("bob")]));
+        QTest::qWait(500);
+        for (int i = 0; i < 10; ++i)
+            alice.send(QStringLiteral("msg.send"), msg(QStringLiteral("r%1").arg(i)));
+        QTRY_COMPARE_WITH_TIMEOUT(seqsIn(bob, QStringLiteral("general")).size(), 10, 10000);
+        m_redis->kill();
+        m_redis->waitForFinished();
+        // Redis is away: nodes keep accepting and storing, and deliver what they can locally
+        for (int i = 10; i < 20; ++i)
+            QCOMPARE(alice.request(QStringLiteral("msg.send"), msg(QStringLiteral("r%1").arg(i))).value(QLatin1String("type")).toString(),
+                     QStringLiteral("result"));
+        startRedis();
+        for (int i = 20; i < 30; ++i)
+            alice.send(QStringLiteral("msg.send"), msg(QStringLiteral("r%1").arg(i)));
+        QTRY_COMPARE_WITH_TIMEOUT(seqsIn(bob, QStringLiteral("general")).size(), 30, 20000);
+        QVERIFY(contiguous(seqsIn(bob, QStringLiteral("general")), 1, 30));
+        QVERIFY(contiguous(seqsIn(alice, QStringLiteral("general")), 1, 30));
+    }
+
+    void deadNodeShowsItsPeopleOffline()
+    {
+        startNodes();
+        Client alice, bob;
+        QVERIFY(alice.open(m_a.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QVERIFY(bob.open(m_b.wsUrl(), m_tokens[QStringLiteral("bob")]));
+        auto status = [&bob](const QString &user) {
+            QString s;
+            for (const QJsonObject &p : bob.all(QStringLiteral("presence")))
+                for (const QJsonValue &u : p.value(QLatin1String("users")).toArray())
+                    if (u.toObject().value(QLatin1String("user")).toString() == user)
+                        s = u.toObject().value(QLatin1String("status")).toString();
+            return s;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(status(QStringLiteral("alice")), QStringLiteral("online"), 10000);
+        QElapsedTimer t;
+        t.start();
+        m_a.kill(); // no goodbye
+        QTRY_COMPARE_WITH_TIMEOUT(status(QStringLiteral("alice")), QStringLiteral("offline"), 45000);
+        QVERIFY2(t.elapsed() < 40000, qPrintable(QString::number(t.elapsed())));
+        // and her client resumes on B
+        Client again;
+        QVERIFY(again.open(m_b.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QTRY_COMPARE_WITH_TIMEOUT(status(QStringLiteral("alice")), QStringLiteral("online"), 10000);
+    }
+
+private:
+    QJsonObject msg(const QString &clientId)
+    {
+        return {{QStringLiteral("id"), clientId}, {QStringLiteral("room"), QStringLiteral("general")},
+                {QStringLiteral("clientId"), clientId}, {QStringLiteral("text"), clientId}};
+    }
+    void startRedis()
+    {
+        m_redis = std::make_unique<QProcess>();
+        m_redis->start(QStringLiteral("redis-server"), {QStringLiteral("--port"), QString::number(m_redisPort), QStringLiteral("--bind"),
+                                                        QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                                                        QStringLiteral("--appendonly"), QStringLiteral("no")});
+        QVERIFY(m_redis->waitForStarted());
+        QTcpSocket probe;
+        for (int i = 0; i < 50; ++i) {
+            probe.connectToHost(QHostAddress::LocalHost, m_redisPort);
+            if (probe.waitForConnected(100))
+                return;
+            QTest::qWait(100);
+        }
+        QFAIL("redis-server did not start");
+    }
+    void startNodes(const QList<std::pair<QString, QString>> &envA = {})
+    {
+        const QStringList common{QStringLiteral("--set"), QStringLiteral("storage=postgres"), QStringLiteral("--set"), QStringLiteral("bus=redis"),
+                                 QStringLiteral("--set"), QStringLiteral("redis_port=%1").arg(m_redisPort),
+                                 QStringLiteral("--set"), QStringLiteral("presence_coalesce_ms=100")};
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const auto &[k, v] : envA)
+            env.insert(k, v);
+        m_a.env = env;
+        QVERIFY(m_a.start(m_dirA->path(), common + QStringList{QStringLiteral("--set"), QStringLiteral("node_id=a")}));
+        QVERIFY(m_b.start(m_dirB->path(), common + QStringList{QStringLiteral("--set"), QStringLiteral("node_id=b")}));
+    }
+
+    quint16 m_redisPort = 0;
+    std::unique_ptr<QProcess> m_redis;
+    std::unique_ptr<QTemporaryDir> m_dirA, m_dirB;
+    ServerProcess m_a, m_b;
+    QHash<QString, QString> m_tokens;
+    QString m_service;
+};
+
+QTEST_MAIN(TestClusterBus)
+#include "tst_cluster_bus.moc"
