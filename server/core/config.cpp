@@ -30,7 +30,8 @@ QStringList Config::keys()
             QStringLiteral("outbound_queue_bytes"), QStringLiteral("messages_per_second"),
             QStringLiteral("messages_burst"), QStringLiteral("max_bad_frames"),
             QStringLiteral("presence_coalesce_ms"), QStringLiteral("listen_backlog"),
-            QStringLiteral("metrics_token"), QStringLiteral("origins")};
+            QStringLiteral("metrics_token"), QStringLiteral("origins"), QStringLiteral("bus"),
+            QStringLiteral("redis_host"), QStringLiteral("redis_port"), QStringLiteral("node_id")};
 }
 
 QString Config::set(const QString &key, const QString &value)
@@ -63,6 +64,19 @@ QString Config::set(const QString &key, const QString &value)
         pgUser = value;
     } else if (key == QLatin1String("pg_password")) {
         pgPassword = value;
+    } else if (key == QLatin1String("bus")) {
+        if (value != QLatin1String("local") && value != QLatin1String("redis"))
+            return QStringLiteral("bus must be local or redis, not '%1'").arg(value);
+        bus = value;
+    } else if (key == QLatin1String("redis_host")) {
+        redisHost = value;
+    } else if (key == QLatin1String("redis_port")) {
+        if ((err = toInt(key, value, 1, 65535, i)).isEmpty())
+            redisPort = static_cast<quint16>(i);
+    } else if (key == QLatin1String("node_id")) {
+        if (value.isEmpty() || value.size() > 64 || value.contains(QLatin1Char('|')))
+            return QStringLiteral("node_id must be 1-64 characters without '|'");
+        nodeId = value;
     } else if (key == QLatin1String("tls_cert")) {
         tlsCert = value;
     } else if (key == QLatin1String("tls_key")) {

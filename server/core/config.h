@@ -18,6 +18,10 @@ struct Config
     QString pgDatabase;               // empty uses PGDATABASE
     QString pgUser;                   // empty uses PGUSER
     QString pgPassword;               // empty uses PGPASSWORD (or ~/.pgpass)
+    QString bus = QStringLiteral("local");     // local (one node) or redis (cluster)
+    QString redisHost = QStringLiteral("127.0.0.1");
+    quint16 redisPort = 6379;
+    QString nodeId;                            // default: host name and process id
     QString tlsCert;
     QString tlsKey;
     QString logLevel = QStringLiteral("info");

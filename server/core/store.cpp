@@ -1410,6 +1410,14 @@ qint64 Store::lastNotificationId(qint64 userId)
     return 0;
 }
 
+qint64 Store::maxNotificationId()
+{
+    QSqlQuery q(m_db);
+    if (exec(q, QStringLiteral("SELECT MAX(id) FROM notifications")) && q.next())
+        return q.value(0).toLongLong();
+    return 0;
+}
+
 QList<qint64> Store::markRead(qint64 userId, const QList<qint64> &ids, qint64 now)
 {
     QList<qint64> changed;

@@ -210,6 +210,8 @@ public:
                              qint64 now, bool *hasMore, bool oldestFirst = false);
     qint64 unreadCount(qint64 userId, qint64 now);
     qint64 lastNotificationId(qint64 userId);
+    /** @brief The newest notification id of anyone (cluster gap fill starts from there). */
+    qint64 maxNotificationId();
     /** @brief Marks read; returns the ids that changed. */
     QList<qint64> markRead(qint64 userId, const QList<qint64> &ids, qint64 now);
     qint64 markAllRead(qint64 userId, qint64 now);

@@ -6,12 +6,15 @@
 #include "frontserver.h"
 #include "httpapi.h"
 #include "metrics.h"
+#include "redisbus.h"
 #include "webhooks.h"
 #include "wspeer.h"
 
 #include <herald/protocol.h>
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QSysInfo>
 #include <QFile>
 #include <QLoggingCategory>
 #include <QSslKey>
@@ -65,6 +68,17 @@ QString Server::start()
     if (QString err = m_hub->load(); !err.isEmpty())
         return err;
     m_metrics = std::make_unique<Metrics>(m_hub.get());
+    if (m_config.bus == QLatin1String("redis")) {
+        const QByteArray node = (m_config.nodeId.isEmpty()
+                                     ? QSysInfo::machineHostName() + QLatin1Char('-') + QString::number(QCoreApplication::applicationPid())
+                                     : m_config.nodeId).toUtf8();
+        m_bus = std::make_unique<RedisBus>(m_config.redisHost, m_config.redisPort, node);
+        if (qEnvironmentVariableIntValue("HERALD_TEST_DROP_EVERY_NTH_PUBLISH") > 0)
+            m_bus->setDropEveryNth(qEnvironmentVariableIntValue("HERALD_TEST_DROP_EVERY_NTH_PUBLISH"));
+        m_hub->setBus(m_bus.get(), node);
+        m_bus->start();
+        qCInfo(lcServer).noquote() << "cluster node" << node << "on redis" << m_config.redisHost << m_config.redisPort;
+    }
 
     m_ws = std::make_unique<QWebSocketServer>(QStringLiteral("herald"), QWebSocketServer::NonSecureMode);
     m_ws->setSupportedSubprotocols({QString::fromLatin1(proto::Subprotocol)});
