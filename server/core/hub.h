@@ -76,6 +76,11 @@ public:
     void notificationForService(qint64 id, qint64 serviceId, Reply done);
 
     [[nodiscard]] bool storageWritable() const { return m_db->writable(); }
+    /** @brief "local" on a single node, "up" or "down" for the cluster bus. */
+    [[nodiscard]] QString busState() const
+    {
+        return !m_bus ? QStringLiteral("local") : m_bus->isUp() ? QStringLiteral("up") : QStringLiteral("down");
+    }
     [[nodiscard]] int connectionCount() const { return static_cast<int>(m_conns.size()); }
     [[nodiscard]] int onlineCount() const { return m_onlineCount; }
     [[nodiscard]] QStringList onlineUsers() const;

@@ -234,7 +234,10 @@ bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socke
     static const QRegularExpression notifPath(QStringLiteral("^/api/v1/notifications/(\\d{1,15})$"));
 
     if (path == QLatin1String("/healthz") && get) {
-        writeJson(socket, 200, {{QStringLiteral("status"), QStringLiteral("ok")}});
+        writeJson(socket, 200, {{QStringLiteral("status"), QStringLiteral("ok")},
+                                {QStringLiteral("storage"), m_hub->config().storage},
+                                {QStringLiteral("storageWritable"), m_hub->storageWritable()},
+                                {QStringLiteral("bus"), m_hub->busState()}});
     } else if (path == QLatin1String("/readyz") && get) {
         ready(socket);
     } else if (path == QLatin1String("/metrics") && get) {
@@ -274,6 +277,7 @@ void HttpApi::ready(QTcpSocket *socket)
         writeJson(s, ok ? 200 : 503,
                   {{QStringLiteral("status"), ok ? QStringLiteral("ready") : QStringLiteral("unavailable")},
                    {QStringLiteral("storage"), ok ? QStringLiteral("ok") : r.value(QLatin1String("message")).toString()},
+                   {QStringLiteral("bus"), m_hub->busState()},
                    {QStringLiteral("connections"), m_hub->connectionCount()}});
     });
 }
