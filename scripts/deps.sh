@@ -13,6 +13,9 @@ PKGS=(
   qtkeychain-qt6-dev libhiredis-dev redis-server
   xvfb xauth trayer xdotool x11-utils x11-apps imagemagick dbus-x11
   fonts-dejavu-core
+  postgresql postgresql-common
+  file dpkg-dev fakeroot desktop-file-utils appstream lintian systemd librsvg2-bin
+  clang
 )
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 # Always refresh the package lists first, as a fresh machine needs; tolerate an offline
