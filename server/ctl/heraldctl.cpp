@@ -5,6 +5,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocalSocket>
@@ -55,7 +56,8 @@ Sending and status (need a running server for live delivery)
   online                 who is online now
   status                 version, uptime, connections, online people
 
-The data directory defaults to $HERALD_DATA_DIR, the config file's data_dir, or ./herald-data.
+The data directory defaults to $HERALD_DATA_DIR, the data_dir of --config FILE (or of
+/etc/herald/herald-server.conf when it exists and no --data-dir is given), or ./herald-data.
 )";
 
 struct Args
@@ -195,6 +197,11 @@ int main(int argc, char **argv)
 
     Config config;
     config.dataDir = QProcessEnvironment::systemEnvironment().value(QStringLiteral("HERALD_DATA_DIR"), QStringLiteral("herald-data"));
+    // On a packaged install, the server's config tells where the data is.
+    const QString packagedConfig = QStringLiteral("/etc/herald/herald-server.conf");
+    if (!a.has("config") && !a.has("data-dir") && !qEnvironmentVariableIsSet("HERALD_DATA_DIR")
+        && QFileInfo(packagedConfig).isReadable())
+        a.options[QStringLiteral("config")] << packagedConfig;
     if (a.has("config"))
         if (QString e = config.loadFile(a.opt("config")); !e.isEmpty())
             return fail(e);
