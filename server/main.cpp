@@ -91,6 +91,9 @@ QString makeDemo(const herald::Config &config, const QString &name)
 
 int main(int argc, char **argv)
 {
+    // Qt's own UNIX event dispatcher, not GLib's: GLib's unregisters socket notifiers by walking
+    // a list of all of them, which made every socket write O(connections) (docs/performance.md).
+    qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("herald-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(HERALD_VERSION));
