@@ -176,6 +176,31 @@ long long rssKiB(pid_t pid)
     return kb;
 }
 
+/** Busy CPU seconds of the whole machine so far (/proc/stat, all cores). */
+double machineBusySeconds()
+{
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f)
+        return 0;
+    long long v[10] = {0};
+    const int n = fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3], &v[4],
+                         &v[5], &v[6], &v[7], &v[8], &v[9]);
+    fclose(f);
+    if (n < 8)
+        return 0;
+    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait
+    return ticksToSec(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]);
+}
+
+/** Cores used by everything on the machine over `ms` milliseconds. */
+double machineBusyCores(int ms)
+{
+    const double a = machineBusySeconds();
+    const int64_t t0 = nowNs();
+    usleep(useconds_t(ms) * 1000);
+    return (machineBusySeconds() - a) / (double(nowNs() - t0) / 1e9);
+}
+
 QJsonObject cpuDelta(const CpuSample &a, const CpuSample &b, double wallSec)
 {
     QJsonArray threads;
@@ -304,12 +329,14 @@ struct Server
     }
     double stopTimeout = 15;
     int hungStops = 0;
+    double pastCpu = 0; // CPU of server instances already stopped (resume storm)
     /** SIGTERM, wait (bounded), SIGKILL if it hangs. Returns seconds taken. */
     double stop()
     {
         if (pid <= 0)
             return 0;
         const int64_t t0 = nowNs();
+        pastCpu += cpuOf(pid).total;
         kill(pid, SIGTERM);
         for (int i = 0; i < int(stopTimeout * 20); ++i) {
             int st;
@@ -334,6 +361,7 @@ struct Fleet
     std::vector<Child> w;
     std::vector<std::pair<long, long>> ranges; // global [first, first+count)
     Server *server = nullptr;
+    double extraCpu = 0; // CPU of workers no longer running
     long long rssPeak = 0;
     int64_t lastSample = 0;
 
@@ -1306,7 +1334,8 @@ int usage()
             "  --workers N          minimum worker processes (default 2)\n"
             "  --smoke              tiny sizes: checks correctness only (CTest)\n"
             "  --strict             exit 1 when a target is missed too\n"
-            "  --keep               keep the data directory\n");
+            "  --keep               keep the data directory\n"
+            "  --quiet-wait S       wait up to S seconds for other processes to leave the CPU\n");
     return 2;
 }
 
@@ -1371,10 +1400,40 @@ int main(int argc, char **argv)
     auto it = scenarios.find(run.scenario);
     if (it == scenarios.end())
         return usage();
+    // The machine may be shared: optionally wait for it to be quiet, and record what else ran.
+    const double quietWait = run.opt.real("quiet-wait", 0);
+    double busyBefore = machineBusyCores(1000);
+    for (int64_t until = nowNs() + int64_t(quietWait * 1e9); busyBefore > 0.3 && nowNs() < until;) {
+        say("machine busy (%.2f cores used by other processes): waiting", busyBefore);
+        sleepMs(4000);
+        busyBefore = machineBusyCores(1000);
+    }
     const QDateTime started = QDateTime::currentDateTimeUtc();
     const int64_t t0 = nowNs();
+    const double machine0 = machineBusySeconds();
+    double loadavg[1] = {0};
+    getloadavg(loadavg, 1);
+    run.fleet.extraCpu = 0;
     it->second(run);
     const double wall = double(nowNs() - t0) / 1e9;
+    {
+        // CPU of everything else = machine busy - server - bench (controller + workers), over the run.
+        double ours = run.fleet.cpuSeconds() + run.fleet.extraCpu;
+        rusage ru{};
+        getrusage(RUSAGE_SELF, &ru);
+        ours += double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+        if (run.server.pid > 0)
+            ours += cpuOf(run.server.pid).total + run.server.pastCpu;
+        else
+            ours += run.server.pastCpu;
+        const double other = std::max(0.0, machineBusySeconds() - machine0 - ours);
+        run.results.insert(QStringLiteral("machine"),
+                           QJsonObject{{QStringLiteral("other_processes_cores_before"), busyBefore},
+                                       {QStringLiteral("other_processes_cores_during"), other / wall},
+                                       {QStringLiteral("loadavg_1min_at_start"), loadavg[0]}});
+        if (other / wall > 0.3)
+            say("note: other processes used %.2f cores during this run: numbers are disturbed", other / wall);
+    }
     run.fleet.quit();
     run.server.stop();
     run.results.insert(QStringLiteral("server_sigterm_hangs"), run.server.hungStops);
