@@ -30,6 +30,10 @@ QStringList Config::keys()
             QStringLiteral("outbound_queue_bytes"), QStringLiteral("messages_per_second"),
             QStringLiteral("messages_burst"), QStringLiteral("max_bad_frames"),
             QStringLiteral("presence_coalesce_ms"), QStringLiteral("listen_backlog"),
+            QStringLiteral("max_request_line_bytes"), QStringLiteral("max_header_bytes"),
+            QStringLiteral("max_header_count"), QStringLiteral("max_body_bytes"),
+            QStringLiteral("request_timeout"), QStringLiteral("max_connections"),
+            QStringLiteral("max_connections_per_ip"),
             QStringLiteral("metrics_token"), QStringLiteral("origins"), QStringLiteral("bus"),
             QStringLiteral("redis_host"), QStringLiteral("redis_port"), QStringLiteral("node_id")};
 }
@@ -111,6 +115,20 @@ QString Config::set(const QString &key, const QString &value)
         err = toInt(key, value, 10, 60000, presenceCoalesceMs);
     } else if (key == QLatin1String("listen_backlog")) {
         err = toInt(key, value, 1, 65535, listenBacklog);
+    } else if (key == QLatin1String("max_request_line_bytes")) {
+        err = toInt(key, value, 256, 1024 * 1024, maxRequestLineBytes);
+    } else if (key == QLatin1String("max_header_bytes")) {
+        err = toInt(key, value, 1024, 1024 * 1024, maxHeaderBytes);
+    } else if (key == QLatin1String("max_header_count")) {
+        err = toInt(key, value, 8, 10000, maxHeaderCount);
+    } else if (key == QLatin1String("max_body_bytes")) {
+        err = toInt(key, value, 1024, 64 * 1024 * 1024, maxBodyBytes);
+    } else if (key == QLatin1String("request_timeout")) {
+        err = toInt(key, value, 1, 600, requestTimeout);
+    } else if (key == QLatin1String("max_connections")) {
+        err = toInt(key, value, 1, 10000000, maxConnections);
+    } else if (key == QLatin1String("max_connections_per_ip")) {
+        err = toInt(key, value, 1, 10000000, maxConnectionsPerIp);
     } else if (key == QLatin1String("metrics_token")) {
         metricsToken = value;
     } else if (key == QLatin1String("origins")) {

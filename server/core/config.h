@@ -38,6 +38,14 @@ struct Config
     int listenBacklog = 4096;
     QString metricsToken;             // empty: /metrics open to anyone who can reach the port
     QStringList origins;              // empty: any Origin accepted
+    // The front, before any request is routed (docs/security.md).
+    int maxRequestLineBytes = 8 * 1024; // 414 beyond
+    int maxHeaderBytes = 16 * 1024;   // whole request head; 431 beyond
+    int maxHeaderCount = 100;         // 431 beyond
+    int maxBodyBytes = 1024 * 1024;   // publish body; 413 beyond (other requests: 16 KiB at most)
+    int requestTimeout = 10;          // seconds for a whole request, or a WebSocket handshake
+    int maxConnections = 100000;      // open connections in all; 503 beyond
+    int maxConnectionsPerIp = 20000;  // open connections from one address; 503 beyond
     QString demoUser;                 // --demo NAME: create NAME with a token printed once (README run)
 
     /** @brief Reads a config file (INI, group [server]); returns an error message or empty. */

@@ -334,7 +334,10 @@ void FrontServer::incomingConnection(qintptr descriptor)
     deadline->setSingleShot(true);
     connect(deadline, &QTimer::timeout, socket, [socket] {
         qCInfo(lcFront).noquote() << "request deadline passed for" << socket->peerAddress().toString();
+        const bool unheard = socket->signalsBlocked(); // a handover that never completed
         socket->abort();
+        if (unheard)
+            socket->deleteLater();
     });
     deadline->start(m_limits.requestDeadlineMs);
     if (over) {
@@ -507,7 +510,13 @@ void FrontServer::upgrade(QTcpSocket *socket, const QByteArray &path, const QHas
     disconnect(socket, &QIODevice::readyRead, this, nullptr);
     m_upgrading.insert(peerKey(socket->peerAddress(), socket->peerPort()), socket);
     disconnect(socket, &QAbstractSocket::disconnected, socket, nullptr);
-    m_ws->handleConnection(socket); // emits readyRead itself for the buffered handshake
+    m_ws->handleConnection(socket); // posts its handshake reader for the buffered head
+    // QWebSocket reads every frame already buffered the moment it is created, before its peer
+    // (WsPeer::start) has set the frame limits or connected a handler: such frames would be read
+    // unbounded and then lost. So the socket's signals stay blocked, and its buffer bounded,
+    // until WsPeer::start releases them; the deadline still ends a handshake that never finishes.
+    socket->setReadBufferSize(socket->bytesAvailable() + 64 * 1024);
+    socket->blockSignals(true);
 }
 
 } // namespace herald

@@ -87,6 +87,13 @@ QString Server::start()
 
     FrontLimits limits;
     limits.origins = m_config.origins;
+    limits.requestLineBytes = m_config.maxRequestLineBytes;
+    limits.headerBytes = std::max(m_config.maxHeaderBytes, m_config.maxRequestLineBytes);
+    limits.headerCount = m_config.maxHeaderCount;
+    limits.publishBodyBytes = m_config.maxBodyBytes;
+    limits.requestDeadlineMs = m_config.requestTimeout * 1000;
+    limits.maxConnections = m_config.maxConnections;
+    limits.maxConnectionsPerIp = m_config.maxConnectionsPerIp;
     m_front = new FrontServer(m_ws.get(), limits);
     m_front->setListenBacklogSize(m_config.listenBacklog);
     connect(m_front, &FrontServer::rejected, m_metrics.get(), &Metrics::countRejected);

@@ -47,6 +47,25 @@ void WsPeer::start(const QString &bearerToken)
                 m_hub->slowConsumer(m_id);
         });
     m_id = m_hub->open(this, bearerToken);
+    if (!m_tcp)
+        return;
+    // The front held the socket's signals from the handover until now (FrontServer::upgrade), so
+    // that QWebSocket, which reads whatever is buffered the moment it is created, could not take
+    // a frame before the limits above were set and the handlers connected.
+    m_tcp->setReadBufferSize(0);
+    m_tcp->blockSignals(false);
+    if (m_tcp->state() != QAbstractSocket::ConnectedState) {
+        // It ended meanwhile, unheard: end the peer here.
+        QMetaObject::invokeMethod(this, [this] {
+            m_closing = true;
+            m_hub->closed(m_id);
+            deleteLater();
+        }, Qt::QueuedConnection);
+        return;
+    }
+    // Frames that came with the handshake are buffered, and no readyRead announces them again.
+    if (m_tcp->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(m_tcp, &QIODevice::readyRead, Qt::QueuedConnection);
 }
 
 void WsPeer::send(const QByteArray &payload)
