@@ -3,6 +3,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QtQml/qqmlextensionplugin.h>
@@ -34,7 +35,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption tokenOption(
         u"token"_s, u"Sign in with this token (or $HERALD_TOKEN)."_s, u"token"_s);
     const QCommandLineOption hiddenOption(u"hidden"_s, u"Start in the tray, without a window."_s);
-    parser.addOptions({serverOption, tokenOption, hiddenOption});
+    const QCommandLineOption caOption(u"ca-file"_s,
+                                      u"Trust this PEM file of company CA certificates too (remembered)."_s,
+                                      u"file"_s);
+    parser.addOptions({serverOption, tokenOption, hiddenOption, caOption});
     parser.process(app);
 
     const QString server = parser.isSet(serverOption) ? parser.value(serverOption)
@@ -47,6 +51,8 @@ int main(int argc, char *argv[])
     Session session(nullptr);
     Session::setInstance(&session);
     QObject::connect(&session, &Session::soundRequested, &app, [] { QApplication::beep(); });
+    if (parser.isSet(caOption))
+        session.settings()->setCaFile(QFileInfo(parser.value(caOption)).absoluteFilePath());
     if (!server.isEmpty() && !token.isEmpty())
         session.connectWithToken(server, token); // the token is never printed
     else

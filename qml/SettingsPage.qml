@@ -92,6 +92,29 @@ Pane {
             }
         }
 
+        GroupBox {
+            title: qsTr("Security")
+            Layout.fillWidth: true
+            ColumnLayout {
+                anchors.left: parent.left
+                anchors.right: parent.right
+                Label {
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
+                    color: Theme.subtle
+                    text: qsTr("Server certificates are always checked. If your company signs its "
+                               + "own, give the PEM file of its CA certificate (takes effect at the next connection).")
+                }
+                TextField {
+                    objectName: "caFileField"
+                    Layout.fillWidth: true
+                    placeholderText: qsTr("/etc/ssl/certs/company-ca.pem")
+                    text: root.settings.caFile
+                    onEditingFinished: root.settings.caFile = text.trim()
+                }
+            }
+        }
+
         Button {
             text: qsTr("Sign out")
             onClicked: root.session.signOut()

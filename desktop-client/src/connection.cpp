@@ -1,5 +1,7 @@
 #include "connection.h"
 
+#include <QSslSocket>
+
 #include <QDateTime>
 #include <QLoggingCategory>
 #include <QNetworkInformation>
@@ -152,6 +154,8 @@ void Connection::retryNow()
         return;
     }
     auto *socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    // Certificates are always verified; a company CA is trusted only when configured.
+    socket->setSslConfiguration(tlsConfiguration(m_caFile));
     socket->setMaxAllowedIncomingMessageSize(MaxFrameBytes);
     socket->setMaxAllowedIncomingFrameSize(MaxFrameBytes);
     m_socket = socket;
@@ -173,6 +177,19 @@ void Connection::retryNow()
     m_helloTimer.start(HelloTimeoutMs);
     qCDebug(lcConnection) << "connecting to" << url.toDisplayString();
     socket->open(request, options);
+}
+
+QSslConfiguration Connection::tlsConfiguration(const QString &caFile)
+{
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    if (!caFile.isEmpty()) {
+        const QList<QSslCertificate> company = QSslCertificate::fromPath(caFile, QSsl::Pem);
+        if (company.isEmpty())
+            qCWarning(lcConnection) << "no PEM certificate in the CA file" << caFile;
+        tls.addCaCertificates(company);
+    }
+    return tls;
 }
 
 void Connection::onConnected()

@@ -12,6 +12,7 @@
 #include <QPointer>
 #include <QTimer>
 #include <QUrl>
+#include <QSslConfiguration>
 #include <QWebSocket>
 #include <QtQml/qqmlregistration.h>
 
@@ -61,6 +62,10 @@ public:
 
     void setServer(const QString &server) { m_server = server; }
     void setToken(const QString &token) { m_token = token; }
+    /** @brief A PEM file of company CA certificates trusted besides the system's (empty: none). */
+    void setCaFile(const QString &path) { m_caFile = path; }
+    /** @brief The TLS settings for wss:// and https:// to the server: system CAs plus caFile. */
+    [[nodiscard]] static QSslConfiguration tlsConfiguration(const QString &caFile);
     [[nodiscard]] QString server() const { return m_server; }
 
     /** @brief Starts connecting, and keeps reconnecting until close() or an auth refusal. */
@@ -107,6 +112,7 @@ private:
     QPointer<QWebSocket> m_socket;
     QString m_server;
     QString m_token;
+    QString m_caFile;
     State m_state = Disconnected;
     bool m_wanted = false;
     Backoff m_backoff;

@@ -124,6 +124,7 @@ void Session::signIn(const QString &server, const QString &username, const QStri
     QNetworkRequest request(url);
     request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
     request.setTransferTimeout(15000);
+    request.setSslConfiguration(Connection::tlsConfiguration(m_settings.caFile()));
     const QJsonObject body{{u"username"_s, username.trimmed()}, {u"password"_s, password}};
     QNetworkReply *reply =
         m_network.post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
@@ -204,6 +205,7 @@ void Session::start(const QString &server, const QString &token, const QString &
     m_settings.setServer(m_server);
     m_connection.setServer(m_server);
     m_connection.setToken(m_token);
+    m_connection.setCaFile(m_settings.caFile());
     setStatus(SigningIn);
     m_connection.open();
 }

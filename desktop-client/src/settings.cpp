@@ -53,6 +53,19 @@ void Settings::setSound(bool enabled)
     Q_EMIT soundChanged();
 }
 
+QString Settings::caFile() const
+{
+    return m_settings.value("caFile"_L1).toString();
+}
+
+void Settings::setCaFile(const QString &path)
+{
+    if (path == caFile())
+        return;
+    m_settings.setValue("caFile"_L1, path);
+    Q_EMIT caFileChanged();
+}
+
 bool Settings::doNotDisturb() const
 {
     return m_settings.value("doNotDisturb"_L1, false).toBool();

@@ -19,6 +19,8 @@ class Settings : public QObject
     Q_PROPERTY(bool startOnLogin READ startOnLogin WRITE setStartOnLogin NOTIFY startOnLoginChanged)
     /** @brief A sound plays with each toast. */
     Q_PROPERTY(bool sound READ sound WRITE setSound NOTIFY soundChanged)
+    /** @brief A PEM file with the company's CA certificate(s), trusted besides the system CAs. */
+    Q_PROPERTY(QString caFile READ caFile WRITE setCaFile NOTIFY caFileChanged)
     Q_PROPERTY(bool doNotDisturb READ doNotDisturb WRITE setDoNotDisturb NOTIFY doNotDisturbChanged)
     /** @brief The token sits in a 0600 file because no keychain was available. */
     Q_PROPERTY(bool credentialsInFile READ credentialsInFile NOTIFY credentialsInFileChanged)
@@ -34,6 +36,8 @@ public:
     void setLastUser(const QString &user);
     [[nodiscard]] bool startOnLogin() const;
     void setStartOnLogin(bool enabled);
+    [[nodiscard]] QString caFile() const;
+    void setCaFile(const QString &path);
     [[nodiscard]] bool sound() const;
     void setSound(bool enabled);
     [[nodiscard]] bool doNotDisturb() const;
@@ -56,6 +60,7 @@ Q_SIGNALS:
     void lastUserChanged();
     void startOnLoginChanged();
     void soundChanged();
+    void caFileChanged();
     void doNotDisturbChanged();
     void credentialsInFileChanged();
 
