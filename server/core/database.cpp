@@ -7,6 +7,8 @@
 #include <QSemaphore>
 #include <QThread>
 
+#include <iterator>
+
 Q_LOGGING_CATEGORY(lcStorage, "herald.storage")
 
 namespace herald {
@@ -112,7 +114,16 @@ void Database::loop()
                 m_wake.wait(&m_mutex);
             if (m_queue.empty() && m_stop)
                 break;
-            batch.swap(m_queue);
+            // PostgreSQL: each job's savepoint is a subtransaction, and past 64 of them in one
+            // transaction every snapshot gets slower (the subtransaction cache overflows); a
+            // backlog is committed in batches of MaxPostgresBatch instead.
+            if (store.isPostgres() && m_queue.size() > MaxPostgresBatch) {
+                const auto end = m_queue.begin() + MaxPostgresBatch;
+                std::move(m_queue.begin(), end, std::back_inserter(batch));
+                m_queue.erase(m_queue.begin(), end);
+            } else {
+                batch.swap(m_queue);
+            }
         }
         bool committed = false;
         bool contended = false;

@@ -56,6 +56,8 @@ public:
     [[nodiscard]] qint64 retries() const { return m_retries.loadRelaxed(); }
     /** @brief How often a batch runs before its jobs fail with `unavailable`. */
     static constexpr int MaxAttempts = 5;
+    /** @brief Jobs per transaction at most on PostgreSQL (SQLite takes the whole queue). */
+    static constexpr size_t MaxPostgresBatch = 60;
 
     static QJsonObject error(const StoreError &e);
     static QJsonObject error(const char *code, const QString &message);

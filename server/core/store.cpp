@@ -353,20 +353,27 @@ QString StorageSettings::describe() const
 
 /**
  * @brief One write of several statements, all or nothing: a transaction of its own when the
- * caller has none, a savepoint inside the caller's otherwise (the storage thread's batch).
+ * caller has none. Inside the caller's transaction (the storage thread runs each job in a
+ * savepoint) it joins that one, or, for a method that must recover from a failed statement
+ * (PostgreSQL spoils the rest of a transaction after one), opens a savepoint of its own.
+ * Savepoints are not free on PostgreSQL: past 64 in one transaction every snapshot gets slower.
  */
 class Atomic
 {
 public:
-    explicit Atomic(Store &store)
+    enum Nested { Join, Savepoint };
+    explicit Atomic(Store &store, Nested nested = Join)
         : m_store(store)
         , m_own(!store.m_inTx)
+        , m_savepoint(!m_own && nested == Savepoint)
     {
         if (m_own) {
             m_ok = store.begin();
-        } else {
+        } else if (m_savepoint) {
             QSqlQuery q(store.m_db);
             m_ok = store.exec(q, QStringLiteral("SAVEPOINT atom"));
+        } else {
+            m_ok = true;
         }
     }
     ~Atomic() { rollback(); }
@@ -374,14 +381,21 @@ public:
     Atomic &operator=(const Atomic &) = delete;
 
     [[nodiscard]] bool ok() const { return m_ok; }
-    [[nodiscard]] QSqlError error() const { return m_store.m_db.lastError(); }
+    [[nodiscard]] QSqlError error() const { return m_error.isValid() ? m_error : m_store.m_db.lastError(); }
     bool commit()
     {
         if (m_done || !m_ok)
             return false;
         m_done = true;
-        if (m_own)
-            return m_store.commit();
+        if (m_own) {
+            if (m_store.commit())
+                return true;
+            m_error = m_store.m_db.lastError();
+            m_store.rollback();
+            return false;
+        }
+        if (!m_savepoint)
+            return true;
         QSqlQuery q(m_store.m_db);
         return m_store.exec(q, QStringLiteral("RELEASE SAVEPOINT atom"));
     }
@@ -392,7 +406,7 @@ public:
         m_done = true;
         if (m_own) {
             m_store.rollback();
-        } else {
+        } else if (m_savepoint) {
             QSqlQuery q(m_store.m_db);
             q.exec(QStringLiteral("ROLLBACK TO SAVEPOINT atom"));
             q.exec(QStringLiteral("RELEASE SAVEPOINT atom"));
@@ -402,6 +416,8 @@ public:
 private:
     Store &m_store;
     bool m_own;
+    bool m_savepoint;
+    QSqlError m_error;
     bool m_ok = false;
     bool m_done = false;
 };
@@ -1040,7 +1056,7 @@ std::variant<RoomRow, StoreError> Store::openDm(qint64 a, qint64 b)
     const QString name = QStringLiteral("dm:") + first + QLatin1Char(':') + second;
     if (auto r = room(name))
         return *r;
-    Atomic tx(*this);
+    Atomic tx(*this, Atomic::Savepoint); // survives a conflicting createRoom on PostgreSQL
     if (!tx.ok())
         return sqlErr(tx.error());
     auto id = createRoom(name, QString(), QStringLiteral("dm"));
@@ -1055,7 +1071,7 @@ std::variant<RoomRow, StoreError> Store::openDm(qint64 a, qint64 b)
         if (auto e = addMember(std::get<qint64>(id), u))
             return *e;
     if (!tx.commit())
-        return sqlErr(m_db.lastError());
+        return sqlErr(tx.error());
     return *room(name);
 }
 
@@ -1098,27 +1114,36 @@ std::variant<StoredMessage, StoreError> Store::storeMessage(qint64 roomId, qint6
     const qint64 n = seq.value(0).toLongLong();
     seq.finish();
     QSqlQuery ins = prepare(m_db, "INSERT INTO messages(room_id, seq, sender_id, client_id, text, ts)"
-                                  " VALUES(?,?,?,?,?,?)");
+                                  " VALUES(?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING seq");
     ins.addBindValue(roomId);
     ins.addBindValue(n);
     ins.addBindValue(senderId);
     ins.addBindValue(clientId);
     ins.addBindValue(pgText(isPostgres(), text));
     ins.addBindValue(ts);
-    if (!exec(ins)) {
-        if (!isUniqueViolation(ins.lastError()))
-            return sqlErr(ins);
-        // The same retry was stored by another node after our lookup: undo our number (no gap)
-        // and answer with the copy that won.
-        tx.rollback();
+    if (!exec(ins))
+        return sqlErr(ins);
+    if (!ins.next()) {
+        // The same retry was stored through another node after our lookup (it committed while
+        // we waited for the room's row). We still hold the row: give our number back, so no
+        // gap, and answer with the copy that won.
+        ins.finish();
+        QSqlQuery back = prepare(m_db, "UPDATE rooms SET last_seq = last_seq - 1 WHERE id=? AND last_seq=?");
+        back.addBindValue(roomId);
+        back.addBindValue(n);
+        if (!exec(back) || back.numRowsAffected() != 1)
+            return sqlErr(back);
         if (auto e = findDuplicate(roomId, senderId, clientId, &found))
             return *e;
-        if (found.duplicate)
-            return found;
-        return sqlErr(ins);
+        if (!found.duplicate)
+            return err(proto::Err::Internal, QStringLiteral("message %1 of the room is already taken").arg(n));
+        if (!tx.commit())
+            return sqlErr(tx.error());
+        return found;
     }
+    ins.finish(); // SQLite does not commit while a statement (RETURNING) is still open
     if (!tx.commit())
-        return sqlErr(m_db.lastError());
+        return sqlErr(tx.error());
     return StoredMessage{n, ts, false};
 }
 
@@ -1306,7 +1331,7 @@ std::variant<PublishResult, StoreError> Store::publish(qint64 serviceId, const Q
     counter.finish();
     QSqlQuery ins = prepare(m_db, "INSERT INTO notifications(id, service_id, idem_key, title, body, priority,"
                                   " category, link, actions, source, created_at, expires_at)"
-                                  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+                                  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id");
     ins.addBindValue(r.id);
     ins.addBindValue(serviceId);
     ins.addBindValue(idem.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(idem));
@@ -1321,15 +1346,24 @@ std::variant<PublishResult, StoreError> Store::publish(qint64 serviceId, const Q
     ins.addBindValue(now);
     const QJsonValue exp = p.value(QStringLiteral("expiresAt"));
     ins.addBindValue(exp.isDouble() ? QVariant(static_cast<qint64>(exp.toDouble())) : QVariant(QMetaType(QMetaType::LongLong)));
-    if (!exec(ins)) {
-        if (!idem.isEmpty() && isUniqueViolation(ins.lastError())) {
-            // The same idempotency key was published through another node after our lookup.
-            tx.rollback();
-            if (auto dup = earlier())
-                return *dup;
-        }
+    if (!exec(ins))
         return sqlErr(ins);
+    if (!ins.next()) {
+        // The same idempotency key was published through another node after our lookup (it
+        // committed while we waited for the counter row): give the id back, answer with that one.
+        ins.finish();
+        QSqlQuery back = prepare(m_db, "UPDATE counters SET v = v - 1 WHERE name='notifications' AND v=?");
+        back.addBindValue(r.id);
+        if (!exec(back) || back.numRowsAffected() != 1)
+            return sqlErr(back);
+        auto dup = idem.isEmpty() ? std::nullopt : earlier();
+        if (!dup)
+            return err(proto::Err::Internal, QStringLiteral("notification id %1 is already taken").arg(r.id));
+        if (!tx.commit())
+            return sqlErr(tx.error());
+        return *dup;
     }
+    ins.finish();
     r.userIds = QList<qint64>(ids.begin(), ids.end());
     std::sort(r.userIds.begin(), r.userIds.end());
     // One statement for every inbox row, however many recipients.
@@ -1350,7 +1384,7 @@ std::variant<PublishResult, StoreError> Store::publish(qint64 serviceId, const Q
     r.notification.insert(QStringLiteral("read"), false);
     n.finish();
     if (!tx.commit())
-        return sqlErr(m_db.lastError());
+        return sqlErr(tx.error());
     return r;
 }
 
@@ -1528,7 +1562,7 @@ std::variant<Store::ActionResult, StoreError> Store::act(qint64 userId, qint64 n
             return sqlErr(w);
     }
     if (!tx.commit())
-        return sqlErr(m_db.lastError());
+        return sqlErr(tx.error());
     return r;
 }
 
