@@ -286,7 +286,7 @@ qint64 FrontLimits::bodyCap(const QByteArray &method, const QByteArray &path) co
     return std::min(otherBodyBytes, publishBodyBytes);
 }
 
-FrontServer::FrontServer(QWebSocketServer *ws, FrontLimits limits, QObject *parent)
+FrontServer::FrontServer(QList<QWebSocketServer *> ws, FrontLimits limits, QObject *parent)
     : QTcpServer(parent)
     , m_ws(ws)
     , m_limits(std::move(limits))
@@ -510,7 +510,7 @@ void FrontServer::upgrade(QTcpSocket *socket, const QByteArray &path, const QHas
     disconnect(socket, &QIODevice::readyRead, this, nullptr);
     m_upgrading.insert(peerKey(socket->peerAddress(), socket->peerPort()), socket);
     disconnect(socket, &QAbstractSocket::disconnected, socket, nullptr);
-    m_ws->handleConnection(socket); // posts its handshake reader for the buffered head
+    m_ws[m_nextWs++ % m_ws.size()]->handleConnection(socket); // posts its handshake reader for the buffered head
     // QWebSocket reads every frame already buffered the moment it is created, before its peer
     // (WsPeer::start) has set the frame limits or connected a handler: such frames would be read
     // unbounded and then lost. So the socket's signals stay blocked, and its buffer bounded,

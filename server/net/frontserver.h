@@ -41,7 +41,7 @@ class FrontServer : public QTcpServer
 {
     Q_OBJECT
 public:
-    FrontServer(QWebSocketServer *ws, FrontLimits limits, QObject *parent = nullptr);
+    FrontServer(QList<QWebSocketServer *> ws, FrontLimits limits, QObject *parent = nullptr);
 
     void setTls(const QSslConfiguration &config) { m_tls = config; m_useTls = true; }
     /** @brief The TCP socket under an accepted WebSocket (for its outbound queue size). */
@@ -62,7 +62,8 @@ private:
                  const QByteArray &method, const QByteArray &version, bool hasBody);
     void refuse(QTcpSocket *socket, int status, const QByteArray &reason, const QByteArray &extraHeaders = {});
 
-    QWebSocketServer *m_ws;
+    QList<QWebSocketServer *> m_ws; // handshakes spread over several: QObject::sender() is O(senders)
+    qsizetype m_nextWs = 0;
     FrontLimits m_limits;
     QSslConfiguration m_tls;
     bool m_useTls = false;

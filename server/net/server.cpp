@@ -80,9 +80,16 @@ QString Server::start()
         qCInfo(lcServer).noquote() << "cluster node" << node << "on redis" << m_config.redisHost << m_config.redisPort;
     }
 
-    m_ws = std::make_unique<QWebSocketServer>(QStringLiteral("herald"), QWebSocketServer::NonSecureMode);
-    m_ws->setSupportedSubprotocols({QString::fromLatin1(proto::Subprotocol)});
-    m_ws->setMaxPendingConnections(100000);
+    // Several handshake servers: QWebSocketServer's handshake slot calls QObject::sender(), which
+    // is linear in the sockets connected to it, so one server makes a connect storm O(n^2).
+    QList<QWebSocketServer *> shards;
+    for (int i = 0; i < 16; ++i) {
+        auto ws = std::make_unique<QWebSocketServer>(QStringLiteral("herald"), QWebSocketServer::NonSecureMode);
+        ws->setSupportedSubprotocols({QString::fromLatin1(proto::Subprotocol)});
+        ws->setMaxPendingConnections(100000);
+        shards << ws.get();
+        m_ws.push_back(std::move(ws));
+    }
     m_http = std::make_unique<HttpApi>(m_hub.get(), m_metrics.get());
 
     FrontLimits limits;
@@ -94,7 +101,7 @@ QString Server::start()
     limits.requestDeadlineMs = m_config.requestTimeout * 1000;
     limits.maxConnections = m_config.maxConnections;
     limits.maxConnectionsPerIp = m_config.maxConnectionsPerIp;
-    m_front = new FrontServer(m_ws.get(), limits);
+    m_front = new FrontServer(shards, limits);
     m_front->setListenBacklogSize(m_config.listenBacklog);
     connect(m_front, &FrontServer::rejected, m_metrics.get(), &Metrics::countRejected);
     if (!m_config.tlsCert.isEmpty() || !m_config.tlsKey.isEmpty()) {
@@ -120,9 +127,10 @@ QString Server::start()
         return QStringLiteral("cannot listen on %1:%2: %3").arg(m_config.listen).arg(m_config.port).arg(m_front->errorString());
     m_http->bind(m_front);
 
-    connect(m_ws.get(), &QWebSocketServer::newConnection, this, [this] {
-        while (m_ws->hasPendingConnections()) {
-            std::unique_ptr<QWebSocket> ws(m_ws->nextPendingConnection());
+    for (QWebSocketServer *shard : shards)
+        connect(shard, &QWebSocketServer::newConnection, this, [this, shard] {
+        while (shard->hasPendingConnections()) {
+            std::unique_ptr<QWebSocket> ws(shard->nextPendingConnection());
             QTcpSocket *tcp = m_front->takeUpgradedSocket(FrontServer::peerKey(ws->peerAddress(), ws->peerPort()));
             // Frames are small and latency matters: no Nagle (else up to 40 ms of delayed ACK).
             if (tcp)
@@ -159,7 +167,7 @@ void Server::stop()
     Q_EMIT stopped();
     m_http.reset();
     m_front = nullptr;
-    m_ws.reset();
+    m_ws.clear();
     m_metrics.reset();
     m_hub.reset();
     m_db.reset();

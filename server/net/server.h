@@ -5,6 +5,7 @@
 #include <QObject>
 
 #include <memory>
+#include <vector>
 
 class QWebSocketServer;
 
@@ -43,7 +44,7 @@ private:
     std::unique_ptr<Database> m_db;
     std::unique_ptr<Hub> m_hub;
     std::unique_ptr<Metrics> m_metrics;
-    std::unique_ptr<QWebSocketServer> m_ws;
+    std::vector<std::unique_ptr<QWebSocketServer>> m_ws;
     std::unique_ptr<HttpApi> m_http;
     FrontServer *m_front = nullptr; // owned by m_http (bind() reparents it)
     std::unique_ptr<Webhooks> m_webhooks;

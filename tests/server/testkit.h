@@ -4,6 +4,7 @@
 
 #include "core/store.h"
 #include "net/server.h"
+#include "storagefixture.h"
 
 #include <herald/protocol.h>
 
@@ -32,7 +33,7 @@ struct Seed
 {
     explicit Seed(const QString &dir)
     {
-        if (auto e = store.open(dir))
+        if (auto e = store.open(StorageFixture::forDirectory(dir)))
             qFatal("seed: %s", qPrintable(e->message));
     }
     qint64 user(const QString &name, const QString &password = {})
@@ -71,6 +72,10 @@ struct LocalServer
     explicit LocalServer(const QString &dir, herald::Config config = {})
     {
         config.dataDir = dir;
+        if (StorageFixture::postgres()) { // HERALD_TEST_STORAGE=postgres: the database named after dir
+            config.storage = QStringLiteral("postgres");
+            config.pgDatabase = StorageFixture::forDirectory(dir).database;
+        }
         config.listen = QStringLiteral("127.0.0.1");
         config.port = 0;
         server = std::make_unique<herald::Server>(config);
@@ -101,7 +106,8 @@ struct ServerProcess
             proc->setProcessEnvironment(env);
         proc->start(binary("herald-server"), QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--listen"),
                                                          QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
-                                                         QString::number(fixedPort)} + extra);
+                                                         QString::number(fixedPort)}
+                                + StorageFixture::serverArgs(dir) + extra);
         if (!proc->waitForStarted(5000))
             return false;
         QByteArray out;
@@ -123,7 +129,8 @@ struct ServerProcess
     int terminate()
     {
         proc->terminate();
-        proc->waitForFinished(10000);
+        if (proc->state() != QProcess::NotRunning)
+            proc->waitForFinished(10000);
         return proc->exitStatus() == QProcess::NormalExit ? proc->exitCode() : -1;
     }
     ~ServerProcess() { kill(); }
