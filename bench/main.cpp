@@ -892,7 +892,7 @@ int roomFanout(Run &run)
     run.fleet.send(senderIdx, "send fanout " + std::to_string(rate) + " " + std::to_string(count));
     const QJsonObject sent = run.fleet.wait(senderIdx, QStringLiteral("sent"), duration * 4 + 60);
     const qint64 expected = qint64(members + 1) * count;
-    const qint64 got = run.fleet.waitProgress(QStringLiteral("messages"), expected, 60, run.smoke ? 2 : 10);
+    const qint64 got = run.fleet.waitProgress(QStringLiteral("messages"), expected, 60, run.smoke ? 5 : 10);
     const CpuSample c1 = cpuOf(run.server.pid);
     const double b1 = run.fleet.cpuSeconds();
     const int64_t t1 = nowNs();
@@ -1002,7 +1002,7 @@ int notifyFanout(Run &run)
         lastId = std::max(lastId, id);
     }
     const qint64 expected = qint64(n) * qint64(published.size());
-    const qint64 got = run.fleet.waitProgress(QStringLiteral("notifications"), expected, 60, run.smoke ? 2 : 10);
+    const qint64 got = run.fleet.waitProgress(QStringLiteral("notifications"), expected, 60, run.smoke ? 5 : 10);
     const CpuSample c1 = cpuOf(run.server.pid);
     const double b1 = run.fleet.cpuSeconds();
     const int64_t t1 = nowNs();
