@@ -6,6 +6,7 @@
 #include "core/config.h"
 #include "core/store.h"
 
+#include <QCryptographicHash>
 #include <QProcessEnvironment>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -64,6 +65,37 @@ public:
         m_databases << name;
         herald::StorageSettings s = herald::StorageSettings::fromConfig(config(dir->path(), name));
         return s;
+    }
+
+    /** @brief For tests written around a data directory (testkit's Seed, LocalServer,
+     *  ServerProcess): SQLite in dir, or under HERALD_TEST_STORAGE=postgres a database named
+     *  after dir, created on first use (the throwaway server goes with all of them). */
+    static herald::StorageSettings forDirectory(const QString &dir)
+    {
+        if (!postgres())
+            return herald::StorageSettings::sqlite(dir);
+        const QString name = databaseFor(dir);
+        // One maintenance connection for the whole test binary, never destroyed: at exit Qt's
+        // SQL registry may be gone already, and the throwaway server takes the databases along.
+        static auto *admin = new StorageFixture;
+        QString error;
+        if (!admin->admin(QStringLiteral("CREATE DATABASE %1").arg(name), &error) && !error.contains(QLatin1String("already exists")))
+            qFatal("cannot create database %s: %s", qPrintable(name), qPrintable(error));
+        return herald::StorageSettings::fromConfig(config(dir, name));
+    }
+    /** @brief herald-server arguments for forDirectory(dir) (none on SQLite). */
+    static QStringList serverArgs(const QString &dir)
+    {
+        if (!postgres())
+            return {};
+        forDirectory(dir);
+        return {QStringLiteral("--set"), QStringLiteral("storage=postgres"), QStringLiteral("--set"),
+                QStringLiteral("pg_database=") + databaseFor(dir)};
+    }
+    static QString databaseFor(const QString &dir)
+    {
+        return QStringLiteral("herald_d_")
+               + QString::fromLatin1(QCryptographicHash::hash(dir.toUtf8(), QCryptographicHash::Sha1).toHex().left(16));
     }
 
     /** @brief The server config for storage s (what --set storage=postgres --set pg_database=...
