@@ -34,7 +34,7 @@ QStringList Config::keys()
             QStringLiteral("max_header_count"), QStringLiteral("max_body_bytes"),
             QStringLiteral("request_timeout"), QStringLiteral("max_connections"),
             QStringLiteral("max_connections_per_ip"),
-            QStringLiteral("metrics_token"), QStringLiteral("origins"), QStringLiteral("bus"),
+            QStringLiteral("metrics_token"), QStringLiteral("origins"), QStringLiteral("bus"), QStringLiteral("io_threads"),
             QStringLiteral("redis_host"), QStringLiteral("redis_port"), QStringLiteral("node_id")};
 }
 
@@ -68,6 +68,8 @@ QString Config::set(const QString &key, const QString &value)
         pgUser = value;
     } else if (key == QLatin1String("pg_password")) {
         pgPassword = value;
+    } else if (key == QLatin1String("io_threads")) {
+        err = toInt(key, value, 0, 64, ioThreads);
     } else if (key == QLatin1String("bus")) {
         if (value != QLatin1String("local") && value != QLatin1String("redis"))
             return QStringLiteral("bus must be local or redis, not '%1'").arg(value);

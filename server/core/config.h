@@ -36,6 +36,7 @@ struct Config
     int maxBadFrames = 20;            // invalid frames tolerated before 1008
     int presenceCoalesceMs = 250;     // presence and online-count batching
     int listenBacklog = 4096;
+    int ioThreads = 0;                // network threads for WebSocket I/O; 0: one per core (at most 8)
     QString metricsToken;             // empty: /metrics open to anyone who can reach the port
     QStringList origins;              // empty: any Origin accepted
     // The front, before any request is routed (docs/security.md).

@@ -15,6 +15,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QSysInfo>
+#include <QThread>
 #include <QFile>
 #include <QLoggingCategory>
 #include <QSslKey>
@@ -138,11 +139,16 @@ QString Server::start()
             const QByteArray auth = ws->request().rawHeader("Authorization");
             const QString bearer = auth.toLower().startsWith("bearer ") ? QString::fromLatin1(auth.mid(7).trimmed()) : QString();
             auto *peer = new WsPeer(std::move(ws), tcp, m_hub.get(), m_config.outboundQueueBytes,
-                                    static_cast<quint64>(m_config.maxFrameBytes), this);
-            peer->start(bearer);
+                                    static_cast<quint64>(m_config.maxFrameBytes));
+            peer->start(bearer, m_io.empty() ? nullptr : m_io[m_nextIo++ % m_io.size()].get());
         }
     });
 
+    // Network threads: each owns a share of the WebSocket connections and writes their frames,
+    // so fan-out uses more than one core. The hub stays on this thread.
+    const int io = m_config.ioThreads > 0 ? m_config.ioThreads : std::min(8, QThread::idealThreadCount());
+    for (int i = 0; i < io; ++i)
+        m_io.push_back(std::make_unique<IoWorker>(i));
     m_webhooks = std::make_unique<Webhooks>(m_db.get());
     connect(m_hub.get(), &Hub::webhookQueued, m_webhooks.get(), &Webhooks::poke);
     m_control = std::make_unique<Control>(m_hub.get(), m_metrics.get(), cli.value(QLatin1String("id")).toInteger());
@@ -163,6 +169,7 @@ void Server::stop()
         m_hub->closeAll(proto::Close::GoingAway, QStringLiteral("server shutting down"));
     m_control.reset();
     m_webhooks.reset();
+    m_io.clear(); // closes what is left on the network threads and joins them
     m_db->close(); // runs every queued job and commits before returning
     Q_EMIT stopped();
     m_http.reset();

@@ -19,6 +19,7 @@ class Metrics;
 class Webhooks;
 class Control;
 class RedisBus;
+class IoWorker;
 
 /** @brief One herald-server node: storage, hub, the listening front, HTTP API, webhooks, control. */
 class Server : public QObject
@@ -50,6 +51,8 @@ private:
     std::unique_ptr<Webhooks> m_webhooks;
     std::unique_ptr<Control> m_control;
     std::unique_ptr<RedisBus> m_bus;
+    std::vector<std::unique_ptr<IoWorker>> m_io;
+    size_t m_nextIo = 0;
 };
 
 } // namespace herald

@@ -6,6 +6,56 @@
 
 namespace herald {
 
+IoWorker::IoWorker(int index)
+{
+    m_thread.setObjectName(QStringLiteral("herald-io-%1").arg(index));
+    moveToThread(&m_thread);
+    m_thread.start();
+}
+
+IoWorker::~IoWorker()
+{
+    shutdown();
+}
+
+void IoWorker::enqueue(quint64 peerId, const QByteArray &payload)
+{
+    bool first = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        first = m_outbox.empty();
+        m_outbox.emplace_back(peerId, payload);
+    }
+    // One wake-up per batch: a fan-out to a thousand peers is a thousand appends, one event.
+    if (first)
+        QMetaObject::invokeMethod(this, &IoWorker::drain, Qt::QueuedConnection);
+}
+
+void IoWorker::drain()
+{
+    std::vector<std::pair<quint64, QByteArray>> batch;
+    {
+        QMutexLocker lock(&m_mutex);
+        batch.swap(m_outbox);
+    }
+    for (const auto &[id, payload] : batch)
+        if (WsPeer *peer = m_peers.value(id))
+            peer->write(payload);
+}
+
+void IoWorker::shutdown()
+{
+    if (!m_thread.isRunning())
+        return;
+    QMetaObject::invokeMethod(this, [this] {
+        const QList<WsPeer *> peers = m_peers.values();
+        for (WsPeer *p : peers)
+            delete p;
+        m_thread.quit();
+    }, Qt::QueuedConnection);
+    m_thread.wait();
+}
+
 WsPeer::WsPeer(std::unique_ptr<QWebSocket> ws, QTcpSocket *tcp, Hub *hub, qint64 outboundCap,
                quint64 maxMessage, QObject *parent)
     : QObject(parent)
@@ -22,31 +72,72 @@ WsPeer::WsPeer(std::unique_ptr<QWebSocket> ws, QTcpSocket *tcp, Hub *hub, qint64
 
 WsPeer::~WsPeer()
 {
+    if (m_worker)
+        m_worker->m_peers.remove(m_id);
     if (m_ws)
         m_ws->disconnect(this);
     if (m_tcp)
         m_tcp->deleteLater();
 }
 
-void WsPeer::start(const QString &bearerToken)
+void WsPeer::start(const QString &bearerToken, IoWorker *worker)
 {
+    m_id = m_hub->open(this, bearerToken);
+    if (!worker)
+        return run();
+    // Hand the connection to its network thread: the QWebSocket, its TCP socket (with the
+    // front's timers under it) and this object all move; run() continues over there.
+    m_worker = worker;
+    if (m_tcp) {
+        m_tcp->setParent(nullptr);
+        m_tcp->moveToThread(worker->thread());
+    }
+    m_ws->moveToThread(worker->thread());
+    moveToThread(worker->thread());
+    QMetaObject::invokeMethod(this, &WsPeer::run, Qt::QueuedConnection);
+}
+
+void WsPeer::toHub(std::function<void(Hub *)> call)
+{
+    if (!m_worker)
+        return call(m_hub);
+    QMetaObject::invokeMethod(m_hub, [hub = m_hub, call] { call(hub); }, Qt::QueuedConnection);
+}
+
+void WsPeer::run()
+{
+    if (m_worker)
+        m_worker->m_peers.insert(m_id, this);
     QWebSocket *ws = m_ws.get();
+    const quint64 id = m_id;
     connect(ws, &QWebSocket::textMessageReceived, this,
-            [this](const QString &text) { m_hub->text(m_id, text.toUtf8()); });
-    connect(ws, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &) { m_hub->binary(m_id); });
-    connect(ws, &QWebSocket::pong, this, [this](quint64, const QByteArray &) { m_hub->activity(m_id); });
-    connect(ws, &QWebSocket::disconnected, this, [this] {
+            [this, id](const QString &text) { toHub([id, bytes = text.toUtf8()](Hub *h) { h->text(id, bytes); }); });
+    connect(ws, &QWebSocket::binaryMessageReceived, this,
+            [this, id](const QByteArray &) { toHub([id](Hub *h) { h->binary(id); }); });
+    connect(ws, &QWebSocket::pong, this, [this, id](quint64, const QByteArray &) { toHub([id](Hub *h) { h->activity(id); }); });
+    auto gone = [this, id] {
+        if (m_ended)
+            return;
+        m_ended = true;
         m_closing = true;
-        m_hub->closed(m_id);
-        deleteLater();
-    });
+        if (!m_worker) {
+            m_hub->closed(id);
+            deleteLater();
+            return;
+        }
+        // The hub forgets the peer first (no more sends), then the peer is deleted here.
+        QMetaObject::invokeMethod(m_hub, [hub = m_hub, id, self = this] {
+            hub->closed(id);
+            self->deleteLater();
+        }, Qt::QueuedConnection);
+    };
+    connect(ws, &QWebSocket::disconnected, this, gone);
     // Pongs to a ping flood are queued by QWebSocket itself: check the bound on every read too.
     if (m_tcp)
-        connect(m_tcp, &QIODevice::readyRead, this, [this] {
+        connect(m_tcp, &QIODevice::readyRead, this, [this, id] {
             if (m_tcp && m_tcp->bytesToWrite() > m_cap)
-                m_hub->slowConsumer(m_id);
+                toHub([id](Hub *h) { h->slowConsumer(id); });
         });
-    m_id = m_hub->open(this, bearerToken);
     if (!m_tcp)
         return;
     // The front held the socket's signals from the handover until now (FrontServer::upgrade), so
@@ -56,11 +147,7 @@ void WsPeer::start(const QString &bearerToken)
     m_tcp->blockSignals(false);
     if (m_tcp->state() != QAbstractSocket::ConnectedState) {
         // It ended meanwhile, unheard: end the peer here.
-        QMetaObject::invokeMethod(this, [this] {
-            m_closing = true;
-            m_hub->closed(m_id);
-            deleteLater();
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, gone, Qt::QueuedConnection);
         return;
     }
     // Frames that came with the handshake are buffered, and no readyRead announces them again.
@@ -69,6 +156,13 @@ void WsPeer::start(const QString &bearerToken)
 }
 
 void WsPeer::send(const QByteArray &payload)
+{
+    if (m_worker)
+        return m_worker->enqueue(m_id, payload); // written on the connection's own thread
+    write(payload);
+}
+
+void WsPeer::write(const QByteArray &payload)
 {
     if (m_closing || !m_tcp)
         return;
@@ -91,11 +185,22 @@ void WsPeer::send(const QByteArray &payload)
     }
     m_tcp->write(header, n);
     m_tcp->write(payload);
-    if (m_tcp->bytesToWrite() > m_cap)
-        m_hub->slowConsumer(m_id);
+    if (m_tcp->bytesToWrite() > m_cap) {
+        const quint64 id = m_id;
+        toHub([id](Hub *h) { h->slowConsumer(id); });
+    }
 }
 
 void WsPeer::close(int code, const QString &reason)
+{
+    if (m_worker) {
+        QMetaObject::invokeMethod(this, [this, code, reason] { doClose(code, reason); }, Qt::QueuedConnection);
+        return;
+    }
+    doClose(code, reason);
+}
+
+void WsPeer::doClose(int code, const QString &reason)
 {
     if (m_closing)
         return;
@@ -112,10 +217,16 @@ void WsPeer::close(int code, const QString &reason)
 
 void WsPeer::ping()
 {
+    if (m_worker && QThread::currentThread() != thread()) {
+        QMetaObject::invokeMethod(this, &WsPeer::ping, Qt::QueuedConnection);
+        return;
+    }
     if (!m_closing)
         m_ws->ping();
-    if (m_tcp && m_tcp->bytesToWrite() > m_cap)
-        m_hub->slowConsumer(m_id);
+    if (m_tcp && m_tcp->bytesToWrite() > m_cap) {
+        const quint64 id = m_id;
+        toHub([id](Hub *h) { h->slowConsumer(id); });
+    }
 }
 
 } // namespace herald

@@ -2,16 +2,49 @@
 
 #include "core/peer.h"
 
+#include <QHash>
+#include <QMutex>
 #include <QObject>
+#include <QThread>
 #include <QPointer>
 #include <QTcpSocket>
 #include <QWebSocket>
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 namespace herald {
 
 class Hub;
+class WsPeer;
+
+/**
+ * @brief A network thread: owns a share of the WebSocket connections and writes their frames.
+ * The hub (on the main thread) serializes a frame once and hands the same bytes to each
+ * recipient's worker through a locked outbox; each worker frames and writes on its own core.
+ */
+class IoWorker : public QObject
+{
+    Q_OBJECT
+public:
+    explicit IoWorker(int index);
+    ~IoWorker() override;
+    /** @brief Any thread: queue a frame for the connection with this id. */
+    void enqueue(quint64 peerId, const QByteArray &payload);
+    [[nodiscard]] QThread *thread() { return &m_thread; }
+    /** @brief Closes and deletes every connection it owns, then stops the thread. */
+    void shutdown();
+
+private:
+    friend class WsPeer;
+    void drain();
+
+    QThread m_thread;
+    QMutex m_mutex;
+    std::vector<std::pair<quint64, QByteArray>> m_outbox;
+    QHash<quint64, WsPeer *> m_peers; // worker thread only
+};
 
 /**
  * @brief A WebSocket connection as a Peer. Outgoing frames are framed here and written straight
@@ -27,19 +60,30 @@ public:
            quint64 maxMessage, QObject *parent = nullptr);
     ~WsPeer() override;
 
-    void start(const QString &bearerToken);
+    /** @brief Registers with the hub and starts reading; with a worker, the connection moves to
+     *  that worker's thread first (call on the main thread). */
+    void start(const QString &bearerToken, IoWorker *worker = nullptr);
     void send(const QByteArray &frame) override;
     void close(int code, const QString &reason) override;
     void ping() override;
     [[nodiscard]] QString address() const override { return m_address; }
 
+    /** @brief On the connection's own thread: frame and write. */
+    void write(const QByteArray &frame);
+
 private:
+    void run();
+    void doClose(int code, const QString &reason);
+    void toHub(std::function<void(Hub *)> call);
+
+    IoWorker *m_worker = nullptr;
     std::unique_ptr<QWebSocket> m_ws;
     QPointer<QTcpSocket> m_tcp;
     Hub *m_hub;
     quint64 m_id = 0;
     qint64 m_cap;
-    bool m_closing = false;
+    bool m_closing = false; // connection's own thread only
+    bool m_ended = false;
     QString m_address;
 };
 
