@@ -5,7 +5,7 @@ export DEBIAN_FRONTEND=noninteractive
 PKGS=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl openssl sqlite3
   qt6-base-dev qt6-websockets-dev qt6-declarative-dev qt6-httpserver-dev
-  libqt6sql6-sqlite libqt6sql6-psql postgresql postgresql-common
+  libqt6sql6-sqlite libqt6sql6-psql
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-window
   qml6-module-qtquick-layouts qml6-module-qt-labs-platform qml6-module-qttest
   qml6-module-qtqml-workerscript qml6-module-qtquick-templates
