@@ -253,7 +253,10 @@ private:
     }
     void startNodes(const QList<std::pair<QString, QString>> &envA = {})
     {
-        const QStringList common{QStringLiteral("--set"), QStringLiteral("storage=postgres"), QStringLiteral("--set"), QStringLiteral("bus=redis"),
+        // Both nodes on the one database (testkit would give each data directory its own).
+        const QString db = qEnvironmentVariable("PGDATABASE", QStringLiteral("postgres"));
+        const QStringList common{QStringLiteral("--set"), QStringLiteral("storage=postgres"), QStringLiteral("--set"),
+                                 QStringLiteral("pg_database=") + db, QStringLiteral("--set"), QStringLiteral("bus=redis"),
                                  QStringLiteral("--set"), QStringLiteral("redis_port=%1").arg(m_redisPort),
                                  QStringLiteral("--set"), QStringLiteral("presence_coalesce_ms=100")};
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
