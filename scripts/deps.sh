@@ -15,7 +15,7 @@ PKGS=(
   fonts-dejavu-core
   postgresql postgresql-common
   file dpkg-dev fakeroot desktop-file-utils appstream lintian systemd librsvg2-bin
-  clang clang-format
+  clang clang-format libclang-rt-dev
 )
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 # Always refresh the package lists first, as a fresh machine needs; tolerate an offline
