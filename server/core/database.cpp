@@ -2,9 +2,12 @@
 
 #include <herald/protocol.h>
 
+#include <QElapsedTimer>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 #include <QSemaphore>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QThread>
 
 #include <iterator>
@@ -12,6 +15,40 @@
 Q_LOGGING_CATEGORY(lcStorage, "herald.storage")
 
 namespace herald {
+
+namespace {
+constexpr int ProbeIntervalMs = 1000;     // while writes fail, try one this often
+constexpr qint64 ReminderIntervalMs = 60000; // and say so in the log this often
+
+// A real write that changes nothing: SQLite's schema version written again. Its commit has to
+// reach the disk (the WAL), so it fails while the disk is full or the files cannot be written.
+// A batch that only read commits even then, so it proves nothing about writes.
+bool probeWrite(Store &store, QString *why)
+{
+    if (!store.begin() && !(store.isPostgres() && store.reconnect() && store.begin())) {
+        *why = store.lastError();
+        return false;
+    }
+    if (!store.isPostgres()) {
+        QSqlQuery q(store.connection());
+        bool ok = q.exec(QStringLiteral("PRAGMA user_version")) && q.next();
+        const int version = ok ? q.value(0).toInt() : 0;
+        q.finish();
+        ok = ok && q.exec(QStringLiteral("PRAGMA user_version=%1").arg(version));
+        if (!ok) {
+            *why = q.lastError().text();
+            store.rollback();
+            return false;
+        }
+    }
+    if (!store.commit()) {
+        *why = store.lastError();
+        store.rollback();
+        return false;
+    }
+    return true;
+}
+} // namespace
 
 Database::Database(QObject *parent)
     : QObject(parent)
@@ -105,13 +142,40 @@ void Database::loop()
         if (!m_openError.isEmpty())
             return;
     }
+    // Writability: lost when a commit fails, or a job's statement could not write (disk full,
+    // read-only files); regained only by a write that commits (a probe, at most once a second,
+    // also while idle), so that read-only batches do not make it flap. Logged when it changes
+    // (Server) and, while it lasts, once a minute here.
     bool writableNow = true;
+    QElapsedTimer lastReminder, lastProbe;
+    int refusedSinceReminder = 0;
+    const auto remind = [&](const QString &why) {
+        if (lastReminder.elapsed() < ReminderIntervalMs)
+            return;
+        qCWarning(lcStorage).noquote() << "storage still refuses writes;" << refusedSinceReminder
+                                       << "batches refused in the last minute:" << why;
+        lastReminder.restart();
+        refusedSinceReminder = 0;
+    };
+    const auto probe = [&] {
+        QString why;
+        lastProbe.start();
+        if (!probeWrite(store, &why))
+            return remind(why);
+        writableNow = true;
+        m_writable.storeRelaxed(1);
+        Q_EMIT writableChanged(true, QString());
+    };
     for (;;) {
         std::deque<Task> batch;
         {
             QMutexLocker lock(&m_mutex);
-            while (m_queue.empty() && !m_stop)
-                m_wake.wait(&m_mutex);
+            while (m_queue.empty() && !m_stop) {
+                if (writableNow)
+                    m_wake.wait(&m_mutex);
+                else if (!m_wake.wait(&m_mutex, ProbeIntervalMs))
+                    break;
+            }
             if (m_queue.empty() && m_stop)
                 break;
             // PostgreSQL: each job's savepoint is a subtransaction, and past 64 of them in one
@@ -125,14 +189,34 @@ void Database::loop()
                 batch.swap(m_queue);
             }
         }
+        if (batch.empty()) { // woke up to see whether writes work again
+            probe();
+            continue;
+        }
         bool committed = false;
         bool contended = false;
         QString failure;
         const QList<QJsonObject> results = runBatch(store, batch, &committed, &contended, &failure);
-        if (committed != writableNow && !contended) {
-            writableNow = committed;
-            m_writable.storeRelaxed(committed ? 1 : 0);
-            Q_EMIT writableChanged(committed, failure);
+        bool refused = !committed && !contended;
+        for (const QJsonObject &r : results)
+            if (committed && r.value(QLatin1String("error")).toString() == QLatin1String(proto::Err::Unavailable)) {
+                refused = true; // a statement could not write (SQLITE_FULL, read-only, I/O error)
+                failure = r.value(QLatin1String("message")).toString();
+            }
+        if (contended)
+            qCWarning(lcStorage).noquote() << "batch of" << batch.size() << "jobs not committed:" << failure;
+        if (refused && writableNow) {
+            writableNow = false;
+            m_writable.storeRelaxed(0);
+            lastReminder.start();
+            lastProbe.start();
+            refusedSinceReminder = 0;
+            Q_EMIT writableChanged(false, failure);
+        } else if (refused) {
+            ++refusedSinceReminder;
+            remind(failure);
+        } else if (!writableNow && !contended && lastProbe.elapsed() >= ProbeIntervalMs) {
+            probe();
         }
         m_batches.fetchAndAddRelaxed(1);
         for (size_t i = 0; i < batch.size(); ++i) {
@@ -157,8 +241,8 @@ void Database::loop()
 QList<QJsonObject> Database::runBatch(Store &store, std::deque<Task> &batch, bool *committed, bool *contended,
                                       QString *failure)
 {
-    const auto unavailable = [&batch](const QString &why) {
-        qCWarning(lcStorage).noquote() << "batch of" << batch.size() << "jobs not committed:" << why;
+    // Not logged per batch: Database::loop() logs when storage stops and starts taking writes.
+    const auto unavailable = [&batch](const QString &) {
         return QList<QJsonObject>(static_cast<qsizetype>(batch.size()),
                                   error(proto::Err::Unavailable, QStringLiteral("storage cannot take writes right now")));
     };
