@@ -304,7 +304,7 @@ QTcpSocket *FrontServer::takeUpgradedSocket(const QString &key)
     QPointer<QTcpSocket> s = m_upgrading.take(key);
     if (s)
         if (auto *t = s->findChild<QTimer *>(QLatin1String(DeadlineName)))
-            t->stop();
+            delete t; // the request is done: no timer (and its connection) per idle connection
     return s.data();
 }
 
