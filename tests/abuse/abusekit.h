@@ -199,7 +199,8 @@ public:
             m_in += socket.readAll();
             if (auto f = parse()) {
                 if (f->opcode == Op::Ping) {
-                    send(frame({Op::Pong, f->payload}));
+                    if (answerPings)
+                        send(frame({Op::Pong, f->payload}));
                     continue;
                 }
                 return f;
@@ -255,6 +256,8 @@ public:
         }
         return true;
     }
+    /** Whether readFrame() answers the server's heartbeat pings (not in the middle of a frame). */
+    bool answerPings = true;
     /** Frames that arrived (and were kept by waitText/waitClose). */
     QList<Frame> seen;
     Frame closeFrame;
@@ -307,6 +310,34 @@ private:
     QByteArray m_in;
     bool m_eof = false;
 };
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HERALD_ABUSE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HERALD_ABUSE_ASAN 1
+#endif
+#endif
+
+/** How much the server's RSS may grow over the suite: 16 MiB; under AddressSanitizer 64 MiB
+ *  (shadow memory), with the server's allocator quarantine made small (see asanForServers). */
+inline qint64 rssBudgetKiB()
+{
+#ifdef HERALD_ABUSE_ASAN
+    return 64 * 1024;
+#else
+    return 16 * 1024;
+#endif
+}
+/** Under ASan, freed memory is held in a quarantine (256 MiB by default), which would look like
+ *  growth: servers started from here get a small one. */
+inline void asanForServers()
+{
+#ifdef HERALD_ABUSE_ASAN
+    QByteArray options = qgetenv("ASAN_OPTIONS");
+    qputenv("ASAN_OPTIONS", options + (options.isEmpty() ? "" : ":") + "quarantine_size_mb=8");
+#endif
+}
 
 /** Resident set size of a process in KiB (from /proc), or -1. */
 inline qint64 rssKiB(qint64 pid)
