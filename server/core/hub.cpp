@@ -31,6 +31,7 @@ constexpr int TypingIntervalMs = 2000;
 constexpr int ResumeRoomLimit = 1000;
 constexpr int ResumeNotificationLimit = 1000;
 constexpr int HelloNotifications = 50;
+constexpr int HelloHoldMs = 1000; // live frames wait this long after hello for a resume
 } // namespace
 
 Hub::Hub(const Config &config, Database *db, QObject *parent)
@@ -389,6 +390,17 @@ void Hub::finishAuth(quint64 connId, const TokenRow &token)
                               {key("rooms"), rooms}};
             for (const QString &k : {QStringLiteral("unread"), QStringLiteral("notifications"), QStringLiteral("notifSeq")})
                 hello.insert(k, r.value(k));
+            // A reconnecting client sends resume right after hello. Until its first frame (or
+            // HelloHoldMs), live messages and notifications wait, so that they come after what
+            // the resume fetches, in order and once, not ahead of it.
+            c->heldSinceHello = true;
+            c->holdNotifications = true;
+            for (qint64 roomId : std::as_const(u.rooms))
+                c->heldRooms.insert(roomId, {});
+            QTimer::singleShot(HelloHoldMs, this, [this, connId] {
+                if (Conn *held = conn(connId); held && held->heldSinceHello)
+                    releaseHeld(*held);
+            });
             send(*c, encode(Type::Hello, hello));
             qCInfo(lcHub).noquote() << "connected" << u.name << "from" << (c->peer ? c->peer->address() : QString());
             const QList<QByteArray> early = std::exchange(c->early, {});
@@ -448,7 +460,24 @@ void Hub::text(quint64 id, const QByteArray &bytes)
         }
         return authenticate(c, f.str(key("token")));
     }
+    if (c.heldSinceHello && f.type != Type::Resume)
+        releaseHeld(c);
     dispatch(c, f);
+}
+
+void Hub::releaseHeld(Conn &c)
+{
+    c.heldSinceHello = false;
+    const QHash<qint64, QList<Held>> rooms = std::exchange(c.heldRooms, {});
+    for (const QList<Held> &held : rooms)
+        for (const Held &h : held)
+            send(c, h.frame);
+    c.holdNotifications = false;
+    const QList<Held> notifications = std::exchange(c.heldNotifications, {});
+    for (const Held &h : notifications) {
+        send(c, h.frame);
+        ++m_stats.notificationsDelivered;
+    }
 }
 
 void Hub::dispatch(Conn &c, const Frame &f)
@@ -822,7 +851,28 @@ void Hub::onResume(Conn &c, const Frame &f)
         if (!room || !room->members.contains(c.userId))
             continue; // left or removed meanwhile: nothing to resume there
         rooms.append({room->id, static_cast<qint64>(it.value().toDouble())});
-        c.heldRooms.insert(room->id, {});
+        if (!c.heldRooms.contains(room->id)) // held since hello: those frames stay held
+            c.heldRooms.insert(room->id, {});
+    }
+    if (c.heldSinceHello) {
+        c.heldSinceHello = false;
+        // Rooms the resume does not ask for get what was held for them now.
+        for (auto it = c.heldRooms.begin(); it != c.heldRooms.end();) {
+            if (std::any_of(rooms.begin(), rooms.end(), [&](const auto &r) { return r.first == it.key(); })) {
+                ++it;
+                continue;
+            }
+            for (const Held &h : std::as_const(it.value()))
+                send(c, h.frame);
+            it = c.heldRooms.erase(it);
+        }
+        if (!f.has(key("notifications"))) {
+            c.holdNotifications = false;
+            for (const Held &h : std::exchange(c.heldNotifications, {})) {
+                send(c, h.frame);
+                ++m_stats.notificationsDelivered;
+            }
+        }
     }
     const bool notifs = f.has(key("notifications"));
     const qint64 notifAfter = f.integer(key("notifications"));

@@ -119,6 +119,7 @@ private:
         QHash<qint64, qint64> typingAt;
         QHash<qint64, QList<Held>> heldRooms; // rooms being resumed: live frames wait here
         bool holdNotifications = false;
+        bool heldSinceHello = false; // live frames wait for the client's first frame (a resume)
         QList<Held> heldNotifications;
     };
     struct User
@@ -205,6 +206,7 @@ private:
     void toRoom(const Room &room, const QByteArray &frame, quint64 except = 0);
     void deliverMessage(Room &room, qint64 seq, const QByteArray &frame);
     void sweep();
+    void releaseHeld(Conn &c);
 
     Config m_config;
     Database *m_db;

@@ -138,7 +138,8 @@ private Q_SLOTS:
         QCOMPARE(again.status, 200);
         QCOMPARE(again.json.value(QLatin1String("id")), first.json.value(QLatin1String("id")));
         QCOMPARE(again.json.value(QLatin1String("duplicate")).toBool(), true);
-        QTest::qWait(300);
+        QTRY_COMPARE(alice.all(QStringLiteral("notification")).size(), 1);
+        QTest::qWait(300); // and no second copy follows
         QCOMPARE(alice.all(QStringLiteral("notification")).size(), 1);
     }
 
