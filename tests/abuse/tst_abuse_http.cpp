@@ -234,7 +234,7 @@ private Q_SLOTS:
         QElapsedTimer t;
         t.start();
         int open = int(slow.size());
-        while (open > 0 && t.elapsed() < 12000) {
+        while (open > 0 && t.elapsed() < 13000) {
             open = 0;
             for (const auto &r : std::as_const(slow)) {
                 if (r->socket.state() != QAbstractSocket::ConnectedState)
@@ -251,7 +251,7 @@ private Q_SLOTS:
         }
         qInfo("all %d slow connections dropped after %lld ms", int(slow.size()), t.elapsed());
         QCOMPARE(open, 0);
-        QVERIFY(t.elapsed() <= 11000); // the deadline is 10 s from connecting
+        QVERIFY(t.elapsed() <= 11500); // the deadline is 10 s from connecting (plus polling and load)
     }
 
     void connectionCaps()

@@ -201,7 +201,24 @@ public:
     Stream messages, notifications;
     QSet<qint64> readWanted, readAcked;
     int resumes = 0;
+    int errors = 0;
+    QString lastError;
     QStringList problems;
+    /** What is still missing, for a failure message. */
+    QString missing(const QHash<int, qint64> &messagesAcked, const QHash<int, qint64> &notificationsAcked) const
+    {
+        int m = 0, n = 0, r = 0;
+        for (qint64 seq : messagesAcked)
+            m += !messages.items.contains(seq);
+        for (qint64 id : notificationsAcked)
+            n += !notifications.items.contains(id);
+        for (qint64 id : readWanted)
+            r += !readAcked.contains(id);
+        return QStringLiteral("%1: %2 messages, %3 notifications, %4 reads missing; online %5, %6 connects, %7 resumes, "
+                              "cursors %8/%9, %10 errors (last: %11)")
+            .arg(m_name).arg(m).arg(n).arg(r).arg(online()).arg(connects).arg(resumes)
+            .arg(messages.cursor).arg(notifications.cursor).arg(errors).arg(lastError);
+    }
 
 protected:
     void onHello(const QJsonObject &) override
@@ -242,6 +259,15 @@ protected:
             } else if (id.startsWith(QLatin1String("read-"))) {
                 readAcked.insert(id.mid(5).toLongLong());
             }
+        } else if (type == QLatin1String("error")) {
+            // Not answered after all (for instance storage was busy restarting): ask again.
+            const QString id = f.value(QLatin1String("id")).toString();
+            ++errors;
+            lastError = QString::fromUtf8(QJsonDocument(f).toJson(QJsonDocument::Compact));
+            if (id == QLatin1String("resume"))
+                QTimer::singleShot(200, this, [this] { onHello({}); });
+            else if (id.startsWith(QLatin1String("read-")))
+                QTimer::singleShot(200, this, [this, id] { markRead(id.mid(5).toLongLong()); });
         }
     }
 
@@ -370,7 +396,9 @@ private Q_SLOTS:
         QTest::qWait(1500);
         publisher.stopAfterCurrent();
         sender.stopAfterCurrent();
-        QTRY_VERIFY_WITH_TIMEOUT(publisher.idle() && sender.idle(), 30000);
+        const bool idle = QTest::qWaitFor([&] { return publisher.idle() && sender.idle(); }, 30000);
+        QVERIFY2(idle, qPrintable(QStringLiteral("publisher idle %1, sender idle %2 (online %3)")
+                                                                   .arg(publisher.idle()).arg(sender.idle()).arg(sender.online())));
         const qint64 lastSeq = sender.acked.value(sender.next - 1);
         qInfo("chaos: %d kills in %lld ms; %d messages and %d notifications acknowledged (%d publish retries)",
               cycles, clock.elapsed(), sender.next - 1, publisher.next - 1, publisher.retries);
@@ -391,7 +419,12 @@ private Q_SLOTS:
             }
             return true;
         };
-        QTRY_VERIFY_WITH_TIMEOUT(caughtUp(), 30000);
+        if (!QTest::qWaitFor(caughtUp, 30000)) {
+            QStringList why;
+            for (const auto &r : receivers)
+                why << r->missing(sender.acked, publisher.acked);
+            QFAIL(qPrintable(why.join(QLatin1Char('\n'))));
+        }
 
         // Messages: seq 1..last, each exactly once, each acked one with its own text.
         for (const auto &r : receivers) {
