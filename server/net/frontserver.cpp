@@ -451,7 +451,7 @@ void FrontServer::inspect(QTcpSocket *socket)
             return refuse(socket, 400, "duplicate " + name + " header");
         }
         if (name == "connection" && headers.contains(name))
-            headers[name] += ", " + value; // a list field: repeated lines add up
+            headers[name] += ", \n" + value; // a list field: repeated lines add up (marked)
         else
             headers.insert(name, value);
     }
@@ -496,8 +496,15 @@ void FrontServer::upgrade(QTcpSocket *socket, const QByteArray &path, const QHas
         return refuse(socket, 400, "a WebSocket handshake is GET with HTTP/1.1");
     if (hasBody)
         return refuse(socket, 400, "a WebSocket handshake has no body");
-    if (!headers.value("connection").toLower().contains("upgrade"))
-        return refuse(socket, 400, "a WebSocket handshake needs Connection: Upgrade");
+    // As QtWebSockets reads it (the first Connection field, split at commas), so that a
+    // handshake the front lets through is not dropped there without an answer.
+    bool connectionUpgrade = false;
+    for (const QByteArray &token : headers.value("connection").split(','))
+        connectionUpgrade = connectionUpgrade || token.trimmed().toLower() == "upgrade";
+    if (!connectionUpgrade || headers.value("connection").contains(", \n"))
+        return refuse(socket, 400, "a WebSocket handshake needs one Connection: Upgrade");
+    if (headers.value("host").isEmpty())
+        return refuse(socket, 400, "a WebSocket handshake needs Host");
     if (headers.value("sec-websocket-version") != "13")
         return refuse(socket, 426, "WebSocket version 13 is required", "Sec-WebSocket-Version: 13\r\n");
     const QByteArray key = headers.value("sec-websocket-key");
