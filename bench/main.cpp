@@ -106,7 +106,7 @@ void sleepMs(int ms)
 
 struct CpuSample
 {
-    double total = 0; // seconds, utime + stime
+    double total = 0;                      // seconds, utime + stime
     std::map<std::string, double> threads; // comm -> seconds (same names added up)
 };
 
@@ -130,12 +130,13 @@ bool readStat(const std::string &path, std::string *comm, long long *utime, long
         return false;
     if (comm)
         *comm = std::string(open + 1, close);
-    // fields after ")": state(3) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15)
+    // fields after ")": state(3) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+    // utime(14) stime(15)
     long long v[13] = {0};
     char state;
-    if (sscanf(close + 2, "%c %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld", &state, &v[0], &v[1], &v[2],
-               &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11])
-        != 13)
+    if (sscanf(close + 2, "%c %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld", &state,
+               &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10],
+               &v[11]) != 13)
         return false;
     *utime = v[10];
     *stime = v[11];
@@ -183,8 +184,8 @@ double machineBusySeconds()
     if (!f)
         return 0;
     long long v[10] = {0};
-    const int n = fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3], &v[4],
-                         &v[5], &v[6], &v[7], &v[8], &v[9]);
+    const int n = fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld", &v[0], &v[1],
+                         &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
     fclose(f);
     if (n < 8)
         return 0;
@@ -244,7 +245,8 @@ Child spawn(const std::vector<std::string> &argv, const std::string &stderrFile)
         dup2(toChild[0], 0);
         dup2(fromChild[1], 1);
         if (!stderrFile.empty()) {
-            const int fd = open(stderrFile.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+            const int fd =
+                open(stderrFile.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
             if (fd >= 0)
                 dup2(fd, 2);
         }
@@ -264,7 +266,8 @@ Child spawn(const std::vector<std::string> &argv, const std::string &stderrFile)
     return c;
 }
 
-/** Reads what a child printed; returns false on EOF. Complete lines go to events (JSON) or lines. */
+/** Reads what a child printed; returns false on EOF. Complete lines go to events (JSON) or lines.
+ */
 bool drain(Child &c, std::vector<std::string> *lines = nullptr)
 {
     char b[65536];
@@ -295,7 +298,12 @@ struct Server
 
     void start(int fixedPort)
     {
-        std::vector<std::string> argv{bin, "--data-dir", dataDir, "--listen", "127.0.0.1", "--port",
+        std::vector<std::string> argv{bin,
+                                      "--data-dir",
+                                      dataDir,
+                                      "--listen",
+                                      "127.0.0.1",
+                                      "--port",
                                       std::to_string(fixedPort)};
         for (const std::string &s : sets) {
             argv.push_back("--set");
@@ -367,7 +375,9 @@ struct Fleet
 
     void add(const std::string &exe, int port, const std::string &plan, long first, long count)
     {
-        w.push_back(spawn({exe, "worker", std::to_string(port), plan, std::to_string(first), std::to_string(count)}, {}));
+        w.push_back(spawn({exe, "worker", std::to_string(port), plan, std::to_string(first),
+                           std::to_string(count)},
+                          {}));
         ranges.emplace_back(first, count);
     }
     void send(size_t i, const std::string &line)
@@ -427,7 +437,8 @@ struct Fleet
         }
     }
     /** Waits for `name` from the given workers; missing ones are empty objects. */
-    std::vector<QJsonObject> waitAll(const QString &name, double timeoutSec, const std::vector<size_t> &which = {})
+    std::vector<QJsonObject> waitAll(const QString &name, double timeoutSec,
+                                     const std::vector<size_t> &which = {})
     {
         std::vector<size_t> idx = which;
         if (idx.empty())
@@ -567,14 +578,16 @@ struct Setup
     }
 };
 
-std::string writePlan(const QString &dir, const QString &name, const std::vector<Person> &people, long firstIndex = 0)
+std::string writePlan(const QString &dir, const QString &name, const std::vector<Person> &people,
+                      long firstIndex = 0)
 {
     const QString path = QDir(dir).filePath(name);
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
         die("cannot write " + path.toStdString());
     for (size_t i = 0; i < people.size(); ++i)
-        f.write(people[i].token.toUtf8() + ' ' + QByteArray::fromStdString(sourceFor(firstIndex + long(i))) + '\n');
+        f.write(people[i].token.toUtf8() + ' ' +
+                QByteArray::fromStdString(sourceFor(firstIndex + long(i))) + '\n');
     return path.toStdString();
 }
 
@@ -604,8 +617,10 @@ struct Run
     {
         if (smoke)
             return; // tiny sizes say nothing about speed
-        targets.append(QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("target"), goal},
-                                   {QStringLiteral("value"), value}, {QStringLiteral("met"), met}});
+        targets.append(QJsonObject{{QStringLiteral("name"), name},
+                                   {QStringLiteral("target"), goal},
+                                   {QStringLiteral("value"), value},
+                                   {QStringLiteral("met"), met}});
     }
 };
 
@@ -640,12 +655,13 @@ QJsonObject machine()
         memKb = mem.readLine().simplified().split(' ').value(1).toLongLong();
     rlimit rl{};
     getrlimit(RLIMIT_NOFILE, &rl);
-    return QJsonObject{{QStringLiteral("cores"), int(sysconf(_SC_NPROCESSORS_ONLN))},
-                       {QStringLiteral("memory_gib"), double(qRound(double(memKb) / 1048576.0 * 10)) / 10},
-                       {QStringLiteral("cpu"), model},
-                       {QStringLiteral("kernel"), QSysInfo::kernelVersion()},
-                       {QStringLiteral("os"), QSysInfo::prettyProductName()},
-                       {QStringLiteral("open_files_limit"), qint64(rl.rlim_max)}};
+    return QJsonObject{
+        {QStringLiteral("cores"), int(sysconf(_SC_NPROCESSORS_ONLN))},
+        {QStringLiteral("memory_gib"), double(qRound(double(memKb) / 1048576.0 * 10)) / 10},
+        {QStringLiteral("cpu"), model},
+        {QStringLiteral("kernel"), QSysInfo::kernelVersion()},
+        {QStringLiteral("os"), QSysInfo::prettyProductName()},
+        {QStringLiteral("open_files_limit"), qint64(rl.rlim_max)}};
 }
 
 /** Merges workers' reports: sums numbers, merges histograms, unions reasons. */
@@ -662,7 +678,8 @@ struct Merged
         for (auto it = r.begin(); it != r.end(); ++it)
             if (it.value().isDouble() && it.key() != QLatin1String("lastMessageNs"))
                 n[it.key()] += it.value().toInteger();
-        lastMessageNs = std::max(lastMessageNs, r.value(QLatin1String("lastMessageNs")).toInteger());
+        lastMessageNs =
+            std::max(lastMessageNs, r.value(QLatin1String("lastMessageNs")).toInteger());
         latency.mergeJson(r.value(QLatin1String("latency")).toObject());
         hello.mergeJson(r.value(QLatin1String("hello")).toObject());
         catchUp.mergeJson(r.value(QLatin1String("catchUp")).toObject());
@@ -682,7 +699,8 @@ struct Merged
 
 Merged collect(Run &run, const QJsonObject &expect, const std::vector<size_t> &which = {})
 {
-    run.fleet.sendAll("report " + QJsonDocument(expect).toJson(QJsonDocument::Compact).toStdString());
+    run.fleet.sendAll("report " +
+                      QJsonDocument(expect).toJson(QJsonDocument::Compact).toStdString());
     Merged m;
     std::vector<size_t> all;
     for (size_t i = 0; i < run.fleet.w.size(); ++i)
@@ -701,10 +719,13 @@ void commonChecks(Run &run, Merged &m)
 {
     run.problem(QStringLiteral("failed_connections"), m.n[QStringLiteral("failed")]);
     run.problem(QStringLiteral("unexpected_closes"), m.n[QStringLiteral("unexpectedCloses")]);
-    run.problem(QStringLiteral("duplicates"), m.n[QStringLiteral("duplicates")] + m.n[QStringLiteral("notifDuplicates")]);
-    run.problem(QStringLiteral("sequence_gaps"), m.n[QStringLiteral("gaps")] + m.n[QStringLiteral("notifGaps")]);
-    run.problem(QStringLiteral("lost"), m.n[QStringLiteral("lost")] + m.n[QStringLiteral("missingMessages")]
-                                           + m.n[QStringLiteral("notifMissing")]);
+    run.problem(QStringLiteral("duplicates"),
+                m.n[QStringLiteral("duplicates")] + m.n[QStringLiteral("notifDuplicates")]);
+    run.problem(QStringLiteral("sequence_gaps"),
+                m.n[QStringLiteral("gaps")] + m.n[QStringLiteral("notifGaps")]);
+    run.problem(QStringLiteral("lost"), m.n[QStringLiteral("lost")] +
+                                            m.n[QStringLiteral("missingMessages")] +
+                                            m.n[QStringLiteral("notifMissing")]);
     run.problem(QStringLiteral("extra_messages"), m.n[QStringLiteral("extraMessages")]);
     run.problem(QStringLiteral("error_frames"), m.n[QStringLiteral("errors")]);
     run.problem(QStringLiteral("messages_for_unknown_rooms"), m.n[QStringLiteral("unknownRoom")]);
@@ -734,7 +755,8 @@ QJsonObject connectAll(Run &run, double timeoutSec)
 {
     const int64_t t0 = nowNs();
     for (size_t i = 0; i < run.fleet.w.size(); ++i)
-        run.fleet.send(i, "connect 0 " + std::to_string(run.fleet.ranges[i].second) + " " + std::to_string(t0));
+        run.fleet.send(i, "connect 0 " + std::to_string(run.fleet.ranges[i].second) + " " +
+                              std::to_string(t0));
     qint64 ok = 0, failed = 0, last = 0, timedOut = 0;
     for (const QJsonObject &o : run.fleet.waitAll(QStringLiteral("connected"), timeoutSec)) {
         if (o.isEmpty())
@@ -778,14 +800,16 @@ struct Http
         return true;
     }
     /** POST; returns status (0 on transport failure) and the body. */
-    int post(const std::string &path, const std::string &token, const std::string &body, std::string *respBody)
+    int post(const std::string &path, const std::string &token, const std::string &body,
+             std::string *respBody)
     {
         for (int attempt = 0; attempt < 2; ++attempt) {
             if (fd < 0 && !connectNow())
                 return 0;
-            const std::string req = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
-                                    + "\r\nContent-Type: application/json\r\nContent-Length: "
-                                    + std::to_string(body.size()) + "\r\n\r\n" + body;
+            const std::string req =
+                "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+                "\r\nContent-Type: application/json\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + body;
             if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != ssize_t(req.size())) {
                 close(fd);
                 fd = -1;
@@ -847,7 +871,8 @@ void finishServer(Run &run, long long baselineKiB, long conns)
                   {QStringLiteral("rss_baseline_kib"), baselineKiB},
                   {QStringLiteral("start_seconds"), run.server.startSeconds}};
     if (conns > 0)
-        s.insert(QStringLiteral("rss_per_connection_kib"), double(rss - baselineKiB) / double(conns));
+        s.insert(QStringLiteral("rss_per_connection_kib"),
+                 double(rss - baselineKiB) / double(conns));
     run.results.insert(QStringLiteral("server_memory"), s);
 }
 
@@ -857,8 +882,10 @@ int roomFanout(Run &run)
     const double rate = run.opt.real("rate", run.smoke ? 100 : 1000);
     const double duration = run.opt.real("duration", run.smoke ? 1 : 20);
     const long count = std::max<long>(1, long(rate * duration));
-    run.params = {{QStringLiteral("members"), qint64(members)}, {QStringLiteral("rate_per_second"), rate},
-                  {QStringLiteral("duration_seconds"), duration}, {QStringLiteral("messages"), qint64(count)}};
+    run.params = {{QStringLiteral("members"), qint64(members)},
+                  {QStringLiteral("rate_per_second"), rate},
+                  {QStringLiteral("duration_seconds"), duration},
+                  {QStringLiteral("messages"), qint64(count)}};
     Setup setup(run.dataDir);
     const std::vector<Person> people = setup.people(members, QStringLiteral("m"));
     const std::vector<Person> sender = setup.people(1, QStringLiteral("sender"));
@@ -868,7 +895,8 @@ int roomFanout(Run &run)
     setup.member(room, sender[0].id);
     setup.finish();
     const std::string plan = writePlan(run.dataDir, QStringLiteral("plan.txt"), people);
-    const std::string senderPlan = writePlan(run.dataDir, QStringLiteral("sender.txt"), sender, members);
+    const std::string senderPlan =
+        writePlan(run.dataDir, QStringLiteral("sender.txt"), sender, members);
 
     run.server.start(0);
     run.fleet.server = &run.server;
@@ -881,7 +909,9 @@ int roomFanout(Run &run)
     const size_t senderIdx = run.fleet.w.size() - 1;
     run.fleet.wait(senderIdx, QStringLiteral("ready"), 30);
     run.fleet.send(senderIdx, "connect 0 1 0");
-    if (run.fleet.wait(senderIdx, QStringLiteral("connected"), 30).value(QLatin1String("ok")).toInteger() != 1)
+    if (run.fleet.wait(senderIdx, QStringLiteral("connected"), 30)
+            .value(QLatin1String("ok"))
+            .toInteger() != 1)
         run.problem(QStringLiteral("sender_not_connected"), 1);
     run.fleet.pump(1000); // presence settles
 
@@ -892,12 +922,14 @@ int roomFanout(Run &run)
     run.fleet.send(senderIdx, "send fanout " + std::to_string(rate) + " " + std::to_string(count));
     const QJsonObject sent = run.fleet.wait(senderIdx, QStringLiteral("sent"), duration * 4 + 60);
     const qint64 expected = qint64(members + 1) * count;
-    const qint64 got = run.fleet.waitProgress(QStringLiteral("messages"), expected, 60, run.smoke ? 5 : 10);
+    const qint64 got =
+        run.fleet.waitProgress(QStringLiteral("messages"), expected, 60, run.smoke ? 5 : 10);
     const CpuSample c1 = cpuOf(run.server.pid);
     const double b1 = run.fleet.cpuSeconds();
     const int64_t t1 = nowNs();
-    Merged m = collect(run, {{QStringLiteral("rooms"), QJsonObject{{QStringLiteral("fanout"), qint64(count)}}},
-                             {QStringLiteral("everyRoom"), true}});
+    Merged m = collect(
+        run, {{QStringLiteral("rooms"), QJsonObject{{QStringLiteral("fanout"), qint64(count)}}},
+              {QStringLiteral("everyRoom"), true}});
     const double busy = double((m.lastMessageNs ? m.lastMessageNs : t1) - t0) / 1e9;
     const double serverCpu = c1.total - c0.total;
     const qint64 deliveries = m.n[QStringLiteral("messages")];
@@ -907,21 +939,28 @@ int roomFanout(Run &run)
     run.results.insert(QStringLiteral("deliveries_expected"), expected);
     run.results.insert(QStringLiteral("deliveries_per_second"), deliveries / busy);
     run.results.insert(QStringLiteral("offered_deliveries_per_second"), double(members + 1) * rate);
-    run.results.insert(QStringLiteral("deliveries_per_server_cpu_second"), serverCpu > 0 ? deliveries / serverCpu : 0);
-    run.results.insert(QStringLiteral("deliveries_per_bench_cpu_second"), b1 - b0 > 0 ? deliveries / (b1 - b0) : 0);
+    run.results.insert(QStringLiteral("deliveries_per_server_cpu_second"),
+                       serverCpu > 0 ? deliveries / serverCpu : 0);
+    run.results.insert(QStringLiteral("deliveries_per_bench_cpu_second"),
+                       b1 - b0 > 0 ? deliveries / (b1 - b0) : 0);
     run.results.insert(QStringLiteral("send_seconds"),
-                       double(sent.value(QLatin1String("lastSendNs")).toInteger() - sent.value(QLatin1String("startNs")).toInteger()) / 1e9);
+                       double(sent.value(QLatin1String("lastSendNs")).toInteger() -
+                              sent.value(QLatin1String("startNs")).toInteger()) /
+                           1e9);
     run.results.insert(QStringLiteral("delivery_seconds"), busy);
     run.results.insert(QStringLiteral("latency"), m.latency.summaryMs());
     run.results.insert(QStringLiteral("ack_latency"), m.ack.summaryMs());
     finishServer(run, baseline, members + 1);
     commonChecks(run, m);
-    run.problem(QStringLiteral("connect_failures"), conn.value(QLatin1String("failed")).toInteger());
+    run.problem(QStringLiteral("connect_failures"),
+                conn.value(QLatin1String("failed")).toInteger());
     run.problem(QStringLiteral("send_errors"), m.n[QStringLiteral("sendErrors")]);
     run.problem(QStringLiteral("unacked_sends"), count - m.n[QStringLiteral("acks")]);
     run.problem(QStringLiteral("deliveries_short"), std::max<qint64>(0, expected - got));
-    const double perCpu = run.results.value(QLatin1String("deliveries_per_server_cpu_second")).toDouble();
-    run.target(QStringLiteral("deliveries per server CPU-second"), QStringLiteral(">= 700000"), perCpu, perCpu >= 700000);
+    const double perCpu =
+        run.results.value(QLatin1String("deliveries_per_server_cpu_second")).toDouble();
+    run.target(QStringLiteral("deliveries per server CPU-second"), QStringLiteral(">= 700000"),
+               perCpu, perCpu >= 700000);
     // One core is "not enough" when the server fell behind the offered load or its busiest
     // thread was (nearly) saturated; then it should be using more than one core.
     const QJsonObject cpu = run.results.value(QLatin1String("server_cpu")).toObject();
@@ -934,9 +973,10 @@ int roomFanout(Run &run)
     run.results.insert(QStringLiteral("kept_up_with_offered_load"), keptUp);
     run.results.insert(QStringLiteral("busiest_server_thread_cores"), busiest);
     run.results.insert(QStringLiteral("one_core_not_enough"), oneNotEnough);
-    run.target(QStringLiteral("server uses both cores when one is not enough (cores used)"),
-               QStringLiteral("> 1.2 when the busiest thread is saturated or the server falls behind"), cores,
-               !oneNotEnough || cores > 1.2);
+    run.target(
+        QStringLiteral("server uses both cores when one is not enough (cores used)"),
+        QStringLiteral("> 1.2 when the busiest thread is saturated or the server falls behind"),
+        cores, !oneNotEnough || cores > 1.2);
     return 0;
 }
 
@@ -945,7 +985,8 @@ int notifyFanout(Run &run)
     const long n = run.opt.num("people", run.smoke ? 50 : 10000);
     const long count = run.opt.num("count", run.smoke ? 10 : 200);
     const double rate = run.opt.real("rate", run.smoke ? 20 : 10);
-    run.params = {{QStringLiteral("people"), qint64(n)}, {QStringLiteral("notifications"), qint64(count)},
+    run.params = {{QStringLiteral("people"), qint64(n)},
+                  {QStringLiteral("notifications"), qint64(count)},
                   {QStringLiteral("rate_per_second"), rate}};
     Setup setup(run.dataDir);
     const std::vector<Person> people = setup.people(n, QStringLiteral("p"));
@@ -959,7 +1000,10 @@ int notifyFanout(Run &run)
             die("setGroupMember: " + e->message.toStdString());
     auto svc = setup.st.createService(QStringLiteral("bench"), QString(), QString());
     const qint64 serviceId = std::get<qint64>(svc);
-    const std::string serviceToken = std::get<QString>(setup.st.issueToken(0, serviceId, QStringLiteral("service"), QStringLiteral("bench"))).toStdString();
+    const std::string serviceToken =
+        std::get<QString>(
+            setup.st.issueToken(0, serviceId, QStringLiteral("service"), QStringLiteral("bench")))
+            .toStdString();
     setup.finish();
     const std::string plan = writePlan(run.dataDir, QStringLiteral("plan.txt"), people);
 
@@ -984,8 +1028,9 @@ int notifyFanout(Run &run)
         const int64_t due = t0 + int64_t(double(k) * 1e9 / rate);
         while (nowNs() < due)
             run.fleet.pump(int(std::max<int64_t>(1, (due - nowNs()) / 1000000)));
-        const std::string body = "{\"recipients\":{\"groups\":[\"everyone-online\"]},\"title\":\"bench " + std::to_string(k)
-                                 + "\",\"body\":\"load test\"}";
+        const std::string body =
+            "{\"recipients\":{\"groups\":[\"everyone-online\"]},\"title\":\"bench " +
+            std::to_string(k) + "\",\"body\":\"load test\"}";
         std::string resp;
         const int64_t ts = nowNs();
         const int status = http.post("/api/v1/notifications", serviceToken, body, &resp);
@@ -996,17 +1041,22 @@ int notifyFanout(Run &run)
                 say("publish %ld: HTTP %d %s", k, status, resp.c_str());
             continue;
         }
-        const qint64 id = QJsonDocument::fromJson(QByteArray::fromStdString(resp)).object().value(QLatin1String("id")).toInteger();
+        const qint64 id = QJsonDocument::fromJson(QByteArray::fromStdString(resp))
+                              .object()
+                              .value(QLatin1String("id"))
+                              .toInteger();
         published[id] = {ts, tr};
         publishLatency.add((tr - ts) / 1000);
         lastId = std::max(lastId, id);
     }
     const qint64 expected = qint64(n) * qint64(published.size());
-    const qint64 got = run.fleet.waitProgress(QStringLiteral("notifications"), expected, 60, run.smoke ? 5 : 10);
+    const qint64 got =
+        run.fleet.waitProgress(QStringLiteral("notifications"), expected, 60, run.smoke ? 5 : 10);
     const CpuSample c1 = cpuOf(run.server.pid);
     const double b1 = run.fleet.cpuSeconds();
     const int64_t t1 = nowNs();
-    Merged m = collect(run, {{QStringLiteral("notifLast"), lastId}, {QStringLiteral("notifCount"), qint64(published.size())}});
+    Merged m = collect(run, {{QStringLiteral("notifLast"), lastId},
+                             {QStringLiteral("notifCount"), qint64(published.size())}});
     // Per notification: from the publisher's 201 to the last desktop that received it.
     Histogram toLast, toFirstFromPost;
     qint64 wrongCount = 0, unknownIds = 0;
@@ -1031,33 +1081,40 @@ int notifyFanout(Run &run)
     run.results.insert(QStringLiteral("published"), qint64(published.size()));
     run.results.insert(QStringLiteral("deliveries"), deliveries);
     run.results.insert(QStringLiteral("deliveries_expected"), expected);
-    run.results.insert(QStringLiteral("deliveries_per_second"), deliveries / (double(t1 - t0) / 1e9));
-    run.results.insert(QStringLiteral("deliveries_per_server_cpu_second"), serverCpu > 0 ? deliveries / serverCpu : 0);
+    run.results.insert(QStringLiteral("deliveries_per_second"),
+                       deliveries / (double(t1 - t0) / 1e9));
+    run.results.insert(QStringLiteral("deliveries_per_server_cpu_second"),
+                       serverCpu > 0 ? deliveries / serverCpu : 0);
     run.results.insert(QStringLiteral("latency_201_to_last_receiver"), toLast.summaryMs());
-    run.results.insert(QStringLiteral("latency_post_to_last_receiver"), toFirstFromPost.summaryMs());
+    run.results.insert(QStringLiteral("latency_post_to_last_receiver"),
+                       toFirstFromPost.summaryMs());
     run.results.insert(QStringLiteral("publish_http_latency"), publishLatency.summaryMs());
     finishServer(run, baseline, n);
     commonChecks(run, m);
-    run.problem(QStringLiteral("connect_failures"), conn.value(QLatin1String("failed")).toInteger());
+    run.problem(QStringLiteral("connect_failures"),
+                conn.value(QLatin1String("failed")).toInteger());
     run.problem(QStringLiteral("publish_failures"), httpFailures);
     run.problem(QStringLiteral("notifications_with_wrong_receiver_count"), wrongCount);
     run.problem(QStringLiteral("unknown_notification_ids"), unknownIds);
     run.problem(QStringLiteral("deliveries_short"), std::max<qint64>(0, expected - got));
     const double p99 = toLast.percentile(0.99) / 1000.0;
-    run.target(QStringLiteral("p99 from 201 to the last receiver (ms)"), QStringLiteral("< 100"), p99, p99 < 100);
+    run.target(QStringLiteral("p99 from 201 to the last receiver (ms)"), QStringLiteral("< 100"),
+               p99, p99 < 100);
     return 0;
 }
 
 /** People spread over team rooms of roomSize members each (presence and hello as in real use). */
-std::vector<Person> teamSetup(Run &run, long n, long roomSize, int roomsPerPerson, std::vector<QString> *roomNames,
-                              std::vector<qint64> *roomIds, std::vector<std::vector<qint64>> *membersOut = nullptr)
+std::vector<Person> teamSetup(Run &run, long n, long roomSize, int roomsPerPerson,
+                              std::vector<QString> *roomNames, std::vector<qint64> *roomIds,
+                              std::vector<std::vector<qint64>> *membersOut = nullptr)
 {
     Setup setup(run.dataDir);
     std::vector<Person> people = setup.people(n, QStringLiteral("u"));
     const long rooms = std::max<long>(1, (n + roomSize - 1) / roomSize);
     for (int k = 0; k < roomsPerPerson; ++k)
         for (long r = 0; r < rooms; ++r) {
-            const QString name = QStringLiteral("%1%2").arg(k == 0 ? QLatin1Char('a') : QLatin1Char('b')).arg(r);
+            const QString name =
+                QStringLiteral("%1%2").arg(k == 0 ? QLatin1Char('a') : QLatin1Char('b')).arg(r);
             roomNames->push_back(name);
             roomIds->push_back(setup.room(name));
         }
@@ -1084,7 +1141,8 @@ int connectStorm(Run &run)
 {
     const long n = run.opt.num("people", run.smoke ? 100 : 10000);
     const long roomSize = run.opt.num("room-size", run.smoke ? 10 : 100);
-    run.params = {{QStringLiteral("people"), qint64(n)}, {QStringLiteral("room_size"), qint64(roomSize)}};
+    run.params = {{QStringLiteral("people"), qint64(n)},
+                  {QStringLiteral("room_size"), qint64(roomSize)}};
     std::vector<QString> names;
     std::vector<qint64> ids;
     const std::vector<Person> people = teamSetup(run, n, roomSize, 1, &names, &ids);
@@ -1104,17 +1162,20 @@ int connectStorm(Run &run)
     Merged m = collect(run, {});
     run.results.insert(QStringLiteral("authenticated"), conn.value(QLatin1String("ok")));
     run.results.insert(QStringLiteral("failed"), conn.value(QLatin1String("failed")));
-    run.results.insert(QStringLiteral("seconds_to_all_authenticated"), conn.value(QLatin1String("seconds")));
+    run.results.insert(QStringLiteral("seconds_to_all_authenticated"),
+                       conn.value(QLatin1String("seconds")));
     run.results.insert(QStringLiteral("hello_latency"), m.hello.summaryMs());
     run.results.insert(QStringLiteral("server_cpu"), cpuDelta(c0, c1, double(t1 - t0) / 1e9));
     finishServer(run, baseline, n);
     commonChecks(run, m);
-    run.problem(QStringLiteral("not_authenticated"), n - conn.value(QLatin1String("ok")).toInteger());
-    run.problem(QStringLiteral("workers_timed_out"), conn.value(QLatin1String("workers_timed_out")).toInteger());
+    run.problem(QStringLiteral("not_authenticated"),
+                n - conn.value(QLatin1String("ok")).toInteger());
+    run.problem(QStringLiteral("workers_timed_out"),
+                conn.value(QLatin1String("workers_timed_out")).toInteger());
     const double secs = conn.value(QLatin1String("seconds")).toDouble();
     const bool allOk = conn.value(QLatin1String("ok")).toInteger() == n;
-    run.target(QStringLiteral("all authenticated within (s)"), QStringLiteral("< 3, none failed"), secs,
-               allOk && secs >= 0 && secs < 3);
+    run.target(QStringLiteral("all authenticated within (s)"), QStringLiteral("< 3, none failed"),
+               secs, allOk && secs >= 0 && secs < 3);
     return 0;
 }
 
@@ -1124,11 +1185,13 @@ int idleCapacity(Run &run)
     const long step = run.opt.num("step", run.smoke ? 100 : 5000);
     const double hold = run.opt.real("hold", run.smoke ? 2 : 30);
     const double waveTimeout = run.opt.real("wave-timeout", run.smoke ? 20 : 30);
-    run.params = {{QStringLiteral("max"), qint64(max)}, {QStringLiteral("step"), qint64(step)},
+    run.params = {{QStringLiteral("max"), qint64(max)},
+                  {QStringLiteral("step"), qint64(step)},
                   {QStringLiteral("hold_seconds"), hold}};
     std::vector<QString> names;
     std::vector<qint64> ids;
-    const std::vector<Person> people = teamSetup(run, max, run.opt.num("room-size", run.smoke ? 10 : 100), 1, &names, &ids);
+    const std::vector<Person> people =
+        teamSetup(run, max, run.opt.num("room-size", run.smoke ? 10 : 100), 1, &names, &ids);
     const std::string plan = writePlan(run.dataDir, QStringLiteral("plan.txt"), people);
     run.server.start(0);
     run.fleet.server = &run.server;
@@ -1149,12 +1212,14 @@ int idleCapacity(Run &run)
             const long f = run.fleet.ranges[i].first, c = run.fleet.ranges[i].second;
             const long a = std::max(from, f), b = std::min(to, f + c);
             if (a < b) {
-                run.fleet.send(i, "connect " + std::to_string(a - f) + " " + std::to_string(b - f) + " " + std::to_string(t0));
+                run.fleet.send(i, "connect " + std::to_string(a - f) + " " + std::to_string(b - f) +
+                                      " " + std::to_string(t0));
                 which.push_back(i);
             }
         }
         qint64 ok = 0, failed = 0, timedOut = 0;
-        for (const QJsonObject &o : run.fleet.waitAll(QStringLiteral("connected"), waveTimeout, which)) {
+        for (const QJsonObject &o :
+             run.fleet.waitAll(QStringLiteral("connected"), waveTimeout, which)) {
             if (o.isEmpty())
                 ++timedOut;
             ok += o.value(QLatin1String("ok")).toInteger();
@@ -1164,16 +1229,20 @@ int idleCapacity(Run &run)
         const auto prog = run.fleet.progress();
         const qint64 open = prog.at(QStringLiteral("open"));
         const long long rss = rssKiB(run.server.pid);
-        waves.append(QJsonObject{{QStringLiteral("target"), qint64(to)}, {QStringLiteral("open"), open},
-                                 {QStringLiteral("wave_ok"), ok}, {QStringLiteral("wave_failed"), failed},
+        waves.append(QJsonObject{{QStringLiteral("target"), qint64(to)},
+                                 {QStringLiteral("open"), open},
+                                 {QStringLiteral("wave_ok"), ok},
+                                 {QStringLiteral("wave_failed"), failed},
                                  {QStringLiteral("wave_timed_out"), timedOut},
                                  {QStringLiteral("seconds"), double(nowNs() - t0) / 1e9},
                                  {QStringLiteral("rss_kib"), rss},
-                                 {QStringLiteral("rss_per_connection_kib"), open ? double(rss - baseline) / double(open) : 0}});
+                                 {QStringLiteral("rss_per_connection_kib"),
+                                  open ? double(rss - baseline) / double(open) : 0}});
         say("  %lld open, server RSS %lld KiB (%.1f KiB/conn)", (long long)open, rss,
             open ? double(rss - baseline) / double(open) : 0);
         if (failed || timedOut || open < to) {
-            lastFailure = QJsonObject{{QStringLiteral("at"), open}, {QStringLiteral("failed"), failed},
+            lastFailure = QJsonObject{{QStringLiteral("at"), open},
+                                      {QStringLiteral("failed"), failed},
                                       {QStringLiteral("timed_out_workers"), timedOut}};
             held = open;
             break;
@@ -1197,12 +1266,15 @@ int idleCapacity(Run &run)
     run.results.insert(QStringLiteral("pings_answered"), m.n[QStringLiteral("pings")]);
     if (!lastFailure.isEmpty()) {
         lastFailure.insert(QStringLiteral("reasons"), m.reasons);
-        lastFailure.insert(QStringLiteral("pending_without_answer"), m.n[QStringLiteral("pending")]);
+        lastFailure.insert(QStringLiteral("pending_without_answer"),
+                           m.n[QStringLiteral("pending")]);
         run.results.insert(QStringLiteral("limit_reached"), lastFailure);
     }
-    const double per10k = rssAt10k ? double(rssAt10k - baseline) / double(std::min<long>(10000, max)) : -1;
+    const double per10k =
+        rssAt10k ? double(rssAt10k - baseline) / double(std::min<long>(10000, max)) : -1;
     run.results.insert(QStringLiteral("rss_per_connection_kib_at_10000"), per10k);
-    run.results.insert(QStringLiteral("rss_per_connection_kib_at_max"), stillOpen ? double(rss - baseline) / double(stillOpen) : 0);
+    run.results.insert(QStringLiteral("rss_per_connection_kib_at_max"),
+                       stillOpen ? double(rss - baseline) / double(stillOpen) : 0);
     finishServer(run, baseline, stillOpen);
     // At the capacity limit, refused connections are the measurement, not a failure; the ones
     // that were held must stay held.
@@ -1210,9 +1282,10 @@ int idleCapacity(Run &run)
     run.problem(QStringLiteral("duplicates"), m.n[QStringLiteral("duplicates")]);
     run.correctness.insert(QStringLiteral("refused_at_limit"), m.n[QStringLiteral("failed")]);
     if (max >= 10000)
-        run.target(QStringLiteral("server RSS per idle authenticated connection at 10,000 (KiB)"), QStringLiteral("<= 20"),
-                   per10k, per10k > 0 && per10k <= 20);
-    run.target(QStringLiteral("idle connections held on one node"), QStringLiteral(">= 50000"), double(held), held >= 50000);
+        run.target(QStringLiteral("server RSS per idle authenticated connection at 10,000 (KiB)"),
+                   QStringLiteral("<= 20"), per10k, per10k > 0 && per10k <= 20);
+    run.target(QStringLiteral("idle connections held on one node"), QStringLiteral(">= 50000"),
+               double(held), held >= 50000);
     return 0;
 }
 
@@ -1222,8 +1295,10 @@ int resumeStorm(Run &run)
     const long roomSize = run.opt.num("room-size", run.smoke ? 10 : 100);
     const long behind = run.opt.num("behind", run.smoke ? 3 : 5);
     const long before = run.opt.num("history", 3);
-    run.params = {{QStringLiteral("people"), qint64(n)}, {QStringLiteral("room_size"), qint64(roomSize)},
-                  {QStringLiteral("rooms_per_person"), 2}, {QStringLiteral("messages_behind_per_room"), qint64(behind)},
+    run.params = {{QStringLiteral("people"), qint64(n)},
+                  {QStringLiteral("room_size"), qint64(roomSize)},
+                  {QStringLiteral("rooms_per_person"), 2},
+                  {QStringLiteral("messages_behind_per_room"), qint64(behind)},
                   {QStringLiteral("history_before"), qint64(before)}};
     std::vector<QString> names;
     std::vector<qint64> ids;
@@ -1238,7 +1313,8 @@ int resumeStorm(Run &run)
             for (long k = 0; k < perRoom; ++k) {
                 const qint64 from = members[r][size_t(k) % members[r].size()];
                 auto res = st.storeMessage(ids[r], from, QStringLiteral("%1-%2").arg(tag).arg(k),
-                                           QStringLiteral("%1 %2").arg(tag).arg(k), QDateTime::currentMSecsSinceEpoch());
+                                           QStringLiteral("%1 %2").arg(tag).arg(k),
+                                           QDateTime::currentMSecsSinceEpoch());
                 if (auto *e = std::get_if<herald::StoreError>(&res))
                     die("storeMessage: " + e->message.toStdString());
             }
@@ -1259,18 +1335,23 @@ int resumeStorm(Run &run)
     // Restart: the server goes down (1001 to everyone), messages arrive meanwhile, it comes back.
     run.fleet.sendAll("expect-close 1");
     run.fleet.pump(100);
-    say("resume storm: stopping the server with %lld people connected", (long long)conn.value(QLatin1String("ok")).toInteger());
+    say("resume storm: stopping the server with %lld people connected",
+        (long long)conn.value(QLatin1String("ok")).toInteger());
     const double stopSecs = run.server.stop();
-    const qint64 closedN = run.fleet.waitProgress(QStringLiteral("expectedCloses"), conn.value(QLatin1String("ok")).toInteger(), 30, 10);
+    const qint64 closedN = run.fleet.waitProgress(
+        QStringLiteral("expectedCloses"), conn.value(QLatin1String("ok")).toInteger(), 30, 10);
     writeMessages(behind, QStringLiteral("o"));
-    say("resume storm: restarting; %ld people reconnect at once, %ld messages behind in each of 2 rooms", n, behind);
+    say("resume storm: restarting; %ld people reconnect at once, %ld messages behind in each of 2 "
+        "rooms",
+        n, behind);
     run.server.start(port);
     const long long baseline = rssKiB(run.server.pid);
     const CpuSample c0 = cpuOf(run.server.pid);
     const int64_t t0 = nowNs();
     run.fleet.sendAll("resume " + std::to_string(t0));
     qint64 ok = 0, failed = 0, last = 0, timedOut = 0;
-    for (const QJsonObject &o : run.fleet.waitAll(QStringLiteral("resumed"), run.opt.real("timeout", 120))) {
+    for (const QJsonObject &o :
+         run.fleet.waitAll(QStringLiteral("resumed"), run.opt.real("timeout", 120))) {
         if (o.isEmpty())
             ++timedOut;
         ok += o.value(QLatin1String("ok")).toInteger();
@@ -1297,11 +1378,14 @@ int resumeStorm(Run &run)
     run.results.insert(QStringLiteral("server_cpu"), cpuDelta(c0, c1, double(t1 - t0) / 1e9));
     finishServer(run, baseline, ok);
     commonChecks(run, m);
-    run.problem(QStringLiteral("initial_connect_failures"), conn.value(QLatin1String("failed")).toInteger());
+    run.problem(QStringLiteral("initial_connect_failures"),
+                conn.value(QLatin1String("failed")).toInteger());
     run.problem(QStringLiteral("not_caught_up"), n - ok);
     run.problem(QStringLiteral("workers_timed_out"), timedOut);
-    run.problem(QStringLiteral("replayed_count_mismatch"), std::abs(m.n[QStringLiteral("messages")] - expectedMsgs));
-    run.target(QStringLiteral("all caught up within (s)"), QStringLiteral("< 10, nothing lost or duplicated"), secs,
+    run.problem(QStringLiteral("replayed_count_mismatch"),
+                std::abs(m.n[QStringLiteral("messages")] - expectedMsgs));
+    run.target(QStringLiteral("all caught up within (s)"),
+               QStringLiteral("< 10, nothing lost or duplicated"), secs,
                ok == n && secs >= 0 && secs < 10);
     return 0;
 }
@@ -1329,7 +1413,8 @@ int usage()
             "common options:\n"
             "  --out FILE           JSON result (default herald-bench-SCENARIO.json)\n"
             "  --server PATH        herald-server binary (default: next to herald-bench)\n"
-            "  --data-dir DIR       fresh directory for the run (default: a new one under /tmp, removed after)\n"
+            "  --data-dir DIR       fresh directory for the run (default: a new one under /tmp, "
+            "removed after)\n"
             "  --server-set K=V     extra server config (repeatable)\n"
             "  --workers N          minimum worker processes (default 2)\n"
             "  --smoke              tiny sizes: checks correctness only (CTest)\n"
@@ -1395,8 +1480,11 @@ int main(int argc, char **argv)
     run.server.stopTimeout = run.opt.real("stop-timeout", run.smoke ? 2 : 15);
 
     static const std::map<std::string, std::function<int(Run &)>> scenarios{
-        {"room-fanout", roomFanout}, {"notify-fanout", notifyFanout}, {"connect-storm", connectStorm},
-        {"idle", idleCapacity}, {"resume-storm", resumeStorm}};
+        {"room-fanout", roomFanout},
+        {"notify-fanout", notifyFanout},
+        {"connect-storm", connectStorm},
+        {"idle", idleCapacity},
+        {"resume-storm", resumeStorm}};
     auto it = scenarios.find(run.scenario);
     if (it == scenarios.end())
         return usage();
@@ -1417,22 +1505,26 @@ int main(int argc, char **argv)
     it->second(run);
     const double wall = double(nowNs() - t0) / 1e9;
     {
-        // CPU of everything else = machine busy - server - bench (controller + workers), over the run.
+        // CPU of everything else = machine busy - server - bench (controller + workers), over the
+        // run.
         double ours = run.fleet.cpuSeconds() + run.fleet.extraCpu;
         rusage ru{};
         getrusage(RUSAGE_SELF, &ru);
-        ours += double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+        ours += double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
         if (run.server.pid > 0)
             ours += cpuOf(run.server.pid).total + run.server.pastCpu;
         else
             ours += run.server.pastCpu;
         const double other = std::max(0.0, machineBusySeconds() - machine0 - ours);
-        run.results.insert(QStringLiteral("machine"),
-                           QJsonObject{{QStringLiteral("other_processes_cores_before"), busyBefore},
-                                       {QStringLiteral("other_processes_cores_during"), other / wall},
-                                       {QStringLiteral("loadavg_1min_at_start"), loadavg[0]}});
+        run.results.insert(
+            QStringLiteral("machine"),
+            QJsonObject{{QStringLiteral("other_processes_cores_before"), busyBefore},
+                        {QStringLiteral("other_processes_cores_during"), other / wall},
+                        {QStringLiteral("loadavg_1min_at_start"), loadavg[0]}});
         if (other / wall > 0.3)
-            say("note: other processes used %.2f cores during this run: numbers are disturbed", other / wall);
+            say("note: other processes used %.2f cores during this run: numbers are disturbed",
+                other / wall);
     }
     run.fleet.quit();
     run.server.stop();
@@ -1447,7 +1539,8 @@ int main(int argc, char **argv)
         sets.append(QString::fromStdString(s));
     const QJsonObject out{{QStringLiteral("scenario"), QString::fromStdString(run.scenario)},
                           {QStringLiteral("date"), started.toString(Qt::ISODate)},
-                          {QStringLiteral("commit"), QString::fromStdString(run.opt.str("commit", gitCommit().toStdString()))},
+                          {QStringLiteral("commit"), QString::fromStdString(run.opt.str(
+                                                         "commit", gitCommit().toStdString()))},
                           {QStringLiteral("machine"), machine()},
                           {QStringLiteral("smoke"), run.smoke},
                           {QStringLiteral("server_settings"), sets},
@@ -1459,7 +1552,8 @@ int main(int argc, char **argv)
                           {QStringLiteral("targets"), run.targets},
                           {QStringLiteral("targets_met"), targetsMet},
                           {QStringLiteral("run_seconds"), wall}};
-    const QString outPath = QString::fromStdString(run.opt.str("out", "herald-bench-" + run.scenario + ".json"));
+    const QString outPath =
+        QString::fromStdString(run.opt.str("out", "herald-bench-" + run.scenario + ".json"));
     QFile f(outPath);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
         die("cannot write " + outPath.toStdString());
@@ -1470,7 +1564,8 @@ int main(int argc, char **argv)
     for (const QJsonValue &t : run.targets) {
         const QJsonObject o = t.toObject();
         say("  target %s %s: %.3f %s", qPrintable(o.value(QLatin1String("name")).toString()),
-            qPrintable(o.value(QLatin1String("target")).toString()), o.value(QLatin1String("value")).toDouble(),
+            qPrintable(o.value(QLatin1String("target")).toString()),
+            o.value(QLatin1String("value")).toDouble(),
             o.value(QLatin1String("met")).toBool() ? "met" : "MISSED");
     }
     if (!correct)

@@ -39,8 +39,8 @@ enum State : uint8_t { Idle, Connecting, Handshake, Open, Closed, Failed };
 struct RoomPos
 {
     std::string name;
-    int64_t last = 0;     // last sequence seen in order
-    int64_t target = 0;   // server's lastSeq at the latest hello (resume: catch up to this)
+    int64_t last = 0;   // last sequence seen in order
+    int64_t target = 0; // server's lastSeq at the latest hello (resume: catch up to this)
 };
 
 struct Conn
@@ -71,10 +71,10 @@ struct Counters
 {
     int64_t framesIn = 0;
     int64_t bytesIn = 0;
-    int64_t messages = 0;       // message frames in order (deliveries)
-    int64_t duplicates = 0;     // seq <= last seen
-    int64_t gaps = 0;           // times a seq skipped ahead
-    int64_t lost = 0;           // sequence numbers skipped
+    int64_t messages = 0;   // message frames in order (deliveries)
+    int64_t duplicates = 0; // seq <= last seen
+    int64_t gaps = 0;       // times a seq skipped ahead
+    int64_t lost = 0;       // sequence numbers skipped
     int64_t unknownRoom = 0;
     int64_t notifications = 0;
     int64_t notifDuplicates = 0; // id <= last seen
@@ -155,7 +155,10 @@ private:
     void onReadable(uint32_t i);
     void flush(Conn &c, uint32_t i);
     void sendFrame(Conn &c, uint32_t i, uint8_t op, const char *data, size_t len);
-    void sendText(Conn &c, uint32_t i, const std::string &s) { sendFrame(c, i, 0x1, s.data(), s.size()); }
+    void sendText(Conn &c, uint32_t i, const std::string &s)
+    {
+        sendFrame(c, i, 0x1, s.data(), s.size());
+    }
     size_t parseFrames(Conn &c, uint32_t i, const char *p, size_t n);
     void onText(Conn &c, uint32_t i, const char *p, size_t n);
     void onMessage(Conn &c, const char *p, size_t n);
@@ -180,7 +183,8 @@ private:
     Histogram m_catchUp;      // resume command time -> caught up
     Histogram m_resumeHello;  // resume command time -> hello on the new connection
     Histogram m_ackLatency;   // sender: send -> result
-    std::unordered_map<int64_t, std::pair<int64_t, int64_t>> m_notifSeen; // id -> count, last receipt ns
+    std::unordered_map<int64_t, std::pair<int64_t, int64_t>>
+        m_notifSeen; // id -> count, last receipt ns
     bool m_expectClose = false;
     bool m_dirty = false;
     // batches
@@ -270,11 +274,11 @@ void Worker::onWritable(uint32_t i)
         if (err)
             return fail(c, std::string("connect: ") + strerror(err));
         c.state = Handshake;
-        c.out = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(m_port)
-                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  "Sec-WebSocket-Key: aGVyYWxkLWJlbmNoLWtleQ==\r\nSec-WebSocket-Version: 13\r\n"
-                  "Sec-WebSocket-Protocol: herald.v1\r\nAuthorization: Bearer "
-                + c.token + "\r\n\r\n";
+        c.out = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(m_port) +
+                "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Key: aGVyYWxkLWJlbmNoLWtleQ==\r\nSec-WebSocket-Version: 13\r\n"
+                "Sec-WebSocket-Protocol: herald.v1\r\nAuthorization: Bearer " +
+                c.token + "\r\n\r\n";
     }
     flush(c, i);
 }
@@ -342,18 +346,20 @@ void Worker::onReadable(uint32_t i)
     if (n == 0) {
         if (m_expectClose)
             return closed(c, 1006);
-        return fail(c, c.state == Handshake ? "eof during handshake" : c.helloSeen ? "eof after hello" : "eof before hello");
+        return fail(c, c.state == Handshake ? "eof during handshake"
+                       : c.helloSeen        ? "eof after hello"
+                                            : "eof before hello");
     }
     if (n < 0) {
         if (errno == EAGAIN || errno == EINTR)
             return;
         if (m_expectClose)
             return closed(c, 1006);
-        return fail(c, std::string("recv: ") + strerror(errno)
-                           + (c.state == Handshake ? " (during handshake)"
-                              : !c.helloSeen   ? " (before hello)"
-                              : c.resuming     ? " (after hello, resume not answered yet)"
-                                               : " (after hello)"));
+        return fail(c, std::string("recv: ") + strerror(errno) +
+                           (c.state == Handshake ? " (during handshake)"
+                            : !c.helloSeen       ? " (before hello)"
+                            : c.resuming         ? " (after hello, resume not answered yet)"
+                                                 : " (after hello)"));
     }
     m_c.bytesIn += n;
     const char *p = m_buf.data();
@@ -451,7 +457,8 @@ size_t Worker::parseFrames(Conn &c, uint32_t i, const char *p, size_t n)
             ++m_c.otherFrames;
             break;
         case 0x8: {
-            const int code = len >= 2 ? (int(uint8_t(payload[0])) << 8) | uint8_t(payload[1]) : 1005;
+            const int code =
+                len >= 2 ? (int(uint8_t(payload[0])) << 8) | uint8_t(payload[1]) : 1005;
             // Answer the close, then drop the socket.
             char cc[2] = {char(code >> 8), char(code)};
             sendFrame(c, i, 0x8, cc, len >= 2 ? 2 : 0);
@@ -526,7 +533,8 @@ void Worker::onText(Conn &c, uint32_t i, const char *p, size_t n)
     if (type == "error") {
         ++m_c.errors;
         const char *m = findKey(p, n, "\"message\":\"");
-        const std::string why = "error frame: " + std::string(m ? readStr(m, end) : std::string_view("?"));
+        const std::string why =
+            "error frame: " + std::string(m ? readStr(m, end) : std::string_view("?"));
         if (m_reasons.size() < 20 || m_reasons.count(why))
             ++m_reasons[why];
         if (m_sending)
@@ -609,7 +617,8 @@ void Worker::onNotification(Conn &c, const char *p, size_t n)
 
 void Worker::onHello(Conn &c, uint32_t i, const char *p, size_t n)
 {
-    const QJsonObject hello = QJsonDocument::fromJson(QByteArray::fromRawData(p, qsizetype(n))).object();
+    const QJsonObject hello =
+        QJsonDocument::fromJson(QByteArray::fromRawData(p, qsizetype(n))).object();
     c.helloSeen = true;
     c.tHello = nowNs();
     if (c.resuming)
@@ -659,8 +668,10 @@ void Worker::onResult(Conn &c, const char *p, size_t n)
     }
     const std::string_view id = readStr(v, end);
     if (id == "res") {
-        const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromRawData(p, qsizetype(n))).object();
-        const QJsonObject cursors = o.value(QLatin1String("data")).toObject().value(QLatin1String("rooms")).toObject();
+        const QJsonObject o =
+            QJsonDocument::fromJson(QByteArray::fromRawData(p, qsizetype(n))).object();
+        const QJsonObject cursors =
+            o.value(QLatin1String("data")).toObject().value(QLatin1String("rooms")).toObject();
         bool ok = true;
         for (const RoomPos &rp : c.rooms) {
             if (rp.last != rp.target)
@@ -706,8 +717,10 @@ void Worker::senderTick()
         ++m_sent;
         const int64_t t = nowNs();
         m_sentAt[m_sent] = t;
-        sendText(c, 0, "{\"type\":\"msg.send\",\"id\":\"s" + std::to_string(m_sent) + "\",\"room\":\"" + m_sendRoom
-                           + "\",\"clientId\":\"c" + std::to_string(m_sent) + "\",\"text\":\"t" + std::to_string(t) + "\"}");
+        sendText(c, 0,
+                 "{\"type\":\"msg.send\",\"id\":\"s" + std::to_string(m_sent) + "\",\"room\":\"" +
+                     m_sendRoom + "\",\"clientId\":\"c" + std::to_string(m_sent) +
+                     "\",\"text\":\"t" + std::to_string(t) + "\"}");
     }
     if (m_sent >= m_sendCount && !m_sendDoneAt)
         m_sendDoneAt = now;
@@ -733,8 +746,10 @@ void Worker::checkBatches()
         }
         if (!pending) {
             m_connectPending = false;
-            post({{QStringLiteral("event"), QStringLiteral("connected")}, {QStringLiteral("ok"), qint64(ok)},
-                  {QStringLiteral("failed"), qint64(failed)}, {QStringLiteral("lastHelloNs"), qint64(last)}});
+            post({{QStringLiteral("event"), QStringLiteral("connected")},
+                  {QStringLiteral("ok"), qint64(ok)},
+                  {QStringLiteral("failed"), qint64(failed)},
+                  {QStringLiteral("lastHelloNs"), qint64(last)}});
         }
     }
     if (m_resumePending) {
@@ -752,15 +767,20 @@ void Worker::checkBatches()
         }
         if (!pending) {
             m_resumePending = false;
-            post({{QStringLiteral("event"), QStringLiteral("resumed")}, {QStringLiteral("ok"), qint64(ok)},
-                  {QStringLiteral("failed"), qint64(failed)}, {QStringLiteral("lastCaughtNs"), qint64(last)}});
+            post({{QStringLiteral("event"), QStringLiteral("resumed")},
+                  {QStringLiteral("ok"), qint64(ok)},
+                  {QStringLiteral("failed"), qint64(failed)},
+                  {QStringLiteral("lastCaughtNs"), qint64(last)}});
         }
     }
     if (m_sending && m_sent >= m_sendCount && m_c.acks + m_c.sendErrors >= m_sendCount) {
         m_sending = false;
-        post({{QStringLiteral("event"), QStringLiteral("sent")}, {QStringLiteral("sent"), qint64(m_sent)},
-              {QStringLiteral("acked"), qint64(m_c.acks)}, {QStringLiteral("errors"), qint64(m_c.sendErrors)},
-              {QStringLiteral("startNs"), qint64(m_sendT0)}, {QStringLiteral("lastSendNs"), qint64(m_sendDoneAt)}});
+        post({{QStringLiteral("event"), QStringLiteral("sent")},
+              {QStringLiteral("sent"), qint64(m_sent)},
+              {QStringLiteral("acked"), qint64(m_c.acks)},
+              {QStringLiteral("errors"), qint64(m_c.sendErrors)},
+              {QStringLiteral("startNs"), qint64(m_sendT0)},
+              {QStringLiteral("lastSendNs"), qint64(m_sendDoneAt)}});
     }
 }
 
@@ -922,10 +942,14 @@ void Worker::command(const std::string &line)
             open += c.state == Open && c.helloSeen;
             catching += c.resuming;
         }
-        post({{QStringLiteral("event"), QStringLiteral("progress")}, {QStringLiteral("messages"), qint64(m_c.messages)},
-              {QStringLiteral("notifications"), qint64(m_c.notifications)}, {QStringLiteral("open"), qint64(open)},
-              {QStringLiteral("failed"), qint64(m_c.failed)}, {QStringLiteral("duplicates"), qint64(m_c.duplicates)},
-              {QStringLiteral("expectedCloses"), qint64(m_c.expectedCloses)}, {QStringLiteral("acks"), qint64(m_c.acks)},
+        post({{QStringLiteral("event"), QStringLiteral("progress")},
+              {QStringLiteral("messages"), qint64(m_c.messages)},
+              {QStringLiteral("notifications"), qint64(m_c.notifications)},
+              {QStringLiteral("open"), qint64(open)},
+              {QStringLiteral("failed"), qint64(m_c.failed)},
+              {QStringLiteral("duplicates"), qint64(m_c.duplicates)},
+              {QStringLiteral("expectedCloses"), qint64(m_c.expectedCloses)},
+              {QStringLiteral("acks"), qint64(m_c.acks)},
               {QStringLiteral("resuming"), qint64(catching)}});
     } else if (cmd == "report") {
         post(report(QJsonDocument::fromJson(QByteArray::fromStdString(arg)).object()));
@@ -958,7 +982,8 @@ int Worker::run()
     epoll_ctl(m_ep, EPOLL_CTL_ADD, 0, &ev);
     ev.data.u32 = TimerTag;
     epoll_ctl(m_ep, EPOLL_CTL_ADD, m_timer, &ev);
-    post({{QStringLiteral("event"), QStringLiteral("ready")}, {QStringLiteral("people"), qint64(m_conns.size())}});
+    post({{QStringLiteral("event"), QStringLiteral("ready")},
+          {QStringLiteral("people"), qint64(m_conns.size())}});
     std::vector<epoll_event> events(1024);
     while (!m_quit) {
         const int n = epoll_wait(m_ep, events.data(), int(events.size()), 100);

@@ -35,9 +35,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption tokenOption(
         u"token"_s, u"Sign in with this token (or $HERALD_TOKEN)."_s, u"token"_s);
     const QCommandLineOption hiddenOption(u"hidden"_s, u"Start in the tray, without a window."_s);
-    const QCommandLineOption caOption(u"ca-file"_s,
-                                      u"Trust this PEM file of company CA certificates too (remembered)."_s,
-                                      u"file"_s);
+    const QCommandLineOption caOption(
+        u"ca-file"_s, u"Trust this PEM file of company CA certificates too (remembered)."_s,
+        u"file"_s);
     parser.addOptions({serverOption, tokenOption, hiddenOption, caOption});
     parser.process(app);
 

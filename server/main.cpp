@@ -31,7 +31,8 @@ void onSignal(int)
 
 void setLogLevel(const QString &level)
 {
-    QString rules = QStringLiteral("*.debug=false\nqt.*=false\nqt.*.warning=true\nqt.*.critical=true\n");
+    QString rules =
+        QStringLiteral("*.debug=false\nqt.*=false\nqt.*.warning=true\nqt.*.critical=true\n");
     if (level == QLatin1String("debug"))
         rules = QStringLiteral("herald.*.debug=true\nqt.*.debug=false\n");
     else if (level == QLatin1String("warning"))
@@ -56,7 +57,8 @@ QString makeDemo(const herald::Config &config, const QString &name)
     auto user = st.user(name);
     qint64 userId = user ? user->id : 0;
     if (!user) {
-        auto r = st.createUser(name, name.left(1).toUpper() + name.mid(1), QStringLiteral("herald-demo"));
+        auto r = st.createUser(name, name.left(1).toUpper() + name.mid(1),
+                               QStringLiteral("herald-demo"));
         if (auto *e = std::get_if<herald::StoreError>(&r))
             return e->message;
         userId = std::get<qint64>(r);
@@ -64,7 +66,8 @@ QString makeDemo(const herald::Config &config, const QString &name)
     auto room = st.room(QStringLiteral("general"));
     qint64 roomId = room ? room->id : 0;
     if (!room) {
-        auto r = st.createRoom(QStringLiteral("general"), QStringLiteral("General"), QStringLiteral("public"));
+        auto r = st.createRoom(QStringLiteral("general"), QStringLiteral("General"),
+                               QStringLiteral("public"));
         roomId = std::get<qint64>(r);
     }
     st.addMember(roomId, userId);
@@ -73,9 +76,11 @@ QString makeDemo(const herald::Config &config, const QString &name)
         if (v.toObject().value(QLatin1String("name")).toString() == QLatin1String("demo"))
             serviceId = v.toObject().value(QLatin1String("id")).toInteger();
     if (!serviceId)
-        serviceId = std::get<qint64>(st.createService(QStringLiteral("demo"), QString(), QString()));
+        serviceId =
+            std::get<qint64>(st.createService(QStringLiteral("demo"), QString(), QString()));
     const auto token = st.issueToken(userId, 0, QStringLiteral("user"), QStringLiteral("demo"));
-    const auto service = st.issueToken(0, serviceId, QStringLiteral("service"), QStringLiteral("demo"));
+    const auto service =
+        st.issueToken(0, serviceId, QStringLiteral("service"), QStringLiteral("demo"));
     st.commit();
     for (const auto &[path, value] : {std::pair{tokenFile, std::get<QString>(token)},
                                       std::pair{serviceFile, std::get<QString>(service)}}) {
@@ -97,29 +102,49 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("herald-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(HERALD_VERSION));
-    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-debug}debug%{endif}%{if-info}info%{endif}"
-                                      "%{if-warning}warning%{endif}%{if-critical}error%{endif}%{if-fatal}fatal%{endif}"
-                                      " %{category}: %{message}"));
+    qSetMessagePattern(QStringLiteral(
+        "%{time yyyy-MM-ddThh:mm:ss.zzz} %{if-debug}debug%{endif}%{if-info}info%{endif}"
+        "%{if-warning}warning%{endif}%{if-critical}error%{endif}%{if-fatal}fatal%{endif}"
+        " %{category}: %{message}"));
 
     QCommandLineParser cli;
-    cli.setApplicationDescription(QStringLiteral(
-        "Herald notification and chat server: WebSocket (/ws) and HTTP API (/api/v1, /healthz) on one port.\n"
-        "Settings: defaults < --config file ([server] group) < HERALD_<KEY> environment < flags.\n"
-        "Keys: ") + herald::Config::keys().join(QStringLiteral(", ")));
+    cli.setApplicationDescription(
+        QStringLiteral("Herald notification and chat server: WebSocket (/ws) and HTTP API "
+                       "(/api/v1, /healthz) on one port.\n"
+                       "Settings: defaults < --config file ([server] group) < HERALD_<KEY> "
+                       "environment < flags.\n"
+                       "Keys: ") +
+        herald::Config::keys().join(QStringLiteral(", ")));
     cli.addHelpOption();
     cli.addVersionOption();
-    const QCommandLineOption configOpt(QStringLiteral("config"), QStringLiteral("Config file (INI)."), QStringLiteral("file"));
-    const QCommandLineOption dataOpt(QStringLiteral("data-dir"), QStringLiteral("Data directory (SQLite database, control socket)."), QStringLiteral("dir"));
-    const QCommandLineOption listenOpt(QStringLiteral("listen"), QStringLiteral("Address to listen on (default 0.0.0.0)."), QStringLiteral("address"));
-    const QCommandLineOption portOpt(QStringLiteral("port"), QStringLiteral("Port (default 8470; 0 picks a free one)."), QStringLiteral("port"));
-    const QCommandLineOption setOpt(QStringLiteral("set"), QStringLiteral("Set any config key, e.g. --set heartbeat_interval=10."), QStringLiteral("key=value"));
-    const QCommandLineOption demoOpt(QStringLiteral("demo"), QStringLiteral("Create a demo user NAME (token in <data_dir>/demo-token) and a demo service."), QStringLiteral("name"));
+    const QCommandLineOption configOpt(
+        QStringLiteral("config"), QStringLiteral("Config file (INI)."), QStringLiteral("file"));
+    const QCommandLineOption dataOpt(
+        QStringLiteral("data-dir"),
+        QStringLiteral("Data directory (SQLite database, control socket)."), QStringLiteral("dir"));
+    const QCommandLineOption listenOpt(QStringLiteral("listen"),
+                                       QStringLiteral("Address to listen on (default 0.0.0.0)."),
+                                       QStringLiteral("address"));
+    const QCommandLineOption portOpt(QStringLiteral("port"),
+                                     QStringLiteral("Port (default 8470; 0 picks a free one)."),
+                                     QStringLiteral("port"));
+    const QCommandLineOption setOpt(
+        QStringLiteral("set"),
+        QStringLiteral("Set any config key, e.g. --set heartbeat_interval=10."),
+        QStringLiteral("key=value"));
+    const QCommandLineOption demoOpt(
+        QStringLiteral("demo"),
+        QStringLiteral(
+            "Create a demo user NAME (token in <data_dir>/demo-token) and a demo service."),
+        QStringLiteral("name"));
     cli.addOptions({configOpt, dataOpt, listenOpt, portOpt, setOpt, demoOpt});
     cli.process(app);
 
     herald::Config config;
-    const QString stateDir = QProcessEnvironment::systemEnvironment().value(QStringLiteral("STATE_DIRECTORY"));
-    config.dataDir = stateDir.isEmpty() ? QStringLiteral("herald-data") : stateDir.split(QLatin1Char(':')).first();
+    const QString stateDir =
+        QProcessEnvironment::systemEnvironment().value(QStringLiteral("STATE_DIRECTORY"));
+    config.dataDir = stateDir.isEmpty() ? QStringLiteral("herald-data")
+                                        : stateDir.split(QLatin1Char(':')).first();
     auto fail = [](const QString &msg) {
         std::fprintf(stderr, "herald-server: %s\n", qPrintable(msg));
         return 2;

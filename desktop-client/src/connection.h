@@ -10,9 +10,9 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QSslConfiguration>
 #include <QTimer>
 #include <QUrl>
-#include <QSslConfiguration>
 #include <QWebSocket>
 #include <QtQml/qqmlregistration.h>
 

@@ -27,7 +27,8 @@ public:
 
     /** @brief Announces this node's online people (entries expire after ttlSeconds unless
      *  announced again), and reads everyone's: user id -> online on some node. */
-    virtual void announcePresence(const QList<qint64> &online, const QList<qint64> &offline, int ttlSeconds) = 0;
+    virtual void announcePresence(const QList<qint64> &online, const QList<qint64> &offline,
+                                  int ttlSeconds) = 0;
     virtual void readPresence(std::function<void(const QList<qint64> &onlineUsers)> done) = 0;
 
 Q_SIGNALS:

@@ -12,7 +12,11 @@ QString toInt(const QString &key, const QString &value, int min, int max, int &o
     bool ok = false;
     const int v = value.trimmed().toInt(&ok);
     if (!ok || v < min || v > max)
-        return QStringLiteral("%1 must be a whole number from %2 to %3, not '%4'").arg(key).arg(min).arg(max).arg(value);
+        return QStringLiteral("%1 must be a whole number from %2 to %3, not '%4'")
+            .arg(key)
+            .arg(min)
+            .arg(max)
+            .arg(value);
     out = v;
     return {};
 }
@@ -20,22 +24,43 @@ QString toInt(const QString &key, const QString &value, int min, int max, int &o
 
 QStringList Config::keys()
 {
-    return {QStringLiteral("listen"), QStringLiteral("port"), QStringLiteral("data_dir"),
-            QStringLiteral("storage"), QStringLiteral("pg_host"), QStringLiteral("pg_port"),
-            QStringLiteral("pg_database"), QStringLiteral("pg_user"), QStringLiteral("pg_password"),
-            QStringLiteral("tls_cert"), QStringLiteral("tls_key"),
-            QStringLiteral("log_level"), QStringLiteral("heartbeat_interval"),
-            QStringLiteral("heartbeat_timeout"), QStringLiteral("auth_timeout"),
-            QStringLiteral("max_frame_bytes"), QStringLiteral("max_connections_per_user"),
-            QStringLiteral("outbound_queue_bytes"), QStringLiteral("messages_per_second"),
-            QStringLiteral("messages_burst"), QStringLiteral("max_bad_frames"),
-            QStringLiteral("presence_coalesce_ms"), QStringLiteral("listen_backlog"),
-            QStringLiteral("max_request_line_bytes"), QStringLiteral("max_header_bytes"),
-            QStringLiteral("max_header_count"), QStringLiteral("max_body_bytes"),
-            QStringLiteral("request_timeout"), QStringLiteral("max_connections"),
+    return {QStringLiteral("listen"),
+            QStringLiteral("port"),
+            QStringLiteral("data_dir"),
+            QStringLiteral("storage"),
+            QStringLiteral("pg_host"),
+            QStringLiteral("pg_port"),
+            QStringLiteral("pg_database"),
+            QStringLiteral("pg_user"),
+            QStringLiteral("pg_password"),
+            QStringLiteral("tls_cert"),
+            QStringLiteral("tls_key"),
+            QStringLiteral("log_level"),
+            QStringLiteral("heartbeat_interval"),
+            QStringLiteral("heartbeat_timeout"),
+            QStringLiteral("auth_timeout"),
+            QStringLiteral("max_frame_bytes"),
+            QStringLiteral("max_connections_per_user"),
+            QStringLiteral("outbound_queue_bytes"),
+            QStringLiteral("messages_per_second"),
+            QStringLiteral("messages_burst"),
+            QStringLiteral("max_bad_frames"),
+            QStringLiteral("presence_coalesce_ms"),
+            QStringLiteral("listen_backlog"),
+            QStringLiteral("max_request_line_bytes"),
+            QStringLiteral("max_header_bytes"),
+            QStringLiteral("max_header_count"),
+            QStringLiteral("max_body_bytes"),
+            QStringLiteral("request_timeout"),
+            QStringLiteral("max_connections"),
             QStringLiteral("max_connections_per_ip"),
-            QStringLiteral("metrics_token"), QStringLiteral("origins"), QStringLiteral("bus"), QStringLiteral("io_threads"),
-            QStringLiteral("redis_host"), QStringLiteral("redis_port"), QStringLiteral("node_id")};
+            QStringLiteral("metrics_token"),
+            QStringLiteral("origins"),
+            QStringLiteral("bus"),
+            QStringLiteral("io_threads"),
+            QStringLiteral("redis_host"),
+            QStringLiteral("redis_port"),
+            QStringLiteral("node_id")};
 }
 
 QString Config::set(const QString &key, const QString &value)
@@ -153,8 +178,9 @@ QString Config::loadFile(const QString &path)
     ini.beginGroup(QStringLiteral("server"));
     for (const QString &key : ini.childKeys()) {
         const QVariant v = ini.value(key);
-        const QString value = v.typeId() == QMetaType::QStringList ? v.toStringList().join(QLatin1Char(','))
-                                                                   : v.toString();
+        const QString value = v.typeId() == QMetaType::QStringList
+                                  ? v.toStringList().join(QLatin1Char(','))
+                                  : v.toString();
         if (const QString err = set(key, value); !err.isEmpty())
             return QStringLiteral("%1: %2").arg(path, err);
     }

@@ -11,43 +11,43 @@ struct Config
 {
     QString listen = QStringLiteral("0.0.0.0");
     quint16 port = 8470;
-    QString dataDir;                  // default: ./herald-data (or $STATE_DIRECTORY under systemd)
+    QString dataDir; // default: ./herald-data (or $STATE_DIRECTORY under systemd)
     QString storage = QStringLiteral("sqlite"); // sqlite (data_dir/herald.db) or postgres
-    QString pgHost;                   // postgres: empty uses PGHOST (libpq's default otherwise)
-    int pgPort = 0;                   // 0 uses PGPORT (5432 otherwise)
-    QString pgDatabase;               // empty uses PGDATABASE
-    QString pgUser;                   // empty uses PGUSER
-    QString pgPassword;               // empty uses PGPASSWORD (or ~/.pgpass)
-    QString bus = QStringLiteral("local");     // local (one node) or redis (cluster)
+    QString pgHost;     // postgres: empty uses PGHOST (libpq's default otherwise)
+    int pgPort = 0;     // 0 uses PGPORT (5432 otherwise)
+    QString pgDatabase; // empty uses PGDATABASE
+    QString pgUser;     // empty uses PGUSER
+    QString pgPassword; // empty uses PGPASSWORD (or ~/.pgpass)
+    QString bus = QStringLiteral("local"); // local (one node) or redis (cluster)
     QString redisHost = QStringLiteral("127.0.0.1");
     quint16 redisPort = 6379;
-    QString nodeId;                            // default: host name and process id
+    QString nodeId; // default: host name and process id
     QString tlsCert;
     QString tlsKey;
     QString logLevel = QStringLiteral("info");
-    int heartbeatInterval = 30;       // seconds between WebSocket pings
-    int heartbeatTimeout = 75;        // seconds of silence before closing (4007)
-    int authTimeout = 10;             // seconds to send an auth frame (4002)
-    int maxFrameBytes = 64 * 1024;    // incoming frame/message cap (1009)
-    int maxConnectionsPerUser = 20;   // 4005 beyond it
+    int heartbeatInterval = 30;                  // seconds between WebSocket pings
+    int heartbeatTimeout = 75;                   // seconds of silence before closing (4007)
+    int authTimeout = 10;                        // seconds to send an auth frame (4002)
+    int maxFrameBytes = 64 * 1024;               // incoming frame/message cap (1009)
+    int maxConnectionsPerUser = 20;              // 4005 beyond it
     qint64 outboundQueueBytes = 4 * 1024 * 1024; // 4006 beyond it
-    double messagesPerSecond = 20;    // sustained frames per second per connection
-    int messagesBurst = 50;           // bucket size
-    int maxBadFrames = 20;            // invalid frames tolerated before 1008
-    int presenceCoalesceMs = 250;     // presence and online-count batching
+    double messagesPerSecond = 20;               // sustained frames per second per connection
+    int messagesBurst = 50;                      // bucket size
+    int maxBadFrames = 20;                       // invalid frames tolerated before 1008
+    int presenceCoalesceMs = 250;                // presence and online-count batching
     int listenBacklog = 4096;
-    int ioThreads = 0;                // network threads for WebSocket I/O; 0: one per core (at most 8)
-    QString metricsToken;             // empty: /metrics open to anyone who can reach the port
-    QStringList origins;              // empty: any Origin accepted
+    int ioThreads = 0;    // network threads for WebSocket I/O; 0: one per core (at most 8)
+    QString metricsToken; // empty: /metrics open to anyone who can reach the port
+    QStringList origins;  // empty: any Origin accepted
     // The front, before any request is routed (docs/security.md).
     int maxRequestLineBytes = 8 * 1024; // 414 beyond
-    int maxHeaderBytes = 16 * 1024;   // whole request head; 431 beyond
-    int maxHeaderCount = 100;         // 431 beyond
-    int maxBodyBytes = 1024 * 1024;   // publish body; 413 beyond (other requests: 16 KiB at most)
-    int requestTimeout = 10;          // seconds for a whole request, or a WebSocket handshake
-    int maxConnections = 100000;      // open connections in all; 503 beyond
-    int maxConnectionsPerIp = 20000;  // open connections from one address; 503 beyond
-    QString demoUser;                 // --demo NAME: create NAME with a token printed once (README run)
+    int maxHeaderBytes = 16 * 1024;     // whole request head; 431 beyond
+    int maxHeaderCount = 100;           // 431 beyond
+    int maxBodyBytes = 1024 * 1024;     // publish body; 413 beyond (other requests: 16 KiB at most)
+    int requestTimeout = 10;            // seconds for a whole request, or a WebSocket handshake
+    int maxConnections = 100000;        // open connections in all; 503 beyond
+    int maxConnectionsPerIp = 20000;    // open connections from one address; 503 beyond
+    QString demoUser; // --demo NAME: create NAME with a token printed once (README run)
 
     /** @brief Reads a config file (INI, group [server]); returns an error message or empty. */
     QString loadFile(const QString &path);

@@ -17,7 +17,7 @@ Q_LOGGING_CATEGORY(lcStorage, "herald.storage")
 namespace herald {
 
 namespace {
-constexpr int ProbeIntervalMs = 1000;     // while writes fail, try one this often
+constexpr int ProbeIntervalMs = 1000;        // while writes fail, try one this often
 constexpr qint64 ReminderIntervalMs = 60000; // and say so in the log this often
 
 // A real write that changes nothing: SQLite's schema version written again. Its commit has to
@@ -70,7 +70,8 @@ QJsonObject Database::error(const StoreError &e)
 
 QJsonObject Database::error(const char *code, const QString &message)
 {
-    return {{QStringLiteral("error"), QString::fromLatin1(code)}, {QStringLiteral("message"), message}};
+    return {{QStringLiteral("error"), QString::fromLatin1(code)},
+            {QStringLiteral("message"), message}};
 }
 
 QString Database::open(const QString &dataDir)
@@ -119,7 +120,8 @@ QJsonObject Database::runSync(Job job)
     QJsonObject out;
     {
         QMutexLocker lock(&m_mutex);
-        m_queue.push_back(Task{std::move(job), nullptr, [&](const QJsonObject &r) {
+        m_queue.push_back(Task{std::move(job), nullptr,
+                               [&](const QJsonObject &r) {
                                    out = r;
                                    ready.release();
                                },
@@ -199,12 +201,14 @@ void Database::loop()
         const QList<QJsonObject> results = runBatch(store, batch, &committed, &contended, &failure);
         bool refused = !committed && !contended;
         for (const QJsonObject &r : results)
-            if (committed && r.value(QLatin1String("error")).toString() == QLatin1String(proto::Err::Unavailable)) {
+            if (committed && r.value(QLatin1String("error")).toString() ==
+                                 QLatin1String(proto::Err::Unavailable)) {
                 refused = true; // a statement could not write (SQLITE_FULL, read-only, I/O error)
                 failure = r.value(QLatin1String("message")).toString();
             }
         if (contended)
-            qCWarning(lcStorage).noquote() << "batch of" << batch.size() << "jobs not committed:" << failure;
+            qCWarning(lcStorage).noquote()
+                << "batch of" << batch.size() << "jobs not committed:" << failure;
         if (refused && writableNow) {
             writableNow = false;
             m_writable.storeRelaxed(0);
@@ -238,13 +242,14 @@ void Database::loop()
     store.close();
 }
 
-QList<QJsonObject> Database::runBatch(Store &store, std::deque<Task> &batch, bool *committed, bool *contended,
-                                      QString *failure)
+QList<QJsonObject> Database::runBatch(Store &store, std::deque<Task> &batch, bool *committed,
+                                      bool *contended, QString *failure)
 {
     // Not logged per batch: Database::loop() logs when storage stops and starts taking writes.
     const auto unavailable = [&batch](const QString &) {
-        return QList<QJsonObject>(static_cast<qsizetype>(batch.size()),
-                                  error(proto::Err::Unavailable, QStringLiteral("storage cannot take writes right now")));
+        return QList<QJsonObject>(
+            static_cast<qsizetype>(batch.size()),
+            error(proto::Err::Unavailable, QStringLiteral("storage cannot take writes right now")));
     };
     for (int attempt = 1;; ++attempt) {
         bool inTx = store.begin();
@@ -273,7 +278,8 @@ QList<QJsonObject> Database::runBatch(Store &store, std::deque<Task> &batch, boo
                     // A statement failed inside a job that did not report it (PostgreSQL then
                     // refuses the rest of the savepoint), so its result cannot be trusted.
                     store.rollbackSavepoint();
-                    r = error(proto::Err::Internal, QStringLiteral("storage error: ") + store.lastError());
+                    r = error(proto::Err::Internal,
+                              QStringLiteral("storage error: ") + store.lastError());
                 }
             }
             if (store.retryable()) {
@@ -293,13 +299,15 @@ QList<QJsonObject> Database::runBatch(Store &store, std::deque<Task> &batch, boo
         store.rollback();
         if (attempt >= MaxAttempts) {
             *contended = true;
-            *failure = QStringLiteral("still conflicting with other writers after %1 attempts").arg(attempt);
+            *failure = QStringLiteral("still conflicting with other writers after %1 attempts")
+                           .arg(attempt);
             return unavailable(*failure);
         }
         m_retries.fetchAndAddRelaxed(1);
-        qCInfo(lcStorage) << "batch of" << batch.size() << "jobs conflicted with another writer; attempt"
-                          << attempt + 1;
-        QThread::msleep(QRandomGenerator::global()->bounded(5u, 25u) * static_cast<unsigned>(attempt));
+        qCInfo(lcStorage) << "batch of" << batch.size()
+                          << "jobs conflicted with another writer; attempt" << attempt + 1;
+        QThread::msleep(QRandomGenerator::global()->bounded(5u, 25u) *
+                        static_cast<unsigned>(attempt));
     }
 }
 

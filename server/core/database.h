@@ -75,8 +75,8 @@ private:
         bool direct = false; // runSync: call done on the worker thread
     };
     void loop();
-    QList<QJsonObject> runBatch(Store &store, std::deque<Task> &batch, bool *committed, bool *contended,
-                                QString *failure);
+    QList<QJsonObject> runBatch(Store &store, std::deque<Task> &batch, bool *committed,
+                                bool *contended, QString *failure);
 
     std::unique_ptr<QThread> m_thread;
     QMutex m_mutex;

@@ -176,10 +176,13 @@ quint64 Hub::open(Peer *peer, const QString &bearerToken)
     // Authenticate on the next turn of the event loop: the edge must know the id first, in
     // case a failure closes the connection at once.
     if (!bearerToken.isEmpty())
-        QMetaObject::invokeMethod(this, [this, id, bearerToken] {
-            if (Conn *c = conn(id); c && !c->closing)
-                authenticate(*c, bearerToken);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, id, bearerToken] {
+                if (Conn *c = conn(id); c && !c->closing)
+                    authenticate(*c, bearerToken);
+            },
+            Qt::QueuedConnection);
     return id;
 }
 
@@ -217,21 +220,24 @@ void Hub::closed(quint64 id)
     c->peer = nullptr; // never touched again
     c->closing = true;
     // Removal is deferred so that no caller iterating connections sees one vanish under it.
-    QMetaObject::invokeMethod(this, [this, id] {
-        auto it = m_conns.find(id);
-        if (it == m_conns.end())
-            return;
-        const qint64 userId = it->authed ? it->userId : 0;
-        m_conns.erase(it);
-        m_unauthed.remove(id);
-        if (userId) {
-            auto u = m_users.find(userId);
-            if (u != m_users.end()) {
-                u->conns.removeOne(id);
-                updatePresence(*u);
+    QMetaObject::invokeMethod(
+        this,
+        [this, id] {
+            auto it = m_conns.find(id);
+            if (it == m_conns.end())
+                return;
+            const qint64 userId = it->authed ? it->userId : 0;
+            m_conns.erase(it);
+            m_unauthed.remove(id);
+            if (userId) {
+                auto u = m_users.find(userId);
+                if (u != m_users.end()) {
+                    u->conns.removeOne(id);
+                    updatePresence(*u);
+                }
             }
-        }
-    }, Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
 }
 
 void Hub::activity(quint64 id)
@@ -260,7 +266,8 @@ void Hub::sweep()
         Conn *c = conn(id);
         if (c && !c->authed && t - c->openedAt > m_config.authTimeout * 1000LL) {
             ++m_stats.authFailures;
-            qCInfo(lcHub).noquote() << "auth timeout from" << (c->peer ? c->peer->address() : QString());
+            qCInfo(lcHub).noquote()
+                << "auth timeout from" << (c->peer ? c->peer->address() : QString());
             closeConn(*c, Close::AuthTimeout, s("no auth within the deadline"));
         }
     }
@@ -290,7 +297,8 @@ void Hub::authFailed(Conn &c, const QString &why)
 {
     ++m_stats.authFailures;
     // Never log the token: only where the attempt came from and why it failed.
-    qCInfo(lcHub).noquote() << "auth failed from" << (c.peer ? c.peer->address() : QString()) << ":" << why;
+    qCInfo(lcHub).noquote() << "auth failed from" << (c.peer ? c.peer->address() : QString()) << ":"
+                            << why;
     send(c, error(QJsonValue(), s(Err::Unauthorized), why));
     closeConn(c, Close::AuthFailed, why);
 }
@@ -362,9 +370,11 @@ void Hub::finishAuth(quint64 connId, const TokenRow &token)
     m_db->run(
         [userId](Store &st) {
             const qint64 t = now();
-            return QJsonObject{{key("unread"), st.unreadCount(userId, t)},
-                               {key("notifications"), st.notifications(userId, 0, 0, HelloNotifications, true, t, nullptr)},
-                               {key("notifSeq"), st.lastNotificationId(userId)}};
+            return QJsonObject{
+                {key("unread"), st.unreadCount(userId, t)},
+                {key("notifications"),
+                 st.notifications(userId, 0, 0, HelloNotifications, true, t, nullptr)},
+                {key("notifSeq"), st.lastNotificationId(userId)}};
         },
         this,
         [this, connId, userId](const QJsonObject &r) {
@@ -382,13 +392,15 @@ void Hub::finishAuth(quint64 connId, const TokenRow &token)
             QJsonArray rooms;
             for (qint64 roomId : std::as_const(u.rooms))
                 rooms.append(roomJson(m_rooms.value(roomId), userId));
-            QJsonObject hello{{key("protocol"), Version},
-                              {key("server"), QStringLiteral("herald " HERALD_VERSION)},
-                              {key("user"), QJsonObject{{key("name"), u.name}, {key("display"), u.display}}},
-                              {key("online"), m_onlineCount},
-                              {key("heartbeat"), m_config.heartbeatInterval},
-                              {key("rooms"), rooms}};
-            for (const QString &k : {QStringLiteral("unread"), QStringLiteral("notifications"), QStringLiteral("notifSeq")})
+            QJsonObject hello{
+                {key("protocol"), Version},
+                {key("server"), QStringLiteral("herald " HERALD_VERSION)},
+                {key("user"), QJsonObject{{key("name"), u.name}, {key("display"), u.display}}},
+                {key("online"), m_onlineCount},
+                {key("heartbeat"), m_config.heartbeatInterval},
+                {key("rooms"), rooms}};
+            for (const QString &k : {QStringLiteral("unread"), QStringLiteral("notifications"),
+                                     QStringLiteral("notifSeq")})
                 hello.insert(k, r.value(k));
             // A reconnecting client sends resume right after hello. Until its first frame (or
             // HelloHoldMs), live messages and notifications wait, so that they come after what
@@ -402,7 +414,8 @@ void Hub::finishAuth(quint64 connId, const TokenRow &token)
                     releaseHeld(*held);
             });
             send(*c, encode(Type::Hello, hello));
-            qCInfo(lcHub).noquote() << "connected" << u.name << "from" << (c->peer ? c->peer->address() : QString());
+            qCInfo(lcHub).noquote()
+                << "connected" << u.name << "from" << (c->peer ? c->peer->address() : QString());
             const QList<QByteArray> early = std::exchange(c->early, {});
             for (const QByteArray &f : early)
                 text(connId, f);
@@ -414,7 +427,8 @@ void Hub::finishAuth(quint64 connId, const TokenRow &token)
 bool Hub::rateOk(Conn &c)
 {
     const qint64 t = now();
-    c.bucket = std::min<double>(m_config.messagesBurst, c.bucket + (t - c.bucketAt) * m_config.messagesPerSecond / 1000.0);
+    c.bucket = std::min<double>(m_config.messagesBurst,
+                                c.bucket + (t - c.bucketAt) * m_config.messagesPerSecond / 1000.0);
     c.bucketAt = t;
     if (c.bucket >= 1) {
         c.bucket -= 1;
@@ -443,7 +457,8 @@ void Hub::text(quint64 id, const QByteArray &bytes)
         if (++c.rateStrikes > m_config.messagesBurst)
             return closeConn(c, Close::RateLimited, s("message rate exceeded"));
         send(c, error(r.ok() ? r.frame->id() : r.error.id, s(Err::RateLimited),
-                      QStringLiteral("slow down: at most %1 frames per second").arg(m_config.messagesPerSecond)));
+                      QStringLiteral("slow down: at most %1 frames per second")
+                          .arg(m_config.messagesPerSecond)));
         return;
     }
     if (!r.ok()) {
@@ -569,23 +584,28 @@ void Hub::onRoomCreate(Conn &c, const Frame &f)
     const QString title = f.str(key("title"));
     const QString kind = f.body.value(key("private")).toBool() ? s("private") : s("public");
     const qint64 userId = c.userId;
-    request(c, f,
-            [name, title, kind, userId](Store &st) {
-                auto id = st.createRoom(name, title, kind);
-                if (auto *e = std::get_if<StoreError>(&id))
-                    return Database::error(*e);
-                if (auto e = st.addMember(std::get<qint64>(id), userId))
-                    return Database::error(*e);
-                return QJsonObject{{key("id"), std::get<qint64>(id)}};
-            },
-            [this, name, title, kind, userId](Conn &c, const QJsonObject &r) {
-                addRoom(RoomRow{r.value(key("id")).toInteger(), name, title, kind, 0, {userId}});
-                const QJsonObject room = roomJson(*roomByName(name), userId);
-                toUser(userId, encode(Type::Member, {{key("room"), name}, {key("user"), m_users.value(userId).name},
-                                                      {key("event"), s("joined")}, {key("info"), room}}), c.id);
-                structureChanged();
-                return QJsonObject{{key("room"), room}};
-            });
+    request(
+        c, f,
+        [name, title, kind, userId](Store &st) {
+            auto id = st.createRoom(name, title, kind);
+            if (auto *e = std::get_if<StoreError>(&id))
+                return Database::error(*e);
+            if (auto e = st.addMember(std::get<qint64>(id), userId))
+                return Database::error(*e);
+            return QJsonObject{{key("id"), std::get<qint64>(id)}};
+        },
+        [this, name, title, kind, userId](Conn &c, const QJsonObject &r) {
+            addRoom(RoomRow{r.value(key("id")).toInteger(), name, title, kind, 0, {userId}});
+            const QJsonObject room = roomJson(*roomByName(name), userId);
+            toUser(userId,
+                   encode(Type::Member, {{key("room"), name},
+                                         {key("user"), m_users.value(userId).name},
+                                         {key("event"), s("joined")},
+                                         {key("info"), room}}),
+                   c.id);
+            structureChanged();
+            return QJsonObject{{key("room"), room}};
+        });
 }
 
 void Hub::onRoomJoin(Conn &c, const Frame &f)
@@ -593,28 +613,31 @@ void Hub::onRoomJoin(Conn &c, const Frame &f)
     Room *room = roomByName(f.str(key("room")));
     if (!room || (room->kind != QLatin1String("public") && !room->members.contains(c.userId)))
         return send(c, error(f.id(), s(room ? Err::Forbidden : Err::NotFound),
-                             room ? s("this room is private: ask a member to invite you") : s("no such room"),
+                             room ? s("this room is private: ask a member to invite you")
+                                  : s("no such room"),
                              s("room")));
     if (room->members.contains(c.userId))
         return send(c, result(f.id(), {{key("room"), roomJson(*room, c.userId)}}));
     const qint64 roomId = room->id;
     const qint64 userId = c.userId;
-    request(c, f, [roomId, userId](Store &st) {
-                if (auto e = st.addMember(roomId, userId))
-                    return Database::error(*e);
-                return QJsonObject{};
-            },
-            [this, roomId, userId](Conn &, const QJsonObject &) {
-                auto it = m_rooms.find(roomId);
-                if (it == m_rooms.end())
-                    return Database::error(Err::NotFound, s("room is gone"));
-                addMember(*it, userId);
-                structureChanged();
-                toRoom(*it, encode(Type::Member, {{key("room"), it->name},
-                                                  {key("user"), m_users.value(userId).name},
-                                                  {key("event"), s("joined")}}));
-                return QJsonObject{{key("room"), roomJson(*it, userId)}};
-            });
+    request(
+        c, f,
+        [roomId, userId](Store &st) {
+            if (auto e = st.addMember(roomId, userId))
+                return Database::error(*e);
+            return QJsonObject{};
+        },
+        [this, roomId, userId](Conn &, const QJsonObject &) {
+            auto it = m_rooms.find(roomId);
+            if (it == m_rooms.end())
+                return Database::error(Err::NotFound, s("room is gone"));
+            addMember(*it, userId);
+            structureChanged();
+            toRoom(*it, encode(Type::Member, {{key("room"), it->name},
+                                              {key("user"), m_users.value(userId).name},
+                                              {key("event"), s("joined")}}));
+            return QJsonObject{{key("room"), roomJson(*it, userId)}};
+        });
 }
 
 void Hub::onRoomLeave(Conn &c, const Frame &f)
@@ -624,24 +647,27 @@ void Hub::onRoomLeave(Conn &c, const Frame &f)
         return send(c, error(f.id(), s(Err::NotFound), s("you are not in that room"), s("room")));
     const qint64 roomId = room->id;
     const qint64 userId = c.userId;
-    request(c, f, [roomId, userId](Store &st) {
-                if (auto e = st.removeMember(roomId, userId))
-                    return Database::error(*e);
-                return QJsonObject{};
-            },
-            [this, roomId, userId](Conn &, const QJsonObject &) {
-                auto it = m_rooms.find(roomId);
-                if (it != m_rooms.end()) {
-                    const QByteArray frame = encode(Type::Member, {{key("room"), it->name},
-                                                                  {key("user"), m_users.value(userId).name},
-                                                                  {key("event"), s("left")}});
-                    removeMember(*it, userId);
-                    structureChanged();
-                    toRoom(*it, frame);
-                    toUser(userId, frame); // the leaver's devices drop the room too
-                }
-                return QJsonObject{};
-            });
+    request(
+        c, f,
+        [roomId, userId](Store &st) {
+            if (auto e = st.removeMember(roomId, userId))
+                return Database::error(*e);
+            return QJsonObject{};
+        },
+        [this, roomId, userId](Conn &, const QJsonObject &) {
+            auto it = m_rooms.find(roomId);
+            if (it != m_rooms.end()) {
+                const QByteArray frame =
+                    encode(Type::Member, {{key("room"), it->name},
+                                          {key("user"), m_users.value(userId).name},
+                                          {key("event"), s("left")}});
+                removeMember(*it, userId);
+                structureChanged();
+                toRoom(*it, frame);
+                toUser(userId, frame); // the leaver's devices drop the room too
+            }
+            return QJsonObject{};
+        });
 }
 
 void Hub::onRoomInvite(Conn &c, const Frame &f)
@@ -650,50 +676,58 @@ void Hub::onRoomInvite(Conn &c, const Frame &f)
     if (!room || !room->members.contains(c.userId))
         return send(c, error(f.id(), s(Err::Forbidden), s("only members can invite"), s("room")));
     if (room->kind == QLatin1String("dm"))
-        return send(c, error(f.id(), s(Err::Forbidden), s("direct messages have two members"), s("room")));
+        return send(
+            c, error(f.id(), s(Err::Forbidden), s("direct messages have two members"), s("room")));
     const qint64 target = m_userByName.value(f.str(key("user")));
     if (!target || m_users.value(target).disabled)
         return send(c, error(f.id(), s(Err::NotFound), s("no such user"), s("user")));
     const qint64 roomId = room->id;
-    request(c, f, [roomId, target](Store &st) {
-                if (auto e = st.addMember(roomId, target))
-                    return Database::error(*e);
-                return QJsonObject{};
-            },
-            [this, roomId, target](Conn &, const QJsonObject &) {
-                auto it = m_rooms.find(roomId);
-                if (it == m_rooms.end())
-                    return Database::error(Err::NotFound, s("room is gone"));
-                if (!it->members.contains(target)) {
-                    addMember(*it, target);
-                    structureChanged();
-                    toRoom(*it, encode(Type::Member, {{key("room"), it->name},
-                                                      {key("user"), m_users.value(target).name},
-                                                      {key("event"), s("joined")},
-                                                      {key("info"), roomJson(*it, target)}}));
-                }
-                return QJsonObject{};
-            });
+    request(
+        c, f,
+        [roomId, target](Store &st) {
+            if (auto e = st.addMember(roomId, target))
+                return Database::error(*e);
+            return QJsonObject{};
+        },
+        [this, roomId, target](Conn &, const QJsonObject &) {
+            auto it = m_rooms.find(roomId);
+            if (it == m_rooms.end())
+                return Database::error(Err::NotFound, s("room is gone"));
+            if (!it->members.contains(target)) {
+                addMember(*it, target);
+                structureChanged();
+                toRoom(*it, encode(Type::Member, {{key("room"), it->name},
+                                                  {key("user"), m_users.value(target).name},
+                                                  {key("event"), s("joined")},
+                                                  {key("info"), roomJson(*it, target)}}));
+            }
+            return QJsonObject{};
+        });
 }
 
 void Hub::onRoomMembers(Conn &c, const Frame &f)
 {
     Room *room = roomByName(f.str(key("room")));
     if (!room || (room->kind != QLatin1String("public") && !room->members.contains(c.userId)))
-        return send(c, error(f.id(), s(room ? Err::Forbidden : Err::NotFound), s("no such room"), s("room")));
+        return send(c, error(f.id(), s(room ? Err::Forbidden : Err::NotFound), s("no such room"),
+                             s("room")));
     QJsonArray members;
     for (qint64 m : std::as_const(room->members)) {
         const User &u = m_users[m];
-        members.append(QJsonObject{{key("name"), u.name}, {key("display"), u.display}, {key("status"), u.status}});
+        members.append(QJsonObject{
+            {key("name"), u.name}, {key("display"), u.display}, {key("status"), u.status}});
     }
-    send(c, result(f.id(), {{key("room"), room->name}, {key("online"), room->online}, {key("members"), members}}));
+    send(c, result(f.id(), {{key("room"), room->name},
+                            {key("online"), room->online},
+                            {key("members"), members}}));
 }
 
 void Hub::onRoomHistory(Conn &c, const Frame &f)
 {
     Room *room = roomByName(f.str(key("room")));
     if (!room || (room->kind != QLatin1String("public") && !room->members.contains(c.userId)))
-        return send(c, error(f.id(), s(room ? Err::Forbidden : Err::NotFound), s("no such room"), s("room")));
+        return send(c, error(f.id(), s(room ? Err::Forbidden : Err::NotFound), s("no such room"),
+                             s("room")));
     const qint64 roomId = room->id;
     const QString name = room->name;
     const qint64 before = f.integer(key("before"));
@@ -712,35 +746,46 @@ void Hub::onDmOpen(Conn &c, const Frame &f)
     if (!other || m_users.value(other).disabled)
         return send(c, error(f.id(), s(Err::NotFound), s("no such user"), s("user")));
     const qint64 me = c.userId;
-    request(c, f,
-            [me, other](Store &st) {
-                auto r = st.openDm(me, other);
-                if (auto *e = std::get_if<StoreError>(&r))
-                    return Database::error(*e);
-                const RoomRow &row = std::get<RoomRow>(r);
-                QJsonArray members;
-                for (qint64 m : row.members)
-                    members.append(m);
-                return QJsonObject{{key("id"), row.id}, {key("name"), row.name}, {key("lastSeq"), row.lastSeq},
-                                   {key("members"), members}};
-            },
-            [this, me, other](Conn &c, const QJsonObject &r) {
-                const QString name = r.value(key("name")).toString();
-                if (!roomByName(name)) {
-                    addRoom(RoomRow{r.value(key("id")).toInteger(), name, QString(), s("dm"),
-                                    r.value(key("lastSeq")).toInteger(), {me, other}});
-                    const QByteArray frame = encode(Type::Member, {{key("room"), name},
-                                                                  {key("user"), m_users.value(me).name},
-                                                                  {key("event"), s("joined")},
-                                                                  {key("info"), roomJson(*roomByName(name), other)}});
-                    structureChanged();
-                    toUser(other, frame);
-                    toUser(me, encode(Type::Member, {{key("room"), name}, {key("user"), m_users.value(me).name},
-                                                      {key("event"), s("joined")},
-                                                      {key("info"), roomJson(*roomByName(name), me)}}), c.id);
-                }
-                return QJsonObject{{key("room"), roomJson(*roomByName(name), me)}};
-            });
+    request(
+        c, f,
+        [me, other](Store &st) {
+            auto r = st.openDm(me, other);
+            if (auto *e = std::get_if<StoreError>(&r))
+                return Database::error(*e);
+            const RoomRow &row = std::get<RoomRow>(r);
+            QJsonArray members;
+            for (qint64 m : row.members)
+                members.append(m);
+            return QJsonObject{{key("id"), row.id},
+                               {key("name"), row.name},
+                               {key("lastSeq"), row.lastSeq},
+                               {key("members"), members}};
+        },
+        [this, me, other](Conn &c, const QJsonObject &r) {
+            const QString name = r.value(key("name")).toString();
+            if (!roomByName(name)) {
+                addRoom(RoomRow{r.value(key("id")).toInteger(),
+                                name,
+                                QString(),
+                                s("dm"),
+                                r.value(key("lastSeq")).toInteger(),
+                                {me, other}});
+                const QByteArray frame =
+                    encode(Type::Member, {{key("room"), name},
+                                          {key("user"), m_users.value(me).name},
+                                          {key("event"), s("joined")},
+                                          {key("info"), roomJson(*roomByName(name), other)}});
+                structureChanged();
+                toUser(other, frame);
+                toUser(me,
+                       encode(Type::Member, {{key("room"), name},
+                                             {key("user"), m_users.value(me).name},
+                                             {key("event"), s("joined")},
+                                             {key("info"), roomJson(*roomByName(name), me)}}),
+                       c.id);
+            }
+            return QJsonObject{{key("room"), roomJson(*roomByName(name), me)}};
+        });
 }
 
 // ------------------------------------------------------------------ chat
@@ -749,9 +794,11 @@ void Hub::onSend(Conn &c, const Frame &f)
 {
     Room *room = roomByName(f.str(key("room")));
     if (!room || !room->members.contains(c.userId))
-        return send(c, error(f.id(), s(Err::Forbidden), s("you are not a member of that room"), s("room")));
+        return send(
+            c, error(f.id(), s(Err::Forbidden), s("you are not a member of that room"), s("room")));
     if (!m_db->writable())
-        return send(c, error(f.id(), s(Err::Unavailable), s("storage cannot take writes right now; try again later")));
+        return send(c, error(f.id(), s(Err::Unavailable),
+                             s("storage cannot take writes right now; try again later")));
     const QString text = f.str(key("text"));
     if (text.trimmed().isEmpty())
         return send(c, error(f.id(), s(Err::BadValue), s("message text is empty"), s("text")));
@@ -766,7 +813,8 @@ void Hub::onSend(Conn &c, const Frame &f)
             if (auto *e = std::get_if<StoreError>(&r))
                 return Database::error(*e);
             const StoredMessage &m = std::get<StoredMessage>(r);
-            return QJsonObject{{key("seq"), m.seq}, {key("ts"), m.ts}, {key("duplicate"), m.duplicate}};
+            return QJsonObject{
+                {key("seq"), m.seq}, {key("ts"), m.ts}, {key("duplicate"), m.duplicate}};
         },
         this,
         [=, this](const QJsonObject &r) {
@@ -782,20 +830,26 @@ void Hub::onSend(Conn &c, const Frame &f)
             const qint64 seq = r.value(key("seq")).toInteger();
             const bool dup = r.value(key("duplicate")).toBool();
             if (c)
-                send(*c, result(id, {{key("room"), it->name}, {key("seq"), seq},
-                                     {key("ts"), r.value(key("ts"))}, {key("duplicate"), dup}}));
+                send(*c, result(id, {{key("room"), it->name},
+                                     {key("seq"), seq},
+                                     {key("ts"), r.value(key("ts"))},
+                                     {key("duplicate"), dup}}));
             if (dup)
                 return;
             ++m_stats.messagesStored;
             // Serialized once, the same bytes for every connection of every member.
-            const QByteArray frame = encode(Type::Message, {{key("room"), it->name},
-                                                            {key("seq"), seq},
-                                                            {key("from"), m_users.value(userId).name},
-                                                            {key("text"), text},
-                                                            {key("ts"), r.value(key("ts"))},
-                                                            {key("clientId"), clientId}});
+            const QByteArray frame =
+                encode(Type::Message, {{key("room"), it->name},
+                                       {key("seq"), seq},
+                                       {key("from"), m_users.value(userId).name},
+                                       {key("text"), text},
+                                       {key("ts"), r.value(key("ts"))},
+                                       {key("clientId"), clientId}});
             busPublish("herald:room:" + QByteArray::number(roomId),
-                       {{key("k"), s("m")}, {key("r"), roomId}, {key("s"), seq}, {key("f"), QString::fromUtf8(frame)}});
+                       {{key("k"), s("m")},
+                        {key("r"), roomId},
+                        {key("s"), seq},
+                        {key("f"), QString::fromUtf8(frame)}});
             roomEvent(roomId, seq, frame);
         });
 }
@@ -832,14 +886,16 @@ void Hub::onTyping(Conn &c, const Frame &f)
     if (t - last < TypingIntervalMs)
         return; // rate-limited: at most one per interval per room
     last = t;
-    const QByteArray frame = encode(Type::Typing, {{key("room"), room->name}, {key("user"), m_users.value(c.userId).name}});
+    const QByteArray frame = encode(
+        Type::Typing, {{key("room"), room->name}, {key("user"), m_users.value(c.userId).name}});
     QJsonArray others;
     for (qint64 m : std::as_const(room->members))
         if (m != c.userId) {
             toUser(m, frame);
             others.append(m);
         }
-    busPublish("herald:all", {{key("k"), s("u")}, {key("u"), others}, {key("f"), QString::fromUtf8(frame)}});
+    busPublish("herald:all",
+               {{key("k"), s("u")}, {key("u"), others}, {key("f"), QString::fromUtf8(frame)}});
 }
 
 void Hub::onResume(Conn &c, const Frame &f)
@@ -858,7 +914,8 @@ void Hub::onResume(Conn &c, const Frame &f)
         c.heldSinceHello = false;
         // Rooms the resume does not ask for get what was held for them now.
         for (auto it = c.heldRooms.begin(); it != c.heldRooms.end();) {
-            if (std::any_of(rooms.begin(), rooms.end(), [&](const auto &r) { return r.first == it.key(); })) {
+            if (std::any_of(rooms.begin(), rooms.end(),
+                            [&](const auto &r) { return r.first == it.key(); })) {
                 ++it;
                 continue;
             }
@@ -887,16 +944,19 @@ void Hub::onResume(Conn &c, const Frame &f)
             QJsonArray perRoom;
             for (const auto &[roomId, after] : rooms) {
                 bool more = false;
-                perRoom.append(QJsonObject{{key("id"), roomId},
-                                           {key("after"), after},
-                                           {key("messages"), st.history(roomId, 0, after, ResumeRoomLimit, &more, true)},
-                                           {key("more"), more}});
+                perRoom.append(QJsonObject{
+                    {key("id"), roomId},
+                    {key("after"), after},
+                    {key("messages"), st.history(roomId, 0, after, ResumeRoomLimit, &more, true)},
+                    {key("more"), more}});
             }
             out.insert(key("rooms"), perRoom);
             if (notifs) {
                 const qint64 t = now();
                 bool more = false;
-                out.insert(key("notifications"), st.notifications(userId, 0, notifAfter, ResumeNotificationLimit, false, t, &more, true));
+                out.insert(key("notifications"),
+                           st.notifications(userId, 0, notifAfter, ResumeNotificationLimit, false,
+                                            t, &more, true));
                 out.insert(key("notifMore"), more);
                 out.insert(key("unread"), st.unreadCount(userId, t));
             }
@@ -911,8 +971,8 @@ void Hub::onResume(Conn &c, const Frame &f)
             // was just sent). A byte budget keeps a long absence from overflowing the outbound
             // queue: past it a stream is "truncated" and the client pages the rest with history.
             qint64 budget = m_config.outboundQueueBytes / 2;
-            auto drain = [&](const QJsonArray &rows, const QList<Held> &held, bool more, qint64 after,
-                             auto &&frameOf) -> std::pair<qint64, bool> {
+            auto drain = [&](const QJsonArray &rows, const QList<Held> &held, bool more,
+                             qint64 after, auto &&frameOf) -> std::pair<qint64, bool> {
                 qint64 last = after;
                 bool truncated = more;
                 for (const QJsonValue &row : rows) {
@@ -923,7 +983,9 @@ void Hub::onResume(Conn &c, const Frame &f)
                     const QByteArray frame = frameOf(row.toObject());
                     budget -= frame.size();
                     send(*c, frame);
-                    last = row.toObject().value(key("seq")).toInteger(row.toObject().value(key("id")).toInteger());
+                    last = row.toObject()
+                               .value(key("seq"))
+                               .toInteger(row.toObject().value(key("id")).toInteger());
                 }
                 if (!truncated)
                     for (const Held &h : held)
@@ -940,8 +1002,9 @@ void Hub::onResume(Conn &c, const Frame &f)
                 const qint64 roomId = o.value(key("id")).toInteger();
                 const QString name = m_rooms.value(roomId).name;
                 const auto [last, truncated] =
-                    drain(o.value(key("messages")).toArray(), c->heldRooms.take(roomId), o.value(key("more")).toBool(),
-                          o.value(key("after")).toInteger(), [](const QJsonObject &m) {
+                    drain(o.value(key("messages")).toArray(), c->heldRooms.take(roomId),
+                          o.value(key("more")).toBool(), o.value(key("after")).toInteger(),
+                          [](const QJsonObject &m) {
                               return QJsonDocument(m).toJson(QJsonDocument::Compact);
                           });
                 cursors.insert(name, last);
@@ -950,13 +1013,16 @@ void Hub::onResume(Conn &c, const Frame &f)
             }
             QJsonObject data{{key("rooms"), cursors}};
             if (!truncatedRooms.isEmpty())
-                data.insert(key("truncated"), truncatedRooms); // page the rest: room.history after=cursor
+                data.insert(key("truncated"),
+                            truncatedRooms); // page the rest: room.history after=cursor
             if (r.contains(key("notifications"))) {
                 const QList<Held> held = std::exchange(c->heldNotifications, {});
                 c->holdNotifications = false;
                 const auto [last, truncated] =
-                    drain(r.value(key("notifications")).toArray(), held, r.value(key("notifMore")).toBool(), notifAfter,
-                          [](const QJsonObject &n) { return encode(Type::Notification, {{key("notification"), n}}); });
+                    drain(r.value(key("notifications")).toArray(), held,
+                          r.value(key("notifMore")).toBool(), notifAfter, [](const QJsonObject &n) {
+                              return encode(Type::Notification, {{key("notification"), n}});
+                          });
                 data.insert(key("notifications"), last);
                 data.insert(key("unread"), r.value(key("unread")));
                 if (truncated)
@@ -973,7 +1039,8 @@ void Hub::onUserList(Conn &c, const Frame &f)
     QJsonArray users;
     for (const User &u : std::as_const(m_users))
         if (!u.disabled)
-            users.append(QJsonObject{{key("name"), u.name}, {key("display"), u.display}, {key("status"), u.status}});
+            users.append(QJsonObject{
+                {key("name"), u.name}, {key("display"), u.display}, {key("status"), u.status}});
     send(c, result(f.id(), {{key("users"), users}}));
 }
 
@@ -981,7 +1048,8 @@ void Hub::onPresenceSet(Conn &c, const Frame &f)
 {
     const QString status = f.str(key("status"));
     if (status != QLatin1String("online") && status != QLatin1String("away"))
-        return send(c, error(f.id(), s(Err::BadValue), s("status must be online or away"), s("status")));
+        return send(
+            c, error(f.id(), s(Err::BadValue), s("status must be online or away"), s("status")));
     c.away = status == QLatin1String("away");
     if (auto u = m_users.find(c.userId); u != m_users.end())
         updatePresence(*u);
@@ -1044,7 +1112,9 @@ void Hub::flushPresence()
         auto r = m_rooms.constFind(it.key());
         if (r == m_rooms.constEnd())
             continue;
-        toRoom(*r, encode(Type::Presence, {{key("room"), r->name}, {key("users"), it.value()}, {key("online"), r->online}}));
+        toRoom(*r, encode(Type::Presence, {{key("room"), r->name},
+                                           {key("users"), it.value()},
+                                           {key("online"), r->online}}));
     }
     if (m_bus) {
         refreshSubscriptions();
@@ -1091,19 +1161,29 @@ void Hub::reloadState(std::function<void()> done, bool tellOthers)
         [](Store &st) {
             QJsonArray users, rooms, tokens;
             for (const UserRow &u : st.users())
-                users.append(QJsonObject{{key("id"), u.id}, {key("name"), u.name}, {key("display"), u.display},
+                users.append(QJsonObject{{key("id"), u.id},
+                                         {key("name"), u.name},
+                                         {key("display"), u.display},
                                          {key("disabled"), u.disabled}});
             for (const RoomRow &r : st.rooms()) {
                 QJsonArray members;
                 for (qint64 m : r.members)
                     members.append(m);
-                rooms.append(QJsonObject{{key("id"), r.id}, {key("name"), r.name}, {key("title"), r.title},
-                                         {key("kind"), r.kind}, {key("lastSeq"), r.lastSeq}, {key("members"), members}});
+                rooms.append(QJsonObject{{key("id"), r.id},
+                                         {key("name"), r.name},
+                                         {key("title"), r.title},
+                                         {key("kind"), r.kind},
+                                         {key("lastSeq"), r.lastSeq},
+                                         {key("members"), members}});
             }
             for (const TokenRow &t : st.allTokens())
-                tokens.append(QJsonObject{{key("id"), t.id}, {key("hash"), QString::fromLatin1(t.hash.toBase64())},
-                                          {key("user"), t.userId}, {key("service"), t.serviceId}, {key("kind"), t.kind}});
-            return QJsonObject{{key("users"), users}, {key("rooms"), rooms}, {key("tokens"), tokens}};
+                tokens.append(QJsonObject{{key("id"), t.id},
+                                          {key("hash"), QString::fromLatin1(t.hash.toBase64())},
+                                          {key("user"), t.userId},
+                                          {key("service"), t.serviceId},
+                                          {key("kind"), t.kind}});
+            return QJsonObject{
+                {key("users"), users}, {key("rooms"), rooms}, {key("tokens"), tokens}};
         },
         this,
         [this, done](const QJsonObject &r) {
@@ -1130,8 +1210,12 @@ void Hub::reloadState(std::function<void()> done, bool tellOthers)
                 for (const QJsonValue &m : o.value(key("members")).toArray())
                     members.insert(m.toInteger());
                 if (!m_rooms.contains(id)) {
-                    addRoom(RoomRow{id, o.value(key("name")).toString(), o.value(key("title")).toString(),
-                                    o.value(key("kind")).toString(), o.value(key("lastSeq")).toInteger(), {}});
+                    addRoom(RoomRow{id,
+                                    o.value(key("name")).toString(),
+                                    o.value(key("title")).toString(),
+                                    o.value(key("kind")).toString(),
+                                    o.value(key("lastSeq")).toInteger(),
+                                    {}});
                 }
                 Room &room = m_rooms[id];
                 room.title = o.value(key("title")).toString();
@@ -1140,9 +1224,10 @@ void Hub::reloadState(std::function<void()> done, bool tellOthers)
                 QSet<qint64> added = members;
                 added.subtract(room.members);
                 for (qint64 m : std::as_const(gone)) {
-                    const QByteArray left = encode(Type::Member, {{key("room"), room.name},
-                                                                  {key("user"), m_users.value(m).name},
-                                                                  {key("event"), s("left")}});
+                    const QByteArray left =
+                        encode(Type::Member, {{key("room"), room.name},
+                                              {key("user"), m_users.value(m).name},
+                                              {key("event"), s("left")}});
                     removeMember(room, m);
                     toRoom(room, left);
                     toUser(m, left);
@@ -1162,7 +1247,8 @@ void Hub::reloadState(std::function<void()> done, bool tellOthers)
                 }
                 const QSet<qint64> members = it->members;
                 for (qint64 m : members) {
-                    toUser(m, encode(Type::Member, {{key("room"), it->name}, {key("user"), m_users.value(m).name},
+                    toUser(m, encode(Type::Member, {{key("room"), it->name},
+                                                    {key("user"), m_users.value(m).name},
                                                     {key("event"), s("left")}}));
                     removeMember(*it, m);
                 }
@@ -1207,8 +1293,10 @@ void Hub::login(const QString &username, const QString &password, Reply done)
             const auto row = st.passwordHash(username);
             if (!row)
                 return QJsonObject{{key("missing"), true}};
-            return QJsonObject{{key("id"), row->first.id}, {key("name"), row->first.name},
-                               {key("display"), row->first.display}, {key("disabled"), row->first.disabled},
+            return QJsonObject{{key("id"), row->first.id},
+                               {key("name"), row->first.name},
+                               {key("display"), row->first.display},
+                               {key("disabled"), row->first.disabled},
                                {key("hash"), row->second}};
         },
         this,
@@ -1217,17 +1305,24 @@ void Hub::login(const QString &username, const QString &password, Reply done)
             QThreadPool::globalInstance()->start([self, u, password, done] {
                 // Unknown users cost the same time as known ones: names cannot be probed.
                 const QString hash = u.value(key("hash")).toString();
-                const bool ok = crypto::verifyPassword(password, hash.isEmpty() ? crypto::hashPassword(QString()) : hash)
-                                && !hash.isEmpty();
-                QMetaObject::invokeMethod(self.data(), [self, u, ok, done] {
-                    if (!self)
-                        return;
-                    if (!ok)
-                        return done(Database::error(Err::Unauthorized, s("wrong username or password")));
-                    if (u.value(key("disabled")).toBool())
-                        return done(Database::error(Err::Forbidden, s("this account is disabled")));
-                    self->issueSession(u, done);
-                }, Qt::QueuedConnection);
+                const bool ok =
+                    crypto::verifyPassword(
+                        password, hash.isEmpty() ? crypto::hashPassword(QString()) : hash) &&
+                    !hash.isEmpty();
+                QMetaObject::invokeMethod(
+                    self.data(),
+                    [self, u, ok, done] {
+                        if (!self)
+                            return;
+                        if (!ok)
+                            return done(Database::error(Err::Unauthorized,
+                                                        s("wrong username or password")));
+                        if (u.value(key("disabled")).toBool())
+                            return done(
+                                Database::error(Err::Forbidden, s("this account is disabled")));
+                        self->issueSession(u, done);
+                    },
+                    Qt::QueuedConnection);
             });
         });
 }
@@ -1242,9 +1337,10 @@ void Hub::issueSession(const QJsonObject &u, Reply done)
                 return Database::error(*e);
             QByteArray secret;
             const qint64 tokenId = crypto::parseToken(std::get<QString>(t), &secret);
-            return QJsonObject{{key("token"), std::get<QString>(t)},
-                               {key("tokenId"), tokenId},
-                               {key("hash"), QString::fromLatin1(crypto::tokenHash(secret).toBase64())}};
+            return QJsonObject{
+                {key("token"), std::get<QString>(t)},
+                {key("tokenId"), tokenId},
+                {key("hash"), QString::fromLatin1(crypto::tokenHash(secret).toBase64())}};
         },
         this,
         [this, u, userId, done](QJsonObject r) {
@@ -1256,7 +1352,8 @@ void Hub::issueSession(const QJsonObject &u, Reply done)
             t.userId = userId;
             t.kind = s("session");
             m_tokens.insert(t.id, t);
-            r.insert(key("user"), QJsonObject{{key("name"), u.value(key("name"))}, {key("display"), u.value(key("display"))}});
+            r.insert(key("user"), QJsonObject{{key("name"), u.value(key("name"))},
+                                              {key("display"), u.value(key("display"))}});
             done(r);
         });
 }
@@ -1266,7 +1363,8 @@ qint64 Hub::serviceForToken(const QString &token) const
     QByteArray secret;
     const qint64 id = crypto::parseToken(token, &secret);
     const auto it = m_tokens.constFind(id);
-    if (!id || it == m_tokens.constEnd() || it->kind != QLatin1String("service") || !checkToken(*it, secret))
+    if (!id || it == m_tokens.constEnd() || it->kind != QLatin1String("service") ||
+        !checkToken(*it, secret))
         return 0;
     return it->serviceId;
 }
@@ -1276,7 +1374,8 @@ qint64 Hub::serviceForToken(const QString &token) const
 void Hub::publish(qint64 serviceId, const QJsonObject &payload, const Recipients &to, Reply done)
 {
     if (!m_db->writable())
-        return done(Database::error(Err::Unavailable, s("storage cannot take writes right now; try again later")));
+        return done(Database::error(Err::Unavailable,
+                                    s("storage cannot take writes right now; try again later")));
     m_db->run(
         [serviceId, payload, to](Store &st) {
             auto r = st.publish(serviceId, payload, to, now());
@@ -1286,8 +1385,10 @@ void Hub::publish(qint64 serviceId, const QJsonObject &payload, const Recipients
             QJsonArray users;
             for (qint64 u : p.userIds)
                 users.append(u);
-            return QJsonObject{{key("id"), p.id}, {key("duplicate"), p.duplicate},
-                               {key("users"), users}, {key("notification"), p.notification}};
+            return QJsonObject{{key("id"), p.id},
+                               {key("duplicate"), p.duplicate},
+                               {key("users"), users},
+                               {key("notification"), p.notification}};
         },
         this,
         [this, done](const QJsonObject &r) {
@@ -1296,7 +1397,8 @@ void Hub::publish(qint64 serviceId, const QJsonObject &payload, const Recipients
             const qint64 id = r.value(key("id")).toInteger();
             const QJsonArray users = r.value(key("users")).toArray();
             // Answer the publisher first (it is durable now), then fan out.
-            done(QJsonObject{{key("id"), id}, {key("duplicate"), r.value(key("duplicate"))},
+            done(QJsonObject{{key("id"), id},
+                             {key("duplicate"), r.value(key("duplicate"))},
                              {key("recipients"), static_cast<qint64>(users.size())}});
             if (r.value(key("duplicate")).toBool())
                 return;
@@ -1308,7 +1410,10 @@ void Hub::publish(qint64 serviceId, const QJsonObject &payload, const Recipients
             ids.reserve(users.size());
             for (const QJsonValue &v : users)
                 ids << v.toInteger();
-            busPublish("herald:all", {{key("k"), s("n")}, {key("i"), id}, {key("u"), users}, {key("f"), QString::fromUtf8(frame)}});
+            busPublish("herald:all", {{key("k"), s("n")},
+                                      {key("i"), id},
+                                      {key("u"), users},
+                                      {key("f"), QString::fromUtf8(frame)}});
             notificationEvent(id, ids, frame);
             Q_EMIT delivered(now() - created);
         });
@@ -1320,7 +1425,8 @@ void Hub::notificationForService(qint64 id, qint64 serviceId, Reply done)
         [id, serviceId](Store &st) {
             auto n = st.notificationForService(id, serviceId);
             if (!n)
-                return Database::error(Err::NotFound, QStringLiteral("no notification %1 from this service").arg(id));
+                return Database::error(
+                    Err::NotFound, QStringLiteral("no notification %1 from this service").arg(id));
             return *n;
         },
         this, std::move(done));
@@ -1334,7 +1440,8 @@ void Hub::onNotifList(Conn &c, const Frame &f)
     const bool unread = f.body.value(key("unread")).toBool();
     request(c, f, [=](Store &st) {
         bool more = false;
-        const QJsonArray list = st.notifications(userId, before, 0, std::max(1, limit), unread, now(), &more);
+        const QJsonArray list =
+            st.notifications(userId, before, 0, std::max(1, limit), unread, now(), &more);
         return QJsonObject{{key("notifications"), list}, {key("hasMore"), more}};
     });
 }
@@ -1345,33 +1452,35 @@ void Hub::onNotifRead(Conn &c, const Frame &f, bool all)
     QList<qint64> ids;
     for (const QJsonValue &v : f.body.value(key("ids")).toArray())
         ids << v.toInteger();
-    request(c, f,
-            [=](Store &st) {
-                const qint64 t = now();
-                QJsonArray changed;
-                if (all)
-                    st.markAllRead(userId, t);
-                else
-                    for (qint64 id : st.markRead(userId, ids, t))
-                        changed.append(id);
-                return QJsonObject{{key("ids"), changed}, {key("unread"), st.unreadCount(userId, t)}};
-            },
-            [this, userId, all](Conn &c, const QJsonObject &r) {
-                QJsonObject sync{{key("unread"), r.value(key("unread"))}};
-                if (all)
-                    sync.insert(key("all"), true);
-                else
-                    sync.insert(key("ids"), r.value(key("ids")));
-                if (all || !r.value(key("ids")).toArray().isEmpty())
-                    toUserEverywhere(userId, encode(Type::NotifReadSync, sync), c.id);
-                return r;
-            });
+    request(
+        c, f,
+        [=](Store &st) {
+            const qint64 t = now();
+            QJsonArray changed;
+            if (all)
+                st.markAllRead(userId, t);
+            else
+                for (qint64 id : st.markRead(userId, ids, t))
+                    changed.append(id);
+            return QJsonObject{{key("ids"), changed}, {key("unread"), st.unreadCount(userId, t)}};
+        },
+        [this, userId, all](Conn &c, const QJsonObject &r) {
+            QJsonObject sync{{key("unread"), r.value(key("unread"))}};
+            if (all)
+                sync.insert(key("all"), true);
+            else
+                sync.insert(key("ids"), r.value(key("ids")));
+            if (all || !r.value(key("ids")).toArray().isEmpty())
+                toUserEverywhere(userId, encode(Type::NotifReadSync, sync), c.id);
+            return r;
+        });
 }
 
 void Hub::onNotifAction(Conn &c, const Frame &f)
 {
     if (!m_db->writable())
-        return send(c, error(f.id(), s(Err::Unavailable), s("storage cannot take writes right now; try again later")));
+        return send(c, error(f.id(), s(Err::Unavailable),
+                             s("storage cannot take writes right now; try again later")));
     const qint64 userId = c.userId;
     const qint64 notif = f.integer(key("notification"));
     const QString action = f.str(key("action"));
@@ -1386,7 +1495,9 @@ void Hub::onNotifAction(Conn &c, const Frame &f)
             QJsonArray recipients;
             for (qint64 u : a.recipientIds)
                 recipients.append(u);
-            return QJsonObject{{key("won"), a.won}, {key("resolved"), a.resolved}, {key("recipients"), recipients},
+            return QJsonObject{{key("won"), a.won},
+                               {key("resolved"), a.resolved},
+                               {key("recipients"), recipients},
                                {key("unread"), st.unreadCount(userId, now())}};
         },
         this,
@@ -1402,20 +1513,27 @@ void Hub::onNotifAction(Conn &c, const Frame &f)
                 if (c)
                     send(*c, error(id, s(Err::Conflict),
                                    QStringLiteral("already resolved: %1 by %2")
-                                       .arg(resolved.value(key("action")).toString(), resolved.value(key("by")).toString()),
+                                       .arg(resolved.value(key("action")).toString(),
+                                            resolved.value(key("by")).toString()),
                                    s("notification")));
                 return;
             }
             if (c)
-                send(*c, result(id, {{key("notification"), notif}, {key("action"), action}, {key("resolved"), resolved},
+                send(*c, result(id, {{key("notification"), notif},
+                                     {key("action"), action},
+                                     {key("resolved"), resolved},
                                      {key("unread"), r.value(key("unread"))}}));
-            const QByteArray frame = encode(Type::NotifResolved, {{key("notification"), notif},
-                                                                  {key("action"), resolved.value(key("action"))},
-                                                                  {key("by"), resolved.value(key("by"))},
-                                                                  {key("at"), resolved.value(key("at"))}});
+            const QByteArray frame =
+                encode(Type::NotifResolved, {{key("notification"), notif},
+                                             {key("action"), resolved.value(key("action"))},
+                                             {key("by"), resolved.value(key("by"))},
+                                             {key("at"), resolved.value(key("at"))}});
             for (const QJsonValue &u : r.value(key("recipients")).toArray())
                 toUserEverywhere(u.toInteger(), frame);
-            toUserEverywhere(userId, encode(Type::NotifReadSync, {{key("ids"), QJsonArray{notif}}, {key("unread"), r.value(key("unread"))}}), connId);
+            toUserEverywhere(userId,
+                             encode(Type::NotifReadSync, {{key("ids"), QJsonArray{notif}},
+                                                          {key("unread"), r.value(key("unread"))}}),
+                             connId);
             Q_EMIT webhookQueued();
         });
 }
@@ -1461,7 +1579,9 @@ void Hub::setBus(Bus *bus, const QByteArray &nodeId)
     m_presenceTimerRemote.start();
     m_notifCursor = m_db->runSync([](Store &st) {
                             return QJsonObject{{QStringLiteral("max"), st.maxNotificationId()}};
-                        }).value(QLatin1String("max")).toInteger();
+                        })
+                        .value(QLatin1String("max"))
+                        .toInteger();
 }
 
 void Hub::busPublish(const QByteArray &channel, const QJsonObject &event)
@@ -1481,7 +1601,8 @@ void Hub::structureChanged()
 void Hub::toUserEverywhere(qint64 userId, const QByteArray &frame, quint64 except)
 {
     toUser(userId, frame, except);
-    busPublish("herald:all", {{QStringLiteral("k"), QStringLiteral("u")}, {QStringLiteral("u"), QJsonArray{userId}},
+    busPublish("herald:all", {{QStringLiteral("k"), QStringLiteral("u")},
+                              {QStringLiteral("u"), QJsonArray{userId}},
                               {QStringLiteral("f"), QString::fromUtf8(frame)}});
 }
 
@@ -1493,7 +1614,8 @@ void Hub::onBus(const QByteArray &, const QByteArray &payload)
     const QString k = e.value(QLatin1String("k")).toString();
     const QByteArray frame = e.value(QLatin1String("f")).toString().toUtf8();
     if (k == QLatin1String("m")) {
-        roomEvent(e.value(QLatin1String("r")).toInteger(), e.value(QLatin1String("s")).toInteger(), frame);
+        roomEvent(e.value(QLatin1String("r")).toInteger(), e.value(QLatin1String("s")).toInteger(),
+                  frame);
     } else if (k == QLatin1String("n")) {
         QList<qint64> users;
         for (const QJsonValue &v : e.value(QLatin1String("u")).toArray())
@@ -1555,7 +1677,8 @@ void Hub::fillRoom(qint64 roomId)
                 if (seq != it->lastSeq + 1)
                     continue;
                 it->lastSeq = seq;
-                deliverMessage(*it, seq, QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+                deliverMessage(*it, seq,
+                               QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
             }
             if (r.value(QLatin1String("more")).toBool() || m_refill.remove(roomId))
                 fillRoom(roomId);
@@ -1610,11 +1733,13 @@ void Hub::fillNotifications()
             const qint64 t = QDateTime::currentMSecsSinceEpoch();
             QJsonObject perUser;
             for (qint64 u : local) {
-                const QJsonArray rows = st.notifications(u, 0, after, 1000, false, t, nullptr, true);
+                const QJsonArray rows =
+                    st.notifications(u, 0, after, 1000, false, t, nullptr, true);
                 if (!rows.isEmpty())
                     perUser.insert(QString::number(u), rows);
             }
-            return QJsonObject{{QStringLiteral("users"), perUser}, {QStringLiteral("max"), st.maxNotificationId()}};
+            return QJsonObject{{QStringLiteral("users"), perUser},
+                               {QStringLiteral("max"), st.maxNotificationId()}};
         },
         this,
         [this, after](const QJsonObject &r) {
@@ -1627,8 +1752,9 @@ void Hub::fillNotifications()
             for (auto it = perUser.begin(); it != perUser.end(); ++it)
                 for (const QJsonValue &n : it.value().toArray()) {
                     const qint64 id = n.toObject().value(QLatin1String("id")).toInteger();
-                    deliverNotification(it.key().toLongLong(), id,
-                                        encode(Type::Notification, {{QStringLiteral("notification"), n}}));
+                    deliverNotification(
+                        it.key().toLongLong(), id,
+                        encode(Type::Notification, {{QStringLiteral("notification"), n}}));
                 }
             m_notifCursor = std::max(m_notifCursor, r.value(QLatin1String("max")).toInteger());
             if (std::exchange(m_notifRefill, false))
@@ -1647,7 +1773,8 @@ void Hub::resync()
             for (const RoomRow &r : st.rooms())
                 if (rooms.contains(r.id))
                     seqs.insert(QString::number(r.id), r.lastSeq);
-            return QJsonObject{{QStringLiteral("rooms"), seqs}, {QStringLiteral("max"), st.maxNotificationId()}};
+            return QJsonObject{{QStringLiteral("rooms"), seqs},
+                               {QStringLiteral("max"), st.maxNotificationId()}};
         },
         this,
         [this](const QJsonObject &r) {

@@ -79,7 +79,9 @@ public:
     /** @brief "local" on a single node, "up" or "down" for the cluster bus. */
     [[nodiscard]] QString busState() const
     {
-        return !m_bus ? QStringLiteral("local") : m_bus->isUp() ? QStringLiteral("up") : QStringLiteral("down");
+        return !m_bus          ? QStringLiteral("local")
+               : m_bus->isUp() ? QStringLiteral("up")
+                               : QStringLiteral("down");
     }
     [[nodiscard]] int connectionCount() const { return static_cast<int>(m_conns.size()); }
     [[nodiscard]] int onlineCount() const { return m_onlineCount; }
@@ -226,8 +228,8 @@ private:
     QSet<qint64> m_refill;
     bool m_notifFilling = false;
     bool m_notifRefill = false;
-    QSet<qint64> m_subscribed;      // room channels this node listens to
-    QSet<qint64> m_remoteOnline;    // people online on some node (cluster presence)
+    QSet<qint64> m_subscribed;   // room channels this node listens to
+    QSet<qint64> m_remoteOnline; // people online on some node (cluster presence)
     QSet<qint64> m_announceOn, m_announceOff;
     QTimer m_resyncTimer;
     QTimer m_presenceTimerRemote;

@@ -18,7 +18,8 @@ struct StorageSettings
     enum class Backend { Sqlite, Postgres };
     Backend backend = Backend::Sqlite;
     QString dataDir; // SQLite: dataDir/herald.db; PostgreSQL: not used by the Store
-    // PostgreSQL connection. Empty fields (port 0) are left to libpq: PGHOST, PGPORT, ... or its defaults.
+    // PostgreSQL connection. Empty fields (port 0) are left to libpq: PGHOST, PGPORT, ... or its
+    // defaults.
     QString host;
     int port = 0;
     QString database;
@@ -29,7 +30,8 @@ struct StorageSettings
     /** @brief From the storage and pg_* config keys; unset pg_* keys come from PGHOST, PGPORT,
      *  PGDATABASE, PGUSER and PGPASSWORD. */
     static StorageSettings fromConfig(const Config &config);
-    /** @brief For logs and errors: the SQLite file, or postgres://user@host:port/database (no password). */
+    /** @brief For logs and errors: the SQLite file, or postgres://user@host:port/database (no
+     * password). */
     [[nodiscard]] QString describe() const;
 };
 
@@ -89,7 +91,7 @@ struct PublishResult
 {
     qint64 id = 0;
     bool duplicate = false;
-    QList<qint64> userIds;   // recipients, for live fan-out (empty when duplicate)
+    QList<qint64> userIds;    // recipients, for live fan-out (empty when duplicate)
     QJsonObject notification; // the frame payload
 };
 
@@ -123,11 +125,15 @@ public:
     /** @brief SQLite: the database file; PostgreSQL: describe() of the connection. */
     [[nodiscard]] QString path() const { return m_path; }
     [[nodiscard]] bool isOpen() const;
-    [[nodiscard]] bool isPostgres() const { return m_settings.backend == StorageSettings::Backend::Postgres; }
+    [[nodiscard]] bool isPostgres() const
+    {
+        return m_settings.backend == StorageSettings::Backend::Postgres;
+    }
     [[nodiscard]] const StorageSettings &settings() const { return m_settings; }
     /** @brief The connection itself, for tests and maintenance; use it on this Store's thread. */
     [[nodiscard]] QSqlDatabase connection() const { return m_db; }
-    /** @brief Closes and opens the connection again (after PostgreSQL went away); true when open. */
+    /** @brief Closes and opens the connection again (after PostgreSQL went away); true when open.
+     */
     bool reconnect();
 
     bool begin();
@@ -157,8 +163,8 @@ public:
     std::variant<UserRow, StoreError> verifyPassword(const QString &name, const QString &password);
 
     /** @brief Issues a token and returns its plain text, which is never stored. */
-    std::variant<QString, StoreError> issueToken(qint64 userId, qint64 serviceId, const QString &kind,
-                                                 const QString &label);
+    std::variant<QString, StoreError> issueToken(qint64 userId, qint64 serviceId,
+                                                 const QString &kind, const QString &label);
     std::optional<TokenRow> token(qint64 id);
     QList<TokenRow> tokens(qint64 userId, qint64 serviceId);
     QList<TokenRow> allTokens();
@@ -169,7 +175,8 @@ public:
     // ---- services (publishers) and their webhooks
     std::variant<qint64, StoreError> createService(const QString &name, const QString &webhookUrl,
                                                    const QString &secret);
-    std::optional<StoreError> setWebhook(const QString &name, const QString &url, const QString &secret);
+    std::optional<StoreError> setWebhook(const QString &name, const QString &url,
+                                         const QString &secret);
     QJsonArray services();
     std::optional<QJsonObject> service(qint64 id);
 
@@ -185,10 +192,11 @@ public:
     std::variant<RoomRow, StoreError> openDm(qint64 a, qint64 b);
 
     // ---- messages
-    /** @brief Stores a message with the room's next sequence, or finds the earlier copy of a retry. */
+    /** @brief Stores a message with the room's next sequence, or finds the earlier copy of a retry.
+     */
     std::variant<StoredMessage, StoreError> storeMessage(qint64 roomId, qint64 senderId,
-                                                         const QString &clientId, const QString &text,
-                                                         qint64 ts);
+                                                         const QString &clientId,
+                                                         const QString &text, qint64 ts);
     /** @brief Messages with seq in (after, before), returned ascending, at most limit: the
      *  newest of that range, or the oldest when oldestFirst or when only `after` is given. */
     QJsonArray history(qint64 roomId, qint64 before, qint64 after, int limit, bool *hasMore,
@@ -197,7 +205,8 @@ public:
     // ---- groups
     std::variant<qint64, StoreError> createGroup(const QString &name);
     std::optional<StoreError> deleteGroup(const QString &name);
-    std::optional<StoreError> setGroupMember(const QString &group, const QString &user, bool member);
+    std::optional<StoreError> setGroupMember(const QString &group, const QString &user,
+                                             bool member);
     QJsonArray groups(); // [{name, members:[...]}]
 
     // ---- notifications
@@ -217,9 +226,9 @@ public:
     qint64 markAllRead(qint64 userId, qint64 now);
     struct ActionResult
     {
-        bool won = false;              // this call recorded the action
-        QJsonObject resolved;          // {action, by, at}
-        QList<qint64> recipientIds;    // who to tell
+        bool won = false;           // this call recorded the action
+        QJsonObject resolved;       // {action, by, at}
+        QList<qint64> recipientIds; // who to tell
     };
     std::variant<ActionResult, StoreError> act(qint64 userId, qint64 notificationId,
                                                const QString &action, qint64 now);

@@ -65,10 +65,14 @@ struct Args
     QStringList positional;
     QHash<QString, QStringList> options;
     QSet<QString> flags;
-    [[nodiscard]] QString opt(const char *name) const { return options.value(QString::fromLatin1(name)).value(0); }
+    [[nodiscard]] QString opt(const char *name) const
+    {
+        return options.value(QString::fromLatin1(name)).value(0);
+    }
     [[nodiscard]] bool has(const char *name) const
     {
-        return flags.contains(QString::fromLatin1(name)) || options.contains(QString::fromLatin1(name));
+        return flags.contains(QString::fromLatin1(name)) ||
+               options.contains(QString::fromLatin1(name));
     }
 };
 
@@ -152,7 +156,8 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("heraldctl"));
     QStringList raw = app.arguments().mid(1);
-    if (raw.isEmpty() || raw.contains(QStringLiteral("--help")) || raw.contains(QStringLiteral("-h"))) {
+    if (raw.isEmpty() || raw.contains(QStringLiteral("--help")) ||
+        raw.contains(QStringLiteral("-h"))) {
         out << Usage;
         out.flush();
         return raw.isEmpty() ? 2 : 0;
@@ -161,12 +166,14 @@ int main(int argc, char **argv)
         out << "heraldctl " << HERALD_VERSION << '\n';
         return 0;
     }
-    static const QSet<QString> valued{QStringLiteral("data-dir"), QStringLiteral("config"), QStringLiteral("display"),
-                                      QStringLiteral("password"), QStringLiteral("label"), QStringLiteral("webhook"),
-                                      QStringLiteral("secret"), QStringLiteral("title"), QStringLiteral("to"),
-                                      QStringLiteral("group"), QStringLiteral("body"), QStringLiteral("priority"),
-                                      QStringLiteral("action"), QStringLiteral("link"), QStringLiteral("category")};
-    static const QSet<QString> booleans{QStringLiteral("private"), QStringLiteral("everyone"), QStringLiteral("password-stdin")};
+    static const QSet<QString> valued{
+        QStringLiteral("data-dir"), QStringLiteral("config"), QStringLiteral("display"),
+        QStringLiteral("password"), QStringLiteral("label"),  QStringLiteral("webhook"),
+        QStringLiteral("secret"),   QStringLiteral("title"),  QStringLiteral("to"),
+        QStringLiteral("group"),    QStringLiteral("body"),   QStringLiteral("priority"),
+        QStringLiteral("action"),   QStringLiteral("link"),   QStringLiteral("category")};
+    static const QSet<QString> booleans{QStringLiteral("private"), QStringLiteral("everyone"),
+                                        QStringLiteral("password-stdin")};
     Args a;
     for (qsizetype i = 0; i < raw.size(); ++i) {
         const QString &w = raw[i];
@@ -196,11 +203,12 @@ int main(int argc, char **argv)
     }
 
     Config config;
-    config.dataDir = QProcessEnvironment::systemEnvironment().value(QStringLiteral("HERALD_DATA_DIR"), QStringLiteral("herald-data"));
+    config.dataDir = QProcessEnvironment::systemEnvironment().value(
+        QStringLiteral("HERALD_DATA_DIR"), QStringLiteral("herald-data"));
     // On a packaged install, the server's config tells where the data is.
     const QString packagedConfig = QStringLiteral("/etc/herald/herald-server.conf");
-    if (!a.has("config") && !a.has("data-dir") && !qEnvironmentVariableIsSet("HERALD_DATA_DIR")
-        && QFileInfo(packagedConfig).isReadable())
+    if (!a.has("config") && !a.has("data-dir") && !qEnvironmentVariableIsSet("HERALD_DATA_DIR") &&
+        QFileInfo(packagedConfig).isReadable())
         a.options[QStringLiteral("config")] << packagedConfig;
     if (a.has("config"))
         if (QString e = config.loadFile(a.opt("config")); !e.isEmpty())
@@ -215,11 +223,13 @@ int main(int argc, char **argv)
     const QString verb = p.value(1);
     auto need = [&](qsizetype n, const char *what) -> bool {
         if (p.size() < n) {
-            usageError(QStringLiteral("'%1 %2' needs %3").arg(group, verb, QString::fromLatin1(what)));
+            usageError(
+                QStringLiteral("'%1 %2' needs %3").arg(group, verb, QString::fromLatin1(what)));
             return false;
         }
         if (p.size() > n) {
-            usageError(QStringLiteral("'%1 %2' got unexpected argument '%3'").arg(group, verb, p.value(n)));
+            usageError(QStringLiteral("'%1 %2' got unexpected argument '%3'")
+                           .arg(group, verb, p.value(n)));
             return false;
         }
         return true;
@@ -228,7 +238,8 @@ int main(int argc, char **argv)
     // Commands that only talk to the running server.
     if (group == QLatin1String("online") || group == QLatin1String("status")) {
         bool reached = false;
-        const QJsonObject r = control(dir, {{QStringLiteral("cmd"), QStringLiteral("status")}}, &reached);
+        const QJsonObject r =
+            control(dir, {{QStringLiteral("cmd"), QStringLiteral("status")}}, &reached);
         if (!reached)
             return fail(QStringLiteral("no server is running on %1 (no control socket)").arg(dir));
         if (group == QLatin1String("online")) {
@@ -245,7 +256,8 @@ int main(int argc, char **argv)
     }
 
     Store st;
-    if (auto e = st.open(config)) // SQLite in --data-dir, or the cluster's PostgreSQL (storage=postgres)
+    if (auto e =
+            st.open(config)) // SQLite in --data-dir, or the cluster's PostgreSQL (storage=postgres)
         return fail(e->message);
     bool changed = true;
     int rc = 0;
@@ -302,9 +314,12 @@ int main(int argc, char **argv)
                     if (v.toObject().value(QLatin1String("name")).toString() == p[2])
                         serviceId = v.toObject().value(QLatin1String("id")).toInteger();
                 if (!serviceId)
-                    return fail(QStringLiteral("no service '%1' (create it with 'service add')").arg(p[2]));
+                    return fail(
+                        QStringLiteral("no service '%1' (create it with 'service add')").arg(p[2]));
             }
-            auto t = st.issueToken(userId, serviceId, userId ? QStringLiteral("user") : QStringLiteral("service"), a.opt("label"));
+            auto t = st.issueToken(userId, serviceId,
+                                   userId ? QStringLiteral("user") : QStringLiteral("service"),
+                                   a.opt("label"));
             if (auto *e = std::get_if<StoreError>(&t))
                 return fail(*e);
             out << std::get<QString>(t) << '\n';
@@ -325,7 +340,8 @@ int main(int argc, char **argv)
             bool ok = false;
             const qint64 id = p[2].toLongLong(&ok);
             if (!ok)
-                return usageError(QStringLiteral("token ID must be a number (see 'token list USER')"));
+                return usageError(
+                    QStringLiteral("token ID must be a number (see 'token list USER')"));
             if (auto e = st.revokeToken(id))
                 return fail(*e);
             out << "revoked token " << id << '\n';
@@ -340,7 +356,8 @@ int main(int argc, char **argv)
             const QString url = add ? a.opt("webhook") : p[3];
             if (!url.isEmpty()) {
                 const QUrl u(url, QUrl::StrictMode);
-                if (!u.isValid() || (u.scheme() != QLatin1String("http") && u.scheme() != QLatin1String("https")))
+                if (!u.isValid() ||
+                    (u.scheme() != QLatin1String("http") && u.scheme() != QLatin1String("https")))
                     return fail(QStringLiteral("webhook must be an http or https URL"));
             }
             QString secret = a.opt("secret");
@@ -365,7 +382,8 @@ int main(int argc, char **argv)
                 return 2;
             for (const QJsonValue &v : st.services()) {
                 const QJsonObject o = v.toObject();
-                out << o.value(QLatin1String("name")).toString() << '\t' << o.value(QLatin1String("webhook")).toString()
+                out << o.value(QLatin1String("name")).toString() << '\t'
+                    << o.value(QLatin1String("webhook")).toString()
                     << (o.value(QLatin1String("signed")).toBool() ? "\tsigned" : "") << '\n';
             }
         } else {
@@ -375,7 +393,9 @@ int main(int argc, char **argv)
         if (verb == QLatin1String("create")) {
             if (!need(3, "a NAME"))
                 return 2;
-            auto r = st.createRoom(p[2], a.opt("title"), a.has("private") ? QStringLiteral("private") : QStringLiteral("public"));
+            auto r = st.createRoom(p[2], a.opt("title"),
+                                   a.has("private") ? QStringLiteral("private")
+                                                    : QStringLiteral("public"));
             if (auto *e = std::get_if<StoreError>(&r))
                 return fail(*e);
             out << "created room " << p[2] << '\n';
@@ -384,8 +404,8 @@ int main(int argc, char **argv)
             if (!need(2, "nothing more"))
                 return 2;
             for (const RoomRow &r : st.rooms())
-                out << r.name << '\t' << r.kind << '\t' << r.members.size() << " members\t" << r.lastSeq
-                    << " messages\t" << r.title << '\n';
+                out << r.name << '\t' << r.kind << '\t' << r.members.size() << " members\t"
+                    << r.lastSeq << " messages\t" << r.title << '\n';
         } else if (verb == QLatin1String("delete")) {
             if (!need(3, "a NAME"))
                 return 2;
@@ -404,7 +424,8 @@ int main(int argc, char **argv)
             const bool add = verb == QLatin1String("add-member");
             if (auto e = add ? st.addMember(r->id, u->id) : st.removeMember(r->id, u->id))
                 return fail(*e);
-            out << (add ? "added " : "removed ") << p[3] << (add ? " to " : " from ") << p[2] << '\n';
+            out << (add ? "added " : "removed ") << p[3] << (add ? " to " : " from ") << p[2]
+                << '\n';
         } else {
             return usageError(QStringLiteral("unknown command 'room %1'").arg(verb));
         }
@@ -425,7 +446,8 @@ int main(int argc, char **argv)
                 return 2;
             if (auto e = st.setGroupMember(p[2], p[3], verb == QLatin1String("add")))
                 return fail(*e);
-            out << (verb == QLatin1String("add") ? "added " : "removed ") << p[3] << " in " << p[2] << '\n';
+            out << (verb == QLatin1String("add") ? "added " : "removed ") << p[3] << " in " << p[2]
+                << '\n';
         } else if (verb == QLatin1String("list")) {
             changed = false;
             if (!need(2, "nothing more"))
@@ -440,12 +462,16 @@ int main(int argc, char **argv)
         changed = false;
         if (p.size() != 1)
             return usageError(QStringLiteral("notify takes only options"));
-        QJsonObject payload{{QStringLiteral("title"), a.opt("title")}, {QStringLiteral("body"), a.opt("body")},
-                            {QStringLiteral("priority"), a.has("priority") ? a.opt("priority") : QStringLiteral("normal")},
-                            {QStringLiteral("category"), a.opt("category")}, {QStringLiteral("link"), a.opt("link")}};
+        QJsonObject payload{{QStringLiteral("title"), a.opt("title")},
+                            {QStringLiteral("body"), a.opt("body")},
+                            {QStringLiteral("priority"),
+                             a.has("priority") ? a.opt("priority") : QStringLiteral("normal")},
+                            {QStringLiteral("category"), a.opt("category")},
+                            {QStringLiteral("link"), a.opt("link")}};
         if (a.opt("title").isEmpty())
             return usageError(QStringLiteral("notify needs --title"));
-        static const QStringList prios{QStringLiteral("low"), QStringLiteral("normal"), QStringLiteral("high"), QStringLiteral("urgent")};
+        static const QStringList prios{QStringLiteral("low"), QStringLiteral("normal"),
+                                       QStringLiteral("high"), QStringLiteral("urgent")};
         if (!prios.contains(payload.value(QLatin1String("priority")).toString()))
             return usageError(QStringLiteral("--priority must be low, normal, high or urgent"));
         QJsonArray actions;
@@ -453,7 +479,8 @@ int main(int argc, char **argv)
             const qsizetype colon = spec.indexOf(QLatin1Char(':'));
             if (colon <= 0)
                 return usageError(QStringLiteral("--action wants ID:LABEL, e.g. approve:Approve"));
-            actions.append(QJsonObject{{QStringLiteral("id"), spec.left(colon)}, {QStringLiteral("label"), spec.mid(colon + 1)}});
+            actions.append(QJsonObject{{QStringLiteral("id"), spec.left(colon)},
+                                       {QStringLiteral("label"), spec.mid(colon + 1)}});
         }
         payload.insert(QStringLiteral("actions"), actions);
         QJsonArray users, groups;
@@ -464,9 +491,13 @@ int main(int argc, char **argv)
         if (users.isEmpty() && groups.isEmpty() && !a.has("everyone"))
             return usageError(QStringLiteral("notify needs --to, --group or --everyone"));
         bool reached = false;
-        const QJsonObject r = control(dir, {{QStringLiteral("cmd"), QStringLiteral("publish")}, {QStringLiteral("payload"), payload},
-                                            {QStringLiteral("users"), users}, {QStringLiteral("groups"), groups},
-                                            {QStringLiteral("everyone"), a.has("everyone")}}, &reached);
+        const QJsonObject r = control(dir,
+                                      {{QStringLiteral("cmd"), QStringLiteral("publish")},
+                                       {QStringLiteral("payload"), payload},
+                                       {QStringLiteral("users"), users},
+                                       {QStringLiteral("groups"), groups},
+                                       {QStringLiteral("everyone"), a.has("everyone")}},
+                                      &reached);
         if (reached) {
             if (r.contains(QLatin1String("error")))
                 return fail(r.value(QLatin1String("message")).toString());
@@ -476,7 +507,8 @@ int main(int argc, char **argv)
             // No server running: store it; recipients find it in their backlog when they connect.
             qint64 serviceId = 0;
             for (const QJsonValue &v : st.services())
-                if (v.toObject().value(QLatin1String("name")).toString() == QLatin1String("heraldctl"))
+                if (v.toObject().value(QLatin1String("name")).toString() ==
+                    QLatin1String("heraldctl"))
                     serviceId = v.toObject().value(QLatin1String("id")).toInteger();
             st.begin();
             if (!serviceId) {

@@ -13,22 +13,32 @@ namespace herald {
 
 namespace {
 const char DeadlineName[] = "herald-deadline";
-constexpr int LingerMs = 500;     // after a refusal, keep reading (and dropping) this long
+constexpr int LingerMs = 500; // after a refusal, keep reading (and dropping) this long
 constexpr int MaxExtensionBytes = 1024;
 
 QByteArray statusText(int status)
 {
     switch (status) {
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 408: return "Request Timeout";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 426: return "Upgrade Required";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    default: return "Error";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 408:
+        return "Request Timeout";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 426:
+        return "Upgrade Required";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Error";
     }
 }
 
@@ -190,13 +200,25 @@ public:
     [[nodiscard]] const std::pair<int, QByteArray> &refusal() const { return m_refusal; }
 
 private:
-    enum class Step { Length, Size, SizeSpace, Extension, SizeLf, Data, DataCr, DataLf, LastCr, LastLf, Done };
+    enum class Step {
+        Length,
+        Size,
+        SizeSpace,
+        Extension,
+        SizeLf,
+        Data,
+        DataCr,
+        DataLf,
+        LastCr,
+        LastLf,
+        Done
+    };
     Step m_step = Step::Done;
     qint64 m_remaining = 0; // Length: body bytes still due; Data: bytes of this chunk still due
     qint64 m_size = 0;      // the chunk size being read
     int m_digits = 0;
     int m_extension = 0;
-    qint64 m_body = 0;      // decoded body bytes announced so far
+    qint64 m_body = 0; // decoded body bytes announced so far
     qint64 m_cap = 0;
     std::pair<int, QByteArray> m_refusal;
 };
@@ -261,7 +283,8 @@ public:
         }
         m_done = true;
         if (!onlyLineBreaks(p + used, n - used))
-            return m_refuse(400, "one request per connection: pipelined requests are not supported");
+            return m_refuse(400,
+                            "one request per connection: pipelined requests are not supported");
         // The request is complete: the deadline no longer applies.
         if (auto *t = m_socket->findChild<QTimer *>(QLatin1String(DeadlineName)))
             t->stop();
@@ -270,8 +293,8 @@ public:
 
 private:
     QTcpSocket *m_socket;
-    qint64 m_head;          // head bytes still to skip (QtHttpServer reads the head too)
-    qint64 m_leftover = 0;  // bytes QtHttpServer left unread at the last emission
+    qint64 m_head;         // head bytes still to skip (QtHttpServer reads the head too)
+    qint64 m_leftover = 0; // bytes QtHttpServer left unread at the last emission
     bool m_done = false;
     BodyFollower m_body;
     std::function<void(int, const QByteArray &)> m_refuse;
@@ -333,7 +356,8 @@ void FrontServer::incomingConnection(qintptr descriptor)
     deadline->setObjectName(QLatin1String(DeadlineName));
     deadline->setSingleShot(true);
     connect(deadline, &QTimer::timeout, socket, [socket] {
-        qCInfo(lcFront).noquote() << "request deadline passed for" << socket->peerAddress().toString();
+        qCInfo(lcFront).noquote() << "request deadline passed for"
+                                  << socket->peerAddress().toString();
         const bool unheard = socket->signalsBlocked(); // a handover that never completed
         socket->abort();
         if (unheard)
@@ -342,10 +366,12 @@ void FrontServer::incomingConnection(qintptr descriptor)
     deadline->start(m_limits.requestDeadlineMs);
     if (over) {
         emit rejected(503);
-        const QByteArray body = "{\"error\":{\"code\":\"unavailable\",\"message\":\"too many connections\"}}";
-        socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                      "Retry-After: 5\r\nContent-Length: "
-                      + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        const QByteArray body =
+            "{\"error\":{\"code\":\"unavailable\",\"message\":\"too many connections\"}}";
+        socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: "
+                      "application/json\r\nConnection: close\r\n"
+                      "Retry-After: 5\r\nContent-Length: " +
+                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
         socket->disconnectFromHost();
         return;
     }
@@ -359,7 +385,8 @@ void FrontServer::incomingConnection(qintptr descriptor)
     }
 }
 
-void FrontServer::refuse(QTcpSocket *socket, int status, const QByteArray &reason, const QByteArray &extraHeaders)
+void FrontServer::refuse(QTcpSocket *socket, int status, const QByteArray &reason,
+                         const QByteArray &extraHeaders)
 {
     emit rejected(status);
     // Nobody else reads this request any more, neither QtHttpServer nor the WebSocket server.
@@ -367,11 +394,12 @@ void FrontServer::refuse(QTcpSocket *socket, int status, const QByteArray &reaso
     if (socket->isTransactionStarted())
         socket->rollbackTransaction();
     socket->readAll();
-    const QByteArray body = "{\"error\":{\"code\":\"" + QByteArray(status == 503 ? "unavailable" : "bad_request")
-                            + "\",\"message\":\"" + reason + "\"}}";
-    socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + statusText(status)
-                  + "\r\nContent-Type: application/json\r\nConnection: close\r\n" + extraHeaders
-                  + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    const QByteArray body = "{\"error\":{\"code\":\"" +
+                            QByteArray(status == 503 ? "unavailable" : "bad_request") +
+                            "\",\"message\":\"" + reason + "\"}}";
+    socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + statusText(status) +
+                  "\r\nContent-Type: application/json\r\nConnection: close\r\n" + extraHeaders +
+                  "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
     // Closing with unread input makes the kernel send a reset, which can destroy the answer
     // before the client reads it: drop what still comes for a moment, then close. The request
     // deadline still bounds a client that never reads the answer.
@@ -386,7 +414,8 @@ void FrontServer::inspect(QTcpSocket *socket)
     const qsizetype lineEnd = head.indexOf("\r\n");
     if (lineEnd < 0 ? head.size() > m_limits.requestLineBytes : lineEnd > m_limits.requestLineBytes)
         return refuse(socket, 414, "request line too long");
-    auto *scan = socket->findChild<HeadScan *>(QStringLiteral("herald-head"), Qt::FindDirectChildrenOnly);
+    auto *scan =
+        socket->findChild<HeadScan *>(QStringLiteral("herald-head"), Qt::FindDirectChildrenOnly);
     const qsizetype from = scan ? std::max<qsizetype>(0, scan->scanned - 3) : 0;
     const qsizetype end = head.indexOf("\r\n\r\n", from);
     if (end < 0) {
@@ -402,28 +431,31 @@ void FrontServer::inspect(QTcpSocket *socket)
     // QtHttpServer also accepts a bare LF, so a head the two could read differently is refused.
     for (qsizetype i = 0; i < end; ++i) {
         const auto c = static_cast<unsigned char>(head.at(i));
-        if (c == '\r' ? head.at(i + 1) != '\n' : c == '\n' ? (i == 0 || head.at(i - 1) != '\r')
-                                                         : (c < 0x20 && c != '\t') || c == 0x7f)
+        if (c == '\r'   ? head.at(i + 1) != '\n'
+            : c == '\n' ? (i == 0 || head.at(i - 1) != '\r')
+                        : (c < 0x20 && c != '\t') || c == 0x7f)
             return refuse(socket, 400, "malformed request head (control character or bare CR/LF)");
     }
     const QList<QByteArray> lines = head.left(end).split('\n');
-    const QList<QByteArray> requestLine = lines.first().chopped(lines.size() > 1 ? 1 : 0).split(' ');
-    if (requestLine.size() != 3 || (requestLine[2] != "HTTP/1.1" && requestLine[2] != "HTTP/1.0")
-        || requestLine[1].isEmpty())
+    const QList<QByteArray> requestLine =
+        lines.first().chopped(lines.size() > 1 ? 1 : 0).split(' ');
+    if (requestLine.size() != 3 || (requestLine[2] != "HTTP/1.1" && requestLine[2] != "HTTP/1.0") ||
+        requestLine[1].isEmpty())
         return refuse(socket, 400, "malformed request line");
     const QByteArray &method = requestLine[0];
-    static const QList<QByteArray> methods{"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"};
+    static const QList<QByteArray> methods{"GET",  "POST",    "PUT",  "DELETE",
+                                           "HEAD", "OPTIONS", "PATCH"};
     if (!methods.contains(method))
         return refuse(socket, 400, "unsupported method");
     const QByteArray &target = requestLine[1];
-    if (!target.startsWith('/') && !(method == "OPTIONS" && target == "*")
-        && !target.startsWith("http://") && !target.startsWith("https://"))
+    if (!target.startsWith('/') && !(method == "OPTIONS" && target == "*") &&
+        !target.startsWith("http://") && !target.startsWith("https://"))
         return refuse(socket, 400, "malformed request target");
     if (lines.size() - 1 > m_limits.headerCount)
         return refuse(socket, 431, "too many header fields");
     // Fields that QtHttpServer and QtWebSockets might read from a different copy than the front.
-    static const QList<QByteArray> singletons{"host", "origin", "upgrade", "authorization",
-                                              "sec-websocket-key", "sec-websocket-version"};
+    static const QList<QByteArray> singletons{
+        "host", "origin", "upgrade", "authorization", "sec-websocket-key", "sec-websocket-version"};
     QHash<QByteArray, QByteArray> headers;
     qint64 contentLength = -1;
     int transferEncodings = 0;
@@ -475,20 +507,23 @@ void FrontServer::inspect(QTcpSocket *socket)
     // of its reader that follows the body, holds it to the cap and refuses bad chunk framing.
     disconnect(socket, &QIODevice::readyRead, this, nullptr);
     QPointer<FrontServer> self(this);
-    auto *guard = new BodyGuard(socket, headBytes,
-                                transferEncodings ? BodyFollower::chunked(cap) : BodyFollower::length(std::max<qint64>(0, contentLength)),
-                                [self, socket](int status, const QByteArray &reason) {
-                                    if (self)
-                                        self->refuse(socket, status, reason);
-                                });
+    auto *guard =
+        new BodyGuard(socket, headBytes,
+                      transferEncodings ? BodyFollower::chunked(cap)
+                                        : BodyFollower::length(std::max<qint64>(0, contentLength)),
+                      [self, socket](int status, const QByteArray &reason) {
+                          if (self)
+                              self->refuse(socket, status, reason);
+                      });
     connect(socket, &QIODevice::readyRead, guard, [guard] { guard->before(); });
     addPendingConnection(socket); // QtHttpServer connects its reader here
     connect(socket, &QIODevice::readyRead, guard, [guard] { guard->after(); });
     QMetaObject::invokeMethod(socket, &QAbstractSocket::readyRead, Qt::QueuedConnection);
 }
 
-void FrontServer::upgrade(QTcpSocket *socket, const QByteArray &path, const QHash<QByteArray, QByteArray> &headers,
-                          const QByteArray &method, const QByteArray &version, bool hasBody)
+void FrontServer::upgrade(QTcpSocket *socket, const QByteArray &path,
+                          const QHash<QByteArray, QByteArray> &headers, const QByteArray &method,
+                          const QByteArray &version, bool hasBody)
 {
     if (path != "/ws")
         return refuse(socket, 404, "WebSocket endpoint is /ws");
@@ -506,18 +541,21 @@ void FrontServer::upgrade(QTcpSocket *socket, const QByteArray &path, const QHas
     if (headers.value("host").isEmpty())
         return refuse(socket, 400, "a WebSocket handshake needs Host");
     if (headers.value("sec-websocket-version") != "13")
-        return refuse(socket, 426, "WebSocket version 13 is required", "Sec-WebSocket-Version: 13\r\n");
+        return refuse(socket, 426, "WebSocket version 13 is required",
+                      "Sec-WebSocket-Version: 13\r\n");
     const QByteArray key = headers.value("sec-websocket-key");
-    if (key.size() != 24 || QByteArray::fromBase64(key, QByteArray::AbortOnBase64DecodingErrors).size() != 16)
+    if (key.size() != 24 ||
+        QByteArray::fromBase64(key, QByteArray::AbortOnBase64DecodingErrors).size() != 16)
         return refuse(socket, 400, "missing or malformed Sec-WebSocket-Key");
     const QByteArray origin = headers.value("origin");
-    if (!m_limits.origins.isEmpty() && headers.contains("origin")
-        && !m_limits.origins.contains(QString::fromUtf8(origin)))
+    if (!m_limits.origins.isEmpty() && headers.contains("origin") &&
+        !m_limits.origins.contains(QString::fromUtf8(origin)))
         return refuse(socket, 403, "origin not allowed");
     disconnect(socket, &QIODevice::readyRead, this, nullptr);
     m_upgrading.insert(peerKey(socket->peerAddress(), socket->peerPort()), socket);
     disconnect(socket, &QAbstractSocket::disconnected, socket, nullptr);
-    m_ws[m_nextWs++ % m_ws.size()]->handleConnection(socket); // posts its handshake reader for the buffered head
+    m_ws[m_nextWs++ % m_ws.size()]->handleConnection(
+        socket); // posts its handshake reader for the buffered head
     // QWebSocket reads every frame already buffered the moment it is created, before its peer
     // (WsPeer::start) has set the frame limits or connected a handler: such frames would be read
     // unbounded and then lost. So the socket's signals stay blocked, and its buffer bounded,

@@ -15,15 +15,15 @@ namespace herald {
  *  docs/security.md lists each with its config key. */
 struct FrontLimits
 {
-    int requestLineBytes = 8 * 1024;     // 414 beyond
-    int headerBytes = 16 * 1024;         // 431 beyond (the whole head, request line included)
-    int headerCount = 100;               // 431 beyond
+    int requestLineBytes = 8 * 1024;       // 414 beyond
+    int headerBytes = 16 * 1024;           // 431 beyond (the whole head, request line included)
+    int headerCount = 100;                 // 431 beyond
     qint64 publishBodyBytes = 1024 * 1024; // 413 beyond, POST /api/v1/notifications
-    qint64 otherBodyBytes = 16 * 1024;   // 413 beyond, every other request
-    int requestDeadlineMs = 10000;       // whole request (head and body), or the upgrade handshake
-    int maxConnections = 100000;         // 503 beyond
-    int maxConnectionsPerIp = 20000;     // 503 beyond
-    QStringList origins;                 // WebSocket Origin allow-list (empty: any)
+    qint64 otherBodyBytes = 16 * 1024;     // 413 beyond, every other request
+    int requestDeadlineMs = 10000;   // whole request (head and body), or the upgrade handshake
+    int maxConnections = 100000;     // 503 beyond
+    int maxConnectionsPerIp = 20000; // 503 beyond
+    QStringList origins;             // WebSocket Origin allow-list (empty: any)
 
     /** @brief The body cap of one route. */
     [[nodiscard]] qint64 bodyCap(const QByteArray &method, const QByteArray &path) const;
@@ -43,7 +43,11 @@ class FrontServer : public QTcpServer
 public:
     FrontServer(QList<QWebSocketServer *> ws, FrontLimits limits, QObject *parent = nullptr);
 
-    void setTls(const QSslConfiguration &config) { m_tls = config; m_useTls = true; }
+    void setTls(const QSslConfiguration &config)
+    {
+        m_tls = config;
+        m_useTls = true;
+    }
     /** @brief The TCP socket under an accepted WebSocket (for its outbound queue size). */
     QTcpSocket *takeUpgradedSocket(const QString &peerKey);
     static QString peerKey(const QHostAddress &address, quint16 port);
@@ -58,11 +62,14 @@ protected:
 
 private:
     void inspect(QTcpSocket *socket);
-    void upgrade(QTcpSocket *socket, const QByteArray &path, const QHash<QByteArray, QByteArray> &headers,
-                 const QByteArray &method, const QByteArray &version, bool hasBody);
-    void refuse(QTcpSocket *socket, int status, const QByteArray &reason, const QByteArray &extraHeaders = {});
+    void upgrade(QTcpSocket *socket, const QByteArray &path,
+                 const QHash<QByteArray, QByteArray> &headers, const QByteArray &method,
+                 const QByteArray &version, bool hasBody);
+    void refuse(QTcpSocket *socket, int status, const QByteArray &reason,
+                const QByteArray &extraHeaders = {});
 
-    QList<QWebSocketServer *> m_ws; // handshakes spread over several: QObject::sender() is O(senders)
+    QList<QWebSocketServer *>
+        m_ws; // handshakes spread over several: QObject::sender() is O(senders)
     qsizetype m_nextWs = 0;
     FrontLimits m_limits;
     QSslConfiguration m_tls;

@@ -35,35 +35,43 @@ QByteArray Metrics::render() const
     const HubStats &s = m_hub->stats();
     QByteArray out;
     auto metric = [&out](const char *name, const char *type, const char *help, double value) {
-        out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' + name + ' '
-               + QByteArray::number(value, 'g', 15) + '\n';
+        out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' +
+               name + ' ' + QByteArray::number(value, 'g', 15) + '\n';
     };
     metric("herald_connections", "gauge", "Open WebSocket connections.", m_hub->connectionCount());
-    metric("herald_online_people", "gauge", "People with at least one connection.", m_hub->onlineCount());
-    metric("herald_frames_in_total", "counter", "Frames received from clients.", static_cast<double>(s.framesIn));
-    metric("herald_frames_out_total", "counter", "Frames sent to clients.", static_cast<double>(s.framesOut));
-    metric("herald_messages_stored_total", "counter", "Chat messages stored.", static_cast<double>(s.messagesStored));
+    metric("herald_online_people", "gauge", "People with at least one connection.",
+           m_hub->onlineCount());
+    metric("herald_frames_in_total", "counter", "Frames received from clients.",
+           static_cast<double>(s.framesIn));
+    metric("herald_frames_out_total", "counter", "Frames sent to clients.",
+           static_cast<double>(s.framesOut));
+    metric("herald_messages_stored_total", "counter", "Chat messages stored.",
+           static_cast<double>(s.messagesStored));
     metric("herald_notifications_published_total", "counter", "Notifications published.",
            static_cast<double>(s.notificationsPublished));
-    metric("herald_notifications_delivered_total", "counter", "Notification frames delivered to connections.",
+    metric("herald_notifications_delivered_total", "counter",
+           "Notification frames delivered to connections.",
            static_cast<double>(s.notificationsDelivered));
-    metric("herald_outbound_queue_drops_total", "counter", "Connections closed for a full outbound queue.",
+    metric("herald_outbound_queue_drops_total", "counter",
+           "Connections closed for a full outbound queue.",
            static_cast<double>(s.slowConsumerDrops));
     metric("herald_auth_failures_total", "counter", "Failed or timed-out authentications.",
            static_cast<double>(s.authFailures));
     metric("herald_http_rejected_total", "counter", "Requests refused by the front (limits).",
            static_cast<double>(m_rejected));
-    metric("herald_uptime_seconds", "gauge", "Seconds since start.", static_cast<double>(uptimeSeconds()));
+    metric("herald_uptime_seconds", "gauge", "Seconds since start.",
+           static_cast<double>(uptimeSeconds()));
     out += "# HELP herald_delivery_latency_seconds Publish-to-fan-out latency of notifications.\n"
            "# TYPE herald_delivery_latency_seconds histogram\n";
     quint64 cumulative = 0;
     for (qsizetype i = 0; i < m_bounds.size(); ++i) {
         cumulative += m_buckets[i];
-        out += "herald_delivery_latency_seconds_bucket{le=\"" + QByteArray::number(m_bounds[i]) + "\"} "
-               + QByteArray::number(cumulative) + '\n';
+        out += "herald_delivery_latency_seconds_bucket{le=\"" + QByteArray::number(m_bounds[i]) +
+               "\"} " + QByteArray::number(cumulative) + '\n';
     }
     cumulative += m_buckets.last();
-    out += "herald_delivery_latency_seconds_bucket{le=\"+Inf\"} " + QByteArray::number(cumulative) + '\n';
+    out += "herald_delivery_latency_seconds_bucket{le=\"+Inf\"} " + QByteArray::number(cumulative) +
+           '\n';
     out += "herald_delivery_latency_seconds_sum " + QByteArray::number(m_sum, 'g', 15) + '\n';
     out += "herald_delivery_latency_seconds_count " + QByteArray::number(m_count) + '\n';
     return out;

@@ -8,14 +8,14 @@ namespace {
 const QByteArray PresenceKey = QByteArrayLiteral("herald:presence");
 // Drops expired entries, then returns the distinct user ids still online on some node.
 // Members are "<user>|<node>", scored by their expiry time in ms.
-const QByteArray ReadPresence = QByteArrayLiteral(
-    "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])\n"
-    "local seen, out = {}, {}\n"
-    "for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do\n"
-    "  local u = string.match(m, '^(%d+)|')\n"
-    "  if u and not seen[u] then seen[u] = true; out[#out + 1] = u end\n"
-    "end\n"
-    "return out\n");
+const QByteArray ReadPresence =
+    QByteArrayLiteral("redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])\n"
+                      "local seen, out = {}, {}\n"
+                      "for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do\n"
+                      "  local u = string.match(m, '^(%d+)|')\n"
+                      "  if u and not seen[u] then seen[u] = true; out[#out + 1] = u end\n"
+                      "end\n"
+                      "return out\n");
 } // namespace
 
 RedisBus::RedisBus(const QString &host, quint16 port, QByteArray nodeId, QObject *parent)
@@ -25,10 +25,11 @@ RedisBus::RedisBus(const QString &host, quint16 port, QByteArray nodeId, QObject
     , m_node(std::move(nodeId))
     , m_heartbeat("herald:hb:" + m_node)
 {
-    connect(&m_subscriber, &RedisClient::message, this, [this](const QByteArray &channel, const QByteArray &payload) {
-        if (channel != m_heartbeat)
-            Q_EMIT received(channel, payload);
-    });
+    connect(&m_subscriber, &RedisClient::message, this,
+            [this](const QByteArray &channel, const QByteArray &payload) {
+                if (channel != m_heartbeat)
+                    Q_EMIT received(channel, payload);
+            });
     connect(&m_commands, &RedisClient::connected, this, &RedisBus::checkUp);
     connect(&m_subscriber, &RedisClient::connected, this, &RedisBus::checkUp);
     connect(&m_commands, &RedisClient::disconnected, this, &RedisBus::checkUp);
@@ -68,10 +69,12 @@ void RedisBus::publish(const QByteArray &channel, const QByteArray &payload)
     m_commands.command({QByteArrayLiteral("PUBLISH"), channel, payload});
 }
 
-void RedisBus::announcePresence(const QList<qint64> &online, const QList<qint64> &offline, int ttlSeconds)
+void RedisBus::announcePresence(const QList<qint64> &online, const QList<qint64> &offline,
+                                int ttlSeconds)
 {
     if (!online.isEmpty()) {
-        const QByteArray expiry = QByteArray::number(QDateTime::currentMSecsSinceEpoch() + ttlSeconds * 1000LL);
+        const QByteArray expiry =
+            QByteArray::number(QDateTime::currentMSecsSinceEpoch() + ttlSeconds * 1000LL);
         QList<QByteArray> args{QByteArrayLiteral("ZADD"), PresenceKey};
         for (qint64 u : online)
             args << expiry << QByteArray::number(u) + '|' + m_node;
@@ -87,8 +90,8 @@ void RedisBus::announcePresence(const QList<qint64> &online, const QList<qint64>
 
 void RedisBus::readPresence(std::function<void(const QList<qint64> &)> done)
 {
-    m_commands.command({QByteArrayLiteral("EVAL"), ReadPresence, QByteArrayLiteral("1"), PresenceKey,
-                        QByteArray::number(QDateTime::currentMSecsSinceEpoch())},
+    m_commands.command({QByteArrayLiteral("EVAL"), ReadPresence, QByteArrayLiteral("1"),
+                        PresenceKey, QByteArray::number(QDateTime::currentMSecsSinceEpoch())},
                        [done](const QVariant &reply, bool ok) {
                            if (!ok)
                                return; // keep the last known view

@@ -17,11 +17,15 @@ class RedisBus : public Bus
 public:
     RedisBus(const QString &host, quint16 port, QByteArray nodeId, QObject *parent = nullptr);
     void start() override;
-    [[nodiscard]] bool isUp() const override { return m_commands.isConnected() && m_subscriber.isConnected(); }
+    [[nodiscard]] bool isUp() const override
+    {
+        return m_commands.isConnected() && m_subscriber.isConnected();
+    }
     void publish(const QByteArray &channel, const QByteArray &payload) override;
     void subscribe(const QByteArray &channel) override { m_subscriber.subscribe(channel); }
     void unsubscribe(const QByteArray &channel) override { m_subscriber.unsubscribe(channel); }
-    void announcePresence(const QList<qint64> &online, const QList<qint64> &offline, int ttlSeconds) override;
+    void announcePresence(const QList<qint64> &online, const QList<qint64> &offline,
+                          int ttlSeconds) override;
     void readPresence(std::function<void(const QList<qint64> &)> done) override;
 
     /** @brief Test switch: drop every Nth publish (0: none), to prove the gap fill. */

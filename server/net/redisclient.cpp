@@ -53,7 +53,8 @@ RedisClient::RedisClient(QString host, quint16 port, QObject *parent)
             return;
         }
         m_pingOutstanding = true;
-        command({QByteArrayLiteral("PING")}, [this](const QVariant &, bool) { m_pingOutstanding = false; });
+        command({QByteArrayLiteral("PING")},
+                [this](const QVariant &, bool) { m_pingOutstanding = false; });
     });
 }
 
@@ -95,7 +96,8 @@ void RedisClient::connectNow()
     dropContext();
     m_ctx = redisAsyncConnect(m_host.toUtf8().constData(), m_port);
     if (!m_ctx || m_ctx->err) {
-        const QString why = m_ctx ? QString::fromUtf8(m_ctx->errstr) : QStringLiteral("out of memory");
+        const QString why =
+            m_ctx ? QString::fromUtf8(m_ctx->errstr) : QStringLiteral("out of memory");
         if (m_ctx)
             redisAsyncFree(m_ctx);
         m_ctx = nullptr;
@@ -124,7 +126,8 @@ void RedisClient::connectNow()
         auto *self = static_cast<RedisClient *>(c->data);
         if (!self)
             return;
-        self->m_ctx = nullptr; // freed by hiredis after this callback; cleanup() drops the notifiers
+        self->m_ctx =
+            nullptr; // freed by hiredis after this callback; cleanup() drops the notifiers
         const bool was = self->m_connected;
         self->m_connected = false;
         if (was)
@@ -158,7 +161,8 @@ void RedisClient::scheduleReconnect(const QString &why)
     ++m_attempt;
     const int delay = 50 + static_cast<int>(QRandomGenerator::global()->bounded(cap));
     if (m_attempt == 1 || m_attempt % 20 == 0)
-        qCWarning(lcRedis).noquote() << "redis" << m_host << m_port << "unavailable:" << why << "- retrying";
+        qCWarning(lcRedis).noquote()
+            << "redis" << m_host << m_port << "unavailable:" << why << "- retrying";
     m_retry.start(delay);
 }
 
@@ -230,9 +234,12 @@ void RedisClient::subscribe(const QByteArray &channel)
                 return;
             const redisReply *kind = reply->element[0];
             self->m_lastMessage.start();
-            if (kind->type == REDIS_REPLY_STRING && QByteArray(kind->str, static_cast<qsizetype>(kind->len)) == "message")
-                Q_EMIT self->message(QByteArray(reply->element[1]->str, static_cast<qsizetype>(reply->element[1]->len)),
-                                     QByteArray(reply->element[2]->str, static_cast<qsizetype>(reply->element[2]->len)));
+            if (kind->type == REDIS_REPLY_STRING &&
+                QByteArray(kind->str, static_cast<qsizetype>(kind->len)) == "message")
+                Q_EMIT self->message(QByteArray(reply->element[1]->str,
+                                                static_cast<qsizetype>(reply->element[1]->len)),
+                                     QByteArray(reply->element[2]->str,
+                                                static_cast<qsizetype>(reply->element[2]->len)));
         },
         nullptr, 2, args, lens);
 }

@@ -14,11 +14,11 @@
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QSysInfo>
-#include <QThread>
 #include <QFile>
 #include <QLoggingCategory>
 #include <QSslKey>
+#include <QSysInfo>
+#include <QThread>
 #include <QWebSocketServer>
 
 Q_LOGGING_CATEGORY(lcServer, "herald.server")
@@ -46,12 +46,15 @@ QString Server::start()
     m_db = std::make_unique<Database>();
     if (QString err = m_db->open(StorageSettings::fromConfig(m_config)); !err.isEmpty())
         return err;
-    connect(m_db.get(), &Database::writableChanged, this, [](bool writable, const QString &reason) {
-        if (writable)
-            qCInfo(lcServer) << "storage takes writes again";
-        else
-            qCCritical(lcServer).noquote() << "storage refuses writes:" << reason;
-    }, Qt::QueuedConnection);
+    connect(
+        m_db.get(), &Database::writableChanged, this,
+        [](bool writable, const QString &reason) {
+            if (writable)
+                qCInfo(lcServer) << "storage takes writes again";
+            else
+                qCCritical(lcServer).noquote() << "storage refuses writes:" << reason;
+        },
+        Qt::QueuedConnection);
     // The service that heraldctl's `notify` publishes as.
     const QJsonObject cli = m_db->runSync([](Store &st) {
         qint64 id = 0;
@@ -70,22 +73,27 @@ QString Server::start()
         return err;
     m_metrics = std::make_unique<Metrics>(m_hub.get());
     if (m_config.bus == QLatin1String("redis")) {
-        const QByteArray node = (m_config.nodeId.isEmpty()
-                                     ? QSysInfo::machineHostName() + QLatin1Char('-') + QString::number(QCoreApplication::applicationPid())
-                                     : m_config.nodeId).toUtf8();
+        const QByteArray node =
+            (m_config.nodeId.isEmpty() ? QSysInfo::machineHostName() + QLatin1Char('-') +
+                                             QString::number(QCoreApplication::applicationPid())
+                                       : m_config.nodeId)
+                .toUtf8();
         m_bus = std::make_unique<RedisBus>(m_config.redisHost, m_config.redisPort, node);
         if (qEnvironmentVariableIntValue("HERALD_TEST_DROP_EVERY_NTH_PUBLISH") > 0)
-            m_bus->setDropEveryNth(qEnvironmentVariableIntValue("HERALD_TEST_DROP_EVERY_NTH_PUBLISH"));
+            m_bus->setDropEveryNth(
+                qEnvironmentVariableIntValue("HERALD_TEST_DROP_EVERY_NTH_PUBLISH"));
         m_hub->setBus(m_bus.get(), node);
         m_bus->start();
-        qCInfo(lcServer).noquote() << "cluster node" << node << "on redis" << m_config.redisHost << m_config.redisPort;
+        qCInfo(lcServer).noquote()
+            << "cluster node" << node << "on redis" << m_config.redisHost << m_config.redisPort;
     }
 
     // Several handshake servers: QWebSocketServer's handshake slot calls QObject::sender(), which
     // is linear in the sockets connected to it, so one server makes a connect storm O(n^2).
     QList<QWebSocketServer *> shards;
     for (int i = 0; i < 16; ++i) {
-        auto ws = std::make_unique<QWebSocketServer>(QStringLiteral("herald"), QWebSocketServer::NonSecureMode);
+        auto ws = std::make_unique<QWebSocketServer>(QStringLiteral("herald"),
+                                                     QWebSocketServer::NonSecureMode);
         ws->setSupportedSubprotocols({QString::fromLatin1(proto::Subprotocol)});
         ws->setMaxPendingConnections(100000);
         shards << ws.get();
@@ -109,7 +117,8 @@ QString Server::start()
         QFile certFile(m_config.tlsCert), keyFile(m_config.tlsKey);
         if (!certFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly))
             return QStringLiteral("cannot read tls_cert or tls_key");
-        const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
+        const QList<QSslCertificate> chain =
+            QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
         const QByteArray keyPem = keyFile.readAll();
         if (chain.isEmpty())
             return QStringLiteral("tls_cert holds no PEM certificate");
@@ -125,36 +134,47 @@ QString Server::start()
         m_front->setTls(tls);
     }
     if (!m_front->listen(QHostAddress(m_config.listen), m_config.port))
-        return QStringLiteral("cannot listen on %1:%2: %3").arg(m_config.listen).arg(m_config.port).arg(m_front->errorString());
+        return QStringLiteral("cannot listen on %1:%2: %3")
+            .arg(m_config.listen)
+            .arg(m_config.port)
+            .arg(m_front->errorString());
     m_http->bind(m_front);
 
     for (QWebSocketServer *shard : shards)
         connect(shard, &QWebSocketServer::newConnection, this, [this, shard] {
-        while (shard->hasPendingConnections()) {
-            std::unique_ptr<QWebSocket> ws(shard->nextPendingConnection());
-            QTcpSocket *tcp = m_front->takeUpgradedSocket(FrontServer::peerKey(ws->peerAddress(), ws->peerPort()));
-            // Frames are small and latency matters: no Nagle (else up to 40 ms of delayed ACK).
-            if (tcp)
-                tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-            const QByteArray auth = ws->request().rawHeader("Authorization");
-            const QString bearer = auth.toLower().startsWith("bearer ") ? QString::fromLatin1(auth.mid(7).trimmed()) : QString();
-            auto *peer = new WsPeer(std::move(ws), tcp, m_hub.get(), m_config.outboundQueueBytes,
-                                    static_cast<quint64>(m_config.maxFrameBytes));
-            peer->start(bearer, m_io.empty() ? nullptr : m_io[m_nextIo++ % m_io.size()].get());
-        }
-    });
+            while (shard->hasPendingConnections()) {
+                std::unique_ptr<QWebSocket> ws(shard->nextPendingConnection());
+                QTcpSocket *tcp = m_front->takeUpgradedSocket(
+                    FrontServer::peerKey(ws->peerAddress(), ws->peerPort()));
+                // Frames are small and latency matters: no Nagle (else up to 40 ms of delayed ACK).
+                if (tcp)
+                    tcp->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+                const QByteArray auth = ws->request().rawHeader("Authorization");
+                const QString bearer = auth.toLower().startsWith("bearer ")
+                                           ? QString::fromLatin1(auth.mid(7).trimmed())
+                                           : QString();
+                auto *peer =
+                    new WsPeer(std::move(ws), tcp, m_hub.get(), m_config.outboundQueueBytes,
+                               static_cast<quint64>(m_config.maxFrameBytes));
+                peer->start(bearer, m_io.empty() ? nullptr : m_io[m_nextIo++ % m_io.size()].get());
+            }
+        });
 
     // Network threads: each owns a share of the WebSocket connections and writes their frames,
     // so fan-out uses more than one core. The hub stays on this thread.
-    const int io = m_config.ioThreads > 0 ? m_config.ioThreads : std::min(8, QThread::idealThreadCount());
+    const int io =
+        m_config.ioThreads > 0 ? m_config.ioThreads : std::min(8, QThread::idealThreadCount());
     for (int i = 0; i < io; ++i)
         m_io.push_back(std::make_unique<IoWorker>(i));
     m_webhooks = std::make_unique<Webhooks>(m_db.get());
     connect(m_hub.get(), &Hub::webhookQueued, m_webhooks.get(), &Webhooks::poke);
-    m_control = std::make_unique<Control>(m_hub.get(), m_metrics.get(), cli.value(QLatin1String("id")).toInteger());
+    m_control = std::make_unique<Control>(m_hub.get(), m_metrics.get(),
+                                          cli.value(QLatin1String("id")).toInteger());
     QString controlError;
-    if (!m_control->listen(QDir(m_config.dataDir).filePath(QStringLiteral("herald.sock")), &controlError))
-        qCWarning(lcServer).noquote() << "control socket unavailable (heraldctl cannot reach this server):" << controlError;
+    if (!m_control->listen(QDir(m_config.dataDir).filePath(QStringLiteral("herald.sock")),
+                           &controlError))
+        qCWarning(lcServer).noquote()
+            << "control socket unavailable (heraldctl cannot reach this server):" << controlError;
     qCInfo(lcServer).noquote() << "storage" << StorageSettings::fromConfig(m_config).describe();
     return {};
 }
@@ -169,7 +189,7 @@ void Server::stop()
         m_hub->closeAll(proto::Close::GoingAway, QStringLiteral("server shutting down"));
     m_control.reset();
     m_webhooks.reset();
-    m_io.clear(); // closes what is left on the network threads and joins them
+    m_io.clear();  // closes what is left on the network threads and joins them
     m_db->close(); // runs every queued job and commits before returning
     Q_EMIT stopped();
     m_http.reset();

@@ -21,7 +21,8 @@ class Control;
 class RedisBus;
 class IoWorker;
 
-/** @brief One herald-server node: storage, hub, the listening front, HTTP API, webhooks, control. */
+/** @brief One herald-server node: storage, hub, the listening front, HTTP API, webhooks, control.
+ */
 class Server : public QObject
 {
     Q_OBJECT

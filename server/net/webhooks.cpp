@@ -24,7 +24,8 @@ Webhooks::Webhooks(Database *db, QObject *parent)
 
 QByteArray Webhooks::sign(const QByteArray &secret, const QByteArray &body)
 {
-    return "sha256=" + QMessageAuthenticationCode::hash(body, secret, QCryptographicHash::Sha256).toHex();
+    return "sha256=" +
+           QMessageAuthenticationCode::hash(body, secret, QCryptographicHash::Sha256).toHex();
 }
 
 qint64 Webhooks::backoffMs(int attempts)
@@ -42,7 +43,8 @@ void Webhooks::poke()
         [](Store &st) {
             QJsonArray due;
             for (const Store::Webhook &w : st.dueWebhooks(QDateTime::currentMSecsSinceEpoch(), 50))
-                due.append(QJsonObject{{QStringLiteral("id"), w.id}, {QStringLiteral("url"), w.url},
+                due.append(QJsonObject{{QStringLiteral("id"), w.id},
+                                       {QStringLiteral("url"), w.url},
                                        {QStringLiteral("secret"), w.secret},
                                        {QStringLiteral("payload"), QString::fromUtf8(w.payload)},
                                        {QStringLiteral("attempts"), w.attempts}});
@@ -53,7 +55,8 @@ void Webhooks::poke()
             m_scanning = false;
             for (const QJsonValue &v : r.value(QLatin1String("due")).toArray()) {
                 const QJsonObject w = v.toObject();
-                deliver(w.value(QLatin1String("id")).toInteger(), w.value(QLatin1String("url")).toString(),
+                deliver(w.value(QLatin1String("id")).toInteger(),
+                        w.value(QLatin1String("url")).toString(),
                         w.value(QLatin1String("secret")).toString().toUtf8(),
                         w.value(QLatin1String("payload")).toString().toUtf8(),
                         w.value(QLatin1String("attempts")).toInt());
@@ -61,7 +64,8 @@ void Webhooks::poke()
         });
 }
 
-void Webhooks::deliver(qint64 id, const QString &url, const QByteArray &secret, const QByteArray &payload, int attempts)
+void Webhooks::deliver(qint64 id, const QString &url, const QByteArray &secret,
+                       const QByteArray &payload, int attempts)
 {
     if (m_inFlight.contains(id))
         return;
@@ -79,9 +83,11 @@ void Webhooks::deliver(qint64 id, const QString &url, const QByteArray &secret, 
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const bool ok = reply->error() == QNetworkReply::NoError && status >= 200 && status < 300;
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        const QString why = ok ? QString() : QStringLiteral("HTTP %1 %2").arg(status).arg(reply->errorString());
+        const QString why =
+            ok ? QString() : QStringLiteral("HTTP %1 %2").arg(status).arg(reply->errorString());
         if (!ok)
-            qCInfo(lcWebhooks).noquote() << "webhook" << id << "failed (attempt" << attempts + 1 << "):" << why;
+            qCInfo(lcWebhooks).noquote()
+                << "webhook" << id << "failed (attempt" << attempts + 1 << "):" << why;
         m_db->run(
             [ok, id, now, attempts, why](Store &st) {
                 if (ok)

@@ -25,7 +25,8 @@ public:
     static qint64 backoffMs(int attempts);
 
 private:
-    void deliver(qint64 id, const QString &url, const QByteArray &secret, const QByteArray &payload, int attempts);
+    void deliver(qint64 id, const QString &url, const QByteArray &secret, const QByteArray &payload,
+                 int attempts);
 
     Database *m_db;
     QNetworkAccessManager m_net;

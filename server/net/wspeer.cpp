@@ -47,12 +47,15 @@ void IoWorker::shutdown()
 {
     if (!m_thread.isRunning())
         return;
-    QMetaObject::invokeMethod(this, [this] {
-        const QList<WsPeer *> peers = m_peers.values();
-        for (WsPeer *p : peers)
-            delete p;
-        m_thread.quit();
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            const QList<WsPeer *> peers = m_peers.values();
+            for (WsPeer *p : peers)
+                delete p;
+            m_thread.quit();
+        },
+        Qt::QueuedConnection);
     m_thread.wait();
 }
 
@@ -64,7 +67,8 @@ WsPeer::WsPeer(std::unique_ptr<QWebSocket> ws, QTcpSocket *tcp, Hub *hub, qint64
     , m_hub(hub)
     , m_cap(outboundCap)
 {
-    m_address = m_ws->peerAddress().toString() + QLatin1Char(':') + QString::number(m_ws->peerPort());
+    m_address =
+        m_ws->peerAddress().toString() + QLatin1Char(':') + QString::number(m_ws->peerPort());
     // Nothing is buffered past the cap: QWebSocket closes with 1009 at once.
     m_ws->setMaxAllowedIncomingFrameSize(maxMessage);
     m_ws->setMaxAllowedIncomingMessageSize(maxMessage);
@@ -101,7 +105,8 @@ void WsPeer::toHub(std::function<void(Hub *)> call)
 {
     if (!m_worker)
         return call(m_hub);
-    QMetaObject::invokeMethod(m_hub, [hub = m_hub, call] { call(hub); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_hub, [hub = m_hub, call] { call(hub); }, Qt::QueuedConnection);
 }
 
 void WsPeer::run()
@@ -110,11 +115,13 @@ void WsPeer::run()
         m_worker->m_peers.insert(m_id, this);
     QWebSocket *ws = m_ws.get();
     const quint64 id = m_id;
-    connect(ws, &QWebSocket::textMessageReceived, this,
-            [this, id](const QString &text) { toHub([id, bytes = text.toUtf8()](Hub *h) { h->text(id, bytes); }); });
+    connect(ws, &QWebSocket::textMessageReceived, this, [this, id](const QString &text) {
+        toHub([id, bytes = text.toUtf8()](Hub *h) { h->text(id, bytes); });
+    });
     connect(ws, &QWebSocket::binaryMessageReceived, this,
             [this, id](const QByteArray &) { toHub([id](Hub *h) { h->binary(id); }); });
-    connect(ws, &QWebSocket::pong, this, [this, id](quint64, const QByteArray &) { toHub([id](Hub *h) { h->activity(id); }); });
+    connect(ws, &QWebSocket::pong, this,
+            [this, id](quint64, const QByteArray &) { toHub([id](Hub *h) { h->activity(id); }); });
     auto gone = [this, id] {
         if (m_ended)
             return;
@@ -126,10 +133,13 @@ void WsPeer::run()
             return;
         }
         // The hub forgets the peer first (no more sends), then the peer is deleted here.
-        QMetaObject::invokeMethod(m_hub, [hub = m_hub, id, self = this] {
-            hub->closed(id);
-            self->deleteLater();
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            m_hub,
+            [hub = m_hub, id, self = this] {
+                hub->closed(id);
+                self->deleteLater();
+            },
+            Qt::QueuedConnection);
     };
     connect(ws, &QWebSocket::disconnected, this, gone);
     // Pongs to a ping flood are queued by QWebSocket itself: check the bound on every read too.
@@ -194,7 +204,8 @@ void WsPeer::write(const QByteArray &payload)
 void WsPeer::close(int code, const QString &reason)
 {
     if (m_worker) {
-        QMetaObject::invokeMethod(this, [this, code, reason] { doClose(code, reason); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, code, reason] { doClose(code, reason); }, Qt::QueuedConnection);
         return;
     }
     doClose(code, reason);

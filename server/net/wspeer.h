@@ -5,9 +5,9 @@
 #include <QHash>
 #include <QMutex>
 #include <QObject>
-#include <QThread>
 #include <QPointer>
 #include <QTcpSocket>
+#include <QThread>
 #include <QWebSocket>
 
 #include <functional>

@@ -13,8 +13,8 @@ namespace {
 
 struct Scan
 {
-    int depth = 0;            // deepest nesting of objects and arrays seen
-    qsizetype control = -1;   // offset of a raw control character inside a string, or -1
+    int depth = 0;          // deepest nesting of objects and arrays seen
+    qsizetype control = -1; // offset of a raw control character inside a string, or -1
 };
 
 // Nesting depth of JSON text, counted outside strings, and raw control characters inside them
@@ -138,7 +138,8 @@ Number classify(const QJsonValue &v)
 std::optional<DecodeError> checkField(const FieldSpec &f, const QJsonValue &v, const QJsonValue &id)
 {
     const auto wrong = [&](const char *what) {
-        return fail(Err::WrongType, QStringLiteral("field '%1' must be %2").arg(f.name, QLatin1String(what)),
+        return fail(Err::WrongType,
+                    QStringLiteral("field '%1' must be %2").arg(f.name, QLatin1String(what)),
                     f.name, id);
     };
     const auto badValue = [&](const QString &message) {
@@ -147,16 +148,22 @@ std::optional<DecodeError> checkField(const FieldSpec &f, const QJsonValue &v, c
     const auto tooLong = [&](qsizetype size, qint64 max) {
         return fail(Err::TooLong,
                     QStringLiteral("field '%1' is %2 characters long, at most %3 allowed")
-                        .arg(f.name).arg(size).arg(max),
+                        .arg(f.name)
+                        .arg(size)
+                        .arg(max),
                     f.name, id);
     };
     const auto tooMany = [&](qsizetype size) {
         return fail(Err::TooMany,
-                    QStringLiteral("field '%1' has %2 items, at most %3 allowed").arg(f.name).arg(size).arg(f.max),
+                    QStringLiteral("field '%1' has %2 items, at most %3 allowed")
+                        .arg(f.name)
+                        .arg(size)
+                        .arg(f.max),
                     f.name, id);
     };
     // Checks one non-negative integer (a field, a list item, a sequence number).
-    const auto checkCount = [&](const QJsonValue &n, const char *what) -> std::optional<DecodeError> {
+    const auto checkCount = [&](const QJsonValue &n,
+                                const char *what) -> std::optional<DecodeError> {
         switch (classify(n)) {
         case Number::NotNumber:
         case Number::NotInteger:
@@ -238,7 +245,8 @@ std::optional<DecodeError> checkField(const FieldSpec &f, const QJsonValue &v, c
         for (auto it = o.begin(); it != o.end(); ++it) {
             if (it.key().size() > 140)
                 return tooLong(it.key().size(), 140);
-            if (auto e = checkCount(it.value(), "an object of non-negative integer sequence numbers"))
+            if (auto e =
+                    checkCount(it.value(), "an object of non-negative integer sequence numbers"))
                 return e;
         }
         return {};
@@ -273,7 +281,8 @@ DecodeResult decode(const QByteArray &bytes, Direction expected, const Limits &l
     DecodeResult r;
     if (bytes.size() > limits.maxFrameBytes) {
         r.error = fail(Err::TooLarge, QStringLiteral("frame is %1 bytes, at most %2 allowed")
-                                          .arg(bytes.size()).arg(limits.maxFrameBytes));
+                                          .arg(bytes.size())
+                                          .arg(limits.maxFrameBytes));
         return r;
     }
     {
@@ -286,12 +295,15 @@ DecodeResult decode(const QByteArray &bytes, Direction expected, const Limits &l
     }
     const Scan shape = scan(bytes, limits.maxDepth);
     if (shape.depth > limits.maxDepth) {
-        r.error = fail(Err::TooDeep, QStringLiteral("JSON nesting deeper than %1").arg(limits.maxDepth));
+        r.error =
+            fail(Err::TooDeep, QStringLiteral("JSON nesting deeper than %1").arg(limits.maxDepth));
         return r;
     }
     if (shape.control >= 0) {
-        r.error = fail(Err::BadJson, QStringLiteral("not JSON: unescaped control character in a string at offset %1")
-                                         .arg(shape.control));
+        r.error =
+            fail(Err::BadJson,
+                 QStringLiteral("not JSON: unescaped control character in a string at offset %1")
+                     .arg(shape.control));
         return r;
     }
     QJsonParseError perr;
@@ -300,10 +312,12 @@ DecodeResult decode(const QByteArray &bytes, Direction expected, const Limits &l
         // QJsonDocument only takes an object or an array at the top; a lone number, string,
         // true, false or null is still JSON, just not a frame.
         if (isJsonScalar(bytes))
-            r.error = fail(Err::NotObject, QStringLiteral("a frame must be a JSON object, not a single value"));
+            r.error = fail(Err::NotObject,
+                           QStringLiteral("a frame must be a JSON object, not a single value"));
         else
             r.error = fail(Err::BadJson, QStringLiteral("not JSON: %1 at offset %2")
-                                             .arg(perr.errorString()).arg(perr.offset));
+                                             .arg(perr.errorString())
+                                             .arg(perr.offset));
         return r;
     }
     if (!doc.isObject()) {
@@ -313,7 +327,9 @@ DecodeResult decode(const QByteArray &bytes, Direction expected, const Limits &l
     QJsonObject obj = doc.object();
     // Valid UTF-8 can still escape half a surrogate pair ("\ud800"), which is no character.
     if (!validUnicode(obj)) {
-        r.error = fail(Err::BadUtf8, QStringLiteral("frame holds an unpaired surrogate escape (\\uD800-\\uDFFF)"));
+        r.error =
+            fail(Err::BadUtf8,
+                 QStringLiteral("frame holds an unpaired surrogate escape (\\uD800-\\uDFFF)"));
         return r;
     }
     // Keep the id for the error answer when it looks like an id.
@@ -323,25 +339,29 @@ DecodeResult decode(const QByteArray &bytes, Direction expected, const Limits &l
 
     const QJsonValue typeValue = obj.value(QLatin1String("type"));
     if (typeValue.isUndefined()) {
-        r.error = fail(Err::MissingField, QStringLiteral("missing field 'type'"), QStringLiteral("type"), id);
+        r.error = fail(Err::MissingField, QStringLiteral("missing field 'type'"),
+                       QStringLiteral("type"), id);
         return r;
     }
     if (!typeValue.isString()) {
-        r.error = fail(Err::WrongType, QStringLiteral("field 'type' must be a string"), QStringLiteral("type"), id);
+        r.error = fail(Err::WrongType, QStringLiteral("field 'type' must be a string"),
+                       QStringLiteral("type"), id);
         return r;
     }
     const QString type = typeValue.toString();
     const MessageSpec *spec = specIndex().value(type);
     if (!spec || spec->direction != expected) {
-        r.error = fail(Err::UnknownType,
-                       QStringLiteral("unknown frame type '%1'").arg(type.left(64)), QStringLiteral("type"), id);
+        r.error =
+            fail(Err::UnknownType, QStringLiteral("unknown frame type '%1'").arg(type.left(64)),
+                 QStringLiteral("type"), id);
         return r;
     }
     for (const FieldSpec &f : spec->fields) {
         const QJsonValue v = obj.value(f.name);
         if (v.isUndefined() || (v.isNull() && !f.required)) {
             if (f.required) {
-                r.error = fail(Err::MissingField, QStringLiteral("missing field '%1'").arg(f.name), f.name, id);
+                r.error = fail(Err::MissingField, QStringLiteral("missing field '%1'").arg(f.name),
+                               f.name, id);
                 return r;
             }
             // Absent it is: handlers test presence with has() and must not see a null id or value.
@@ -418,25 +438,28 @@ const QList<std::pair<int, QString>> &closeCodes()
 const QStringList &errorCodes()
 {
     static const QStringList codes{
-        QLatin1String(Err::BadJson),      QLatin1String(Err::NotObject),    QLatin1String(Err::UnknownType),
-        QLatin1String(Err::MissingField), QLatin1String(Err::WrongType),    QLatin1String(Err::TooLong),
-        QLatin1String(Err::TooMany),      QLatin1String(Err::BadUtf8),      QLatin1String(Err::TooDeep),
-        QLatin1String(Err::TooLarge),     QLatin1String(Err::BadValue),     QLatin1String(Err::Unauthorized),
-        QLatin1String(Err::Forbidden),    QLatin1String(Err::NotFound),     QLatin1String(Err::Conflict),
-        QLatin1String(Err::RateLimited),  QLatin1String(Err::Unavailable),  QLatin1String(Err::Internal),
+        QLatin1String(Err::BadJson),     QLatin1String(Err::NotObject),
+        QLatin1String(Err::UnknownType), QLatin1String(Err::MissingField),
+        QLatin1String(Err::WrongType),   QLatin1String(Err::TooLong),
+        QLatin1String(Err::TooMany),     QLatin1String(Err::BadUtf8),
+        QLatin1String(Err::TooDeep),     QLatin1String(Err::TooLarge),
+        QLatin1String(Err::BadValue),    QLatin1String(Err::Unauthorized),
+        QLatin1String(Err::Forbidden),   QLatin1String(Err::NotFound),
+        QLatin1String(Err::Conflict),    QLatin1String(Err::RateLimited),
+        QLatin1String(Err::Unavailable), QLatin1String(Err::Internal),
     };
     return codes;
 }
 
 bool isValidName(const QString &name)
 {
-    if (name.isEmpty() || name.size() > 64 || name.startsWith(QLatin1Char('-'))
-        || name.startsWith(QLatin1Char('.')))
+    if (name.isEmpty() || name.size() > 64 || name.startsWith(QLatin1Char('-')) ||
+        name.startsWith(QLatin1Char('.')))
         return false;
     for (const QChar c : name) {
         const char16_t u = c.unicode();
-        const bool ok = (u >= u'a' && u <= u'z') || (u >= u'0' && u <= u'9') || u == u'-' || u == u'_'
-                        || u == u'.';
+        const bool ok = (u >= u'a' && u <= u'z') || (u >= u'0' && u <= u'9') || u == u'-' ||
+                        u == u'_' || u == u'.';
         if (!ok)
             return false;
     }

@@ -29,22 +29,24 @@ struct Limits
 
 /** @brief Close codes the server uses, as documented in docs/protocol.md. */
 namespace Close {
-inline constexpr int Normal = 1000;           // orderly close (sent by clients; the server does not)
-inline constexpr int GoingAway = 1001;        // server shutting down
-inline constexpr int ProtocolError = 1002;    // broken WebSocket framing (QtWebSockets closes itself)
-inline constexpr int UnsupportedData = 1003;  // binary frame
-inline constexpr int InvalidPayload = 1007;   // text frame that is not UTF-8 (QtWebSockets closes itself)
-inline constexpr int PolicyViolation = 1008;  // too many invalid frames, or too many before auth completed
-inline constexpr int TooBig = 1009;           // frame or message over max_frame_bytes (QtWebSockets)
-inline constexpr int AuthFailed = 4001;       // bad or unknown token, or a first frame that is not auth
-inline constexpr int AuthTimeout = 4002;      // no auth within the deadline
-inline constexpr int TokenRevoked = 4003;     // token revoked while connected
-inline constexpr int UserDisabled = 4004;     // account disabled while connected
+inline constexpr int Normal = 1000;        // orderly close (sent by clients; the server does not)
+inline constexpr int GoingAway = 1001;     // server shutting down
+inline constexpr int ProtocolError = 1002; // broken WebSocket framing (QtWebSockets closes itself)
+inline constexpr int UnsupportedData = 1003; // binary frame
+inline constexpr int InvalidPayload =
+    1007; // text frame that is not UTF-8 (QtWebSockets closes itself)
+inline constexpr int PolicyViolation =
+    1008;                           // too many invalid frames, or too many before auth completed
+inline constexpr int TooBig = 1009; // frame or message over max_frame_bytes (QtWebSockets)
+inline constexpr int AuthFailed = 4001;   // bad or unknown token, or a first frame that is not auth
+inline constexpr int AuthTimeout = 4002;  // no auth within the deadline
+inline constexpr int TokenRevoked = 4003; // token revoked while connected
+inline constexpr int UserDisabled = 4004; // account disabled while connected
 inline constexpr int TooManyConnections = 4005; // per-user connection cap reached
-inline constexpr int SlowConsumer = 4006;     // outbound queue over its cap: resume by sequence
-inline constexpr int IdleTimeout = 4007;      // no traffic (not even pong) within the timeout
-inline constexpr int RateLimited = 4008;      // kept sending past the message rate
-inline constexpr int Unavailable = 4009;      // server cannot serve this connection now (reserved)
+inline constexpr int SlowConsumer = 4006;       // outbound queue over its cap: resume by sequence
+inline constexpr int IdleTimeout = 4007;        // no traffic (not even pong) within the timeout
+inline constexpr int RateLimited = 4008;        // kept sending past the message rate
+inline constexpr int Unavailable = 4009; // server cannot serve this connection now (reserved)
 } // namespace Close
 
 /** @brief Stable machine error codes carried in "error" frames and HTTP JSON errors. */
@@ -69,7 +71,8 @@ inline constexpr char Unavailable[] = "unavailable";
 inline constexpr char Internal[] = "internal";
 } // namespace Err
 
-/** @brief Every Close:: constant as (code, name), in ascending order: docs and tests enumerate these. */
+/** @brief Every Close:: constant as (code, name), in ascending order: docs and tests enumerate
+ * these. */
 const QList<std::pair<int, QString>> &closeCodes();
 /** @brief Every Err:: constant's value, in declaration order: docs and tests enumerate these. */
 const QStringList &errorCodes();
@@ -79,15 +82,15 @@ enum class Direction { ClientToServer, ServerToClient };
 
 /** @brief What a field must hold. */
 enum class Kind {
-    String,    ///< JSON string, max = length in UTF-16 code units (0: no bound)
-    Int,       ///< non-negative integer <= 2^53-1, max = largest value (0: no bound)
-    Bool,      ///< JSON bool
-    Id,        ///< request id: string (max UTF-16 code units) or integer within +-(2^53-1)
-    StringList,///< array of strings, max = items (each string <= 256 code units)
-    IntList,   ///< array of non-negative integers, max = items
-    SeqMap,    ///< object of name (<= 140 code units) -> non-negative integer sequence, max = entries
-    Object,    ///< any JSON object (server payloads)
-    Array,     ///< any JSON array (server payloads)
+    String,     ///< JSON string, max = length in UTF-16 code units (0: no bound)
+    Int,        ///< non-negative integer <= 2^53-1, max = largest value (0: no bound)
+    Bool,       ///< JSON bool
+    Id,         ///< request id: string (max UTF-16 code units) or integer within +-(2^53-1)
+    StringList, ///< array of strings, max = items (each string <= 256 code units)
+    IntList,    ///< array of non-negative integers, max = items
+    SeqMap, ///< object of name (<= 140 code units) -> non-negative integer sequence, max = entries
+    Object, ///< any JSON object (server payloads)
+    Array,  ///< any JSON array (server payloads)
 };
 
 struct FieldSpec
@@ -167,9 +170,9 @@ struct Frame
 /** @brief A decode failure: a stable code, the field it concerns, and a human message. */
 struct DecodeError
 {
-    QString code;     // one of Err::*
-    QString field;    // empty when the whole frame is at fault
-    QString message;  // human readable
+    QString code;                                      // one of Err::*
+    QString field;                                     // empty when the whole frame is at fault
+    QString message;                                   // human readable
     QJsonValue id = QJsonValue(QJsonValue::Undefined); // the request id when it could be read
                                                        // (string <= 64 or integer), else undefined
 };
@@ -198,7 +201,8 @@ QByteArray error(const QJsonValue &id, const QString &code, const QString &messa
                  const QString &field = {});
 QByteArray error(const DecodeError &e);
 
-/** @brief Validates a name used for rooms, users and groups: [a-z0-9._-], 1..64, not starting with '-'/'.'. */
+/** @brief Validates a name used for rooms, users and groups: [a-z0-9._-], 1..64, not starting with
+ * '-'/'.'. */
 bool isValidName(const QString &name);
 
 } // namespace herald::proto

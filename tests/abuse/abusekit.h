@@ -33,16 +33,17 @@ struct FrameSpec
     QByteArray payload;
     bool fin = true;
     bool mask = true;
-    int rsv = 0;             // the three RSV bits, 0..7
-    int lengthForm = 0;      // 0: minimal, 16 or 64: that extended form whatever the length
-    qint64 announced = -1;   // >= 0: claim this payload length (the payload sent is unchanged)
+    int rsv = 0;           // the three RSV bits, 0..7
+    int lengthForm = 0;    // 0: minimal, 16 or 64: that extended form whatever the length
+    qint64 announced = -1; // >= 0: claim this payload length (the payload sent is unchanged)
 };
 
 inline QByteArray frame(const FrameSpec &f)
 {
     QByteArray out;
     out.append(static_cast<char>((f.fin ? 0x80 : 0) | ((f.rsv & 7) << 4) | (f.opcode & 0x0F)));
-    const quint64 len = f.announced >= 0 ? static_cast<quint64>(f.announced) : static_cast<quint64>(f.payload.size());
+    const quint64 len = f.announced >= 0 ? static_cast<quint64>(f.announced)
+                                         : static_cast<quint64>(f.payload.size());
     const char maskBit = f.mask ? char(0x80) : char(0);
     if (f.lengthForm == 64 || (f.lengthForm == 0 && len > 0xFFFF)) {
         out.append(static_cast<char>(maskBit | 127));
@@ -104,7 +105,8 @@ struct Frame
 inline constexpr int NoClose = -1;    // still open when the wait ended
 inline constexpr int Abnormal = 1006; // the connection ended without a close frame
 
-/** A TCP client that does everything by hand, with blocking waits (the server is another process). */
+/** A TCP client that does everything by hand, with blocking waits (the server is another process).
+ */
 class Raw
 {
 public:
@@ -152,8 +154,12 @@ public:
         QByteArray body;
         [[nodiscard]] QString errorCode() const
         {
-            return QJsonDocument::fromJson(body).object().value(QLatin1String("error")).toObject()
-                .value(QLatin1String("code")).toString();
+            return QJsonDocument::fromJson(body)
+                .object()
+                .value(QLatin1String("error"))
+                .toObject()
+                .value(QLatin1String("code"))
+                .toString();
         }
     };
     Answer readAnswer(int timeoutMs = 5000)
@@ -162,7 +168,10 @@ public:
         a.head = readHead(timeoutMs);
         a.status = status(a.head);
         const qsizetype cl = a.head.toLower().indexOf("content-length:");
-        const qsizetype n = cl < 0 ? 0 : a.head.mid(cl + 15, a.head.indexOf("\r\n", cl) - cl - 15).trimmed().toLongLong();
+        const qsizetype n =
+            cl < 0
+                ? 0
+                : a.head.mid(cl + 15, a.head.indexOf("\r\n", cl) - cl - 15).trimmed().toLongLong();
         QElapsedTimer t;
         t.start();
         while (m_in.size() < n && t.elapsed() < timeoutMs) {
@@ -181,16 +190,18 @@ public:
             return false;
         send("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-             "Sec-WebSocket-Protocol: herald.v1\r\n"
-             + (token.isEmpty() ? QByteArray() : "Authorization: Bearer " + token.toLatin1() + "\r\n")
-             + extraHeaders + "\r\n");
+             "Sec-WebSocket-Protocol: herald.v1\r\n" +
+             (token.isEmpty() ? QByteArray()
+                              : "Authorization: Bearer " + token.toLatin1() + "\r\n") +
+             extraHeaders + "\r\n");
         if (status(readHead()) != 101)
             return false;
         if (token.isEmpty())
             return true;
         return waitText(QStringLiteral("hello")).has_value();
     }
-    /** The next frame from the server; pings from the server's heartbeat are answered and skipped. */
+    /** The next frame from the server; pings from the server's heartbeat are answered and skipped.
+     */
     std::optional<Frame> readFrame(int timeoutMs = 5000)
     {
         QElapsedTimer t;
@@ -235,7 +246,8 @@ public:
         for (;;) {
             auto f = readFrame(std::max(1, timeoutMs - int(t.elapsed())));
             if (!f)
-                return socket.state() == QAbstractSocket::UnconnectedState || m_eof ? Abnormal : NoClose;
+                return socket.state() == QAbstractSocket::UnconnectedState || m_eof ? Abnormal
+                                                                                    : NoClose;
             seen << *f;
             if (f->opcode == Op::Close) {
                 closeFrame = *f;
@@ -362,7 +374,8 @@ struct World
         alice = seed.token(QStringLiteral("alice"));
         bob = seed.token(QStringLiteral("bob"));
         mallory = seed.token(QStringLiteral("mallory"));
-        seed.room(QStringLiteral("general"), {QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("mallory")});
+        seed.room(QStringLiteral("general"),
+                  {QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("mallory")});
         service = seed.service(QStringLiteral("abuse"));
     }
     QTemporaryDir dir;
@@ -377,9 +390,10 @@ inline QString goodClientGetsThrough(const QUrl &url, const QString &token)
     if (!c.open(url, token))
         return QStringLiteral("good client got no hello");
     const QString clientId = QStringLiteral("good-%1").arg(++n);
-    const QJsonObject r = c.request(QStringLiteral("msg.send"), {{QStringLiteral("room"), QStringLiteral("general")},
-                                                                 {QStringLiteral("clientId"), clientId},
-                                                                 {QStringLiteral("text"), QStringLiteral("still here")}});
+    const QJsonObject r = c.request(QStringLiteral("msg.send"),
+                                    {{QStringLiteral("room"), QStringLiteral("general")},
+                                     {QStringLiteral("clientId"), clientId},
+                                     {QStringLiteral("text"), QStringLiteral("still here")}});
     if (r.value(QLatin1String("type")).toString() != QLatin1String("result"))
         return QStringLiteral("good client's message was not acknowledged: %1")
             .arg(QString::fromUtf8(QJsonDocument(r).toJson(QJsonDocument::Compact)));

@@ -26,14 +26,22 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("value");
         const herald::Config c;
         const std::pair<const char *, qint64> limits[] = {
-            {"max_request_line_bytes", c.maxRequestLineBytes}, {"max_header_bytes", c.maxHeaderBytes},
-            {"max_header_count", c.maxHeaderCount}, {"max_body_bytes", c.maxBodyBytes},
-            {"request_timeout", c.requestTimeout}, {"max_connections", c.maxConnections},
-            {"max_connections_per_ip", c.maxConnectionsPerIp}, {"listen_backlog", c.listenBacklog},
-            {"max_frame_bytes", c.maxFrameBytes}, {"outbound_queue_bytes", c.outboundQueueBytes},
-            {"messages_per_second", qint64(c.messagesPerSecond)}, {"messages_burst", c.messagesBurst},
-            {"max_bad_frames", c.maxBadFrames}, {"auth_timeout", c.authTimeout},
-            {"heartbeat_interval", c.heartbeatInterval}, {"heartbeat_timeout", c.heartbeatTimeout},
+            {"max_request_line_bytes", c.maxRequestLineBytes},
+            {"max_header_bytes", c.maxHeaderBytes},
+            {"max_header_count", c.maxHeaderCount},
+            {"max_body_bytes", c.maxBodyBytes},
+            {"request_timeout", c.requestTimeout},
+            {"max_connections", c.maxConnections},
+            {"max_connections_per_ip", c.maxConnectionsPerIp},
+            {"listen_backlog", c.listenBacklog},
+            {"max_frame_bytes", c.maxFrameBytes},
+            {"outbound_queue_bytes", c.outboundQueueBytes},
+            {"messages_per_second", qint64(c.messagesPerSecond)},
+            {"messages_burst", c.messagesBurst},
+            {"max_bad_frames", c.maxBadFrames},
+            {"auth_timeout", c.authTimeout},
+            {"heartbeat_interval", c.heartbeatInterval},
+            {"heartbeat_timeout", c.heartbeatTimeout},
             {"max_connections_per_user", c.maxConnectionsPerUser},
         };
         for (const auto &[key, value] : limits)
@@ -48,8 +56,10 @@ private Q_SLOTS:
         const QString number = QLatin1Char('`') + QString::number(value) + QLatin1Char('`');
         bool found = false;
         for (const QString &line : std::as_const(m_lines))
-            found = found || (line.startsWith(QLatin1Char('|')) && line.contains(cell) && line.contains(number));
-        QVERIFY2(found, qPrintable(QStringLiteral("no table row with %1 and %2").arg(cell, number)));
+            found = found || (line.startsWith(QLatin1Char('|')) && line.contains(cell) &&
+                              line.contains(number));
+        QVERIFY2(found,
+                 qPrintable(QStringLiteral("no table row with %1 and %2").arg(cell, number)));
     }
 
     void frontDefaultsAreTheConfigDefaults()
@@ -63,8 +73,10 @@ private Q_SLOTS:
         QCOMPARE(f.requestDeadlineMs, c.requestTimeout * 1000);
         QCOMPARE(f.maxConnections, c.maxConnections);
         QCOMPARE(f.maxConnectionsPerIp, c.maxConnectionsPerIp);
-        QVERIFY(m_doc.contains(QStringLiteral("`%1` bytes, or `max_body_bytes` if smaller").arg(f.otherBodyBytes)));
-        QVERIFY(m_doc.contains(QStringLiteral("| JSON nesting depth | (fixed) | `%1` |").arg(herald::proto::Limits{}.maxDepth)));
+        QVERIFY(m_doc.contains(
+            QStringLiteral("`%1` bytes, or `max_body_bytes` if smaller").arg(f.otherBodyBytes)));
+        QVERIFY(m_doc.contains(QStringLiteral("| JSON nesting depth | (fixed) | `%1` |")
+                                   .arg(herald::proto::Limits{}.maxDepth)));
     }
 
     void everyCloseCode()

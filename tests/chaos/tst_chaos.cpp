@@ -95,17 +95,18 @@ private:
                 onFrame(o);
             }
         });
-        connect(m_ws.get(), &QWebSocket::stateChanged, this, [this](QAbstractSocket::SocketState s) {
-            if (s != QAbstractSocket::UnconnectedState)
-                return;
-            const bool was = m_online;
-            m_online = false;
-            m_helloWatch.stop();
-            if (was)
-                onDown();
-            if (m_running && !m_retry.isActive())
-                m_retry.start(between(50, 250));
-        });
+        connect(m_ws.get(), &QWebSocket::stateChanged, this,
+                [this](QAbstractSocket::SocketState s) {
+                    if (s != QAbstractSocket::UnconnectedState)
+                        return;
+                    const bool was = m_online;
+                    m_online = false;
+                    m_helloWatch.stop();
+                    if (was)
+                        onDown();
+                    if (m_running && !m_retry.isActive())
+                        m_retry.start(between(50, 250));
+                });
         QNetworkRequest req(m_url);
         req.setRawHeader("Authorization", "Bearer " + m_token.toLatin1());
         QWebSocketHandshakeOptions opts;
@@ -141,7 +142,9 @@ protected:
         if (id != QStringLiteral("s%1").arg(next))
             return;
         if (f.value(QLatin1String("type")).toString() == QLatin1String("result")) {
-            acked.insert(next, f.value(QLatin1String("data")).toObject().value(QLatin1String("seq")).toInteger());
+            acked.insert(
+                next,
+                f.value(QLatin1String("data")).toObject().value(QLatin1String("seq")).toInteger());
             ++next;
             m_pending = false;
             if (!m_stopping)
@@ -157,8 +160,10 @@ private:
         if (m_stopping && !m_pending)
             return;
         m_pending = true;
-        send({{QStringLiteral("type"), QStringLiteral("msg.send")}, {QStringLiteral("id"), QStringLiteral("s%1").arg(next)},
-              {QStringLiteral("room"), QStringLiteral("general")}, {QStringLiteral("clientId"), QStringLiteral("m-%1").arg(next)},
+        send({{QStringLiteral("type"), QStringLiteral("msg.send")},
+              {QStringLiteral("id"), QStringLiteral("s%1").arg(next)},
+              {QStringLiteral("room"), QStringLiteral("general")},
+              {QStringLiteral("clientId"), QStringLiteral("m-%1").arg(next)},
               {QStringLiteral("text"), QString::number(next)}});
     }
     bool m_stopping = false;
@@ -205,7 +210,8 @@ public:
     QString lastError;
     QStringList problems;
     /** What is still missing, for a failure message. */
-    QString missing(const QHash<int, qint64> &messagesAcked, const QHash<int, qint64> &notificationsAcked) const
+    QString missing(const QHash<int, qint64> &messagesAcked,
+                    const QHash<int, qint64> &notificationsAcked) const
     {
         int m = 0, n = 0, r = 0;
         for (qint64 seq : messagesAcked)
@@ -214,25 +220,38 @@ public:
             n += !notifications.items.contains(id);
         for (qint64 id : readWanted)
             r += !readAcked.contains(id);
-        return QStringLiteral("%1: %2 messages, %3 notifications, %4 reads missing; online %5, %6 connects, %7 resumes, "
+        return QStringLiteral("%1: %2 messages, %3 notifications, %4 reads missing; online %5, %6 "
+                              "connects, %7 resumes, "
                               "cursors %8/%9, %10 errors (last: %11)")
-            .arg(m_name).arg(m).arg(n).arg(r).arg(online()).arg(connects).arg(resumes)
-            .arg(messages.cursor).arg(notifications.cursor).arg(errors).arg(lastError);
+            .arg(m_name)
+            .arg(m)
+            .arg(n)
+            .arg(r)
+            .arg(online())
+            .arg(connects)
+            .arg(resumes)
+            .arg(messages.cursor)
+            .arg(notifications.cursor)
+            .arg(errors)
+            .arg(lastError);
     }
 
 protected:
     void onHello(const QJsonObject &) override
     {
         m_resumed = false;
-        send({{QStringLiteral("type"), QStringLiteral("resume")}, {QStringLiteral("id"), QStringLiteral("resume")},
+        send({{QStringLiteral("type"), QStringLiteral("resume")},
+              {QStringLiteral("id"), QStringLiteral("resume")},
               {QStringLiteral("rooms"), QJsonObject{{QStringLiteral("general"), messages.cursor}}},
               {QStringLiteral("notifications"), notifications.cursor}});
     }
     void onFrame(const QJsonObject &f) override
     {
         const QString type = f.value(QLatin1String("type")).toString();
-        if (type == QLatin1String("message") && f.value(QLatin1String("room")).toString() == QLatin1String("general")) {
-            messages.take(f.value(QLatin1String("seq")).toInteger(), f.value(QLatin1String("text")).toString(), m_resumed);
+        if (type == QLatin1String("message") &&
+            f.value(QLatin1String("room")).toString() == QLatin1String("general")) {
+            messages.take(f.value(QLatin1String("seq")).toInteger(),
+                          f.value(QLatin1String("text")).toString(), m_resumed);
         } else if (type == QLatin1String("notification")) {
             const QJsonObject n = f.value(QLatin1String("notification")).toObject();
             const qint64 id = n.value(QLatin1String("id")).toInteger();
@@ -248,11 +267,18 @@ protected:
             if (id == QLatin1String("resume")) {
                 ++resumes;
                 m_resumed = true;
-                if (data.contains(QLatin1String("truncated")) || data.contains(QLatin1String("notificationsTruncated")))
-                    problems << QStringLiteral("%1: resume was truncated (more missed than one resume returns)").arg(m_name);
-                messages.cursor = std::max(messages.cursor,
-                                           data.value(QLatin1String("rooms")).toObject().value(QLatin1String("general")).toInteger());
-                notifications.cursor = std::max(notifications.cursor, data.value(QLatin1String("notifications")).toInteger());
+                if (data.contains(QLatin1String("truncated")) ||
+                    data.contains(QLatin1String("notificationsTruncated")))
+                    problems
+                        << QStringLiteral(
+                               "%1: resume was truncated (more missed than one resume returns)")
+                               .arg(m_name);
+                messages.cursor = std::max(messages.cursor, data.value(QLatin1String("rooms"))
+                                                                .toObject()
+                                                                .value(QLatin1String("general"))
+                                                                .toInteger());
+                notifications.cursor = std::max(
+                    notifications.cursor, data.value(QLatin1String("notifications")).toInteger());
                 for (qint64 r : std::as_const(readWanted)) // reads whose answer a crash ate
                     if (!readAcked.contains(r))
                         markRead(r);
@@ -274,7 +300,8 @@ protected:
 private:
     void markRead(qint64 id)
     {
-        send({{QStringLiteral("type"), QStringLiteral("notif.read")}, {QStringLiteral("id"), QStringLiteral("read-%1").arg(id)},
+        send({{QStringLiteral("type"), QStringLiteral("notif.read")},
+              {QStringLiteral("id"), QStringLiteral("read-%1").arg(id)},
               {QStringLiteral("ids"), QJsonArray{id}}});
     }
     bool m_resumed = false;
@@ -307,15 +334,20 @@ private:
         req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
         req.setRawHeader("Authorization", "Bearer " + m_token.toLatin1());
         req.setTransferTimeout(3000);
-        const QJsonObject body{{QStringLiteral("title"), QStringLiteral("N%1").arg(next)},
-                               {QStringLiteral("idempotencyKey"), QStringLiteral("n-%1").arg(next)},
-                               {QStringLiteral("recipients"), QJsonObject{{QStringLiteral("users"), QJsonArray::fromStringList(m_to)}}}};
+        const QJsonObject body{
+            {QStringLiteral("title"), QStringLiteral("N%1").arg(next)},
+            {QStringLiteral("idempotencyKey"), QStringLiteral("n-%1").arg(next)},
+            {QStringLiteral("recipients"),
+             QJsonObject{{QStringLiteral("users"), QJsonArray::fromStringList(m_to)}}}};
         QNetworkReply *reply = m_nam.post(req, json(body));
         connect(reply, &QNetworkReply::finished, this, [this, reply] {
             reply->deleteLater();
             const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
             if (status == 201 || status == 200) {
-                acked.insert(next, QJsonDocument::fromJson(reply->readAll()).object().value(QLatin1String("id")).toInteger());
+                acked.insert(next, QJsonDocument::fromJson(reply->readAll())
+                                       .object()
+                                       .value(QLatin1String("id"))
+                                       .toInteger());
                 ++next;
                 m_pending = false;
                 if (!m_stopping)
@@ -349,14 +381,19 @@ class TestChaos : public QObject
 private Q_SLOTS:
     void killAndRestart()
     {
-        const quint32 seed = qEnvironmentVariableIsSet("HERALD_CHAOS_SEED") ? quint32(qEnvironmentVariableIntValue("HERALD_CHAOS_SEED"))
-                                                                           : QRandomGenerator::system()->generate();
+        const quint32 seed = qEnvironmentVariableIsSet("HERALD_CHAOS_SEED")
+                                 ? quint32(qEnvironmentVariableIntValue("HERALD_CHAOS_SEED"))
+                                 : QRandomGenerator::system()->generate();
         g_rand.seed(seed);
-        const int cycles = qEnvironmentVariableIsSet("HERALD_CHAOS_CYCLES") ? qEnvironmentVariableIntValue("HERALD_CHAOS_CYCLES") : 20;
-        qInfo("chaos: %d kill/restart cycles, seed %u (HERALD_CHAOS_SEED repeats this run)", cycles, seed);
+        const int cycles = qEnvironmentVariableIsSet("HERALD_CHAOS_CYCLES")
+                               ? qEnvironmentVariableIntValue("HERALD_CHAOS_CYCLES")
+                               : 20;
+        qInfo("chaos: %d kill/restart cycles, seed %u (HERALD_CHAOS_SEED repeats this run)", cycles,
+              seed);
 
         QTemporaryDir dir;
-        const QStringList people{QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol")};
+        const QStringList people{QStringLiteral("alice"), QStringLiteral("bob"),
+                                 QStringLiteral("carol")};
         QHash<QString, QString> tokens;
         QString serviceToken;
         {
@@ -374,14 +411,17 @@ private Q_SLOTS:
         ServerProcess server;
         QVERIFY(server.start(dir.path(), args, port));
 
-        Publisher publisher(server.httpUrl(QStringLiteral("/api/v1/notifications")), serviceToken, people);
-        Sender sender(QStringLiteral("sender"), server.wsUrl(), tokens.value(QStringLiteral("sender")));
+        Publisher publisher(server.httpUrl(QStringLiteral("/api/v1/notifications")), serviceToken,
+                            people);
+        Sender sender(QStringLiteral("sender"), server.wsUrl(),
+                      tokens.value(QStringLiteral("sender")));
         std::vector<std::unique_ptr<Receiver>> receivers;
         for (const QString &p : people)
             receivers.push_back(std::make_unique<Receiver>(p, server.wsUrl(), tokens.value(p)));
         for (auto &r : receivers)
             r->start();
-        QTRY_VERIFY(std::all_of(receivers.cbegin(), receivers.cend(), [](const auto &r) { return r->resumes > 0; }));
+        QTRY_VERIFY(std::all_of(receivers.cbegin(), receivers.cend(),
+                                [](const auto &r) { return r->resumes > 0; }));
         sender.start();
         publisher.start();
 
@@ -392,19 +432,25 @@ private Q_SLOTS:
             server.kill(); // SIGKILL: no goodbye, no flush beyond what was committed
             QTest::qWait(between(0, 300));
             bool up = false;
-            for (int attempt = 0; attempt < 5 && !up; ++attempt) // a busy machine: try again shortly
+            for (int attempt = 0; attempt < 5 && !up;
+                 ++attempt) // a busy machine: try again shortly
                 up = server.start(dir.path(), args, port) || (QTest::qWait(200), false);
-            QVERIFY2(up, qPrintable(QStringLiteral("restart %1 failed: %2").arg(cycle + 1)
-                                        .arg(QString::fromUtf8(server.proc->readAllStandardError().right(500)))));
+            QVERIFY2(up, qPrintable(QStringLiteral("restart %1 failed: %2")
+                                        .arg(cycle + 1)
+                                        .arg(QString::fromUtf8(
+                                            server.proc->readAllStandardError().right(500)))));
         }
         QTest::qWait(1500);
         publisher.stopAfterCurrent();
         sender.stopAfterCurrent();
         const bool idle = QTest::qWaitFor([&] { return publisher.idle() && sender.idle(); }, 30000);
         QVERIFY2(idle, qPrintable(QStringLiteral("publisher idle %1, sender idle %2 (online %3)")
-                                                                   .arg(publisher.idle()).arg(sender.idle()).arg(sender.online())));
+                                      .arg(publisher.idle())
+                                      .arg(sender.idle())
+                                      .arg(sender.online())));
         const qint64 lastSeq = sender.acked.value(sender.next - 1);
-        qInfo("chaos: %d kills in %lld ms; %d messages and %d notifications acknowledged (%d publish retries)",
+        qInfo("chaos: %d kills in %lld ms; %d messages and %d notifications acknowledged (%d "
+              "publish retries)",
               cycles, clock.elapsed(), sender.next - 1, publisher.next - 1, publisher.retries);
         QVERIFY(sender.next > 50);
         QVERIFY(publisher.next > 50);
@@ -433,19 +479,26 @@ private Q_SLOTS:
         // Messages: seq 1..last, each exactly once, each acked one with its own text.
         for (const auto &r : receivers) {
             QVERIFY2(r->problems.isEmpty(), qPrintable(r->problems.join(QLatin1Char('\n'))));
-            QVERIFY2(r->connects > cycles, qPrintable(QStringLiteral("%1 connected only %2 times").arg(r->name()).arg(r->connects)));
-            qInfo("chaos: %s got %lld messages (%d again, %d ahead of older ones), %lld notifications (%d again, %d ahead), %d resumes",
-                  qPrintable(r->name()), qint64(r->messages.items.size()), r->messages.duplicates, r->messages.disorder,
-                  qint64(r->notifications.items.size()), r->notifications.duplicates, r->notifications.disorder, r->resumes);
+            QVERIFY2(
+                r->connects > cycles,
+                qPrintable(
+                    QStringLiteral("%1 connected only %2 times").arg(r->name()).arg(r->connects)));
+            qInfo("chaos: %s got %lld messages (%d again, %d ahead of older ones), %lld "
+                  "notifications (%d again, %d ahead), %d resumes",
+                  qPrintable(r->name()), qint64(r->messages.items.size()), r->messages.duplicates,
+                  r->messages.disorder, qint64(r->notifications.items.size()),
+                  r->notifications.duplicates, r->notifications.disorder, r->resumes);
             QCOMPARE(qint64(r->messages.items.size()), lastSeq); // no gap, nothing extra
             for (qint64 seq = 1; seq <= lastSeq; ++seq)
-                QVERIFY2(r->messages.items.contains(seq), qPrintable(QStringLiteral("gap: message %1 missing").arg(seq)));
+                QVERIFY2(r->messages.items.contains(seq),
+                         qPrintable(QStringLiteral("gap: message %1 missing").arg(seq)));
             for (auto it = sender.acked.cbegin(); it != sender.acked.cend(); ++it)
                 QCOMPARE(r->messages.items.value(it.value()), QString::number(it.key()));
             // Notifications: each acknowledged one exactly once, with its own title, and no other.
             QCOMPARE(qint64(r->notifications.items.size()), qint64(publisher.acked.size()));
             for (auto it = publisher.acked.cbegin(); it != publisher.acked.cend(); ++it)
-                QCOMPARE(r->notifications.items.value(it.value()), QStringLiteral("N%1").arg(it.key()));
+                QCOMPARE(r->notifications.items.value(it.value()),
+                         QStringLiteral("N%1").arg(it.key()));
         }
         // Every clientId was stored once: the acked seqs are distinct and cover 1..last.
         QSet<qint64> seqs;
@@ -462,8 +515,11 @@ private Q_SLOTS:
             receivers[i]->halt();
             Client c;
             QVERIFY(c.open(server.wsUrl(), tokens.value(people[int(i)])));
-            const qint64 expected = qint64(publisher.acked.size()) - qint64(receivers[i]->readAcked.size());
-            QCOMPARE(c.all(QStringLiteral("hello")).first().value(QLatin1String("unread")).toInteger(), expected);
+            const qint64 expected =
+                qint64(publisher.acked.size()) - qint64(receivers[i]->readAcked.size());
+            QCOMPARE(
+                c.all(QStringLiteral("hello")).first().value(QLatin1String("unread")).toInteger(),
+                expected);
         }
         sender.halt();
         QCOMPARE(server.terminate(), 0);

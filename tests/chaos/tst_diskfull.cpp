@@ -59,16 +59,19 @@ struct Fixture
     }
     Http::Response publish(const ServerProcess &server, int n)
     {
-        QJsonObject body{{QStringLiteral("title"), QStringLiteral("disk %1").arg(n)},
-                         {QStringLiteral("body"), QString(2000, QLatin1Char('x'))},
-                         {QStringLiteral("recipients"), QJsonObject{{QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}}};
+        QJsonObject body{
+            {QStringLiteral("title"), QStringLiteral("disk %1").arg(n)},
+            {QStringLiteral("body"), QString(2000, QLatin1Char('x'))},
+            {QStringLiteral("recipients"),
+             QJsonObject{{QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}}};
         return http.post(server.httpUrl(QStringLiteral("/api/v1/notifications")), body, service);
     }
     QJsonObject chat(Client &c, const QString &clientId)
     {
-        return c.request(QStringLiteral("msg.send"), {{QStringLiteral("room"), QStringLiteral("general")},
-                                                      {QStringLiteral("clientId"), clientId},
-                                                      {QStringLiteral("text"), QStringLiteral("hello %1").arg(clientId)}});
+        return c.request(QStringLiteral("msg.send"),
+                         {{QStringLiteral("room"), QStringLiteral("general")},
+                          {QStringLiteral("clientId"), clientId},
+                          {QStringLiteral("text"), QStringLiteral("hello %1").arg(clientId)}});
     }
     QString dir, alice, bob, service;
     Http http;
@@ -94,10 +97,13 @@ private Q_SLOTS:
     void diskFull()
     {
         QTemporaryDir mnt;
-        if (!run(QStringLiteral("mount"), {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
-                                           QStringLiteral("size=16m"), QStringLiteral("tmpfs"), mnt.path()}))
+        if (!run(QStringLiteral("mount"),
+                 {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                  QStringLiteral("size=16m"), QStringLiteral("tmpfs"), mnt.path()}))
             QSKIP("cannot mount a tmpfs here");
-        const auto unmount = qScopeGuard([&] { run(QStringLiteral("umount"), {QStringLiteral("-l"), mnt.path()}); });
+        const auto unmount = qScopeGuard([&] {
+            run(QStringLiteral("umount"), {QStringLiteral("-l"), mnt.path()});
+        });
         Fixture fx(mnt.path());
         ServerProcess server;
         QVERIFY(server.start(fx.dir));
@@ -117,23 +123,40 @@ private Q_SLOTS:
             if (refused.status != 201)
                 break;
         }
-        qInfo("first refused publish: #%d, status %d: %s", n, refused.status, refused.body.constData());
+        qInfo("first refused publish: #%d, status %d: %s", n, refused.status,
+              refused.body.constData());
         QVERIFY(refused.status == 503 || refused.status == 507);
-        QCOMPARE(refused.json.value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(), QStringLiteral("unavailable"));
+        QCOMPARE(refused.json.value(QLatin1String("error"))
+                     .toObject()
+                     .value(QLatin1String("code"))
+                     .toString(),
+                 QStringLiteral("unavailable"));
         const QJsonObject e = fx.chat(alice, QStringLiteral("c1"));
         QCOMPARE(e.value(QLatin1String("type")).toString(), QStringLiteral("error"));
         QCOMPARE(e.value(QLatin1String("code")).toString(), QStringLiteral("unavailable"));
 
         // What is stored is still served.
-        QCOMPARE(fx.http.get(server.httpUrl(QStringLiteral("/api/v1/notifications/1")), fx.service).status, 200);
+        QCOMPARE(fx.http.get(server.httpUrl(QStringLiteral("/api/v1/notifications/1")), fx.service)
+                     .status,
+                 200);
         QCOMPARE(fx.http.get(server.httpUrl(QStringLiteral("/healthz"))).status, 200);
         QCOMPARE(fx.http.get(server.httpUrl(QStringLiteral("/readyz"))).status, 503);
         Client bob;
         QVERIFY(bob.open(server.wsUrl(), fx.bob));
-        const QJsonObject hist = bob.request(QStringLiteral("room.history"), {{QStringLiteral("room"), QStringLiteral("general")}});
-        QCOMPARE(hist.value(QLatin1String("data")).toObject().value(QLatin1String("messages")).toArray().size(), 1);
+        const QJsonObject hist = bob.request(QStringLiteral("room.history"),
+                                             {{QStringLiteral("room"), QStringLiteral("general")}});
+        QCOMPARE(hist.value(QLatin1String("data"))
+                     .toObject()
+                     .value(QLatin1String("messages"))
+                     .toArray()
+                     .size(),
+                 1);
         const QJsonObject list = alice.request(QStringLiteral("notif.list"), {});
-        QVERIFY(list.value(QLatin1String("data")).toObject().value(QLatin1String("notifications")).toArray().size() >= 1);
+        QVERIFY(list.value(QLatin1String("data"))
+                    .toObject()
+                    .value(QLatin1String("notifications"))
+                    .toArray()
+                    .size() >= 1);
 
         // Many refusals, one log line.
         for (int i = 0; i < 20; ++i)
@@ -151,7 +174,8 @@ private Q_SLOTS:
             QTest::qWait(250);
         QCOMPARE(status, 201);
         qInfo("writes work again %lld ms after the space returned", t.elapsed());
-        QCOMPARE(fx.chat(alice, QStringLiteral("c2")).value(QLatin1String("type")).toString(), QStringLiteral("result"));
+        QCOMPARE(fx.chat(alice, QStringLiteral("c2")).value(QLatin1String("type")).toString(),
+                 QStringLiteral("result"));
         QCOMPARE(fx.http.get(server.httpUrl(QStringLiteral("/readyz"))).status, 200);
         QTest::qWait(300);
         QVERIFY(server.proc->readAllStandardError().contains("storage takes writes again"));
@@ -165,23 +189,32 @@ private Q_SLOTS:
         // either, as when a filesystem turns read-only under a running server.
         QTemporaryDir dir;
         Fixture fx(dir.path());
-        const QStringList files{dir.path(), dir.filePath(QStringLiteral("herald.db")), dir.filePath(QStringLiteral("herald.db-wal"))};
+        const QStringList files{dir.path(), dir.filePath(QStringLiteral("herald.db")),
+                                dir.filePath(QStringLiteral("herald.db-wal"))};
         ServerProcess server;
         QVERIFY(server.start(fx.dir));
         Client alice;
         QVERIFY(alice.open(server.wsUrl(), fx.alice));
         QCOMPARE(fx.publish(server, 0).status, 201);
-        QCOMPARE(fx.chat(alice, QStringLiteral("c0")).value(QLatin1String("type")).toString(), QStringLiteral("result"));
+        QCOMPARE(fx.chat(alice, QStringLiteral("c0")).value(QLatin1String("type")).toString(),
+                 QStringLiteral("result"));
         if (!run(QStringLiteral("chattr"), QStringList{QStringLiteral("+i")} + files))
             QSKIP("chattr +i does not work on this filesystem");
-        const auto writable = qScopeGuard([&] { run(QStringLiteral("chattr"), QStringList{QStringLiteral("-i")} + files); });
+        const auto writable = qScopeGuard(
+            [&] { run(QStringLiteral("chattr"), QStringList{QStringLiteral("-i")} + files); });
 
         const Http::Response refused = fx.publish(server, 1);
         QVERIFY2(refused.status == 503 || refused.status == 507, refused.body.constData());
-        QCOMPARE(refused.json.value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(), QStringLiteral("unavailable"));
+        QCOMPARE(refused.json.value(QLatin1String("error"))
+                     .toObject()
+                     .value(QLatin1String("code"))
+                     .toString(),
+                 QStringLiteral("unavailable"));
         const QJsonObject e = fx.chat(alice, QStringLiteral("c1"));
         QCOMPARE(e.value(QLatin1String("code")).toString(), QStringLiteral("unavailable"));
-        QCOMPARE(fx.http.get(server.httpUrl(QStringLiteral("/api/v1/notifications/1")), fx.service).status, 200);
+        QCOMPARE(fx.http.get(server.httpUrl(QStringLiteral("/api/v1/notifications/1")), fx.service)
+                     .status,
+                 200);
         Client bob;
         QVERIFY(bob.open(server.wsUrl(), fx.bob));
         for (int i = 0; i < 20; ++i)
@@ -196,7 +229,8 @@ private Q_SLOTS:
         while (t.elapsed() < 20000 && (status = fx.publish(server, 200).status) != 201)
             QTest::qWait(250);
         QCOMPARE(status, 201);
-        QCOMPARE(fx.chat(alice, QStringLiteral("c2")).value(QLatin1String("type")).toString(), QStringLiteral("result"));
+        QCOMPARE(fx.chat(alice, QStringLiteral("c2")).value(QLatin1String("type")).toString(),
+                 QStringLiteral("result"));
         QCOMPARE(server.terminate(), 0);
         QCOMPARE(Store::integrityCheck(fx.dir), QStringLiteral("ok"));
     }

@@ -38,20 +38,24 @@ private Q_SLOTS:
         QStringList names{QStringLiteral("alice")};
         for (int i = 0; i < Senders; ++i)
             names << QStringLiteral("sender%1").arg(i);
-        const qint64 room = std::get<qint64>(st.createRoom(QStringLiteral("general"), {}, QStringLiteral("public")));
+        const qint64 room = std::get<qint64>(
+            st.createRoom(QStringLiteral("general"), {}, QStringLiteral("public")));
         for (const QString &n : names) {
             const qint64 id = std::get<qint64>(st.createUser(n, {}, {}));
             st.addMember(room, id);
-            m_tokens[n] = std::get<QString>(st.issueToken(id, 0, QStringLiteral("user"), QStringLiteral("test")));
+            m_tokens[n] = std::get<QString>(
+                st.issueToken(id, 0, QStringLiteral("user"), QStringLiteral("test")));
         }
         const qint64 svc = std::get<qint64>(st.createService(QStringLiteral("erp"), {}, {}));
-        m_service = std::get<QString>(st.issueToken(0, svc, QStringLiteral("service"), QStringLiteral("test")));
+        m_service = std::get<QString>(
+            st.issueToken(0, svc, QStringLiteral("service"), QStringLiteral("test")));
         st.close();
 
-        const QStringList common{QStringLiteral("--set"), QStringLiteral("storage=postgres"),
-                                 QStringLiteral("--set"), QStringLiteral("pg_database=") + m_settings.database,
-                                 QStringLiteral("--set"), QStringLiteral("messages_per_second=100000"),
-                                 QStringLiteral("--set"), QStringLiteral("messages_burst=1000000")};
+        const QStringList common{
+            QStringLiteral("--set"), QStringLiteral("storage=postgres"),
+            QStringLiteral("--set"), QStringLiteral("pg_database=") + m_settings.database,
+            QStringLiteral("--set"), QStringLiteral("messages_per_second=100000"),
+            QStringLiteral("--set"), QStringLiteral("messages_burst=1000000")};
         // Node A finds the server through PGHOST, PGPORT, PGUSER, PGPASSWORD; node B through
         // the pg_* keys, with those variables removed from its environment.
         m_dirA = std::make_unique<QTemporaryDir>();
@@ -61,11 +65,14 @@ private Q_SLOTS:
         for (const char *v : {"PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"})
             env.remove(QString::fromLatin1(v));
         m_nodeB.env = env;
-        QVERIFY(m_nodeB.start(m_dirB->path(), common + QStringList{
-            QStringLiteral("--set"), QStringLiteral("pg_host=") + m_settings.host,
-            QStringLiteral("--set"), QStringLiteral("pg_port=%1").arg(m_settings.port),
-            QStringLiteral("--set"), QStringLiteral("pg_user=") + m_settings.user,
-            QStringLiteral("--set"), QStringLiteral("pg_password=") + m_settings.password}));
+        QVERIFY(m_nodeB.start(
+            m_dirB->path(),
+            common + QStringList{
+                         QStringLiteral("--set"), QStringLiteral("pg_host=") + m_settings.host,
+                         QStringLiteral("--set"), QStringLiteral("pg_port=%1").arg(m_settings.port),
+                         QStringLiteral("--set"), QStringLiteral("pg_user=") + m_settings.user,
+                         QStringLiteral("--set"),
+                         QStringLiteral("pg_password=") + m_settings.password}));
     }
 
     void cleanup()
@@ -84,7 +91,8 @@ private Q_SLOTS:
         for (int i = 0; i < Senders; ++i) {
             clients.push_back(std::make_unique<Client>());
             const ServerProcess &node = i % 2 ? m_nodeB : m_nodeA;
-            QVERIFY(clients.back()->open(node.wsUrl(), m_tokens.value(QStringLiteral("sender%1").arg(i))));
+            QVERIFY(clients.back()->open(node.wsUrl(),
+                                         m_tokens.value(QStringLiteral("sender%1").arg(i))));
         }
         QList<qint64> all;
         QHash<qint64, int> nodeOf; // seq -> node that stored it
@@ -94,18 +102,24 @@ private Q_SLOTS:
                              {{QStringLiteral("id"), n},
                               {QStringLiteral("room"), QStringLiteral("general")},
                               {QStringLiteral("clientId"), QStringLiteral("s%1-%2").arg(i).arg(n)},
-                              {QStringLiteral("text"), QStringLiteral("message %1 from sender %2").arg(n).arg(i)}});
+                              {QStringLiteral("text"),
+                               QStringLiteral("message %1 from sender %2").arg(n).arg(i)}});
         };
         auto ack = [&](int i, int n) {
-            const QJsonObject r = clients[i]->waitFor(QStringLiteral("result"), [n](const QJsonObject &f) {
-                return f.value(QLatin1String("id")).toInt() == n;
-            }, 30000);
-            QVERIFY2(!r.isEmpty(), qPrintable(QStringLiteral("sender %1: no ack for message %2").arg(i).arg(n)));
+            const QJsonObject r = clients[i]->waitFor(
+                QStringLiteral("result"),
+                [n](const QJsonObject &f) { return f.value(QLatin1String("id")).toInt() == n; },
+                30000);
+            QVERIFY2(!r.isEmpty(),
+                     qPrintable(QStringLiteral("sender %1: no ack for message %2").arg(i).arg(n)));
             const QJsonObject data = r.value(QLatin1String("data")).toObject();
             QVERIFY(!data.value(QLatin1String("duplicate")).toBool());
             const qint64 seq = data.value(QLatin1String("seq")).toInteger();
             // one sender's messages are numbered in the order it sent them
-            QVERIFY2(seq > previous[i], qPrintable(QStringLiteral("sender %1: seq %2 after %3").arg(i).arg(seq).arg(previous[i])));
+            QVERIFY2(
+                seq > previous[i],
+                qPrintable(
+                    QStringLiteral("sender %1: seq %2 after %3").arg(i).arg(seq).arg(previous[i])));
             previous[i] = seq;
             all << seq;
             nodeOf.insert(seq, i % 2);
@@ -133,22 +147,27 @@ private Q_SLOTS:
         QCOMPARE(all.size(), Total);
         for (qsizetype k = 0; k < all.size(); ++k)
             QCOMPARE(all[k], k + 1);
-        // in every round both nodes stored a message: the numbers change hands at least once a round
+        // in every round both nodes stored a message: the numbers change hands at least once a
+        // round
         int switches = 0;
         for (qint64 seq = Senders * Burst + 2; seq <= Total; ++seq)
             switches += nodeOf.value(seq) != nodeOf.value(seq - 1);
-        qInfo("the room's numbers changed hands between the nodes %d times in %d rounds", switches, Rounds);
+        qInfo("the room's numbers changed hands between the nodes %d times in %d rounds", switches,
+              Rounds);
         QVERIFY(switches >= Rounds);
         // and either node serves the whole room from storage, in order
         Client reader;
         QVERIFY(reader.open(m_nodeB.wsUrl(), m_tokens.value(QStringLiteral("alice"))));
-        const QJsonObject h = reader.request(QStringLiteral("room.history"),
-                                             {{QStringLiteral("room"), QStringLiteral("general")},
-                                              {QStringLiteral("after"), Senders * (Burst + Rounds) - 10},
-                                              {QStringLiteral("limit"), 50}});
-        const QJsonArray messages = h.value(QLatin1String("data")).toObject().value(QLatin1String("messages")).toArray();
+        const QJsonObject h =
+            reader.request(QStringLiteral("room.history"),
+                           {{QStringLiteral("room"), QStringLiteral("general")},
+                            {QStringLiteral("after"), Senders * (Burst + Rounds) - 10},
+                            {QStringLiteral("limit"), 50}});
+        const QJsonArray messages =
+            h.value(QLatin1String("data")).toObject().value(QLatin1String("messages")).toArray();
         QCOMPARE(messages.size(), 10);
-        QCOMPARE(messages.last().toObject().value(QLatin1String("seq")).toInteger(), Senders * (Burst + Rounds));
+        QCOMPARE(messages.last().toObject().value(QLatin1String("seq")).toInteger(),
+                 Senders * (Burst + Rounds));
     }
 
     void retryOnTheOtherNodeIsStoredOnce()
@@ -159,18 +178,22 @@ private Q_SLOTS:
         const QJsonObject body{{QStringLiteral("room"), QStringLiteral("general")},
                                {QStringLiteral("clientId"), QStringLiteral("a-1")},
                                {QStringLiteral("text"), QStringLiteral("deploy is done")}};
-        const QJsonObject first = onA.request(QStringLiteral("msg.send"), body).value(QLatin1String("data")).toObject();
+        const QJsonObject first =
+            onA.request(QStringLiteral("msg.send"), body).value(QLatin1String("data")).toObject();
         QCOMPARE(first.value(QLatin1String("seq")).toInteger(), 1);
         QVERIFY(!first.value(QLatin1String("duplicate")).toBool());
         // the connection to A dropped before the ack arrived; the client retries through B
-        const QJsonObject again = onB.request(QStringLiteral("msg.send"), body).value(QLatin1String("data")).toObject();
+        const QJsonObject again =
+            onB.request(QStringLiteral("msg.send"), body).value(QLatin1String("data")).toObject();
         QCOMPARE(again.value(QLatin1String("seq")).toInteger(), 1);
         QVERIFY(again.value(QLatin1String("duplicate")).toBool());
-        const QJsonObject next = onB.request(QStringLiteral("msg.send"),
-                                             {{QStringLiteral("room"), QStringLiteral("general")},
-                                              {QStringLiteral("clientId"), QStringLiteral("a-2")},
-                                              {QStringLiteral("text"), QStringLiteral("and tested")}})
-                                     .value(QLatin1String("data")).toObject();
+        const QJsonObject next =
+            onB.request(QStringLiteral("msg.send"),
+                        {{QStringLiteral("room"), QStringLiteral("general")},
+                         {QStringLiteral("clientId"), QStringLiteral("a-2")},
+                         {QStringLiteral("text"), QStringLiteral("and tested")}})
+                .value(QLatin1String("data"))
+                .toObject();
         QCOMPARE(next.value(QLatin1String("seq")).toInteger(), 2);
     }
 
@@ -180,29 +203,42 @@ private Q_SLOTS:
         QList<qint64> ids;
         for (int i = 0; i < 20; ++i) {
             const ServerProcess &node = i % 2 ? m_nodeB : m_nodeA;
-            const auto r = http.post(node.httpUrl(QStringLiteral("/api/v1/notifications")),
-                                     {{QStringLiteral("title"), QStringLiteral("n%1").arg(i)},
-                                      {QStringLiteral("recipients"), QJsonObject{{QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}}},
-                                     m_service);
+            const auto r = http.post(
+                node.httpUrl(QStringLiteral("/api/v1/notifications")),
+                {{QStringLiteral("title"), QStringLiteral("n%1").arg(i)},
+                 {QStringLiteral("recipients"),
+                  QJsonObject{{QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}}},
+                m_service);
             QCOMPARE(r.status, 201);
             ids << r.json.value(QLatin1String("id")).toInteger();
         }
         for (qsizetype i = 0; i < ids.size(); ++i)
             QCOMPARE(ids[i], i + 1); // one after the other, in the order they were committed
         // the same key through the other node is the same notification
-        const QJsonObject keyed{{QStringLiteral("title"), QStringLiteral("keyed")},
-                                {QStringLiteral("idempotencyKey"), QStringLiteral("po-1")},
-                                {QStringLiteral("recipients"), QJsonObject{{QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}}};
-        const auto onA = http.post(m_nodeA.httpUrl(QStringLiteral("/api/v1/notifications")), keyed, m_service);
-        const auto onB = http.post(m_nodeB.httpUrl(QStringLiteral("/api/v1/notifications")), keyed, m_service);
+        const QJsonObject keyed{
+            {QStringLiteral("title"), QStringLiteral("keyed")},
+            {QStringLiteral("idempotencyKey"), QStringLiteral("po-1")},
+            {QStringLiteral("recipients"),
+             QJsonObject{{QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}}};
+        const auto onA =
+            http.post(m_nodeA.httpUrl(QStringLiteral("/api/v1/notifications")), keyed, m_service);
+        const auto onB =
+            http.post(m_nodeB.httpUrl(QStringLiteral("/api/v1/notifications")), keyed, m_service);
         QCOMPARE(onA.status, 201);
-        QCOMPARE(onB.json.value(QLatin1String("id")).toInteger(), onA.json.value(QLatin1String("id")).toInteger());
+        QCOMPARE(onB.json.value(QLatin1String("id")).toInteger(),
+                 onA.json.value(QLatin1String("id")).toInteger());
         QVERIFY(onB.json.value(QLatin1String("duplicate")).toBool());
         // a client of node B lists everything, whichever node stored it
         Client alice;
         QVERIFY(alice.open(m_nodeB.wsUrl(), m_tokens.value(QStringLiteral("alice"))));
-        const QJsonObject list = alice.request(QStringLiteral("notif.list"), {{QStringLiteral("limit"), 100}});
-        QCOMPARE(list.value(QLatin1String("data")).toObject().value(QLatin1String("notifications")).toArray().size(), 21);
+        const QJsonObject list =
+            alice.request(QStringLiteral("notif.list"), {{QStringLiteral("limit"), 100}});
+        QCOMPARE(list.value(QLatin1String("data"))
+                     .toObject()
+                     .value(QLatin1String("notifications"))
+                     .toArray()
+                     .size(),
+                 21);
     }
 
     void heraldctlWorksOnTheClusterDatabase()
@@ -212,18 +248,22 @@ private Q_SLOTS:
         QFile f(conf);
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(QStringLiteral("[server]\nstorage = postgres\npg_database = %1\ndata_dir = %2\n")
-                    .arg(m_settings.database, m_dirA->path()).toUtf8());
+                    .arg(m_settings.database, m_dirA->path())
+                    .toUtf8());
         f.close();
         auto ctl = [&](const QStringList &args) {
             QProcess p;
-            p.start(ServerProcess::binary("heraldctl"), QStringList{QStringLiteral("--config"), conf} + args);
+            p.start(ServerProcess::binary("heraldctl"),
+                    QStringList{QStringLiteral("--config"), conf} + args);
             p.waitForFinished(20000);
-            return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError()));
+            return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() +
+                                                                  p.readAllStandardError()));
         };
         const auto list = ctl({QStringLiteral("user"), QStringLiteral("list")});
         QCOMPARE(list.first, 0);
         QVERIFY2(list.second.contains(QLatin1String("sender3")), qPrintable(list.second));
-        QCOMPARE(ctl({QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("zed")}).first, 0);
+        QCOMPARE(ctl({QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("zed")}).first,
+                 0);
         Store st;
         QVERIFY(!st.open(m_settings));
         QVERIFY(st.user(QStringLiteral("zed")));
@@ -242,12 +282,14 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QProcess p;
         p.start(ServerProcess::binary("herald-server"),
-                {QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--port"), QStringLiteral("0"),
-                 QStringLiteral("--set"), QStringLiteral("storage=postgres"), QStringLiteral("--set"),
-                 QStringLiteral("pg_host=127.0.0.1"), QStringLiteral("--set"), QStringLiteral("pg_port=1")});
+                {QStringLiteral("--data-dir"), dir.path(), QStringLiteral("--port"),
+                 QStringLiteral("0"), QStringLiteral("--set"), QStringLiteral("storage=postgres"),
+                 QStringLiteral("--set"), QStringLiteral("pg_host=127.0.0.1"),
+                 QStringLiteral("--set"), QStringLiteral("pg_port=1")});
         QVERIFY(p.waitForFinished(20000));
         QVERIFY(p.exitCode() != 0);
-        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains(QLatin1String("cannot connect")));
+        QVERIFY(
+            QString::fromUtf8(p.readAllStandardError()).contains(QLatin1String("cannot connect")));
     }
 
 private:

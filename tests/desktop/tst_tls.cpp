@@ -1,13 +1,12 @@
 // The desktop client core over TLS: with the company CA it connects to a wss:// server whose
 // certificate that CA signed (generated here with openssl), and without it it refuses.
 #include "../server/testkit.h"
-#include "core/hub.h"
 #include "connection.h"
+#include "core/hub.h"
 
 #include <QStandardPaths>
 
 using namespace testkit;
-
 
 namespace {
 bool openssl(const QString &dir, const QStringList &args)
@@ -28,21 +27,28 @@ private Q_SLOTS:
         if (QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty())
             QSKIP("openssl not installed");
         const QString d = m_pki.path();
-        QVERIFY(openssl(d, {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
-                            QStringLiteral("-nodes"), QStringLiteral("-keyout"), QStringLiteral("ca.key"), QStringLiteral("-out"),
-                            QStringLiteral("ca.pem"), QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"),
-                            QStringLiteral("/CN=Company Test CA")}));
-        QVERIFY(openssl(d, {QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"), QStringLiteral("-nodes"),
-                            QStringLiteral("-keyout"), QStringLiteral("server.key"), QStringLiteral("-out"), QStringLiteral("server.csr"),
+        QVERIFY(
+            openssl(d, {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                        QStringLiteral("rsa:2048"), QStringLiteral("-nodes"),
+                        QStringLiteral("-keyout"), QStringLiteral("ca.key"), QStringLiteral("-out"),
+                        QStringLiteral("ca.pem"), QStringLiteral("-days"), QStringLiteral("2"),
+                        QStringLiteral("-subj"), QStringLiteral("/CN=Company Test CA")}));
+        QVERIFY(openssl(d, {QStringLiteral("req"), QStringLiteral("-newkey"),
+                            QStringLiteral("rsa:2048"), QStringLiteral("-nodes"),
+                            QStringLiteral("-keyout"), QStringLiteral("server.key"),
+                            QStringLiteral("-out"), QStringLiteral("server.csr"),
                             QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1")}));
         QFile ext(d + QStringLiteral("/ext.cnf"));
         QVERIFY(ext.open(QIODevice::WriteOnly));
         ext.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n");
         ext.close();
-        QVERIFY(openssl(d, {QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), QStringLiteral("server.csr"),
-                            QStringLiteral("-CA"), QStringLiteral("ca.pem"), QStringLiteral("-CAkey"), QStringLiteral("ca.key"),
-                            QStringLiteral("-CAcreateserial"), QStringLiteral("-out"), QStringLiteral("server.pem"),
-                            QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-extfile"), QStringLiteral("ext.cnf")}));
+        QVERIFY(openssl(d, {QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
+                            QStringLiteral("server.csr"), QStringLiteral("-CA"),
+                            QStringLiteral("ca.pem"), QStringLiteral("-CAkey"),
+                            QStringLiteral("ca.key"), QStringLiteral("-CAcreateserial"),
+                            QStringLiteral("-out"), QStringLiteral("server.pem"),
+                            QStringLiteral("-days"), QStringLiteral("2"),
+                            QStringLiteral("-extfile"), QStringLiteral("ext.cnf")}));
         Seed seed(m_data.path());
         seed.user(QStringLiteral("alice"));
         m_token = seed.token(QStringLiteral("alice"));
@@ -67,7 +73,8 @@ private Q_SLOTS:
         c.setServer(QStringLiteral("https://127.0.0.1:%1").arg(s.server->port()));
         c.setToken(m_token);
         c.open();
-        QTRY_VERIFY_WITH_TIMEOUT(c.state() == Connection::Waiting || c.state() == Connection::Disconnected, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            c.state() == Connection::Waiting || c.state() == Connection::Disconnected, 10000);
         QVERIFY(c.state() != Connection::Connected);
         QTest::qWait(500);
         QCOMPARE(s.server->hub()->connectionCount(), 0);
@@ -77,11 +84,14 @@ private Q_SLOTS:
 
     void tlsConfigurationAddsTheCa()
     {
-        const int system = static_cast<int>(QSslConfiguration::defaultConfiguration().caCertificates().size());
-        const QSslConfiguration tls = Connection::tlsConfiguration(m_pki.path() + QStringLiteral("/ca.pem"));
+        const int system =
+            static_cast<int>(QSslConfiguration::defaultConfiguration().caCertificates().size());
+        const QSslConfiguration tls =
+            Connection::tlsConfiguration(m_pki.path() + QStringLiteral("/ca.pem"));
         QCOMPARE(static_cast<int>(tls.caCertificates().size()), system + 1);
         QCOMPARE(tls.peerVerifyMode(), QSslSocket::VerifyPeer);
-        QCOMPARE(static_cast<int>(Connection::tlsConfiguration(QString()).caCertificates().size()), system);
+        QCOMPARE(static_cast<int>(Connection::tlsConfiguration(QString()).caCertificates().size()),
+                 system);
     }
 
 private:

@@ -42,7 +42,8 @@ namespace {
 
 [[noreturn]] void violated(const char *what, const QByteArray &detail)
 {
-    std::fprintf(stderr, "fuzz_hub: invariant violated: %s\n  %s\n", what, detail.left(2000).constData());
+    std::fprintf(stderr, "fuzz_hub: invariant violated: %s\n  %s\n", what,
+                 detail.left(2000).constData());
     std::abort();
 }
 
@@ -107,9 +108,11 @@ World &world()
         static char *argv[] = {name, nullptr};
         w.app = std::make_unique<QCoreApplication>(argc, argv);
     }
-    QLoggingCategory::setFilterRules(QStringLiteral("*.debug=false\n*.info=false\nherald.*.warning=false"));
+    QLoggingCategory::setFilterRules(
+        QStringLiteral("*.debug=false\n*.info=false\nherald.*.warning=false"));
     // On tmpfs when there is one: every storage batch ends with an fsync.
-    const QString base = QDir(QStringLiteral("/dev/shm")).exists() && QFileInfo(QStringLiteral("/dev/shm")).isWritable()
+    const QString base = QDir(QStringLiteral("/dev/shm")).exists() &&
+                                 QFileInfo(QStringLiteral("/dev/shm")).isWritable()
                              ? QStringLiteral("/dev/shm")
                              : QDir::tempPath();
     w.dir = std::make_unique<QTemporaryDir>(base + QStringLiteral("/herald-fuzz-XXXXXX"));
@@ -122,23 +125,30 @@ World &world()
         const qint64 a = std::get<qint64>(st.createUser(QStringLiteral("alice"), {}, {}));
         const qint64 b = std::get<qint64>(st.createUser(QStringLiteral("bob"), {}, {}));
         std::get<qint64>(st.createUser(QStringLiteral("carol"), {}, {}));
-        w.alice = std::get<QString>(st.issueToken(a, 0, QStringLiteral("user"), QStringLiteral("fuzz")));
+        w.alice =
+            std::get<QString>(st.issueToken(a, 0, QStringLiteral("user"), QStringLiteral("fuzz")));
         std::get<QString>(st.issueToken(b, 0, QStringLiteral("user"), QStringLiteral("fuzz")));
-        const qint64 general = std::get<qint64>(st.createRoom(QStringLiteral("general"), QStringLiteral("General"), QStringLiteral("public")));
+        const qint64 general = std::get<qint64>(st.createRoom(
+            QStringLiteral("general"), QStringLiteral("General"), QStringLiteral("public")));
         st.addMember(general, a);
         st.addMember(general, b);
-        const qint64 secret = std::get<qint64>(st.createRoom(QStringLiteral("secret"), QString(), QStringLiteral("private")));
+        const qint64 secret = std::get<qint64>(
+            st.createRoom(QStringLiteral("secret"), QString(), QStringLiteral("private")));
         st.addMember(secret, b);
-        const qint64 service = std::get<qint64>(st.createService(QStringLiteral("erp"), QString(), QString()));
-        std::get<QString>(st.issueToken(0, service, QStringLiteral("service"), QStringLiteral("fuzz")));
+        const qint64 service =
+            std::get<qint64>(st.createService(QStringLiteral("erp"), QString(), QString()));
+        std::get<QString>(
+            st.issueToken(0, service, QStringLiteral("service"), QStringLiteral("fuzz")));
         Recipients to;
         to.users = {QStringLiteral("alice"), QStringLiteral("bob")};
-        const QJsonObject payload{{QStringLiteral("title"), QStringLiteral("Approve?")},
-                                  {QStringLiteral("priority"), QStringLiteral("high")},
-                                  {QStringLiteral("actions"), QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("approve")},
-                                                                                     {QStringLiteral("label"), QStringLiteral("Approve")}},
-                                                                         QJsonObject{{QStringLiteral("id"), QStringLiteral("reject")},
-                                                                                     {QStringLiteral("label"), QStringLiteral("Reject")}}}}};
+        const QJsonObject payload{
+            {QStringLiteral("title"), QStringLiteral("Approve?")},
+            {QStringLiteral("priority"), QStringLiteral("high")},
+            {QStringLiteral("actions"),
+             QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("approve")},
+                                    {QStringLiteral("label"), QStringLiteral("Approve")}},
+                        QJsonObject{{QStringLiteral("id"), QStringLiteral("reject")},
+                                    {QStringLiteral("label"), QStringLiteral("Reject")}}}}};
         for (int i = 0; i < 3; ++i)
             st.publish(service, payload, to, QDateTime::currentMSecsSinceEpoch());
     }
@@ -175,11 +185,13 @@ void settle(World &w)
 void checkCodec(const QByteArray &bytes)
 {
     const proto::Limits limits;
-    for (const proto::Direction d : {proto::Direction::ClientToServer, proto::Direction::ServerToClient}) {
+    for (const proto::Direction d :
+         {proto::Direction::ClientToServer, proto::Direction::ServerToClient}) {
         const proto::DecodeResult r = proto::decode(bytes, d, limits);
         if (!r.ok()) {
             if (!proto::errorCodes().contains(r.error.code))
-                violated("decode failed with a code that is not in errorCodes()", r.error.code.toUtf8());
+                violated("decode failed with a code that is not in errorCodes()",
+                         r.error.code.toUtf8());
             continue;
         }
         const QByteArray again = proto::encode(*r.frame);
@@ -230,16 +242,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const qsizetype before = peer.frames.size();
         w.hub->text(id, f);
         if (answerable && !peer.closedWith) {
-            const proto::DecodeResult r = proto::decode(f, proto::Direction::ClientToServer, proto::Limits{});
+            const proto::DecodeResult r =
+                proto::decode(f, proto::Direction::ClientToServer, proto::Limits{});
             if (!r.ok() && !r.error.id.isUndefined()) {
                 bool answered = false;
                 for (qsizetype i = before; i < peer.frames.size(); ++i) {
                     const QJsonObject o = QJsonDocument::fromJson(peer.frames[i]).object();
-                    answered = answered || (o.value(QLatin1String("type")).toString() == QLatin1String("error")
-                                            && o.value(QLatin1String("id")) == r.error.id);
+                    answered = answered || (o.value(QLatin1String("type")).toString() ==
+                                                QLatin1String("error") &&
+                                            o.value(QLatin1String("id")) == r.error.id);
                 }
                 if (!answered)
-                    violated("an invalid frame with a readable id got no error carrying that id", f);
+                    violated("an invalid frame with a readable id got no error carrying that id",
+                             f);
             }
         }
         settle(w);
@@ -250,6 +265,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     w.hub->closed(id);
     settle(w);
     if (w.hub->connectionCount() != 0)
-        violated("a closed connection is still counted", QByteArray::number(w.hub->connectionCount()));
+        violated("a closed connection is still counted",
+                 QByteArray::number(w.hub->connectionCount()));
     return 0;
 }

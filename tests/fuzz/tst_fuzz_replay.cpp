@@ -19,7 +19,8 @@ private Q_SLOTS:
             const QDir dir(QStringLiteral(HERALD_FUZZ_DIR "/") + QLatin1String(sub));
             for (const QFileInfo &f : dir.entryInfoList(QDir::Files, QDir::Name))
                 if (f.fileName() != QLatin1String("README"))
-                    QTest::newRow(qPrintable(QLatin1String(sub) + QLatin1Char('/') + f.fileName())) << f.absoluteFilePath();
+                    QTest::newRow(qPrintable(QLatin1String(sub) + QLatin1Char('/') + f.fileName()))
+                        << f.absoluteFilePath();
         }
     }
     void replay()
@@ -29,7 +30,9 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QByteArray input = f.readAll();
         // The target aborts on a crash or a broken invariant; reaching the end is the pass.
-        QCOMPARE(LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t *>(input.constData()), size_t(input.size())), 0);
+        QCOMPARE(LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t *>(input.constData()),
+                                        size_t(input.size())),
+                 0);
     }
 };
 

@@ -45,7 +45,8 @@ public:
         QString error;
         if (!admin(QStringLiteral("SELECT 1"), &error))
             return QStringLiteral("no PostgreSQL server reachable through PG* (run under "
-                                  "tests/cluster/with-postgres.sh): ") + error;
+                                  "tests/cluster/with-postgres.sh): ") +
+                   error;
         return {};
     }
 
@@ -57,8 +58,8 @@ public:
         m_dirs << dir;
         if (!postgres())
             return herald::StorageSettings::sqlite(dir->path());
-        const QString name = QStringLiteral("herald_t_")
-                             + QUuid::createUuid().toString(QUuid::Id128).left(12);
+        const QString name =
+            QStringLiteral("herald_t_") + QUuid::createUuid().toString(QUuid::Id128).left(12);
         QString error;
         if (!admin(QStringLiteral("CREATE DATABASE %1").arg(name), &error))
             qFatal("cannot create database %s: %s", qPrintable(name), qPrintable(error));
@@ -79,7 +80,8 @@ public:
         // SQL registry may be gone already, and the throwaway server takes the databases along.
         static auto *admin = new StorageFixture;
         QString error;
-        if (!admin->admin(QStringLiteral("CREATE DATABASE %1").arg(name), &error) && !error.contains(QLatin1String("already exists")))
+        if (!admin->admin(QStringLiteral("CREATE DATABASE %1").arg(name), &error) &&
+            !error.contains(QLatin1String("already exists")))
             qFatal("cannot create database %s: %s", qPrintable(name), qPrintable(error));
         return herald::StorageSettings::fromConfig(config(dir, name));
     }
@@ -89,13 +91,15 @@ public:
         if (!postgres())
             return {};
         forDirectory(dir);
-        return {QStringLiteral("--set"), QStringLiteral("storage=postgres"), QStringLiteral("--set"),
-                QStringLiteral("pg_database=") + databaseFor(dir)};
+        return {QStringLiteral("--set"), QStringLiteral("storage=postgres"),
+                QStringLiteral("--set"), QStringLiteral("pg_database=") + databaseFor(dir)};
     }
     static QString databaseFor(const QString &dir)
     {
-        return QStringLiteral("herald_d_")
-               + QString::fromLatin1(QCryptographicHash::hash(dir.toUtf8(), QCryptographicHash::Sha1).toHex().left(16));
+        return QStringLiteral("herald_d_") +
+               QString::fromLatin1(QCryptographicHash::hash(dir.toUtf8(), QCryptographicHash::Sha1)
+                                       .toHex()
+                                       .left(16));
     }
 
     /** @brief The server config for storage s (what --set storage=postgres --set pg_database=...
@@ -115,8 +119,10 @@ private:
     bool admin(const QString &sql, QString *error = nullptr)
     {
         if (m_admin.isEmpty()) {
-            m_admin = QStringLiteral("herald-test-admin-") + QUuid::createUuid().toString(QUuid::Id128);
-            const herald::StorageSettings s = herald::StorageSettings::fromConfig(config(QString()));
+            m_admin =
+                QStringLiteral("herald-test-admin-") + QUuid::createUuid().toString(QUuid::Id128);
+            const herald::StorageSettings s =
+                herald::StorageSettings::fromConfig(config(QString()));
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_admin);
             db.setHostName(s.host);
             if (s.port > 0)

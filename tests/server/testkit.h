@@ -15,9 +15,9 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QStandardPaths>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
 #include <QWebSocketHandshakeOptions>
@@ -43,9 +43,11 @@ struct Seed
     }
     QString token(const QString &name)
     {
-        return std::get<QString>(store.issueToken(store.user(name)->id, 0, QStringLiteral("user"), QStringLiteral("test")));
+        return std::get<QString>(store.issueToken(store.user(name)->id, 0, QStringLiteral("user"),
+                                                  QStringLiteral("test")));
     }
-    qint64 room(const QString &name, const QStringList &members, const QString &kind = QStringLiteral("public"))
+    qint64 room(const QString &name, const QStringList &members,
+                const QString &kind = QStringLiteral("public"))
     {
         const qint64 id = std::get<qint64>(store.createRoom(name, name.toUpper(), kind));
         for (const QString &m : members)
@@ -55,7 +57,8 @@ struct Seed
     QString service(const QString &name, const QString &webhook = {}, const QString &secret = {})
     {
         const qint64 id = std::get<qint64>(store.createService(name, webhook, secret));
-        return std::get<QString>(store.issueToken(0, id, QStringLiteral("service"), QStringLiteral("test")));
+        return std::get<QString>(
+            store.issueToken(0, id, QStringLiteral("service"), QStringLiteral("test")));
     }
     void group(const QString &name, const QStringList &members)
     {
@@ -72,7 +75,8 @@ struct LocalServer
     explicit LocalServer(const QString &dir, herald::Config config = {})
     {
         config.dataDir = dir;
-        if (StorageFixture::postgres()) { // HERALD_TEST_STORAGE=postgres: the database named after dir
+        if (StorageFixture::postgres()) { // HERALD_TEST_STORAGE=postgres: the database named after
+                                          // dir
             config.storage = QStringLiteral("postgres");
             config.pgDatabase = StorageFixture::forDirectory(dir).database;
         }
@@ -83,7 +87,10 @@ struct LocalServer
         if (!err.isEmpty())
             qFatal("server: %s", qPrintable(err));
     }
-    [[nodiscard]] QUrl wsUrl() const { return QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(server->port())); }
+    [[nodiscard]] QUrl wsUrl() const
+    {
+        return QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(server->port()));
+    }
     [[nodiscard]] QUrl httpUrl(const QString &path) const
     {
         return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(server->port()).arg(path));
@@ -104,10 +111,11 @@ struct ServerProcess
         proc->setProcessChannelMode(QProcess::SeparateChannels);
         if (!env.isEmpty())
             proc->setProcessEnvironment(env);
-        proc->start(binary("herald-server"), QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--listen"),
-                                                         QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
-                                                         QString::number(fixedPort)}
-                                + StorageFixture::serverArgs(dir) + extra);
+        proc->start(binary("herald-server"),
+                    QStringList{QStringLiteral("--data-dir"), dir, QStringLiteral("--listen"),
+                                QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
+                                QString::number(fixedPort)} +
+                        StorageFixture::serverArgs(dir) + extra);
         if (!proc->waitForStarted(5000))
             return false;
         QByteArray out;
@@ -134,7 +142,10 @@ struct ServerProcess
         return proc->exitStatus() == QProcess::NormalExit ? proc->exitCode() : -1;
     }
     ~ServerProcess() { kill(); }
-    [[nodiscard]] QUrl wsUrl() const { return QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(port)); }
+    [[nodiscard]] QUrl wsUrl() const
+    {
+        return QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(port));
+    }
     [[nodiscard]] QUrl httpUrl(const QString &path) const
     {
         return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path));
@@ -168,7 +179,10 @@ public:
             return waitConnected();
         return !waitFor(herald::proto::Type::Hello).isEmpty();
     }
-    bool waitConnected(int timeoutMs = 5000) { return waitState(QAbstractSocket::ConnectedState, timeoutMs); }
+    bool waitConnected(int timeoutMs = 5000)
+    {
+        return waitState(QAbstractSocket::ConnectedState, timeoutMs);
+    }
     bool waitState(QAbstractSocket::SocketState state, int timeoutMs)
     {
         QElapsedTimer t;
@@ -192,14 +206,18 @@ public:
         const QString id = QString::number(++m_nextId);
         body.insert(QStringLiteral("id"), id);
         send(type, body);
-        return waitFor(QString(), [id](const QJsonObject &f) {
-            return f.value(QLatin1String("id")).toString() == id
-                   && (f.value(QLatin1String("type")).toString() == QLatin1String("result")
-                       || f.value(QLatin1String("type")).toString() == QLatin1String("error"));
-        }, timeoutMs);
+        return waitFor(
+            QString(),
+            [id](const QJsonObject &f) {
+                return f.value(QLatin1String("id")).toString() == id &&
+                       (f.value(QLatin1String("type")).toString() == QLatin1String("result") ||
+                        f.value(QLatin1String("type")).toString() == QLatin1String("error"));
+            },
+            timeoutMs);
     }
     /** Waits for the first not-yet-taken frame of a type (and matching pred); empty on timeout. */
-    QJsonObject waitFor(const QString &type, std::function<bool(const QJsonObject &)> pred = {}, int timeoutMs = 5000)
+    QJsonObject waitFor(const QString &type, std::function<bool(const QJsonObject &)> pred = {},
+                        int timeoutMs = 5000)
     {
         QElapsedTimer t;
         t.start();
@@ -208,7 +226,8 @@ public:
                 const QJsonObject &f = frames[i];
                 if (m_used.contains(i))
                     continue;
-                if ((type.isEmpty() || f.value(QLatin1String("type")).toString() == type) && (!pred || pred(f))) {
+                if ((type.isEmpty() || f.value(QLatin1String("type")).toString() == type) &&
+                    (!pred || pred(f))) {
                     m_used.insert(i);
                     return f;
                 }
@@ -226,7 +245,10 @@ public:
                 out << f;
         return out;
     }
-    bool waitClosed(int timeoutMs = 5000) { return waitState(QAbstractSocket::UnconnectedState, timeoutMs); }
+    bool waitClosed(int timeoutMs = 5000)
+    {
+        return waitState(QAbstractSocket::UnconnectedState, timeoutMs);
+    }
     void clear()
     {
         frames.clear();
@@ -251,7 +273,8 @@ struct Http
         QJsonObject json;
         QByteArray body;
     };
-    Response request(const QByteArray &verb, const QUrl &url, const QByteArray &body = {}, const QString &token = {})
+    Response request(const QByteArray &verb, const QUrl &url, const QByteArray &body = {},
+                     const QString &token = {})
     {
         QNetworkRequest req(url);
         req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
@@ -272,7 +295,10 @@ struct Http
     {
         return request("POST", url, QJsonDocument(body).toJson(QJsonDocument::Compact), token);
     }
-    Response get(const QUrl &url, const QString &token = {}) { return request("GET", url, {}, token); }
+    Response get(const QUrl &url, const QString &token = {})
+    {
+        return request("GET", url, {}, token);
+    }
     QNetworkAccessManager nam;
 };
 

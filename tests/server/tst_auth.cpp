@@ -29,7 +29,9 @@ private Q_SLOTS:
         QVERIFY(c.open(s.wsUrl(), m_alice));
         const QJsonObject hello = c.all(QStringLiteral("hello")).first();
         QCOMPARE(hello.value(QLatin1String("protocol")).toInt(), herald::proto::Version);
-        QCOMPARE(hello.value(QLatin1String("user")).toObject().value(QLatin1String("name")).toString(), QStringLiteral("alice"));
+        QCOMPARE(
+            hello.value(QLatin1String("user")).toObject().value(QLatin1String("name")).toString(),
+            QStringLiteral("alice"));
         QCOMPARE(c.ws.subprotocol(), QString::fromLatin1(herald::proto::Subprotocol));
     }
 
@@ -41,7 +43,8 @@ private Q_SLOTS:
         c.send(QStringLiteral("auth"), {{QStringLiteral("token"), m_bob}});
         QVERIFY(!c.waitFor(QStringLiteral("hello")).isEmpty());
         c.send(QStringLiteral("ping"), {{QStringLiteral("id"), QStringLiteral("p1")}});
-        QCOMPARE(c.waitFor(QStringLiteral("pong")).value(QLatin1String("id")).toString(), QStringLiteral("p1"));
+        QCOMPARE(c.waitFor(QStringLiteral("pong")).value(QLatin1String("id")).toString(),
+                 QStringLiteral("p1"));
     }
 
     void invalidTokenCloses_data()
@@ -58,7 +61,7 @@ private Q_SLOTS:
         if (token == QLatin1String("SERVICE"))
             token = m_service;
         if (token == QLatin1String("WRONG"))
-            token = m_alice.left(m_alice.lastIndexOf(QLatin1Char('_')) + 1) + QStringLiteral("AAAA");
+            token = m_alice.left(m_alice.indexOf(QLatin1Char('_'), 4) + 1) + QStringLiteral("AAAA");
         LocalServer s(m_dir->path());
         Client c;
         QVERIFY(!c.open(s.wsUrl(), token));
@@ -75,7 +78,8 @@ private Q_SLOTS:
         c.send(QStringLiteral("room.list"), {{QStringLiteral("id"), 1}});
         QVERIFY(c.waitClosed());
         QCOMPARE(c.closeCode, Close::AuthFailed);
-        QCOMPARE(c.all(QStringLiteral("error")).first().value(QLatin1String("code")).toString(), QStringLiteral("unauthorized"));
+        QCOMPARE(c.all(QStringLiteral("error")).first().value(QLatin1String("code")).toString(),
+                 QStringLiteral("unauthorized"));
     }
 
     void authTimeout()
@@ -148,7 +152,8 @@ private Q_SLOTS:
         LocalServer s(m_dir->path());
         Http http;
         auto ok = http.post(s.httpUrl(QStringLiteral("/api/v1/login")),
-                            {{QStringLiteral("username"), QStringLiteral("alice")}, {QStringLiteral("password"), QStringLiteral("correct horse")}});
+                            {{QStringLiteral("username"), QStringLiteral("alice")},
+                             {QStringLiteral("password"), QStringLiteral("correct horse")}});
         QCOMPARE(ok.status, 200);
         const QString token = ok.json.value(QLatin1String("token")).toString();
         QVERIFY(token.startsWith(QLatin1String("hrd_")));
@@ -156,20 +161,32 @@ private Q_SLOTS:
         QVERIFY(c.open(s.wsUrl(), token));
 
         auto bad = http.post(s.httpUrl(QStringLiteral("/api/v1/login")),
-                             {{QStringLiteral("username"), QStringLiteral("alice")}, {QStringLiteral("password"), QStringLiteral("wrong")}});
+                             {{QStringLiteral("username"), QStringLiteral("alice")},
+                              {QStringLiteral("password"), QStringLiteral("wrong")}});
         QCOMPARE(bad.status, 401);
-        QCOMPARE(bad.json.value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(), QStringLiteral("unauthorized"));
+        QCOMPARE(bad.json.value(QLatin1String("error"))
+                     .toObject()
+                     .value(QLatin1String("code"))
+                     .toString(),
+                 QStringLiteral("unauthorized"));
         auto nobody = http.post(s.httpUrl(QStringLiteral("/api/v1/login")),
-                                {{QStringLiteral("username"), QStringLiteral("mallory")}, {QStringLiteral("password"), QStringLiteral("x")}});
+                                {{QStringLiteral("username"), QStringLiteral("mallory")},
+                                 {QStringLiteral("password"), QStringLiteral("x")}});
         QCOMPARE(nobody.status, 401);
-        auto noPassword = http.post(s.httpUrl(QStringLiteral("/api/v1/login")), {{QStringLiteral("username"), QStringLiteral("bob")}});
+        auto noPassword = http.post(s.httpUrl(QStringLiteral("/api/v1/login")),
+                                    {{QStringLiteral("username"), QStringLiteral("bob")}});
         QCOMPARE(noPassword.status, 400);
-        QCOMPARE(noPassword.json.value(QLatin1String("error")).toObject().value(QLatin1String("field")).toString(), QStringLiteral("password"));
+        QCOMPARE(noPassword.json.value(QLatin1String("error"))
+                     .toObject()
+                     .value(QLatin1String("field"))
+                     .toString(),
+                 QStringLiteral("password"));
         auto notJson = http.request("POST", s.httpUrl(QStringLiteral("/api/v1/login")), "{nope");
         QCOMPARE(notJson.status, 400);
         // bob has no password at all: cannot log in with any
         auto bobLogin = http.post(s.httpUrl(QStringLiteral("/api/v1/login")),
-                                  {{QStringLiteral("username"), QStringLiteral("bob")}, {QStringLiteral("password"), QString()}});
+                                  {{QStringLiteral("username"), QStringLiteral("bob")},
+                                   {QStringLiteral("password"), QString()}});
         QCOMPARE(bobLogin.status, 400);
     }
 
@@ -179,9 +196,11 @@ private Q_SLOTS:
         QVERIFY(db.open(QIODevice::ReadOnly));
         const QByteArray all = db.readAll();
         QVERIFY(!all.contains("correct horse"));
-        QVERIFY(!all.contains(m_alice.mid(m_alice.lastIndexOf(QLatin1Char('_')) + 1).toLatin1()));
-        QVERIFY(herald::crypto::verifyPassword(QStringLiteral("pw"), herald::crypto::hashPassword(QStringLiteral("pw"), 1000)));
-        QVERIFY(!herald::crypto::verifyPassword(QStringLiteral("pw2"), herald::crypto::hashPassword(QStringLiteral("pw"), 1000)));
+        QVERIFY(!all.contains(m_alice.mid(m_alice.indexOf(QLatin1Char('_'), 4) + 1).toLatin1()));
+        QVERIFY(herald::crypto::verifyPassword(
+            QStringLiteral("pw"), herald::crypto::hashPassword(QStringLiteral("pw"), 1000)));
+        QVERIFY(!herald::crypto::verifyPassword(
+            QStringLiteral("pw2"), herald::crypto::hashPassword(QStringLiteral("pw"), 1000)));
     }
 
 private:

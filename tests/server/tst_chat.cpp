@@ -45,43 +45,86 @@ private Q_SLOTS:
         const QJsonObject hello = carol.all(QStringLiteral("hello")).first();
         QCOMPARE(hello.value(QLatin1String("rooms")).toArray().size(), 0);
         // public room: listed and joinable
-        const QJsonArray rooms = data(carol.request(QStringLiteral("room.list"))).value(QLatin1String("rooms")).toArray();
+        const QJsonArray rooms = data(carol.request(QStringLiteral("room.list")))
+                                     .value(QLatin1String("rooms"))
+                                     .toArray();
         QCOMPARE(rooms.size(), 1);
-        QCOMPARE(rooms.first().toObject().value(QLatin1String("name")).toString(), QStringLiteral("general"));
+        QCOMPARE(rooms.first().toObject().value(QLatin1String("name")).toString(),
+                 QStringLiteral("general"));
         // private room: not listed, refused
-        const QJsonObject refused = carol.request(QStringLiteral("room.join"), {{QStringLiteral("room"), QStringLiteral("secret")}});
+        const QJsonObject refused = carol.request(
+            QStringLiteral("room.join"), {{QStringLiteral("room"), QStringLiteral("secret")}});
         QCOMPARE(refused.value(QLatin1String("type")).toString(), QStringLiteral("error"));
         QCOMPARE(code(refused), QStringLiteral("forbidden"));
-        QCOMPARE(code(carol.request(QStringLiteral("room.history"), {{QStringLiteral("room"), QStringLiteral("secret")}})), QStringLiteral("forbidden"));
-        QCOMPARE(code(carol.request(QStringLiteral("room.join"), {{QStringLiteral("room"), QStringLiteral("nope")}})), QStringLiteral("not_found"));
+        QCOMPARE(code(carol.request(QStringLiteral("room.history"),
+                                    {{QStringLiteral("room"), QStringLiteral("secret")}})),
+                 QStringLiteral("forbidden"));
+        QCOMPARE(code(carol.request(QStringLiteral("room.join"),
+                                    {{QStringLiteral("room"), QStringLiteral("nope")}})),
+                 QStringLiteral("not_found"));
 
         Client alice;
         QVERIFY(alice.open(m_server->wsUrl(), m_tokens[QStringLiteral("alice")]));
-        const QJsonObject joined = carol.request(QStringLiteral("room.join"), {{QStringLiteral("room"), QStringLiteral("general")}});
-        QCOMPARE(data(joined).value(QLatin1String("room")).toObject().value(QLatin1String("member")).toBool(), true);
+        const QJsonObject joined = carol.request(
+            QStringLiteral("room.join"), {{QStringLiteral("room"), QStringLiteral("general")}});
+        QCOMPARE(data(joined)
+                     .value(QLatin1String("room"))
+                     .toObject()
+                     .value(QLatin1String("member"))
+                     .toBool(),
+                 true);
         const QJsonObject ev = alice.waitFor(QStringLiteral("member"));
         QCOMPARE(ev.value(QLatin1String("user")).toString(), QStringLiteral("carol"));
         QCOMPARE(ev.value(QLatin1String("event")).toString(), QStringLiteral("joined"));
         // invited into the private room by a member
-        QCOMPARE(alice.request(QStringLiteral("room.invite"), {{QStringLiteral("room"), QStringLiteral("secret")}, {QStringLiteral("user"), QStringLiteral("carol")}})
-                     .value(QLatin1String("type")).toString(), QStringLiteral("result"));
-        QVERIFY(!carol.waitFor(QStringLiteral("member"), [](const QJsonObject &f) {
-                          return f.value(QLatin1String("room")).toString() == QLatin1String("secret");
-                      }).isEmpty());
-        QCOMPARE(carol.request(QStringLiteral("room.history"), {{QStringLiteral("room"), QStringLiteral("secret")}}).value(QLatin1String("type")).toString(),
+        QCOMPARE(alice
+                     .request(QStringLiteral("room.invite"),
+                              {{QStringLiteral("room"), QStringLiteral("secret")},
+                               {QStringLiteral("user"), QStringLiteral("carol")}})
+                     .value(QLatin1String("type"))
+                     .toString(),
+                 QStringLiteral("result"));
+        QVERIFY(!carol
+                     .waitFor(QStringLiteral("member"),
+                              [](const QJsonObject &f) {
+                                  return f.value(QLatin1String("room")).toString() ==
+                                         QLatin1String("secret");
+                              })
+                     .isEmpty());
+        QCOMPARE(carol
+                     .request(QStringLiteral("room.history"),
+                              {{QStringLiteral("room"), QStringLiteral("secret")}})
+                     .value(QLatin1String("type"))
+                     .toString(),
                  QStringLiteral("result"));
         // leave
-        QCOMPARE(carol.request(QStringLiteral("room.leave"), {{QStringLiteral("room"), QStringLiteral("general")}}).value(QLatin1String("type")).toString(),
+        QCOMPARE(carol
+                     .request(QStringLiteral("room.leave"),
+                              {{QStringLiteral("room"), QStringLiteral("general")}})
+                     .value(QLatin1String("type"))
+                     .toString(),
                  QStringLiteral("result"));
-        QCOMPARE(code(carol.request(QStringLiteral("msg.send"), {{QStringLiteral("room"), QStringLiteral("general")},
-                                                                 {QStringLiteral("clientId"), QStringLiteral("x")},
-                                                                 {QStringLiteral("text"), QStringLiteral("hi")}})),
+        QCOMPARE(code(carol.request(QStringLiteral("msg.send"),
+                                    {{QStringLiteral("room"), QStringLiteral("general")},
+                                     {QStringLiteral("clientId"), QStringLiteral("x")},
+                                     {QStringLiteral("text"), QStringLiteral("hi")}})),
                  QStringLiteral("forbidden"));
         // users can create rooms
-        const QJsonObject created = carol.request(QStringLiteral("room.create"), {{QStringLiteral("name"), QStringLiteral("ops")}, {QStringLiteral("private"), true}});
-        QCOMPARE(data(created).value(QLatin1String("room")).toObject().value(QLatin1String("kind")).toString(), QStringLiteral("private"));
-        QCOMPARE(code(carol.request(QStringLiteral("room.create"), {{QStringLiteral("name"), QStringLiteral("ops")}})), QStringLiteral("conflict"));
-        QCOMPARE(code(carol.request(QStringLiteral("room.create"), {{QStringLiteral("name"), QStringLiteral("Bad Name")}})), QStringLiteral("bad_value"));
+        const QJsonObject created = carol.request(
+            QStringLiteral("room.create"),
+            {{QStringLiteral("name"), QStringLiteral("ops")}, {QStringLiteral("private"), true}});
+        QCOMPARE(data(created)
+                     .value(QLatin1String("room"))
+                     .toObject()
+                     .value(QLatin1String("kind"))
+                     .toString(),
+                 QStringLiteral("private"));
+        QCOMPARE(code(carol.request(QStringLiteral("room.create"),
+                                    {{QStringLiteral("name"), QStringLiteral("ops")}})),
+                 QStringLiteral("conflict"));
+        QCOMPARE(code(carol.request(QStringLiteral("room.create"),
+                                    {{QStringLiteral("name"), QStringLiteral("Bad Name")}})),
+                 QStringLiteral("bad_value"));
     }
 
     void deliveredToAllMemberConnectionsOnly()
@@ -91,9 +134,10 @@ private Q_SLOTS:
         QVERIFY(a2.open(m_server->wsUrl(), m_tokens[QStringLiteral("alice")]));
         QVERIFY(bob.open(m_server->wsUrl(), m_tokens[QStringLiteral("bob")]));
         QVERIFY(carol.open(m_server->wsUrl(), m_tokens[QStringLiteral("carol")]));
-        const QJsonObject ack = bob.request(QStringLiteral("msg.send"), {{QStringLiteral("room"), QStringLiteral("general")},
-                                                                        {QStringLiteral("clientId"), QStringLiteral("b-1")},
-                                                                        {QStringLiteral("text"), QStringLiteral("hello all")}});
+        const QJsonObject ack = bob.request(
+            QStringLiteral("msg.send"), {{QStringLiteral("room"), QStringLiteral("general")},
+                                         {QStringLiteral("clientId"), QStringLiteral("b-1")},
+                                         {QStringLiteral("text"), QStringLiteral("hello all")}});
         QCOMPARE(data(ack).value(QLatin1String("seq")).toInt(), 1);
         QCOMPARE(data(ack).value(QLatin1String("duplicate")).toBool(), false);
         for (Client *c : {&a1, &a2, &bob}) {
@@ -112,7 +156,8 @@ private Q_SLOTS:
         Client bob, alice;
         QVERIFY(bob.open(m_server->wsUrl(), m_tokens[QStringLiteral("bob")]));
         QVERIFY(alice.open(m_server->wsUrl(), m_tokens[QStringLiteral("alice")]));
-        const QJsonObject send{{QStringLiteral("room"), QStringLiteral("general")}, {QStringLiteral("clientId"), QStringLiteral("same")},
+        const QJsonObject send{{QStringLiteral("room"), QStringLiteral("general")},
+                               {QStringLiteral("clientId"), QStringLiteral("same")},
                                {QStringLiteral("text"), QStringLiteral("once")}};
         const QJsonObject first = bob.request(QStringLiteral("msg.send"), send);
         const QJsonObject retry = bob.request(QStringLiteral("msg.send"), send);
@@ -121,8 +166,11 @@ private Q_SLOTS:
         QTRY_COMPARE(alice.all(QStringLiteral("message")).size(), 1);
         QTest::qWait(300); // and no second copy follows
         QCOMPARE(alice.all(QStringLiteral("message")).size(), 1);
-        const QJsonArray hist = data(alice.request(QStringLiteral("room.history"), {{QStringLiteral("room"), QStringLiteral("general")}}))
-                                    .value(QLatin1String("messages")).toArray();
+        const QJsonArray hist =
+            data(alice.request(QStringLiteral("room.history"),
+                               {{QStringLiteral("room"), QStringLiteral("general")}}))
+                .value(QLatin1String("messages"))
+                .toArray();
         QCOMPARE(hist.size(), 1);
     }
 
@@ -131,10 +179,13 @@ private Q_SLOTS:
         Client bob;
         QVERIFY(bob.open(m_server->wsUrl(), m_tokens[QStringLiteral("bob")]));
         for (int i = 1; i <= 25; ++i)
-            QCOMPARE(bob.request(QStringLiteral("msg.send"), {{QStringLiteral("room"), QStringLiteral("general")},
-                                                            {QStringLiteral("clientId"), QString::number(i)},
-                                                            {QStringLiteral("text"), QStringLiteral("m%1").arg(i)}})
-                         .value(QLatin1String("type")).toString(), QStringLiteral("result"));
+            QCOMPARE(bob.request(QStringLiteral("msg.send"),
+                                 {{QStringLiteral("room"), QStringLiteral("general")},
+                                  {QStringLiteral("clientId"), QString::number(i)},
+                                  {QStringLiteral("text"), QStringLiteral("m%1").arg(i)}})
+                         .value(QLatin1String("type"))
+                         .toString(),
+                     QStringLiteral("result"));
         auto page = [&](QJsonObject q) {
             q.insert(QStringLiteral("room"), QStringLiteral("general"));
             return data(bob.request(QStringLiteral("room.history"), q));
@@ -165,13 +216,16 @@ private Q_SLOTS:
         QVERIFY(bob.open(m_server->wsUrl(), m_tokens[QStringLiteral("bob")]));
         auto sendN = [&](int from, int to) {
             for (int i = from; i <= to; ++i)
-                bob.send(QStringLiteral("msg.send"), {{QStringLiteral("id"), i}, {QStringLiteral("room"), QStringLiteral("general")},
-                                                      {QStringLiteral("clientId"), QStringLiteral("c%1").arg(i)},
-                                                      {QStringLiteral("text"), QStringLiteral("n%1").arg(i)}});
+                bob.send(QStringLiteral("msg.send"),
+                         {{QStringLiteral("id"), i},
+                          {QStringLiteral("room"), QStringLiteral("general")},
+                          {QStringLiteral("clientId"), QStringLiteral("c%1").arg(i)},
+                          {QStringLiteral("text"), QStringLiteral("n%1").arg(i)}});
         };
         sendN(1, 5);
         QTRY_COMPARE(alice.all(QStringLiteral("message")).size(), 5);
-        const int lastSeen = alice.all(QStringLiteral("message")).last().value(QLatin1String("seq")).toInt();
+        const int lastSeen =
+            alice.all(QStringLiteral("message")).last().value(QLatin1String("seq")).toInt();
         alice.ws.close();
         QVERIFY(alice.waitClosed());
         // 50 messages while alice is away (bob's rate allows 50 at once: the burst)
@@ -184,8 +238,9 @@ private Q_SLOTS:
         Client back;
         QVERIFY(back.open(m_server->wsUrl(), m_tokens[QStringLiteral("alice")]));
         // and more arrive while the resume is being served
-        back.send(QStringLiteral("resume"), {{QStringLiteral("id"), QStringLiteral("r")},
-                                             {QStringLiteral("rooms"), QJsonObject{{QStringLiteral("general"), lastSeen}}}});
+        back.send(QStringLiteral("resume"),
+                  {{QStringLiteral("id"), QStringLiteral("r")},
+                   {QStringLiteral("rooms"), QJsonObject{{QStringLiteral("general"), lastSeen}}}});
         sendN(56, 60);
         const QJsonObject res = back.waitFor(QStringLiteral("result"), [](const QJsonObject &f) {
             return f.value(QLatin1String("id")).toString() == QLatin1String("r");
@@ -204,24 +259,39 @@ private Q_SLOTS:
         Client bob;
         QVERIFY(bob.open(m_server->wsUrl(), m_tokens[QStringLiteral("bob")]));
         for (int i = 1; i <= 5; ++i)
-            QCOMPARE(bob.request(QStringLiteral("msg.send"), {{QStringLiteral("room"), QStringLiteral("general")},
-                                                            {QStringLiteral("clientId"), QString::number(i)},
-                                                            {QStringLiteral("text"), QString::number(i)}})
-                         .value(QLatin1String("type")).toString(), QStringLiteral("result"));
+            QCOMPARE(bob.request(QStringLiteral("msg.send"),
+                                 {{QStringLiteral("room"), QStringLiteral("general")},
+                                  {QStringLiteral("clientId"), QString::number(i)},
+                                  {QStringLiteral("text"), QString::number(i)}})
+                         .value(QLatin1String("type"))
+                         .toString(),
+                     QStringLiteral("result"));
         // alice comes back having seen up to 2; a live message arrives before her resume does
         Client alice;
         QVERIFY(alice.open(m_server->wsUrl(), m_tokens[QStringLiteral("alice")]));
-        QCOMPARE(bob.request(QStringLiteral("msg.send"), {{QStringLiteral("room"), QStringLiteral("general")},
-                                                        {QStringLiteral("clientId"), QStringLiteral("6")},
-                                                        {QStringLiteral("text"), QStringLiteral("6")}})
-                     .value(QLatin1String("type")).toString(), QStringLiteral("result"));
+        QCOMPARE(bob.request(QStringLiteral("msg.send"),
+                             {{QStringLiteral("room"), QStringLiteral("general")},
+                              {QStringLiteral("clientId"), QStringLiteral("6")},
+                              {QStringLiteral("text"), QStringLiteral("6")}})
+                     .value(QLatin1String("type"))
+                     .toString(),
+                 QStringLiteral("result"));
         QTest::qWait(100);
-        const QJsonObject r = alice.request(QStringLiteral("resume"), {{QStringLiteral("rooms"), QJsonObject{{QStringLiteral("general"), 2}}}});
-        QCOMPARE(r.value(QLatin1String("data")).toObject().value(QLatin1String("rooms")).toObject().value(QLatin1String("general")).toInt(), 6);
+        const QJsonObject r =
+            alice.request(QStringLiteral("resume"),
+                          {{QStringLiteral("rooms"), QJsonObject{{QStringLiteral("general"), 2}}}});
+        QCOMPARE(r.value(QLatin1String("data"))
+                     .toObject()
+                     .value(QLatin1String("rooms"))
+                     .toObject()
+                     .value(QLatin1String("general"))
+                     .toInt(),
+                 6);
         QList<int> seqs;
         for (const QJsonObject &m : alice.all(QStringLiteral("message")))
             seqs << m.value(QLatin1String("seq")).toInt();
-        QCOMPARE(seqs, (QList<int>{3, 4, 5, 6})); // in order, once: the live 6 waited for the resume
+        QCOMPARE(seqs,
+                 (QList<int>{3, 4, 5, 6})); // in order, once: the live 6 waited for the resume
     }
 
     void directMessages()
@@ -229,22 +299,39 @@ private Q_SLOTS:
         Client alice, carol;
         QVERIFY(alice.open(m_server->wsUrl(), m_tokens[QStringLiteral("alice")]));
         QVERIFY(carol.open(m_server->wsUrl(), m_tokens[QStringLiteral("carol")]));
-        const QJsonObject dm = data(alice.request(QStringLiteral("dm.open"), {{QStringLiteral("user"), QStringLiteral("carol")}}));
-        const QString room = dm.value(QLatin1String("room")).toObject().value(QLatin1String("name")).toString();
+        const QJsonObject dm = data(alice.request(
+            QStringLiteral("dm.open"), {{QStringLiteral("user"), QStringLiteral("carol")}}));
+        const QString room =
+            dm.value(QLatin1String("room")).toObject().value(QLatin1String("name")).toString();
         QCOMPARE(room, QStringLiteral("dm:alice:carol"));
-        QCOMPARE(dm.value(QLatin1String("room")).toObject().value(QLatin1String("peer")).toString(), QStringLiteral("carol"));
-        QVERIFY(!carol.waitFor(QStringLiteral("member")).isEmpty()); // carol learns about the new DM
+        QCOMPARE(dm.value(QLatin1String("room")).toObject().value(QLatin1String("peer")).toString(),
+                 QStringLiteral("carol"));
+        QVERIFY(
+            !carol.waitFor(QStringLiteral("member")).isEmpty()); // carol learns about the new DM
         // opening again finds the same room, from either side
-        QCOMPARE(data(carol.request(QStringLiteral("dm.open"), {{QStringLiteral("user"), QStringLiteral("alice")}}))
-                     .value(QLatin1String("room")).toObject().value(QLatin1String("name")).toString(), room);
-        alice.request(QStringLiteral("msg.send"), {{QStringLiteral("room"), room}, {QStringLiteral("clientId"), QStringLiteral("d1")},
-                                                   {QStringLiteral("text"), QStringLiteral("psst")}});
-        QCOMPARE(carol.waitFor(QStringLiteral("message")).value(QLatin1String("text")).toString(), QStringLiteral("psst"));
+        QCOMPARE(data(carol.request(QStringLiteral("dm.open"),
+                                    {{QStringLiteral("user"), QStringLiteral("alice")}}))
+                     .value(QLatin1String("room"))
+                     .toObject()
+                     .value(QLatin1String("name"))
+                     .toString(),
+                 room);
+        alice.request(QStringLiteral("msg.send"),
+                      {{QStringLiteral("room"), room},
+                       {QStringLiteral("clientId"), QStringLiteral("d1")},
+                       {QStringLiteral("text"), QStringLiteral("psst")}});
+        QCOMPARE(carol.waitFor(QStringLiteral("message")).value(QLatin1String("text")).toString(),
+                 QStringLiteral("psst"));
         Client bob;
         QVERIFY(bob.open(m_server->wsUrl(), m_tokens[QStringLiteral("bob")]));
-        QCOMPARE(code(bob.request(QStringLiteral("room.join"), {{QStringLiteral("room"), room}})), QStringLiteral("forbidden"));
-        QCOMPARE(code(bob.request(QStringLiteral("room.history"), {{QStringLiteral("room"), room}})), QStringLiteral("forbidden"));
-        QCOMPARE(code(alice.request(QStringLiteral("dm.open"), {{QStringLiteral("user"), QStringLiteral("nobody")}})), QStringLiteral("not_found"));
+        QCOMPARE(code(bob.request(QStringLiteral("room.join"), {{QStringLiteral("room"), room}})),
+                 QStringLiteral("forbidden"));
+        QCOMPARE(
+            code(bob.request(QStringLiteral("room.history"), {{QStringLiteral("room"), room}})),
+            QStringLiteral("forbidden"));
+        QCOMPARE(code(alice.request(QStringLiteral("dm.open"),
+                                    {{QStringLiteral("user"), QStringLiteral("nobody")}})),
+                 QStringLiteral("not_found"));
     }
 
     void typingIsRelayedAndRateLimited()
@@ -253,8 +340,10 @@ private Q_SLOTS:
         QVERIFY(alice.open(m_server->wsUrl(), m_tokens[QStringLiteral("alice")]));
         QVERIFY(bob.open(m_server->wsUrl(), m_tokens[QStringLiteral("bob")]));
         for (int i = 0; i < 5; ++i)
-            alice.send(QStringLiteral("typing.send"), {{QStringLiteral("room"), QStringLiteral("general")}});
-        QCOMPARE(bob.waitFor(QStringLiteral("typing")).value(QLatin1String("user")).toString(), QStringLiteral("alice"));
+            alice.send(QStringLiteral("typing.send"),
+                       {{QStringLiteral("room"), QStringLiteral("general")}});
+        QCOMPARE(bob.waitFor(QStringLiteral("typing")).value(QLatin1String("user")).toString(),
+                 QStringLiteral("alice"));
         QTest::qWait(300);
         QCOMPARE(bob.all(QStringLiteral("typing")).size(), 1);
         QVERIFY(alice.all(QStringLiteral("typing")).isEmpty());
@@ -265,26 +354,36 @@ private Q_SLOTS:
         {
             Client bob;
             QVERIFY(bob.open(m_server->wsUrl(), m_tokens[QStringLiteral("bob")]));
-            bob.request(QStringLiteral("msg.send"), {{QStringLiteral("room"), QStringLiteral("general")}, {QStringLiteral("clientId"), QStringLiteral("k")},
-                                                     {QStringLiteral("text"), QStringLiteral("persist me")}});
+            bob.request(QStringLiteral("msg.send"),
+                        {{QStringLiteral("room"), QStringLiteral("general")},
+                         {QStringLiteral("clientId"), QStringLiteral("k")},
+                         {QStringLiteral("text"), QStringLiteral("persist me")}});
             Client carol;
             QVERIFY(carol.open(m_server->wsUrl(), m_tokens[QStringLiteral("carol")]));
-            carol.request(QStringLiteral("room.join"), {{QStringLiteral("room"), QStringLiteral("general")}});
+            carol.request(QStringLiteral("room.join"),
+                          {{QStringLiteral("room"), QStringLiteral("general")}});
         }
         m_server.reset();
         m_server = std::make_unique<LocalServer>(m_dir->path());
         Client carol;
         QVERIFY(carol.open(m_server->wsUrl(), m_tokens[QStringLiteral("carol")]));
-        const QJsonArray rooms = carol.all(QStringLiteral("hello")).first().value(QLatin1String("rooms")).toArray();
+        const QJsonArray rooms =
+            carol.all(QStringLiteral("hello")).first().value(QLatin1String("rooms")).toArray();
         QCOMPARE(rooms.size(), 1);
         QCOMPARE(rooms.first().toObject().value(QLatin1String("lastSeq")).toInt(), 1);
-        const QJsonArray hist = data(carol.request(QStringLiteral("room.history"), {{QStringLiteral("room"), QStringLiteral("general")}}))
-                                    .value(QLatin1String("messages")).toArray();
+        const QJsonArray hist =
+            data(carol.request(QStringLiteral("room.history"),
+                               {{QStringLiteral("room"), QStringLiteral("general")}}))
+                .value(QLatin1String("messages"))
+                .toArray();
         QCOMPARE(hist.size(), 1);
-        QCOMPARE(hist.first().toObject().value(QLatin1String("text")).toString(), QStringLiteral("persist me"));
-        const QJsonObject next = carol.request(QStringLiteral("msg.send"), {{QStringLiteral("room"), QStringLiteral("general")},
-                                                                           {QStringLiteral("clientId"), QStringLiteral("k2")},
-                                                                           {QStringLiteral("text"), QStringLiteral("after restart")}});
+        QCOMPARE(hist.first().toObject().value(QLatin1String("text")).toString(),
+                 QStringLiteral("persist me"));
+        const QJsonObject next =
+            carol.request(QStringLiteral("msg.send"),
+                          {{QStringLiteral("room"), QStringLiteral("general")},
+                           {QStringLiteral("clientId"), QStringLiteral("k2")},
+                           {QStringLiteral("text"), QStringLiteral("after restart")}});
         QCOMPARE(data(next).value(QLatin1String("seq")).toInt(), 2);
     }
 

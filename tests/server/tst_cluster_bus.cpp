@@ -54,8 +54,9 @@ private Q_SLOTS:
         m_dirB = std::make_unique<QTemporaryDir>();
         // a fresh schema for every test: drop what the previous one left
         QProcess psql;
-        psql.start(QStringLiteral("psql"), {QStringLiteral("-q"), QStringLiteral("-c"),
-                                            QStringLiteral("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")});
+        psql.start(QStringLiteral("psql"),
+                   {QStringLiteral("-q"), QStringLiteral("-c"),
+                    QStringLiteral("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")});
         QVERIFY(psql.waitForFinished(20000));
         QCOMPARE(psql.exitCode(), 0);
         {
@@ -67,9 +68,11 @@ private Q_SLOTS:
             for (const char *u : {"alice", "bob", "carol"}) {
                 const qint64 id = std::get<qint64>(st.createUser(QString::fromLatin1(u), {}, {}));
                 Q_UNUSED(id);
-                m_tokens[QString::fromLatin1(u)] = std::get<QString>(st.issueToken(st.user(QString::fromLatin1(u))->id, 0, QStringLiteral("user"), {}));
+                m_tokens[QString::fromLatin1(u)] = std::get<QString>(st.issueToken(
+                    st.user(QString::fromLatin1(u))->id, 0, QStringLiteral("user"), {}));
             }
-            const qint64 room = std::get<qint64>(st.createRoom(QStringLiteral("general"), {}, QStringLiteral("public")));
+            const qint64 room = std::get<qint64>(
+                st.createRoom(QStringLiteral("general"), {}, QStringLiteral("public")));
             for (const char *u : {"alice", "bob", "carol"})
                 st.addMember(room, st.user(QString::fromLatin1(u))->id);
             const qint64 svc = std::get<qint64>(st.createService(QStringLiteral("erp"), {}, {}));
@@ -104,10 +107,13 @@ private Q_SLOTS:
             QTRY_COMPARE_WITH_TIMEOUT(seqsIn(*c, QStringLiteral("general")).size(), 40, 15000);
         QTest::qWait(500);
         for (Client *c : {&alice, &bob, &carol})
-            QVERIFY2(contiguous(seqsIn(*c, QStringLiteral("general")), 1, 40), "not exactly 1..40 in order");
+            QVERIFY2(contiguous(seqsIn(*c, QStringLiteral("general")), 1, 40),
+                     "not exactly 1..40 in order");
         // presence across nodes: bob (node B) sees alice (node A) online, and the count is global
-        QTRY_VERIFY_WITH_TIMEOUT(!bob.all(QStringLiteral("online")).isEmpty()
-                                     && bob.all(QStringLiteral("online")).last().value(QLatin1String("count")).toInt() == 3, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !bob.all(QStringLiteral("online")).isEmpty() &&
+                bob.all(QStringLiteral("online")).last().value(QLatin1String("count")).toInt() == 3,
+            10000);
     }
 
     void lostPublishesAreFilledFromStorage()
@@ -133,9 +139,12 @@ private Q_SLOTS:
         Http http;
         QList<qint64> ids;
         for (int i = 0; i < 5; ++i) {
-            const auto r = http.post((i % 2 ? m_b : m_a).httpUrl(QStringLiteral("/api/v1/notifications")),
-                                     {{QStringLiteral("recipients"), QJsonObject{{QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}},
-                                      {QStringLiteral("title"), QStringLiteral("n%1").arg(i)}}, m_service);
+            const auto r = http.post(
+                (i % 2 ? m_b : m_a).httpUrl(QStringLiteral("/api/v1/notifications")),
+                {{QStringLiteral("recipients"),
+                  QJsonObject{{QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}},
+                 {QStringLiteral("title"), QStringLiteral("n%1").arg(i)}},
+                m_service);
             QCOMPARE(r.status, 201);
             ids << r.json.value(QLatin1String("id")).toInteger();
         }
@@ -143,15 +152,20 @@ private Q_SLOTS:
             QTRY_COMPARE_WITH_TIMEOUT(c->all(QStringLiteral("notification")).size(), 5, 10000);
             QList<qint64> got;
             for (const QJsonObject &n : c->all(QStringLiteral("notification")))
-                got << n.value(QLatin1String("notification")).toObject().value(QLatin1String("id")).toInteger();
+                got << n.value(QLatin1String("notification"))
+                           .toObject()
+                           .value(QLatin1String("id"))
+                           .toInteger();
             QCOMPARE(got, ids);
         }
         // read on node A reaches the device on node B
-        a1.request(QStringLiteral("notif.read"), {{QStringLiteral("ids"), QJsonArray{ids.first()}}});
+        a1.request(QStringLiteral("notif.read"),
+                   {{QStringLiteral("ids"), QJsonArray{ids.first()}}});
         QVERIFY(!a2.waitFor(QStringLiteral("notif.readSync"), {}, 10000).isEmpty());
         Client fresh;
         QVERIFY(fresh.open(m_b.wsUrl(), m_tokens[QStringLiteral("alice")]));
-        QCOMPARE(fresh.all(QStringLiteral("hello")).first().value(QLatin1String("unread")).toInt(), 4);
+        QCOMPARE(fresh.all(QStringLiteral("hello")).first().value(QLatin1String("unread")).toInt(),
+                 4);
     }
 
     void resumeOnTheOtherNode()
@@ -164,17 +178,25 @@ private Q_SLOTS:
             Client alice;
             QVERIFY(alice.open(m_a.wsUrl(), m_tokens[QStringLiteral("alice")]));
             for (int i = 0; i < 5; ++i)
-                QCOMPARE(alice.request(QStringLiteral("msg.send"), msg(QStringLiteral("before%1").arg(i))).value(QLatin1String("type")).toString(),
-                         QStringLiteral("result"));
+                QCOMPARE(
+                    alice
+                        .request(QStringLiteral("msg.send"), msg(QStringLiteral("before%1").arg(i)))
+                        .value(QLatin1String("type"))
+                        .toString(),
+                    QStringLiteral("result"));
             QTRY_COMPARE(seqsIn(alice, QStringLiteral("general")).size(), 5);
             lastSeen = seqsIn(alice, QStringLiteral("general")).last();
         }
         for (int i = 0; i < 10; ++i)
-            QCOMPARE(bob.request(QStringLiteral("msg.send"), msg(QStringLiteral("away%1").arg(i))).value(QLatin1String("type")).toString(),
+            QCOMPARE(bob.request(QStringLiteral("msg.send"), msg(QStringLiteral("away%1").arg(i)))
+                         .value(QLatin1String("type"))
+                         .toString(),
                      QStringLiteral("result"));
         Client back; // alice again, now on node B
         QVERIFY(back.open(m_b.wsUrl(), m_tokens[QStringLiteral("alice")]));
-        const QJsonObject r = back.request(QStringLiteral("resume"), {{QStringLiteral("rooms"), QJsonObject{{QStringLiteral("general"), lastSeen}}}});
+        const QJsonObject r = back.request(
+            QStringLiteral("resume"),
+            {{QStringLiteral("rooms"), QJsonObject{{QStringLiteral("general"), lastSeen}}}});
         QCOMPARE(r.value(QLatin1String("type")).toString(), QStringLiteral("result"));
         QVERIFY(contiguous(seqsIn(back, QStringLiteral("general")), lastSeen + 1, lastSeen + 10));
     }
@@ -193,7 +215,9 @@ private Q_SLOTS:
         m_redis->waitForFinished();
         // Redis is away: nodes keep accepting and storing, and deliver what they can locally
         for (int i = 10; i < 20; ++i)
-            QCOMPARE(alice.request(QStringLiteral("msg.send"), msg(QStringLiteral("r%1").arg(i))).value(QLatin1String("type")).toString(),
+            QCOMPARE(alice.request(QStringLiteral("msg.send"), msg(QStringLiteral("r%1").arg(i)))
+                         .value(QLatin1String("type"))
+                         .toString(),
                      QStringLiteral("result"));
         startRedis();
         for (int i = 20; i < 30; ++i)
@@ -221,7 +245,8 @@ private Q_SLOTS:
         QElapsedTimer t;
         t.start();
         m_a.kill(); // no goodbye
-        QTRY_COMPARE_WITH_TIMEOUT(status(QStringLiteral("alice")), QStringLiteral("offline"), 45000);
+        QTRY_COMPARE_WITH_TIMEOUT(status(QStringLiteral("alice")), QStringLiteral("offline"),
+                                  45000);
         QVERIFY2(t.elapsed() < 40000, qPrintable(QString::number(t.elapsed())));
         // and her client resumes on B
         Client again;
@@ -232,15 +257,19 @@ private Q_SLOTS:
 private:
     QJsonObject msg(const QString &clientId)
     {
-        return {{QStringLiteral("id"), clientId}, {QStringLiteral("room"), QStringLiteral("general")},
-                {QStringLiteral("clientId"), clientId}, {QStringLiteral("text"), clientId}};
+        return {{QStringLiteral("id"), clientId},
+                {QStringLiteral("room"), QStringLiteral("general")},
+                {QStringLiteral("clientId"), clientId},
+                {QStringLiteral("text"), clientId}};
     }
     void startRedis()
     {
         m_redis = std::make_unique<QProcess>();
-        m_redis->start(QStringLiteral("redis-server"), {QStringLiteral("--port"), QString::number(m_redisPort), QStringLiteral("--bind"),
-                                                        QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
-                                                        QStringLiteral("--appendonly"), QStringLiteral("no")});
+        m_redis->start(QStringLiteral("redis-server"),
+                       {QStringLiteral("--port"), QString::number(m_redisPort),
+                        QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+                        QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
+                        QStringLiteral("no")});
         QVERIFY(m_redis->waitForStarted());
         QTcpSocket probe;
         for (int i = 0; i < 50; ++i) {
@@ -255,16 +284,20 @@ private:
     {
         // Both nodes on the one database (testkit would give each data directory its own).
         const QString db = qEnvironmentVariable("PGDATABASE", QStringLiteral("postgres"));
-        const QStringList common{QStringLiteral("--set"), QStringLiteral("storage=postgres"), QStringLiteral("--set"),
-                                 QStringLiteral("pg_database=") + db, QStringLiteral("--set"), QStringLiteral("bus=redis"),
-                                 QStringLiteral("--set"), QStringLiteral("redis_port=%1").arg(m_redisPort),
-                                 QStringLiteral("--set"), QStringLiteral("presence_coalesce_ms=100")};
+        const QStringList common{
+            QStringLiteral("--set"), QStringLiteral("storage=postgres"),
+            QStringLiteral("--set"), QStringLiteral("pg_database=") + db,
+            QStringLiteral("--set"), QStringLiteral("bus=redis"),
+            QStringLiteral("--set"), QStringLiteral("redis_port=%1").arg(m_redisPort),
+            QStringLiteral("--set"), QStringLiteral("presence_coalesce_ms=100")};
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         for (const auto &[k, v] : envA)
             env.insert(k, v);
         m_a.env = env;
-        QVERIFY(m_a.start(m_dirA->path(), common + QStringList{QStringLiteral("--set"), QStringLiteral("node_id=a")}));
-        QVERIFY(m_b.start(m_dirB->path(), common + QStringList{QStringLiteral("--set"), QStringLiteral("node_id=b")}));
+        QVERIFY(m_a.start(m_dirA->path(), common + QStringList{QStringLiteral("--set"),
+                                                               QStringLiteral("node_id=a")}));
+        QVERIFY(m_b.start(m_dirB->path(), common + QStringList{QStringLiteral("--set"),
+                                                               QStringLiteral("node_id=b")}));
     }
 
     quint16 m_redisPort = 0;

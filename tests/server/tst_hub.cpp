@@ -11,7 +11,10 @@ using namespace herald;
 namespace {
 struct RecordingPeer : Peer
 {
-    void send(const QByteArray &frame) override { frames << QJsonDocument::fromJson(frame).object(); }
+    void send(const QByteArray &frame) override
+    {
+        frames << QJsonDocument::fromJson(frame).object();
+    }
     void close(int code, const QString &) override { closedWith = code; }
     void ping() override { ++pings; }
     [[nodiscard]] QString address() const override { return QStringLiteral("test"); }
@@ -47,7 +50,8 @@ private Q_SLOTS:
             const qint64 b = std::get<qint64>(st.createUser(QStringLiteral("bob"), {}, {}));
             m_alice = std::get<QString>(st.issueToken(a, 0, QStringLiteral("user"), {}));
             m_bob = std::get<QString>(st.issueToken(b, 0, QStringLiteral("user"), {}));
-            const qint64 r = std::get<qint64>(st.createRoom(QStringLiteral("general"), {}, QStringLiteral("public")));
+            const qint64 r = std::get<qint64>(
+                st.createRoom(QStringLiteral("general"), {}, QStringLiteral("public")));
             st.addMember(r, a);
             st.addMember(r, b);
         }
@@ -73,9 +77,17 @@ private Q_SLOTS:
         m_hub->text(cb, QByteArray("{\"type\":\"auth\",\"token\":\"") + m_bob.toLatin1() + "\"}");
         QTRY_COMPARE(a.of("hello").size(), 1);
         QTRY_COMPARE(b.of("hello").size(), 1);
-        m_hub->text(ca, frame(R"({"type":"msg.send","id":"1","room":"general","clientId":"c","text":"hi"})"));
+        m_hub->text(
+            ca,
+            frame(R"({"type":"msg.send","id":"1","room":"general","clientId":"c","text":"hi"})"));
         QTRY_COMPARE(b.of("message").size(), 1);
-        QCOMPARE(a.of("result").first().value(QLatin1String("data")).toObject().value(QLatin1String("seq")).toInt(), 1);
+        QCOMPARE(a.of("result")
+                     .first()
+                     .value(QLatin1String("data"))
+                     .toObject()
+                     .value(QLatin1String("seq"))
+                     .toInt(),
+                 1);
         QCOMPARE(m_hub->stats().messagesStored, 1u);
         QTRY_COMPARE(m_hub->onlineCount(), 2);
         QTRY_VERIFY(!b.of("online").isEmpty());
@@ -88,7 +100,8 @@ private Q_SLOTS:
         QTRY_COMPARE(a.of("hello").size(), 1);
         m_hub->text(ca, frame(R"({"type":"room.join","id":"j1"})"));
         QCOMPARE(a.of("error").last().value(QLatin1String("id")).toString(), QStringLiteral("j1"));
-        QCOMPARE(a.of("error").last().value(QLatin1String("code")).toString(), QStringLiteral("missing_field"));
+        QCOMPARE(a.of("error").last().value(QLatin1String("code")).toString(),
+                 QStringLiteral("missing_field"));
         m_hub->binary(ca);
         QCOMPARE(a.closedWith, proto::Close::UnsupportedData);
     }
@@ -105,7 +118,8 @@ private Q_SLOTS:
             QString status;
             for (const QJsonObject &p : b.of("presence"))
                 for (const QJsonValue &u : p.value(QLatin1String("users")).toArray())
-                    if (u.toObject().value(QLatin1String("user")).toString() == QLatin1String("alice"))
+                    if (u.toObject().value(QLatin1String("user")).toString() ==
+                        QLatin1String("alice"))
                         status = u.toObject().value(QLatin1String("status")).toString();
             return status;
         };

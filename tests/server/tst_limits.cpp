@@ -52,7 +52,8 @@ private Q_SLOTS:
         QCOMPARE(e.value(QLatin1String("code")).toString(), QStringLiteral("missing_field"));
         QCOMPARE(e.value(QLatin1String("id")).toString(), QStringLiteral("q1"));
         QCOMPARE(e.value(QLatin1String("field")).toString(), QStringLiteral("clientId"));
-        for (const char *bad : {"not json", "[1,2]", "42", "{\"type\":\"nope\"}", "{\"type\":\"room.join\",\"id\":1,\"room\":7}"})
+        for (const char *bad : {"not json", "[1,2]", "42", "{\"type\":\"nope\"}",
+                                "{\"type\":\"room.join\",\"id\":1,\"room\":7}"})
             c.sendRaw(bad);
         QVERIFY(c.waitClosed());
         QCOMPARE(c.closeCode, static_cast<int>(Close::PolicyViolation));
@@ -60,8 +61,15 @@ private Q_SLOTS:
         // nothing was stored by any of it
         Client d;
         QVERIFY(d.open(s.wsUrl(), m_bob));
-        QCOMPARE(d.all(QStringLiteral("hello")).first().value(QLatin1String("rooms")).toArray().first().toObject()
-                     .value(QLatin1String("lastSeq")).toInt(), 0);
+        QCOMPARE(d.all(QStringLiteral("hello"))
+                     .first()
+                     .value(QLatin1String("rooms"))
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(QLatin1String("lastSeq"))
+                     .toInt(),
+                 0);
     }
 
     void binaryFrameCloses1003()
@@ -84,13 +92,21 @@ private Q_SLOTS:
         QVERIFY(c.open(s.wsUrl(), m_alice));
         for (int i = 0; i < 8; ++i)
             c.send(QStringLiteral("ping"), {{QStringLiteral("id"), i}});
-        QTRY_COMPARE(c.all(QStringLiteral("pong")).size() + c.all(QStringLiteral("error")).size(), 8);
+        QTRY_COMPARE(c.all(QStringLiteral("pong")).size() + c.all(QStringLiteral("error")).size(),
+                     8);
         QVERIFY(c.all(QStringLiteral("pong")).size() <= 6);
-        QCOMPARE(c.all(QStringLiteral("error")).first().value(QLatin1String("code")).toString(), QStringLiteral("rate_limited"));
+        QCOMPARE(c.all(QStringLiteral("error")).first().value(QLatin1String("code")).toString(),
+                 QStringLiteral("rate_limited"));
         QTest::qWait(1100);
         c.send(QStringLiteral("ping"), {{QStringLiteral("id"), QStringLiteral("again")}});
-        QCOMPARE(c.waitFor(QStringLiteral("pong"), [](const QJsonObject &f) { return f.value(QLatin1String("id")).toString() == QLatin1String("again"); })
-                     .value(QLatin1String("type")).toString(), QStringLiteral("pong"));
+        QCOMPARE(c.waitFor(QStringLiteral("pong"),
+                           [](const QJsonObject &f) {
+                               return f.value(QLatin1String("id")).toString() ==
+                                      QLatin1String("again");
+                           })
+                     .value(QLatin1String("type"))
+                     .toString(),
+                 QStringLiteral("pong"));
         // a client that never slows down is closed
         for (int i = 0; i < 40; ++i)
             c.send(QStringLiteral("ping"), {{QStringLiteral("id"), i}});
@@ -126,7 +142,8 @@ private Q_SLOTS:
         QVERIFY(raw.waitForConnected(3000));
         raw.write("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                  "Authorization: Bearer " + m_bob.toLatin1() + "\r\n\r\n");
+                  "Authorization: Bearer " +
+                  m_bob.toLatin1() + "\r\n\r\n");
         QTRY_VERIFY(raw.bytesAvailable() > 0);
         raw.setReadBufferSize(1); // stop draining the kernel buffer
         Client alice;
@@ -135,36 +152,56 @@ private Q_SLOTS:
         int sent = 0;
         while (s.server->hub()->stats().slowConsumerDrops == 0 && sent < 4000) {
             for (int i = 0; i < 50; ++i, ++sent)
-                alice.send(QStringLiteral("msg.send"), {{QStringLiteral("id"), sent}, {QStringLiteral("room"), QStringLiteral("general")},
-                                                        {QStringLiteral("clientId"), QString::number(sent)}, {QStringLiteral("text"), text}});
+                alice.send(QStringLiteral("msg.send"),
+                           {{QStringLiteral("id"), sent},
+                            {QStringLiteral("room"), QStringLiteral("general")},
+                            {QStringLiteral("clientId"), QString::number(sent)},
+                            {QStringLiteral("text"), text}});
             QTest::qWait(20);
         }
         QTRY_VERIFY_WITH_TIMEOUT(s.server->hub()->stats().slowConsumerDrops >= 1u, 10000);
         // the server cut bob off: once bob reads again he finds the connection gone
         raw.setReadBufferSize(0);
-        QTRY_COMPARE_WITH_TIMEOUT((raw.readAll(), raw.state()), QAbstractSocket::UnconnectedState, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT((raw.readAll(), raw.state()), QAbstractSocket::UnconnectedState,
+                                  10000);
         // Everything stored (the sender may have been cut off too: it reads slowly here) is
         // there for bob by sequence.
         QTest::qWait(500);
         Client bob;
         QVERIFY(bob.open(s.wsUrl(), m_bob));
-        sent = bob.all(QStringLiteral("hello")).first().value(QLatin1String("rooms")).toArray().first().toObject()
-                   .value(QLatin1String("lastSeq")).toInt();
+        sent = bob.all(QStringLiteral("hello"))
+                   .first()
+                   .value(QLatin1String("rooms"))
+                   .toArray()
+                   .first()
+                   .toObject()
+                   .value(QLatin1String("lastSeq"))
+                   .toInt();
         QVERIFY(sent > 100);
-        const QJsonObject r = bob.request(QStringLiteral("resume"), {{QStringLiteral("rooms"), QJsonObject{{QStringLiteral("general"), 0}}}}, 20000);
+        const QJsonObject r = bob.request(
+            QStringLiteral("resume"),
+            {{QStringLiteral("rooms"), QJsonObject{{QStringLiteral("general"), 0}}}}, 20000);
         QCOMPARE(r.value(QLatin1String("type")).toString(), QStringLiteral("result"));
         QList<int> seqs;
         for (const QJsonObject &m : bob.all(QStringLiteral("message")))
             seqs << m.value(QLatin1String("seq")).toInt();
         const QJsonObject data = r.value(QLatin1String("data")).toObject();
-        int cursor = data.value(QLatin1String("rooms")).toObject().value(QLatin1String("general")).toInt();
+        int cursor =
+            data.value(QLatin1String("rooms")).toObject().value(QLatin1String("general")).toInt();
         QCOMPARE(cursor, seqs.isEmpty() ? 0 : seqs.last());
         // a long absence is truncated to a byte budget; the rest is paged by history
-        QVERIFY(data.value(QLatin1String("truncated")).toArray().contains(QStringLiteral("general")));
+        QVERIFY(
+            data.value(QLatin1String("truncated")).toArray().contains(QStringLiteral("general")));
         for (int pages = 0; cursor < sent && pages < 200; ++pages) {
-            const QJsonObject page = bob.request(QStringLiteral("room.history"), {{QStringLiteral("room"), QStringLiteral("general")},
-                                                                                  {QStringLiteral("after"), cursor}, {QStringLiteral("limit"), 40}});
-            for (const QJsonValue &m : page.value(QLatin1String("data")).toObject().value(QLatin1String("messages")).toArray())
+            const QJsonObject page =
+                bob.request(QStringLiteral("room.history"),
+                            {{QStringLiteral("room"), QStringLiteral("general")},
+                             {QStringLiteral("after"), cursor},
+                             {QStringLiteral("limit"), 40}});
+            for (const QJsonValue &m : page.value(QLatin1String("data"))
+                                           .toObject()
+                                           .value(QLatin1String("messages"))
+                                           .toArray())
                 seqs << m.toObject().value(QLatin1String("seq")).toInt();
             cursor = seqs.last();
         }

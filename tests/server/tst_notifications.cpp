@@ -11,24 +11,30 @@
 using namespace testkit;
 
 namespace {
-QJsonObject approval(const QStringList &users, const QString &title = QStringLiteral("Order 42 needs approval"))
+QJsonObject approval(const QStringList &users,
+                     const QString &title = QStringLiteral("Order 42 needs approval"))
 {
-    return {{QStringLiteral("recipients"), QJsonObject{{QStringLiteral("users"), QJsonArray::fromStringList(users)}}},
+    return {{QStringLiteral("recipients"),
+             QJsonObject{{QStringLiteral("users"), QJsonArray::fromStringList(users)}}},
             {QStringLiteral("title"), title},
             {QStringLiteral("body"), QStringLiteral("Total 1,200 EUR")},
             {QStringLiteral("priority"), QStringLiteral("high")},
             {QStringLiteral("category"), QStringLiteral("orders")},
             {QStringLiteral("link"), QStringLiteral("https://erp.example.com/orders/42")},
             {QStringLiteral("source"), QJsonObject{{QStringLiteral("order"), 42}}},
-            {QStringLiteral("actions"), QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("approve")}, {QStringLiteral("label"), QStringLiteral("Approve")}},
-                                                   QJsonObject{{QStringLiteral("id"), QStringLiteral("reject")}, {QStringLiteral("label"), QStringLiteral("Reject")}}}}};
+            {QStringLiteral("actions"),
+             QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("approve")},
+                                    {QStringLiteral("label"), QStringLiteral("Approve")}},
+                        QJsonObject{{QStringLiteral("id"), QStringLiteral("reject")},
+                                    {QStringLiteral("label"), QStringLiteral("Reject")}}}}};
 }
 
 /** A tiny HTTP receiver for webhooks: answers `failFirst` requests with 500, then 200. */
 class Receiver : public QTcpServer
 {
 public:
-    explicit Receiver(int failFirst) : m_fail(failFirst)
+    explicit Receiver(int failFirst)
+        : m_fail(failFirst)
     {
         listen(QHostAddress::LocalHost);
         connect(this, &QTcpServer::newConnection, this, [this] {
@@ -40,13 +46,16 @@ public:
                     if (end < 0)
                         return;
                     const qsizetype cl = b.toLower().indexOf("content-length:");
-                    const int len = cl >= 0 ? b.mid(cl + 15, b.indexOf("\r\n", cl) - cl - 15).trimmed().toInt() : 0;
+                    const int len =
+                        cl >= 0 ? b.mid(cl + 15, b.indexOf("\r\n", cl) - cl - 15).trimmed().toInt()
+                                : 0;
                     if (b.size() < end + 4 + len)
                         return;
                     requests << b;
                     const bool fail = requests.size() <= m_fail;
-                    s->write(fail ? "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                                  : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                    s->write(
+                        fail ? "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                             : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
                     s->disconnectFromHost();
                 });
             }
@@ -59,7 +68,10 @@ public:
                 return line.mid(name.size() + 1).trimmed();
         return {};
     }
-    static QByteArray body(const QByteArray &request) { return request.mid(request.indexOf("\r\n\r\n") + 4); }
+    static QByteArray body(const QByteArray &request)
+    {
+        return request.mid(request.indexOf("\r\n\r\n") + 4);
+    }
     QList<QByteArray> requests;
 
 private:
@@ -82,8 +94,10 @@ private Q_SLOTS:
         }
         seed.group(QStringLiteral("approvers"), {QStringLiteral("alice"), QStringLiteral("bob")});
         m_receiver = std::make_unique<Receiver>(1);
-        m_service = seed.service(QStringLiteral("erp"), QStringLiteral("http://127.0.0.1:%1/hook").arg(m_receiver->serverPort()),
-                                 QStringLiteral("s3cret"));
+        m_service =
+            seed.service(QStringLiteral("erp"),
+                         QStringLiteral("http://127.0.0.1:%1/hook").arg(m_receiver->serverPort()),
+                         QStringLiteral("s3cret"));
     }
     void cleanup()
     {
@@ -99,18 +113,27 @@ private Q_SLOTS:
         QVERIFY(a2.open(s.wsUrl(), m_tokens[QStringLiteral("alice")]));
         QVERIFY(carol.open(s.wsUrl(), m_tokens[QStringLiteral("carol")]));
         Http http;
-        const auto r = http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), approval({QStringLiteral("alice"), QStringLiteral("bob")}), m_service);
+        const auto r =
+            http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")),
+                      approval({QStringLiteral("alice"), QStringLiteral("bob")}), m_service);
         QCOMPARE(r.status, 201);
         const qint64 id = r.json.value(QLatin1String("id")).toInteger();
         QVERIFY(id > 0);
         QCOMPARE(r.json.value(QLatin1String("recipients")).toInt(), 2);
         for (Client *c : {&a1, &a2}) {
-            const QJsonObject n = c->waitFor(QStringLiteral("notification")).value(QLatin1String("notification")).toObject();
+            const QJsonObject n = c->waitFor(QStringLiteral("notification"))
+                                      .value(QLatin1String("notification"))
+                                      .toObject();
             QCOMPARE(n.value(QLatin1String("id")).toInteger(), id);
-            QCOMPARE(n.value(QLatin1String("title")).toString(), QStringLiteral("Order 42 needs approval"));
+            QCOMPARE(n.value(QLatin1String("title")).toString(),
+                     QStringLiteral("Order 42 needs approval"));
             QCOMPARE(n.value(QLatin1String("priority")).toString(), QStringLiteral("high"));
             QCOMPARE(n.value(QLatin1String("actions")).toArray().size(), 2);
-            QCOMPARE(n.value(QLatin1String("source")).toObject().value(QLatin1String("service")).toString(), QStringLiteral("erp"));
+            QCOMPARE(n.value(QLatin1String("source"))
+                         .toObject()
+                         .value(QLatin1String("service"))
+                         .toString(),
+                     QStringLiteral("erp"));
             QCOMPARE(n.value(QLatin1String("read")).toBool(), false);
         }
         QTest::qWait(200);
@@ -120,7 +143,13 @@ private Q_SLOTS:
         QVERIFY(bob.open(s.wsUrl(), m_tokens[QStringLiteral("bob")]));
         const QJsonObject hello = bob.all(QStringLiteral("hello")).first();
         QCOMPARE(hello.value(QLatin1String("unread")).toInt(), 1);
-        QCOMPARE(hello.value(QLatin1String("notifications")).toArray().first().toObject().value(QLatin1String("id")).toInteger(), id);
+        QCOMPARE(hello.value(QLatin1String("notifications"))
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(QLatin1String("id"))
+                     .toInteger(),
+                 id);
         QCOMPARE(hello.value(QLatin1String("notifSeq")).toInteger(), id);
     }
 
@@ -132,8 +161,10 @@ private Q_SLOTS:
         Http http;
         QJsonObject body = approval({QStringLiteral("alice")});
         body.insert(QStringLiteral("idempotencyKey"), QStringLiteral("order-42"));
-        const auto first = http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), body, m_service);
-        const auto again = http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), body, m_service);
+        const auto first =
+            http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), body, m_service);
+        const auto again =
+            http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), body, m_service);
         QCOMPARE(first.status, 201);
         QCOMPARE(again.status, 200);
         QCOMPARE(again.json.value(QLatin1String("id")), first.json.value(QLatin1String("id")));
@@ -152,32 +183,60 @@ private Q_SLOTS:
         Http http;
         QList<qint64> ids;
         for (int i = 0; i < 3; ++i)
-            ids << http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), approval({QStringLiteral("alice")}), m_service)
-                       .json.value(QLatin1String("id")).toInteger();
+            ids << http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")),
+                             approval({QStringLiteral("alice")}), m_service)
+                       .json.value(QLatin1String("id"))
+                       .toInteger();
         QTRY_COMPARE(a2.all(QStringLiteral("notification")).size(), 3);
-        const QJsonObject r = a1.request(QStringLiteral("notif.read"), {{QStringLiteral("ids"), QJsonArray{ids[0], ids[1]}}});
-        QCOMPARE(r.value(QLatin1String("data")).toObject().value(QLatin1String("unread")).toInt(), 1);
+        const QJsonObject r = a1.request(QStringLiteral("notif.read"),
+                                         {{QStringLiteral("ids"), QJsonArray{ids[0], ids[1]}}});
+        QCOMPARE(r.value(QLatin1String("data")).toObject().value(QLatin1String("unread")).toInt(),
+                 1);
         const QJsonObject sync = a2.waitFor(QStringLiteral("notif.readSync"));
         QCOMPARE(sync.value(QLatin1String("ids")).toArray().size(), 2);
         QCOMPARE(sync.value(QLatin1String("unread")).toInt(), 1);
         // reading again changes nothing and tells nobody
-        QCOMPARE(a1.request(QStringLiteral("notif.read"), {{QStringLiteral("ids"), QJsonArray{ids[0]}}})
-                     .value(QLatin1String("data")).toObject().value(QLatin1String("unread")).toInt(), 1);
+        QCOMPARE(
+            a1.request(QStringLiteral("notif.read"), {{QStringLiteral("ids"), QJsonArray{ids[0]}}})
+                .value(QLatin1String("data"))
+                .toObject()
+                .value(QLatin1String("unread"))
+                .toInt(),
+            1);
         // concurrent read-all from both devices: exact count
         a1.send(QStringLiteral("notif.readAll"), {{QStringLiteral("id"), QStringLiteral("x")}});
         a2.send(QStringLiteral("notif.readAll"), {{QStringLiteral("id"), QStringLiteral("y")}});
         QTRY_COMPARE(a2.all(QStringLiteral("notif.readSync")).size(), 2);
-        QCOMPARE(a2.all(QStringLiteral("notif.readSync")).last().value(QLatin1String("unread")).toInt(), 0);
-        const QJsonObject page = a1.request(QStringLiteral("notif.list"), {{QStringLiteral("limit"), 2}});
-        const QJsonArray list = page.value(QLatin1String("data")).toObject().value(QLatin1String("notifications")).toArray();
+        QCOMPARE(
+            a2.all(QStringLiteral("notif.readSync")).last().value(QLatin1String("unread")).toInt(),
+            0);
+        const QJsonObject page =
+            a1.request(QStringLiteral("notif.list"), {{QStringLiteral("limit"), 2}});
+        const QJsonArray list = page.value(QLatin1String("data"))
+                                    .toObject()
+                                    .value(QLatin1String("notifications"))
+                                    .toArray();
         QCOMPARE(list.size(), 2);
-        QCOMPARE(list.first().toObject().value(QLatin1String("id")).toInteger(), ids[2]); // newest first
+        QCOMPARE(list.first().toObject().value(QLatin1String("id")).toInteger(),
+                 ids[2]); // newest first
         QVERIFY(list.first().toObject().value(QLatin1String("read")).toBool());
-        QVERIFY(page.value(QLatin1String("data")).toObject().value(QLatin1String("hasMore")).toBool());
-        const QJsonObject older = a1.request(QStringLiteral("notif.list"), {{QStringLiteral("before"), ids[1]}});
-        QCOMPARE(older.value(QLatin1String("data")).toObject().value(QLatin1String("notifications")).toArray().size(), 1);
+        QVERIFY(
+            page.value(QLatin1String("data")).toObject().value(QLatin1String("hasMore")).toBool());
+        const QJsonObject older =
+            a1.request(QStringLiteral("notif.list"), {{QStringLiteral("before"), ids[1]}});
+        QCOMPARE(older.value(QLatin1String("data"))
+                     .toObject()
+                     .value(QLatin1String("notifications"))
+                     .toArray()
+                     .size(),
+                 1);
         QCOMPARE(a1.request(QStringLiteral("notif.list"), {{QStringLiteral("unread"), true}})
-                     .value(QLatin1String("data")).toObject().value(QLatin1String("notifications")).toArray().size(), 0);
+                     .value(QLatin1String("data"))
+                     .toObject()
+                     .value(QLatin1String("notifications"))
+                     .toArray()
+                     .size(),
+                 0);
     }
 
     void firstActionWinsAndGoesBackAsSignedWebhook()
@@ -189,34 +248,55 @@ private Q_SLOTS:
         QVERIFY(bob.open(s.wsUrl(), m_tokens[QStringLiteral("bob")]));
         Http http;
         QJsonObject body = approval({});
-        body.insert(QStringLiteral("recipients"), QJsonObject{{QStringLiteral("groups"), QJsonArray{QStringLiteral("approvers")}}});
-        const qint64 id = http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), body, m_service).json.value(QLatin1String("id")).toInteger();
+        body.insert(
+            QStringLiteral("recipients"),
+            QJsonObject{{QStringLiteral("groups"), QJsonArray{QStringLiteral("approvers")}}});
+        const qint64 id =
+            http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), body, m_service)
+                .json.value(QLatin1String("id"))
+                .toInteger();
         QVERIFY(!bob.waitFor(QStringLiteral("notification")).isEmpty());
         QVERIFY(!a2.waitFor(QStringLiteral("notification")).isEmpty());
         // two devices act at the same moment
-        const QJsonObject act{{QStringLiteral("notification"), id}, {QStringLiteral("action"), QStringLiteral("approve")}};
+        const QJsonObject act{{QStringLiteral("notification"), id},
+                              {QStringLiteral("action"), QStringLiteral("approve")}};
         QJsonObject approveAct = act;
         approveAct.insert(QStringLiteral("id"), QStringLiteral("a1"));
         a1.send(QStringLiteral("notif.action"), approveAct);
-        QJsonObject rejectAct{{QStringLiteral("notification"), id}, {QStringLiteral("action"), QStringLiteral("reject")}, {QStringLiteral("id"), QStringLiteral("b1")}};
+        QJsonObject rejectAct{{QStringLiteral("notification"), id},
+                              {QStringLiteral("action"), QStringLiteral("reject")},
+                              {QStringLiteral("id"), QStringLiteral("b1")}};
         bob.send(QStringLiteral("notif.action"), rejectAct);
-        const QJsonObject ra = a1.waitFor(QString(), [](const QJsonObject &f) { return f.value(QLatin1String("id")).toString() == QLatin1String("a1"); });
-        const QJsonObject rb = bob.waitFor(QString(), [](const QJsonObject &f) { return f.value(QLatin1String("id")).toString() == QLatin1String("b1"); });
-        const int wins = (ra.value(QLatin1String("type")).toString() == QLatin1String("result"))
-                         + (rb.value(QLatin1String("type")).toString() == QLatin1String("result"));
+        const QJsonObject ra = a1.waitFor(QString(), [](const QJsonObject &f) {
+            return f.value(QLatin1String("id")).toString() == QLatin1String("a1");
+        });
+        const QJsonObject rb = bob.waitFor(QString(), [](const QJsonObject &f) {
+            return f.value(QLatin1String("id")).toString() == QLatin1String("b1");
+        });
+        const int wins = (ra.value(QLatin1String("type")).toString() == QLatin1String("result")) +
+                         (rb.value(QLatin1String("type")).toString() == QLatin1String("result"));
         QCOMPARE(wins, 1);
-        const QJsonObject loser = ra.value(QLatin1String("type")).toString() == QLatin1String("error") ? ra : rb;
+        const QJsonObject loser =
+            ra.value(QLatin1String("type")).toString() == QLatin1String("error") ? ra : rb;
         QCOMPARE(loser.value(QLatin1String("code")).toString(), QStringLiteral("conflict"));
         // every device of every recipient sees it resolved, once
         for (Client *c : {&a1, &a2, &bob}) {
             const QJsonObject res = c->waitFor(QStringLiteral("notif.resolved"));
             QCOMPARE(res.value(QLatin1String("notification")).toInteger(), id);
         }
-        const QString winner = a2.all(QStringLiteral("notif.resolved")).first().value(QLatin1String("action")).toString();
+        const QString winner = a2.all(QStringLiteral("notif.resolved"))
+                                   .first()
+                                   .value(QLatin1String("action"))
+                                   .toString();
         // readable by the source system
-        const auto state = http.get(s.httpUrl(QStringLiteral("/api/v1/notifications/%1").arg(id)), m_service);
+        const auto state =
+            http.get(s.httpUrl(QStringLiteral("/api/v1/notifications/%1").arg(id)), m_service);
         QCOMPARE(state.status, 200);
-        QCOMPARE(state.json.value(QLatin1String("resolved")).toObject().value(QLatin1String("action")).toString(), winner);
+        QCOMPARE(state.json.value(QLatin1String("resolved"))
+                     .toObject()
+                     .value(QLatin1String("action"))
+                     .toString(),
+                 winner);
         QCOMPARE(state.json.value(QLatin1String("recipients")).toInt(), 2);
         // webhook: first attempt fails (500), the retry arrives with a valid signature
         QTRY_COMPARE_WITH_TIMEOUT(m_receiver->requests.size(), 2, 15000);
@@ -224,19 +304,32 @@ private Q_SLOTS:
         QCOMPARE(m_receiver->requests.size(), 2); // delivered: no more retries
         const QByteArray req = m_receiver->requests.last();
         const QByteArray payload = Receiver::body(req);
-        QCOMPARE(Receiver::header(req, "X-Herald-Signature"), herald::Webhooks::sign("s3cret", payload));
-        QVERIFY(Receiver::header(req, "X-Herald-Signature") != herald::Webhooks::sign("wrong", payload));
+        QCOMPARE(Receiver::header(req, "X-Herald-Signature"),
+                 herald::Webhooks::sign("s3cret", payload));
+        QVERIFY(Receiver::header(req, "X-Herald-Signature") !=
+                herald::Webhooks::sign("wrong", payload));
         const QJsonObject hook = QJsonDocument::fromJson(payload).object();
         QCOMPARE(hook.value(QLatin1String("notification")).toInteger(), id);
         QCOMPARE(hook.value(QLatin1String("action")).toString(), winner);
-        QCOMPARE(hook.value(QLatin1String("source")).toObject().value(QLatin1String("order")).toInt(), 42);
+        QCOMPARE(
+            hook.value(QLatin1String("source")).toObject().value(QLatin1String("order")).toInt(),
+            42);
         // acting again is a conflict; unknown actions are refused
-        QCOMPARE(a2.request(QStringLiteral("notif.action"), act).value(QLatin1String("code")).toString(), QStringLiteral("conflict"));
-        QCOMPARE(a2.request(QStringLiteral("notif.action"), {{QStringLiteral("notification"), id}, {QStringLiteral("action"), QStringLiteral("delete")}})
-                     .value(QLatin1String("code")).toString(), QStringLiteral("bad_value"));
+        QCOMPARE(
+            a2.request(QStringLiteral("notif.action"), act).value(QLatin1String("code")).toString(),
+            QStringLiteral("conflict"));
+        QCOMPARE(a2.request(QStringLiteral("notif.action"),
+                            {{QStringLiteral("notification"), id},
+                             {QStringLiteral("action"), QStringLiteral("delete")}})
+                     .value(QLatin1String("code"))
+                     .toString(),
+                 QStringLiteral("bad_value"));
         Client carol;
         QVERIFY(carol.open(s.wsUrl(), m_tokens[QStringLiteral("carol")]));
-        QCOMPARE(carol.request(QStringLiteral("notif.action"), act).value(QLatin1String("code")).toString(), QStringLiteral("not_found"));
+        QCOMPARE(carol.request(QStringLiteral("notif.action"), act)
+                     .value(QLatin1String("code"))
+                     .toString(),
+                 QStringLiteral("not_found"));
     }
 
     void webhookSurvivesRestart()
@@ -245,7 +338,10 @@ private Q_SLOTS:
         {
             Store st;
             QVERIFY(!st.open(m_dir->path()));
-            QVERIFY(!st.setWebhook(QStringLiteral("erp"), QStringLiteral("http://127.0.0.1:%1/hook").arg(m_receiver->serverPort()), QStringLiteral("k")));
+            QVERIFY(!st.setWebhook(
+                QStringLiteral("erp"),
+                QStringLiteral("http://127.0.0.1:%1/hook").arg(m_receiver->serverPort()),
+                QStringLiteral("k")));
         }
         qint64 id = 0;
         {
@@ -253,9 +349,17 @@ private Q_SLOTS:
             Client alice;
             QVERIFY(alice.open(s.wsUrl(), m_tokens[QStringLiteral("alice")]));
             Http http;
-            id = http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), approval({QStringLiteral("alice")}), m_service).json.value(QLatin1String("id")).toInteger();
-            QCOMPARE(alice.request(QStringLiteral("notif.action"), {{QStringLiteral("notification"), id}, {QStringLiteral("action"), QStringLiteral("reject")}})
-                         .value(QLatin1String("type")).toString(), QStringLiteral("result"));
+            id = http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")),
+                           approval({QStringLiteral("alice")}), m_service)
+                     .json.value(QLatin1String("id"))
+                     .toInteger();
+            QCOMPARE(alice
+                         .request(QStringLiteral("notif.action"),
+                                  {{QStringLiteral("notification"), id},
+                                   {QStringLiteral("action"), QStringLiteral("reject")}})
+                         .value(QLatin1String("type"))
+                         .toString(),
+                     QStringLiteral("result"));
             QTRY_VERIFY_WITH_TIMEOUT(!m_receiver->requests.isEmpty(), 5000);
         }
         const quint16 port = m_receiver->serverPort();
@@ -264,7 +368,11 @@ private Q_SLOTS:
         QVERIFY(m_receiver->listen(QHostAddress::LocalHost, port));
         LocalServer again(m_dir->path());
         QTRY_VERIFY_WITH_TIMEOUT(!m_receiver->requests.isEmpty(), 15000);
-        QCOMPARE(QJsonDocument::fromJson(Receiver::body(m_receiver->requests.first())).object().value(QLatin1String("notification")).toInteger(), id);
+        QCOMPARE(QJsonDocument::fromJson(Receiver::body(m_receiver->requests.first()))
+                     .object()
+                     .value(QLatin1String("notification"))
+                     .toInteger(),
+                 id);
     }
 
     void badRequestsGetJsonErrors_data()
@@ -274,19 +382,44 @@ private Q_SLOTS:
         QTest::addColumn<QString>("field");
         QTest::newRow("not json") << QByteArray("{oops") << 400 << QString();
         QTest::newRow("array") << QByteArray("[]") << 400 << QString();
-        QTest::newRow("no recipients") << QByteArray(R"({"title":"t"})") << 400 << QStringLiteral("recipients");
-        QTest::newRow("empty recipients") << QByteArray(R"({"recipients":{},"title":"t"})") << 400 << QStringLiteral("recipients");
-        QTest::newRow("users not array") << QByteArray(R"({"recipients":{"users":"alice"},"title":"t"})") << 400 << QStringLiteral("recipients.users");
-        QTest::newRow("no title") << QByteArray(R"({"recipients":{"users":["alice"]}})") << 400 << QStringLiteral("title");
-        QTest::newRow("title type") << QByteArray(R"({"recipients":{"users":["alice"]},"title":5})") << 400 << QStringLiteral("title");
-        QTest::newRow("title long") << (QByteArray(R"({"recipients":{"users":["alice"]},"title":")") + QByteArray(201, 'a') + "\"}") << 400 << QStringLiteral("title");
-        QTest::newRow("priority") << QByteArray(R"({"recipients":{"users":["alice"]},"title":"t","priority":"asap"})") << 400 << QStringLiteral("priority");
-        QTest::newRow("link") << QByteArray(R"x({"recipients":{"users":["alice"]},"title":"t","link":"javascript:alert(1)"})x") << 400 << QStringLiteral("link");
-        QTest::newRow("actions") << QByteArray(R"({"recipients":{"users":["alice"]},"title":"t","actions":[{"id":"Bad Id","label":"x"}]})") << 400 << QStringLiteral("actions");
-        QTest::newRow("expired") << QByteArray(R"({"recipients":{"users":["alice"]},"title":"t","expiresAt":1000})") << 400 << QStringLiteral("expiresAt");
-        QTest::newRow("source") << QByteArray(R"({"recipients":{"users":["alice"]},"title":"t","source":[1]})") << 400 << QStringLiteral("source");
-        QTest::newRow("unknown user") << QByteArray(R"({"recipients":{"users":["zed"]},"title":"t"})") << 422 << QStringLiteral("recipients.users");
-        QTest::newRow("unknown group") << QByteArray(R"({"recipients":{"groups":["nobody"]},"title":"t"})") << 422 << QStringLiteral("recipients.groups");
+        QTest::newRow("no recipients")
+            << QByteArray(R"({"title":"t"})") << 400 << QStringLiteral("recipients");
+        QTest::newRow("empty recipients") << QByteArray(R"({"recipients":{},"title":"t"})") << 400
+                                          << QStringLiteral("recipients");
+        QTest::newRow("users not array")
+            << QByteArray(R"({"recipients":{"users":"alice"},"title":"t"})") << 400
+            << QStringLiteral("recipients.users");
+        QTest::newRow("no title") << QByteArray(R"({"recipients":{"users":["alice"]}})") << 400
+                                  << QStringLiteral("title");
+        QTest::newRow("title type") << QByteArray(R"({"recipients":{"users":["alice"]},"title":5})")
+                                    << 400 << QStringLiteral("title");
+        QTest::newRow("title long")
+            << (QByteArray(R"({"recipients":{"users":["alice"]},"title":")") +
+                QByteArray(201, 'a') + "\"}")
+            << 400 << QStringLiteral("title");
+        QTest::newRow("priority")
+            << QByteArray(R"({"recipients":{"users":["alice"]},"title":"t","priority":"asap"})")
+            << 400 << QStringLiteral("priority");
+        QTest::newRow("link")
+            << QByteArray(
+                   R"x({"recipients":{"users":["alice"]},"title":"t","link":"javascript:alert(1)"})x")
+            << 400 << QStringLiteral("link");
+        QTest::newRow("actions")
+            << QByteArray(
+                   R"({"recipients":{"users":["alice"]},"title":"t","actions":[{"id":"Bad Id","label":"x"}]})")
+            << 400 << QStringLiteral("actions");
+        QTest::newRow("expired")
+            << QByteArray(R"({"recipients":{"users":["alice"]},"title":"t","expiresAt":1000})")
+            << 400 << QStringLiteral("expiresAt");
+        QTest::newRow("source")
+            << QByteArray(R"({"recipients":{"users":["alice"]},"title":"t","source":[1]})") << 400
+            << QStringLiteral("source");
+        QTest::newRow("unknown user")
+            << QByteArray(R"({"recipients":{"users":["zed"]},"title":"t"})") << 422
+            << QStringLiteral("recipients.users");
+        QTest::newRow("unknown group")
+            << QByteArray(R"({"recipients":{"groups":["nobody"]},"title":"t"})") << 422
+            << QStringLiteral("recipients.groups");
     }
     void badRequestsGetJsonErrors()
     {
@@ -295,25 +428,34 @@ private Q_SLOTS:
         QFETCH(QString, field);
         LocalServer s(m_dir->path());
         Http http;
-        const auto r = http.request("POST", s.httpUrl(QStringLiteral("/api/v1/notifications")), body, m_service);
+        const auto r = http.request("POST", s.httpUrl(QStringLiteral("/api/v1/notifications")),
+                                    body, m_service);
         QCOMPARE(r.status, status);
         const QJsonObject e = r.json.value(QLatin1String("error")).toObject();
         QVERIFY(!e.value(QLatin1String("code")).toString().isEmpty());
         QVERIFY(!e.value(QLatin1String("message")).toString().isEmpty());
         QCOMPARE(e.value(QLatin1String("field")).toString(), field);
         // nothing stored
-        QCOMPARE(http.get(s.httpUrl(QStringLiteral("/api/v1/notifications/1")), m_service).status, 404);
+        QCOMPARE(http.get(s.httpUrl(QStringLiteral("/api/v1/notifications/1")), m_service).status,
+                 404);
     }
 
     void authAndRoutingErrors()
     {
         LocalServer s(m_dir->path());
         Http http;
-        QCOMPARE(http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), approval({QStringLiteral("alice")})).status, 401);
-        QCOMPARE(http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), approval({QStringLiteral("alice")}), m_tokens[QStringLiteral("alice")]).status, 401);
+        QCOMPARE(http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")),
+                           approval({QStringLiteral("alice")}))
+                     .status,
+                 401);
+        QCOMPARE(http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")),
+                           approval({QStringLiteral("alice")}), m_tokens[QStringLiteral("alice")])
+                     .status,
+                 401);
         QCOMPARE(http.get(s.httpUrl(QStringLiteral("/api/v1/notifications/1"))).status, 401);
         QCOMPARE(http.get(s.httpUrl(QStringLiteral("/api/v1/nothing"))).status, 404);
-        QCOMPARE(http.get(s.httpUrl(QStringLiteral("/api/v1/notifications")), m_service).status, 405);
+        QCOMPARE(http.get(s.httpUrl(QStringLiteral("/api/v1/notifications")), m_service).status,
+                 405);
         const auto health = http.get(s.httpUrl(QStringLiteral("/healthz")));
         QCOMPARE(health.status, 200);
         QCOMPARE(health.json.value(QLatin1String("status")).toString(), QStringLiteral("ok"));
@@ -335,13 +477,17 @@ private Q_SLOTS:
         }
         LocalServer s(m_dir->path());
         Http http;
-        QJsonObject body{{QStringLiteral("recipients"), QJsonObject{{QStringLiteral("groups"), QJsonArray{QStringLiteral("everyone-big")}}}},
-                         {QStringLiteral("title"), QStringLiteral("All hands at 3")}};
+        QJsonObject body{
+            {QStringLiteral("recipients"),
+             QJsonObject{{QStringLiteral("groups"), QJsonArray{QStringLiteral("everyone-big")}}}},
+            {QStringLiteral("title"), QStringLiteral("All hands at 3")}};
         // the event loop keeps answering while 10,000 inbox rows are written
         QElapsedTimer t;
         t.start();
-        const auto r1 = http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), body, m_service);
-        const auto r2 = http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), body, m_service);
+        const auto r1 =
+            http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), body, m_service);
+        const auto r2 =
+            http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), body, m_service);
         QCOMPARE(r1.status, 201);
         QCOMPARE(r2.status, 201);
         QCOMPARE(r1.json.value(QLatin1String("recipients")).toInt(), 10000);
@@ -360,19 +506,33 @@ private Q_SLOTS:
         LocalServer s(m_dir->path());
         Http http;
         QJsonObject body = approval({QStringLiteral("carol")});
-        body.insert(QStringLiteral("expiresAt"), static_cast<double>(QDateTime::currentMSecsSinceEpoch() + 1500));
-        QCOMPARE(http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), body, m_service).status, 201);
-        QCOMPARE(http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), approval({QStringLiteral("carol")}), m_service).status, 201);
+        body.insert(QStringLiteral("expiresAt"),
+                    static_cast<double>(QDateTime::currentMSecsSinceEpoch() + 1500));
+        QCOMPARE(
+            http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), body, m_service).status,
+            201);
+        QCOMPARE(http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")),
+                           approval({QStringLiteral("carol")}), m_service)
+                     .status,
+                 201);
         {
             Client carol;
             QVERIFY(carol.open(s.wsUrl(), m_tokens[QStringLiteral("carol")]));
-            QCOMPARE(carol.all(QStringLiteral("hello")).first().value(QLatin1String("unread")).toInt(), 2);
+            QCOMPARE(
+                carol.all(QStringLiteral("hello")).first().value(QLatin1String("unread")).toInt(),
+                2);
         }
         QTest::qWait(1600);
         Client carol;
         QVERIFY(carol.open(s.wsUrl(), m_tokens[QStringLiteral("carol")]));
-        QCOMPARE(carol.all(QStringLiteral("hello")).first().value(QLatin1String("unread")).toInt(), 1);
-        QCOMPARE(carol.all(QStringLiteral("hello")).first().value(QLatin1String("notifications")).toArray().size(), 1);
+        QCOMPARE(carol.all(QStringLiteral("hello")).first().value(QLatin1String("unread")).toInt(),
+                 1);
+        QCOMPARE(carol.all(QStringLiteral("hello"))
+                     .first()
+                     .value(QLatin1String("notifications"))
+                     .toArray()
+                     .size(),
+                 1);
     }
 
     void acknowledgedSurvivesSigkill()
@@ -382,7 +542,9 @@ private Q_SLOTS:
         Http http;
         QList<qint64> ids;
         for (int i = 0; i < 20; ++i) {
-            const auto r = http.post(p.httpUrl(QStringLiteral("/api/v1/notifications")), approval({QStringLiteral("bob")}, QStringLiteral("n%1").arg(i)), m_service);
+            const auto r = http.post(
+                p.httpUrl(QStringLiteral("/api/v1/notifications")),
+                approval({QStringLiteral("bob")}, QStringLiteral("n%1").arg(i)), m_service);
             QCOMPARE(r.status, 201);
             ids << r.json.value(QLatin1String("id")).toInteger();
         }
@@ -390,9 +552,14 @@ private Q_SLOTS:
         QVERIFY(p.start(m_dir->path()));
         Client bob;
         QVERIFY(bob.open(p.wsUrl(), m_tokens[QStringLiteral("bob")]));
-        QCOMPARE(bob.all(QStringLiteral("hello")).first().value(QLatin1String("unread")).toInt(), 20);
-        const QJsonArray list = bob.request(QStringLiteral("notif.list"), {{QStringLiteral("limit"), 100}})
-                                    .value(QLatin1String("data")).toObject().value(QLatin1String("notifications")).toArray();
+        QCOMPARE(bob.all(QStringLiteral("hello")).first().value(QLatin1String("unread")).toInt(),
+                 20);
+        const QJsonArray list =
+            bob.request(QStringLiteral("notif.list"), {{QStringLiteral("limit"), 100}})
+                .value(QLatin1String("data"))
+                .toObject()
+                .value(QLatin1String("notifications"))
+                .toArray();
         QCOMPARE(list.size(), 20);
         QCOMPARE(list.first().toObject().value(QLatin1String("id")).toInteger(), ids.last());
         QCOMPARE(Store::integrityCheck(m_dir->path()), QStringLiteral("ok"));

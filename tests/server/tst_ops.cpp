@@ -54,8 +54,13 @@ private Q_SLOTS:
         c.send(QStringLiteral("ping"), {{QStringLiteral("id"), 1}});
         QVERIFY(!c.waitFor(QStringLiteral("pong")).isEmpty());
         QCOMPARE(http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")),
-                           {{QStringLiteral("recipients"), QJsonObject{{QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}},
-                            {QStringLiteral("title"), QStringLiteral("t")}}, m_service).status, 201);
+                           {{QStringLiteral("recipients"),
+                             QJsonObject{
+                                 {QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}},
+                            {QStringLiteral("title"), QStringLiteral("t")}},
+                           m_service)
+                     .status,
+                 201);
         QVERIFY(!c.waitFor(QStringLiteral("notification")).isEmpty());
         Client bad;
         bad.open(s.wsUrl(), QStringLiteral("hrd_1_nope"));
@@ -78,8 +83,10 @@ private Q_SLOTS:
         LocalServer s(m_dir->path(), cfg);
         Http http;
         QCOMPARE(http.get(s.httpUrl(QStringLiteral("/metrics"))).status, 401);
-        QCOMPARE(http.get(s.httpUrl(QStringLiteral("/metrics")), QStringLiteral("wrong")).status, 401);
-        const auto ok = http.get(s.httpUrl(QStringLiteral("/metrics")), QStringLiteral("scrape-me"));
+        QCOMPARE(http.get(s.httpUrl(QStringLiteral("/metrics")), QStringLiteral("wrong")).status,
+                 401);
+        const auto ok =
+            http.get(s.httpUrl(QStringLiteral("/metrics")), QStringLiteral("scrape-me"));
         QCOMPARE(ok.status, 200);
         QVERIFY(ok.body.contains("herald_connections"));
         QCOMPARE(http.get(s.httpUrl(QStringLiteral("/healthz"))).status, 200); // health stays open
@@ -91,18 +98,27 @@ private Q_SLOTS:
             QSKIP("openssl not installed");
         QTemporaryDir pki;
         const QString d = pki.path();
-        QVERIFY(run(d, {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"), QStringLiteral("-nodes"),
-                        QStringLiteral("-keyout"), QStringLiteral("ca.key"), QStringLiteral("-out"), QStringLiteral("ca.pem"), QStringLiteral("-days"),
-                        QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=Herald Test CA")}));
-        QVERIFY(run(d, {QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
-                        QStringLiteral("server.key"), QStringLiteral("-out"), QStringLiteral("server.csr"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost")}));
+        QVERIFY(run(d, {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                        QStringLiteral("rsa:2048"), QStringLiteral("-nodes"),
+                        QStringLiteral("-keyout"), QStringLiteral("ca.key"), QStringLiteral("-out"),
+                        QStringLiteral("ca.pem"), QStringLiteral("-days"), QStringLiteral("2"),
+                        QStringLiteral("-subj"), QStringLiteral("/CN=Herald Test CA")}));
+        QVERIFY(run(d, {QStringLiteral("req"), QStringLiteral("-newkey"),
+                        QStringLiteral("rsa:2048"), QStringLiteral("-nodes"),
+                        QStringLiteral("-keyout"), QStringLiteral("server.key"),
+                        QStringLiteral("-out"), QStringLiteral("server.csr"),
+                        QStringLiteral("-subj"), QStringLiteral("/CN=localhost")}));
         QFile ext(d + QStringLiteral("/ext.cnf"));
         QVERIFY(ext.open(QIODevice::WriteOnly));
         ext.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n");
         ext.close();
-        QVERIFY(run(d, {QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), QStringLiteral("server.csr"), QStringLiteral("-CA"),
-                        QStringLiteral("ca.pem"), QStringLiteral("-CAkey"), QStringLiteral("ca.key"), QStringLiteral("-CAcreateserial"), QStringLiteral("-out"),
-                        QStringLiteral("server.pem"), QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-extfile"), QStringLiteral("ext.cnf")}));
+        QVERIFY(
+            run(d, {QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
+                    QStringLiteral("server.csr"), QStringLiteral("-CA"), QStringLiteral("ca.pem"),
+                    QStringLiteral("-CAkey"), QStringLiteral("ca.key"),
+                    QStringLiteral("-CAcreateserial"), QStringLiteral("-out"),
+                    QStringLiteral("server.pem"), QStringLiteral("-days"), QStringLiteral("2"),
+                    QStringLiteral("-extfile"), QStringLiteral("ext.cnf")}));
         herald::Config cfg;
         cfg.tlsCert = d + QStringLiteral("/server.pem");
         cfg.tlsKey = d + QStringLiteral("/server.key");
@@ -115,18 +131,21 @@ private Q_SLOTS:
         Client good;
         good.ws.setSslConfiguration(withCa);
         QVERIFY(good.open(wss, m_alice));
-        QCOMPARE(good.request(QStringLiteral("room.list")).value(QLatin1String("type")).toString(), QStringLiteral("result"));
+        QCOMPARE(good.request(QStringLiteral("room.list")).value(QLatin1String("type")).toString(),
+                 QStringLiteral("result"));
 
         // without it: the certificate is refused
         Client refused;
         bool sslError = false;
-        connect(&refused.ws, &QWebSocket::sslErrors, this, [&sslError](const QList<QSslError> &) { sslError = true; });
+        connect(&refused.ws, &QWebSocket::sslErrors, this,
+                [&sslError](const QList<QSslError> &) { sslError = true; });
         QVERIFY(!refused.open(wss, m_alice));
         QVERIFY(sslError);
 
         // https for the API, with the same CA
         QNetworkAccessManager nam;
-        QNetworkRequest req(QUrl(QStringLiteral("https://127.0.0.1:%1/healthz").arg(s.server->port())));
+        QNetworkRequest req(
+            QUrl(QStringLiteral("https://127.0.0.1:%1/healthz").arg(s.server->port())));
         req.setSslConfiguration(withCa);
         QNetworkReply *reply = nam.get(req);
         QSignalSpy done(reply, &QNetworkReply::finished);

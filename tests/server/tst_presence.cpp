@@ -52,7 +52,11 @@ private Q_SLOTS:
         auto d2 = std::make_unique<Client>();
         QVERIFY(d1->open(s.wsUrl(), m_tokens[1]));
         QTRY_COMPARE(presenceOf(watcher, QStringLiteral("u1")).size(), 1);
-        QCOMPARE(presenceOf(watcher, QStringLiteral("u1")).last().value(QLatin1String("status")).toString(), QStringLiteral("online"));
+        QCOMPARE(presenceOf(watcher, QStringLiteral("u1"))
+                     .last()
+                     .value(QLatin1String("status"))
+                     .toString(),
+                 QStringLiteral("online"));
         QVERIFY(d2->open(s.wsUrl(), m_tokens[1]));
         d1->ws.close();
         QVERIFY(d1->waitClosed());
@@ -61,13 +65,22 @@ private Q_SLOTS:
         QCOMPARE(presenceOf(watcher, QStringLiteral("u1")).size(), 1);
         QCOMPARE(s.server->hub()->onlineCount(), 2);
         // away only when every device is away
-        d2->send(QStringLiteral("presence.set"), {{QStringLiteral("status"), QStringLiteral("away")}});
+        d2->send(QStringLiteral("presence.set"),
+                 {{QStringLiteral("status"), QStringLiteral("away")}});
         QTRY_COMPARE(presenceOf(watcher, QStringLiteral("u1")).size(), 2);
-        QCOMPARE(presenceOf(watcher, QStringLiteral("u1")).last().value(QLatin1String("status")).toString(), QStringLiteral("away"));
+        QCOMPARE(presenceOf(watcher, QStringLiteral("u1"))
+                     .last()
+                     .value(QLatin1String("status"))
+                     .toString(),
+                 QStringLiteral("away"));
         d2->ws.close();
         QVERIFY(d2->waitClosed());
         QTRY_COMPARE(presenceOf(watcher, QStringLiteral("u1")).size(), 3);
-        QCOMPARE(presenceOf(watcher, QStringLiteral("u1")).last().value(QLatin1String("status")).toString(), QStringLiteral("offline"));
+        QCOMPARE(presenceOf(watcher, QStringLiteral("u1"))
+                     .last()
+                     .value(QLatin1String("status"))
+                     .toString(),
+                 QStringLiteral("offline"));
         const QJsonObject last = watcher.all(QStringLiteral("presence")).last();
         QCOMPARE(last.value(QLatin1String("online")).toInt(), 1); // the room's online count
         // people who share no room hear nothing
@@ -77,8 +90,13 @@ private Q_SLOTS:
         QVERIFY(again.open(s.wsUrl(), m_tokens[1]));
         QTest::qWait(300);
         QVERIFY(loner.all(QStringLiteral("presence")).isEmpty());
-        const QJsonArray members = watcher.request(QStringLiteral("room.members"), {{QStringLiteral("room"), QStringLiteral("all")}})
-                                       .value(QLatin1String("data")).toObject().value(QLatin1String("members")).toArray();
+        const QJsonArray members = watcher
+                                       .request(QStringLiteral("room.members"),
+                                                {{QStringLiteral("room"), QStringLiteral("all")}})
+                                       .value(QLatin1String("data"))
+                                       .toObject()
+                                       .value(QLatin1String("members"))
+                                       .toArray();
         QCOMPARE(members.size(), 60);
     }
 
@@ -103,7 +121,8 @@ private Q_SLOTS:
         };
         QTRY_COMPARE(lastCount(), 51);
         const int updates = static_cast<int>(watcher.all(QStringLiteral("online")).size());
-        QVERIFY2(updates <= 8, qPrintable(QStringLiteral("%1 online-count frames for 50 connects").arg(updates)));
+        QVERIFY2(updates <= 8,
+                 qPrintable(QStringLiteral("%1 online-count frames for 50 connects").arg(updates)));
         // and the room-level presence of the burst came in a few frames, not 50
         QVERIFY(crowd[0]->all(QStringLiteral("presence")).size() <= 8);
     }
@@ -123,7 +142,8 @@ private Q_SLOTS:
         QVERIFY(raw.waitForConnected(3000));
         raw.write("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                  "Authorization: Bearer " + m_tokens[2].toLatin1() + "\r\n\r\n");
+                  "Authorization: Bearer " +
+                  m_tokens[2].toLatin1() + "\r\n\r\n");
         QTRY_VERIFY(raw.bytesAvailable() > 0);
         QVERIFY(raw.peek(12).startsWith("HTTP/1.1 101"));
         QTRY_COMPARE(presenceOf(watcher, QStringLiteral("u2")).size(), 1);
@@ -132,7 +152,11 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(raw.state(), QAbstractSocket::UnconnectedState, 8000);
         QVERIFY(t.elapsed() < 8000);
         QTRY_COMPARE(presenceOf(watcher, QStringLiteral("u2")).size(), 2);
-        QCOMPARE(presenceOf(watcher, QStringLiteral("u2")).last().value(QLatin1String("status")).toString(), QStringLiteral("offline"));
+        QCOMPARE(presenceOf(watcher, QStringLiteral("u2"))
+                     .last()
+                     .value(QLatin1String("status"))
+                     .toString(),
+                 QStringLiteral("offline"));
         // the well-behaved client (QWebSocket answers pings) is still there
         QCOMPARE(watcher.ws.state(), QAbstractSocket::ConnectedState);
     }

@@ -36,11 +36,17 @@ private Q_SLOTS:
         QVariant got;
         bool ok = false;
         c.command({"SET", "herald:test", "value with spaces"}, [](const QVariant &, bool) {});
-        c.command({"GET", "herald:test"}, [&](const QVariant &v, bool k) { got = v; ok = k; });
+        c.command({"GET", "herald:test"}, [&](const QVariant &v, bool k) {
+            got = v;
+            ok = k;
+        });
         QTRY_VERIFY(ok);
         QCOMPARE(got.toByteArray(), QByteArray("value with spaces"));
         ok = false;
-        c.command({"INCRBY", "herald:n", "41"}, [&](const QVariant &v, bool k) { got = v; ok = k; });
+        c.command({"INCRBY", "herald:n", "41"}, [&](const QVariant &v, bool k) {
+            got = v;
+            ok = k;
+        });
         QTRY_VERIFY(ok);
         QCOMPARE(got.toLongLong(), 41);
         bool failed = false;
@@ -50,7 +56,8 @@ private Q_SLOTS:
 
     void pubSubSurvivesARedisRestart()
     {
-        RedisClient pub(QStringLiteral("127.0.0.1"), m_port), sub(QStringLiteral("127.0.0.1"), m_port);
+        RedisClient pub(QStringLiteral("127.0.0.1"), m_port),
+            sub(QStringLiteral("127.0.0.1"), m_port);
         QSignalSpy messages(&sub, &RedisClient::message);
         QSignalSpy subUp(&sub, &RedisClient::connected);
         QSignalSpy pubUp(&pub, &RedisClient::connected);
@@ -82,7 +89,8 @@ private Q_SLOTS:
 
     void presenceExpires()
     {
-        RedisBus a(QStringLiteral("127.0.0.1"), m_port, "node-a"), b(QStringLiteral("127.0.0.1"), m_port, "node-b");
+        RedisBus a(QStringLiteral("127.0.0.1"), m_port, "node-a"),
+            b(QStringLiteral("127.0.0.1"), m_port, "node-b");
         QSignalSpy aUp(&a, &Bus::up), bUp(&b, &Bus::up);
         a.start();
         b.start();
@@ -92,14 +100,20 @@ private Q_SLOTS:
         QTest::qWait(200);                 // two connections: let both writes land
         QList<qint64> seen;
         bool done = false;
-        a.readPresence([&](const QList<qint64> &u) { seen = u; done = true; });
+        a.readPresence([&](const QList<qint64> &u) {
+            seen = u;
+            done = true;
+        });
         QTRY_VERIFY(done);
         std::sort(seen.begin(), seen.end());
         QCOMPARE(seen, (QList<qint64>{1, 2, 3}));
         QTest::qWait(1200);
         done = false;
         a.announcePresence({}, {1}, 30); // 1 went offline on a
-        a.readPresence([&](const QList<qint64> &u) { seen = u; done = true; });
+        a.readPresence([&](const QList<qint64> &u) {
+            seen = u;
+            done = true;
+        });
         QTRY_VERIFY(done);
         QCOMPARE(seen, QList<qint64>{2});
     }
@@ -108,9 +122,10 @@ private:
     void startRedis()
     {
         m_redis = std::make_unique<QProcess>();
-        m_redis->start(QStringLiteral("redis-server"), {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
-                                                        QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
-                                                        QStringLiteral("--appendonly"), QStringLiteral("no")});
+        m_redis->start(QStringLiteral("redis-server"),
+                       {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
+                        QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                        QStringLiteral("--appendonly"), QStringLiteral("no")});
         QVERIFY(m_redis->waitForStarted());
         for (int i = 0; i < 50; ++i) {
             QTcpSocket probe;

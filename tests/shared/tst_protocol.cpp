@@ -167,8 +167,8 @@ void TestProtocol::schemaIsConsistent()
             QVERIFY2(f.name != u"type"_s, qPrintable(spec.type));
             QVERIFY2(!names.contains(f.name), qPrintable(spec.type + u'.' + f.name));
             names.insert(f.name);
-            if (f.kind == Kind::Id || f.kind == Kind::StringList || f.kind == Kind::IntList
-                || f.kind == Kind::SeqMap)
+            if (f.kind == Kind::Id || f.kind == Kind::StringList || f.kind == Kind::IntList ||
+                f.kind == Kind::SeqMap)
                 QVERIFY2(f.max > 0, qPrintable(spec.type + u'.' + f.name + u" needs a bound"_s));
             if (f.kind == Kind::String && spec.direction == Direction::ClientToServer)
                 QVERIFY2(f.max > 0, qPrintable(spec.type + u'.' + f.name + u" needs a bound"_s));
@@ -179,14 +179,15 @@ void TestProtocol::schemaIsConsistent()
     }
     QVERIFY(!findSpec(u"no.such.type"_s));
     // The type constants all name schema entries.
-    for (const QString &t : {Type::Auth, Type::Ping, Type::PresenceSet, Type::UserList, Type::RoomList,
-                             Type::RoomCreate, Type::RoomJoin, Type::RoomLeave, Type::RoomInvite,
-                             Type::RoomMembers, Type::RoomHistory, Type::DmOpen, Type::MsgSend,
-                             Type::TypingSend, Type::Resume, Type::NotifList, Type::NotifRead,
-                             Type::NotifReadAll, Type::NotifAction, Type::Hello, Type::Result, Type::Error,
-                             Type::Pong, Type::Message, Type::Typing, Type::Presence, Type::Online,
-                             Type::Member, Type::Notification, Type::NotifUnread, Type::NotifReadSync,
-                             Type::NotifResolved})
+    for (const QString &t :
+         {Type::Auth,         Type::Ping,         Type::PresenceSet,   Type::UserList,
+          Type::RoomList,     Type::RoomCreate,   Type::RoomJoin,      Type::RoomLeave,
+          Type::RoomInvite,   Type::RoomMembers,  Type::RoomHistory,   Type::DmOpen,
+          Type::MsgSend,      Type::TypingSend,   Type::Resume,        Type::NotifList,
+          Type::NotifRead,    Type::NotifReadAll, Type::NotifAction,   Type::Hello,
+          Type::Result,       Type::Error,        Type::Pong,          Type::Message,
+          Type::Typing,       Type::Presence,     Type::Online,        Type::Member,
+          Type::Notification, Type::NotifUnread,  Type::NotifReadSync, Type::NotifResolved})
         QVERIFY2(findSpec(t), qPrintable(t));
     QCOMPARE(Version, 1);
     QCOMPARE(QLatin1String(Subprotocol), "herald.v1"_L1);
@@ -213,7 +214,8 @@ void TestProtocol::roundTrip()
     const QByteArray bytes = encode(type, body);
 
     const DecodeResult r = decode(bytes, spec->direction);
-    QVERIFY2(r.ok(), qPrintable(r.error.code + u": "_s + r.error.message + u" in "_s + QString::fromUtf8(bytes)));
+    QVERIFY2(r.ok(), qPrintable(r.error.code + u": "_s + r.error.message + u" in "_s +
+                                QString::fromUtf8(bytes)));
     QCOMPARE(r.frame->type, type);
     QJsonObject expected = body;
     expected.insert(u"type"_s, type);
@@ -241,14 +243,15 @@ void TestProtocol::malformed_data()
 {
     QTest::addColumn<QByteArray>("bytes");
     QTest::addColumn<Direction>("direction");
-    QTest::addColumn<QString>("code");  // empty: must decode
+    QTest::addColumn<QString>("code"); // empty: must decode
     QTest::addColumn<QString>("field");
     QTest::addColumn<QJsonValue>("id"); // the id the error must carry (undefined: none)
 
     const auto C = Direction::ClientToServer;
     const auto S = Direction::ServerToClient;
     const auto row = [&](const char *name, const QByteArray &bytes, Direction d, const char *code,
-                         const QString &field = {}, const QJsonValue &id = QJsonValue(QJsonValue::Undefined)) {
+                         const QString &field = {},
+                         const QJsonValue &id = QJsonValue(QJsonValue::Undefined)) {
         QTest::newRow(name) << bytes << d << QString::fromLatin1(code) << field << id;
     };
 
@@ -264,8 +267,8 @@ void TestProtocol::malformed_data()
     row("single quotes", R"({'type':'ping','id':1})", C, Err::BadJson);
     row("trailing comma", R"({"type":"ping","id":1,})", C, Err::BadJson);
     row("number overflowing a double", R"({"type":"ping","id":1e400})", C, Err::BadJson);
-    row("raw NUL in a string", QByteArray(R"({"type":"ping","id":"a)") + '\0' + QByteArray(R"(b"})"), C,
-        Err::BadJson);
+    row("raw NUL in a string",
+        QByteArray(R"({"type":"ping","id":"a)") + '\0' + QByteArray(R"(b"})"), C, Err::BadJson);
     row("raw newline in a string", "{\"type\":\"ping\",\"id\":\"a\nb\"}", C, Err::BadJson);
     row("raw tab in a string", "{\"type\":\"ping\",\"id\":\"a\tb\"}", C, Err::BadJson);
     row("json array", R"([{"type":"ping","id":1}])", C, Err::NotObject);
@@ -284,118 +287,138 @@ void TestProtocol::malformed_data()
     row("type an object", R"({"type":{"name":"ping"}})", C, Err::WrongType, u"type"_s);
     row("unknown type", R"({"type":"nope","id":"u1"})", C, Err::UnknownType, u"type"_s, u"u1"_s);
     row("type differs in case", R"({"type":"PING","id":1})", C, Err::UnknownType, u"type"_s, 1);
-    row("server-only type sent as client", R"({"type":"hello","protocol":1,"user":{},"online":1,"unread":0,"heartbeat":30})",
-        C, Err::UnknownType, u"type"_s);
+    row("server-only type sent as client",
+        R"({"type":"hello","protocol":1,"user":{},"online":1,"unread":0,"heartbeat":30})", C,
+        Err::UnknownType, u"type"_s);
     row("result sent as client", R"({"type":"result","id":7})", C, Err::UnknownType, u"type"_s, 7);
-    row("client-only type sent as server", R"({"type":"ping","id":1})", S, Err::UnknownType, u"type"_s, 1);
+    row("client-only type sent as server", R"({"type":"ping","id":1})", S, Err::UnknownType,
+        u"type"_s, 1);
 
     // ---- required fields
-    row("missing required field", R"({"type":"room.join","id":"j1"})", C, Err::MissingField, u"room"_s, u"j1"_s);
+    row("missing required field", R"({"type":"room.join","id":"j1"})", C, Err::MissingField,
+        u"room"_s, u"j1"_s);
     row("missing id", R"({"type":"ping"})", C, Err::MissingField, u"id"_s);
     row("missing token", R"({"type":"auth"})", C, Err::MissingField, u"token"_s);
-    row("required field null", R"({"type":"room.join","id":3,"room":null})", C, Err::WrongType, u"room"_s, 3);
+    row("required field null", R"({"type":"room.join","id":3,"room":null})", C, Err::WrongType,
+        u"room"_s, 3);
     row("required id null", R"({"type":"ping","id":null})", C, Err::WrongType, u"id"_s);
     row("server frame missing field", R"({"type":"online"})", S, Err::MissingField, u"count"_s);
 
     // ---- each kind's wrong type
-    row("string given a number", R"({"type":"room.join","id":1,"room":5})", C, Err::WrongType, u"room"_s, 1);
-    row("string given an array", R"({"type":"msg.send","id":1,"room":"r","clientId":"c","text":["hi"]})", C,
-        Err::WrongType, u"text"_s, 1);
-    row("int given a string", R"({"type":"room.history","id":1,"room":"r","limit":"5"})", C, Err::WrongType,
-        u"limit"_s, 1);
-    row("int given a bool", R"({"type":"notif.action","id":1,"notification":true,"action":"ok"})", C,
-        Err::WrongType, u"notification"_s, 1);
-    row("bool given a string", R"({"type":"room.create","id":1,"name":"x","private":"yes"})", C, Err::WrongType,
-        u"private"_s, 1);
-    row("bool given a number", R"({"type":"notif.list","id":1,"unread":1})", C, Err::WrongType, u"unread"_s, 1);
+    row("string given a number", R"({"type":"room.join","id":1,"room":5})", C, Err::WrongType,
+        u"room"_s, 1);
+    row("string given an array",
+        R"({"type":"msg.send","id":1,"room":"r","clientId":"c","text":["hi"]})", C, Err::WrongType,
+        u"text"_s, 1);
+    row("int given a string", R"({"type":"room.history","id":1,"room":"r","limit":"5"})", C,
+        Err::WrongType, u"limit"_s, 1);
+    row("int given a bool", R"({"type":"notif.action","id":1,"notification":true,"action":"ok"})",
+        C, Err::WrongType, u"notification"_s, 1);
+    row("bool given a string", R"({"type":"room.create","id":1,"name":"x","private":"yes"})", C,
+        Err::WrongType, u"private"_s, 1);
+    row("bool given a number", R"({"type":"notif.list","id":1,"unread":1})", C, Err::WrongType,
+        u"unread"_s, 1);
     row("id given an object", R"({"type":"ping","id":{"a":1}})", C, Err::WrongType, u"id"_s);
     row("id given a bool", R"({"type":"ping","id":true})", C, Err::WrongType, u"id"_s);
     row("id given an array", R"({"type":"ping","id":[1]})", C, Err::WrongType, u"id"_s);
-    row("int list given a string", R"({"type":"notif.read","id":1,"ids":"1,2"})", C, Err::WrongType, u"ids"_s, 1);
-    row("int list with a string item", R"({"type":"notif.read","id":1,"ids":[1,"2"]})", C, Err::WrongType,
+    row("int list given a string", R"({"type":"notif.read","id":1,"ids":"1,2"})", C, Err::WrongType,
         u"ids"_s, 1);
-    row("int list with a fraction", R"({"type":"notif.read","id":1,"ids":[1,2.5]})", C, Err::WrongType,
-        u"ids"_s, 1);
-    row("seq map given an array", R"({"type":"resume","id":1,"rooms":[1]})", C, Err::WrongType, u"rooms"_s, 1);
-    row("seq map with a string value", R"({"type":"resume","id":1,"rooms":{"general":"5"}})", C, Err::WrongType,
+    row("int list with a string item", R"({"type":"notif.read","id":1,"ids":[1,"2"]})", C,
+        Err::WrongType, u"ids"_s, 1);
+    row("int list with a fraction", R"({"type":"notif.read","id":1,"ids":[1,2.5]})", C,
+        Err::WrongType, u"ids"_s, 1);
+    row("seq map given an array", R"({"type":"resume","id":1,"rooms":[1]})", C, Err::WrongType,
         u"rooms"_s, 1);
-    row("seq map with a null value", R"({"type":"resume","id":1,"rooms":{"general":null}})", C, Err::WrongType,
-        u"rooms"_s, 1);
+    row("seq map with a string value", R"({"type":"resume","id":1,"rooms":{"general":"5"}})", C,
+        Err::WrongType, u"rooms"_s, 1);
+    row("seq map with a null value", R"({"type":"resume","id":1,"rooms":{"general":null}})", C,
+        Err::WrongType, u"rooms"_s, 1);
     row("object given an array", R"({"type":"notification","notification":[1]})", S, Err::WrongType,
         u"notification"_s);
-    row("array given an object", R"({"type":"presence","room":"r","users":{},"online":1})", S, Err::WrongType,
-        u"users"_s);
-    row("server int given a string", R"({"type":"online","count":"3"})", S, Err::WrongType, u"count"_s);
+    row("array given an object", R"({"type":"presence","room":"r","users":{},"online":1})", S,
+        Err::WrongType, u"users"_s);
+    row("server int given a string", R"({"type":"online","count":"3"})", S, Err::WrongType,
+        u"count"_s);
 
     // ---- sizes
     const QByteArray text4001 = QByteArray(4001, 'x');
-    row("string too long", R"({"type":"msg.send","id":"m1","room":"r","clientId":"c","text":")" + text4001 + "\"}",
-        C, Err::TooLong, u"text"_s, u"m1"_s);
+    row("string too long",
+        R"({"type":"msg.send","id":"m1","room":"r","clientId":"c","text":")" + text4001 + "\"}", C,
+        Err::TooLong, u"text"_s, u"m1"_s);
     row("string too long counts characters, not bytes",
         R"({"type":"room.create","id":1,"name":")" + QByteArray("\xc3\xa9").repeated(65) + "\"}", C,
         Err::TooLong, u"name"_s, 1);
-    row("id string too long (not echoed)", R"({"type":"ping","id":")" + QByteArray(65, 'i') + "\"}", C,
-        Err::TooLong, u"id"_s);
+    row("id string too long (not echoed)", R"({"type":"ping","id":")" + QByteArray(65, 'i') + "\"}",
+        C, Err::TooLong, u"id"_s);
     QByteArray ids = "[";
     for (int i = 1; i <= 501; ++i)
         ids += QByteArray::number(i) + (i < 501 ? "," : "]");
-    row("too many items (int list)", R"({"type":"notif.read","id":1,"ids":)" + ids + "}", C, Err::TooMany,
-        u"ids"_s, 1);
+    row("too many items (int list)", R"({"type":"notif.read","id":1,"ids":)" + ids + "}", C,
+        Err::TooMany, u"ids"_s, 1);
     QByteArray rooms = "{";
     for (int i = 0; i <= 1000; ++i)
         rooms += "\"r" + QByteArray::number(i) + "\":1" + (i < 1000 ? "," : "}");
-    row("too many entries (seq map)", R"({"type":"resume","id":1,"rooms":)" + rooms + "}", C, Err::TooMany,
+    row("too many entries (seq map)", R"({"type":"resume","id":1,"rooms":)" + rooms + "}", C,
+        Err::TooMany, u"rooms"_s, 1);
+    row("seq map key too long",
+        R"({"type":"resume","id":1,"rooms":{")" + QByteArray(141, 'k') + "\":1}}", C, Err::TooLong,
         u"rooms"_s, 1);
-    row("seq map key too long", R"({"type":"resume","id":1,"rooms":{")" + QByteArray(141, 'k') + "\":1}}", C,
-        Err::TooLong, u"rooms"_s, 1);
 
     // ---- numbers
     row("negative sequence", R"({"type":"resume","id":1,"notifications":-1})", C, Err::BadValue,
         u"notifications"_s, 1);
     row("negative sequence in a room map", R"({"type":"resume","id":1,"rooms":{"general":-3}})", C,
         Err::BadValue, u"rooms"_s, 1);
-    row("negative id in a list", R"({"type":"notif.read","id":1,"ids":[-1]})", C, Err::BadValue, u"ids"_s, 1);
+    row("negative id in a list", R"({"type":"notif.read","id":1,"ids":[-1]})", C, Err::BadValue,
+        u"ids"_s, 1);
     row("over the field's maximum", R"({"type":"room.history","id":1,"room":"r","limit":201})", C,
         Err::BadValue, u"limit"_s, 1);
-    row("non-integer number", R"({"type":"room.history","id":1,"room":"r","before":1.5})", C, Err::WrongType,
-        u"before"_s, 1);
-    row("non-integer in exponent form", R"({"type":"room.history","id":1,"room":"r","after":15e-1})", C,
-        Err::WrongType, u"after"_s, 1);
+    row("non-integer number", R"({"type":"room.history","id":1,"room":"r","before":1.5})", C,
+        Err::WrongType, u"before"_s, 1);
+    row("non-integer in exponent form",
+        R"({"type":"room.history","id":1,"room":"r","after":15e-1})", C, Err::WrongType, u"after"_s,
+        1);
     row("non-integer id", R"({"type":"ping","id":1.5})", C, Err::WrongType, u"id"_s);
-    row("huge number 2^53", R"({"type":"resume","id":1,"notifications":9007199254740992})", C, Err::BadValue,
-        u"notifications"_s, 1);
-    row("huge number 1e300", R"({"type":"notif.action","id":1,"notification":1e300,"action":"ok"})", C,
-        Err::BadValue, u"notification"_s, 1);
+    row("huge number 2^53", R"({"type":"resume","id":1,"notifications":9007199254740992})", C,
+        Err::BadValue, u"notifications"_s, 1);
+    row("huge number 1e300", R"({"type":"notif.action","id":1,"notification":1e300,"action":"ok"})",
+        C, Err::BadValue, u"notification"_s, 1);
     row("huge id", R"({"type":"ping","id":1e20})", C, Err::BadValue, u"id"_s);
-    row("huge sequence in a room map", R"({"type":"resume","id":1,"rooms":{"r":18446744073709551616}})", C,
-        Err::BadValue, u"rooms"_s, 1);
+    row("huge sequence in a room map",
+        R"({"type":"resume","id":1,"rooms":{"r":18446744073709551616}})", C, Err::BadValue,
+        u"rooms"_s, 1);
 
     // ---- encoding
-    const auto inString = [](const QByteArray &raw) -> QByteArray { return R"({"type":"ping","id":")" + raw + "\"}"; };
+    const auto inString = [](const QByteArray &raw) -> QByteArray {
+        return R"({"type":"ping","id":")" + raw + "\"}";
+    };
     row("utf-8 overlong 2-byte", inString("\xc0\xaf"), C, Err::BadUtf8);
     row("utf-8 overlong 3-byte", inString("\xe0\x80\xaf"), C, Err::BadUtf8);
     row("utf-8 overlong NUL", inString("\xc0\x80"), C, Err::BadUtf8);
     row("utf-8 lone continuation byte", inString("\x80"), C, Err::BadUtf8);
     row("utf-8 truncated multibyte", inString("\xe2\x82"), C, Err::BadUtf8);
-    row("utf-8 truncated at end of frame", R"({"type":"ping","id":")" + QByteArray("\xf0\x9f\x98"), C,
-        Err::BadUtf8);
+    row("utf-8 truncated at end of frame", R"({"type":"ping","id":")" + QByteArray("\xf0\x9f\x98"),
+        C, Err::BadUtf8);
     row("utf-8 encoded surrogate", inString("\xed\xa0\x80"), C, Err::BadUtf8);
     row("utf-8 beyond U+10FFFF", inString("\xf4\x90\x80\x80"), C, Err::BadUtf8);
     row("utf-8 byte 0xFF", inString("\xff"), C, Err::BadUtf8);
     row("utf-8 invalid outside strings", "{\"type\":\"ping\",\"id\":1}\xfe", C, Err::BadUtf8);
     row("unpaired surrogate escape", inString("\\ud800"), C, Err::BadUtf8);
-    row("unpaired low surrogate escape in a key", R"({"type":"ping","id":1,"\udc00":1})", C, Err::BadUtf8);
+    row("unpaired low surrogate escape in a key", R"({"type":"ping","id":1,"\udc00":1})", C,
+        Err::BadUtf8);
     row("reversed surrogate pair escape", inString("\\udc00\\ud800"), C, Err::BadUtf8);
 
     // ---- depth
-    row("nesting too deep (unknown field)", R"({"type":"ping","id":1,"x":[[[[[[[[1]]]]]]]]})", C, Err::TooDeep);
-    row("nesting too deep (objects)", R"({"type":"ping","id":1,"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{}}}}}}}}})", C,
+    row("nesting too deep (unknown field)", R"({"type":"ping","id":1,"x":[[[[[[[[1]]]]]]]]})", C,
+        Err::TooDeep);
+    row("nesting too deep (objects)",
+        R"({"type":"ping","id":1,"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{}}}}}}}}})", C,
         Err::TooDeep);
     row("nesting too deep (known field)",
         R"({"type":"notification","notification":{"a":[[[[[[[1]]]]]]]}})", S, Err::TooDeep);
     row("nesting too deep, unterminated", QByteArray(100000, '[').left(60000), C, Err::TooDeep);
-    row("frame too large", R"({"type":"ping","id":1,"pad":")" + QByteArray(64 * 1024, 'p') + "\"}", C,
-        Err::TooLarge);
+    row("frame too large", R"({"type":"ping","id":1,"pad":")" + QByteArray(64 * 1024, 'p') + "\"}",
+        C, Err::TooLarge);
 
     // ---- accepted edge cases
     row("ok: minimal ping", R"({"type":"ping","id":1})", C, "");
@@ -405,16 +428,22 @@ void TestProtocol::malformed_data()
     row("ok: brackets inside strings are not depth",
         R"({"type":"ping","id":"[[[[[[[[[[{{{{{{{{{{","x":"]]]]]]]]]]}}}}"})", C, "");
     row("ok: escaped quote then brackets", R"({"type":"ping","id":"\"[[[[[[[[[[\\"})", C, "");
-    row("ok: escaped backslash ends the string", R"({"type":"ping","id":1,"x":"\\","y":[[1]]})", C, "");
+    row("ok: escaped backslash ends the string", R"({"type":"ping","id":1,"x":"\\","y":[[1]]})", C,
+        "");
     row("ok: surrogate pair escape", inString("\\ud83d\\ude00"), C, "");
     row("ok: 4-byte utf-8", inString("\xf0\x9f\x98\x80"), C, "");
     row("ok: negative integer id", R"({"type":"ping","id":-7})", C, "");
-    row("ok: integer written as 1.0", R"({"type":"room.history","id":1,"room":"r","limit":1.0})", C, "");
-    row("ok: largest exact integer", R"({"type":"resume","id":1,"notifications":9007199254740991})", C, "");
+    row("ok: integer written as 1.0", R"({"type":"room.history","id":1,"room":"r","limit":1.0})", C,
+        "");
+    row("ok: largest exact integer", R"({"type":"resume","id":1,"notifications":9007199254740991})",
+        C, "");
     row("ok: id at its limit", R"({"type":"ping","id":")" + QByteArray(64, 'i') + "\"}", C, "");
-    row("ok: string at its limit", R"({"type":"msg.send","id":1,"room":"r","clientId":"c","text":")"
-        + QByteArray(4000, 'x') + "\"}", C, "");
-    row("ok: optional field null", R"({"type":"room.history","id":1,"room":"r","limit":null})", C, "");
+    row("ok: string at its limit",
+        R"({"type":"msg.send","id":1,"room":"r","clientId":"c","text":")" + QByteArray(4000, 'x') +
+            "\"}",
+        C, "");
+    row("ok: optional field null", R"({"type":"room.history","id":1,"room":"r","limit":null})", C,
+        "");
     row("ok: utf-8 byte order mark", "\xef\xbb\xbf{\"type\":\"ping\",\"id\":1}", C, "");
 }
 
@@ -459,7 +488,8 @@ void TestProtocol::schemaLimits_data()
         for (const FieldSpec &f : spec.fields) {
             const auto row = [&](const char *what, const QJsonValue &v, const char *code) {
                 const QByteArray name = QString(spec.type + u'.' + f.name + u' ').toUtf8() + what;
-                QTest::newRow(name.constData()) << spec.type << f.name << v << QString::fromLatin1(code);
+                QTest::newRow(name.constData())
+                    << spec.type << f.name << v << QString::fromLatin1(code);
             };
             row("missing", QJsonValue(QJsonValue::Undefined), f.required ? Err::MissingField : "");
             row("null", QJsonValue(QJsonValue::Null), f.required ? Err::WrongType : "");
@@ -493,7 +523,9 @@ void TestProtocol::schemaLimits_data()
             case Kind::StringList:
             case Kind::IntList:
             case Kind::SeqMap:
-                row("empty", f.kind == Kind::SeqMap ? QJsonValue(QJsonObject{}) : QJsonValue(QJsonArray{}), "");
+                row("empty",
+                    f.kind == Kind::SeqMap ? QJsonValue(QJsonObject{}) : QJsonValue(QJsonArray{}),
+                    "");
                 row("at max items", items(f, f.max), "");
                 row("over max items", items(f, f.max + 1), Err::TooMany);
                 break;
@@ -542,11 +574,13 @@ void TestProtocol::nullOptionalIsAbsent()
 {
     // A null optional field is left out of the decoded body: handlers that test has() or echo
     // the id never see a null.
-    DecodeResult r = decode(R"({"type":"presence.set","id":null,"status":"away"})", Direction::ClientToServer);
+    DecodeResult r =
+        decode(R"({"type":"presence.set","id":null,"status":"away"})", Direction::ClientToServer);
     QVERIFY(r.ok());
     QVERIFY(!r.frame->has("id"_L1));
     QVERIFY(r.frame->id().isUndefined());
-    r = decode(R"({"type":"resume","id":1,"rooms":null,"notifications":null})", Direction::ClientToServer);
+    r = decode(R"({"type":"resume","id":1,"rooms":null,"notifications":null})",
+               Direction::ClientToServer);
     QVERIFY(r.ok());
     QVERIFY(!r.frame->has("rooms"_L1));
     QVERIFY(!r.frame->has("notifications"_L1));
@@ -578,7 +612,8 @@ void TestProtocol::errorCarriesRequestId()
         {R"({"id":"early","type":7})", u"early"_s},
         {R"({"type":"room.join","id":1.5})", QJsonValue(QJsonValue::Undefined)},
         {R"({"type":"room.join","id":{"a":1}})", QJsonValue(QJsonValue::Undefined)},
-        {R"({"type":"room.join","id":")" + QByteArray(65, 'x') + "\"}", QJsonValue(QJsonValue::Undefined)},
+        {R"({"type":"room.join","id":")" + QByteArray(65, 'x') + "\"}",
+         QJsonValue(QJsonValue::Undefined)},
         {R"({"type":"room.join","id":null})", QJsonValue(QJsonValue::Undefined)},
     };
     for (const auto &c : cases) {
@@ -631,9 +666,15 @@ void TestProtocol::mutationsNeverCrash()
                 const qsizetype at = rng.bounded(static_cast<int>(m.size()));
                 const char c = alphabet.at(rng.bounded(static_cast<int>(alphabet.size())));
                 switch (rng.bounded(3)) {
-                case 0: m[at] = c; break;
-                case 1: m.insert(at, c); break;
-                default: m.remove(at, 1); break;
+                case 0:
+                    m[at] = c;
+                    break;
+                case 1:
+                    m.insert(at, c);
+                    break;
+                default:
+                    m.remove(at, 1);
+                    break;
                 }
             }
             const DecodeResult r = decode(m, spec.direction);
@@ -664,22 +705,25 @@ void TestProtocol::codeLists()
         QVERIFY(!name.isEmpty());
         QVERIFY((code >= 1000 && code < 1016) || (code >= 4000 && code < 5000));
     }
-    for (int code : {Close::Normal, Close::GoingAway, Close::ProtocolError, Close::UnsupportedData,
-                     Close::InvalidPayload, Close::PolicyViolation, Close::TooBig, Close::AuthFailed,
-                     Close::AuthTimeout, Close::TokenRevoked, Close::UserDisabled, Close::TooManyConnections,
-                     Close::SlowConsumer, Close::IdleTimeout, Close::RateLimited, Close::Unavailable})
+    for (int code :
+         {Close::Normal, Close::GoingAway, Close::ProtocolError, Close::UnsupportedData,
+          Close::InvalidPayload, Close::PolicyViolation, Close::TooBig, Close::AuthFailed,
+          Close::AuthTimeout, Close::TokenRevoked, Close::UserDisabled, Close::TooManyConnections,
+          Close::SlowConsumer, Close::IdleTimeout, Close::RateLimited, Close::Unavailable})
         QVERIFY2(numbers.contains(code), qPrintable(QString::number(code)));
 
     const QStringList &errors = errorCodes();
     QCOMPARE(QSet<QString>(errors.begin(), errors.end()).size(), errors.size());
-    for (const char *code : {Err::BadJson, Err::NotObject, Err::UnknownType, Err::MissingField, Err::WrongType,
-                             Err::TooLong, Err::TooMany, Err::BadUtf8, Err::TooDeep, Err::TooLarge,
-                             Err::BadValue, Err::Unauthorized, Err::Forbidden, Err::NotFound, Err::Conflict,
-                             Err::RateLimited, Err::Unavailable, Err::Internal})
+    for (const char *code :
+         {Err::BadJson, Err::NotObject, Err::UnknownType, Err::MissingField, Err::WrongType,
+          Err::TooLong, Err::TooMany, Err::BadUtf8, Err::TooDeep, Err::TooLarge, Err::BadValue,
+          Err::Unauthorized, Err::Forbidden, Err::NotFound, Err::Conflict, Err::RateLimited,
+          Err::Unavailable, Err::Internal})
         QVERIFY2(errors.contains(QLatin1String(code)), code);
     QCOMPARE(errors.size(), 18);
     for (const QString &code : errors)
-        QVERIFY2(QRegularExpression(u"^[a-z][a-z0-9_]*$"_s).match(code).hasMatch(), qPrintable(code));
+        QVERIFY2(QRegularExpression(u"^[a-z][a-z0-9_]*$"_s).match(code).hasMatch(),
+                 qPrintable(code));
 }
 
 void TestProtocol::isValidName_data()
@@ -746,7 +790,8 @@ void TestProtocol::errorBuilder()
     QCOMPARE(r.frame->str("message"_L1), u"no such room"_s);
     QCOMPARE(r.frame->str("field"_L1), u"room"_s);
     // No id (a connection-level error), no field: neither member is written.
-    for (const QJsonValue &noId : {QJsonValue(QJsonValue::Undefined), QJsonValue(QJsonValue::Null)}) {
+    for (const QJsonValue &noId :
+         {QJsonValue(QJsonValue::Undefined), QJsonValue(QJsonValue::Null)}) {
         bytes = error(noId, QLatin1String(Err::RateLimited), u"slow down"_s);
         const QJsonObject o = QJsonDocument::fromJson(bytes).object();
         QVERIFY(!o.contains("id"_L1));
@@ -766,8 +811,9 @@ void TestProtocol::errorBuilder()
 
 void TestProtocol::frameAccessors()
 {
-    const DecodeResult r = decode(R"({"type":"room.history","id":"h","room":"general","before":120,"limit":20})",
-                                  Direction::ClientToServer);
+    const DecodeResult r =
+        decode(R"({"type":"room.history","id":"h","room":"general","before":120,"limit":20})",
+               Direction::ClientToServer);
     QVERIFY(r.ok());
     QCOMPARE(r.frame->str("room"_L1), u"general"_s);
     QCOMPARE(r.frame->integer("before"_L1), qint64(120));

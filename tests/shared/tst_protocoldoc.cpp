@@ -25,9 +25,9 @@ struct Block
 
 struct Section
 {
-    QString type;       // from "### `type`"
-    QString chapter;    // the enclosing "## ..." heading
-    QString text;       // everything up to the next heading of level 2 or 3
+    QString type;    // from "### `type`"
+    QString chapter; // the enclosing "## ..." heading
+    QString text;    // everything up to the next heading of level 2 or 3
     QList<Block> blocks;
     int line = 0;
 };
@@ -113,7 +113,8 @@ QList<QStringList> tableRows(const QString &chapterText)
     QList<QStringList> rows;
     for (const QString &line : chapterText.split(u'\n')) {
         const QString t = line.trimmed();
-        if (!t.startsWith(u'|') || t.startsWith(u"|-"_s) || t.startsWith(u"| -"_s) || t.startsWith(u"|:"_s))
+        if (!t.startsWith(u'|') || t.startsWith(u"|-"_s) || t.startsWith(u"| -"_s) ||
+            t.startsWith(u"|:"_s))
             continue;
         QStringList cells = t.mid(1).split(u'|');
         if (!cells.isEmpty() && cells.last().trimmed().isEmpty())
@@ -201,8 +202,9 @@ void TestProtocolDoc::everyTypeDocumented()
     for (const QStringList &row : tableRows(section->text))
         tabled.insert(row.value(0));
     for (const FieldSpec &f : spec->fields)
-        QVERIFY2(tabled.contains(u'`' + f.name + u'`'),
-                 qPrintable(u"field `"_s + f.name + u"` of "_s + type + u" has no row in its table"_s));
+        QVERIFY2(
+            tabled.contains(u'`' + f.name + u'`'),
+            qPrintable(u"field `"_s + f.name + u"` of "_s + type + u" has no row in its table"_s));
 
     // The first JSON example is this very frame, and it decodes in its direction.
     const Block *example = nullptr;
@@ -215,23 +217,26 @@ void TestProtocolDoc::everyTypeDocumented()
     const QByteArray json = example->text.toUtf8();
     QJsonParseError perr;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &perr);
-    QVERIFY2(perr.error == QJsonParseError::NoError,
-             qPrintable(u"example at line %1 is not JSON: "_s.arg(example->line) + perr.errorString()));
+    QVERIFY2(
+        perr.error == QJsonParseError::NoError,
+        qPrintable(u"example at line %1 is not JSON: "_s.arg(example->line) + perr.errorString()));
     QCOMPARE(doc.object().value("type"_L1).toString(), type);
     const DecodeResult r = decode(json, spec->direction);
-    QVERIFY2(r.ok(), qPrintable(u"example at line %1: "_s.arg(example->line) + r.error.code + u": "_s
-                                + r.error.message));
+    QVERIFY2(r.ok(), qPrintable(u"example at line %1: "_s.arg(example->line) + r.error.code +
+                                u": "_s + r.error.message));
     // And in the other direction it is refused.
-    QCOMPARE(decode(json, fromClient ? Direction::ServerToClient : Direction::ClientToServer).error.code,
-             QLatin1String(Err::UnknownType));
+    QCOMPARE(
+        decode(json, fromClient ? Direction::ServerToClient : Direction::ClientToServer).error.code,
+        QLatin1String(Err::UnknownType));
 }
 
 void TestProtocolDoc::nothingUndocumentedOrUnknown()
 {
     QSet<QString> seen;
     for (const Section &s : std::as_const(m_doc.frames)) {
-        QVERIFY2(findSpec(s.type), qPrintable(u"docs/protocol.md line %1 documents `"_s.arg(s.line) + s.type
-                                              + u"`, which is not in proto::schema()"_s));
+        QVERIFY2(findSpec(s.type),
+                 qPrintable(u"docs/protocol.md line %1 documents `"_s.arg(s.line) + s.type +
+                            u"`, which is not in proto::schema()"_s));
         QVERIFY2(!seen.contains(s.type), qPrintable(u"`"_s + s.type + u"` is documented twice"_s));
         seen.insert(s.type);
     }
@@ -252,7 +257,8 @@ void TestProtocolDoc::everyExampleDecodes()
             const QStringList lines = b.text.split(u'\n', Qt::SkipEmptyParts);
             for (int i = 0; i < lines.size(); ++i) {
                 const QString e = checkFrame(lines.at(i).toUtf8());
-                QVERIFY2(e.isEmpty(), qPrintable(u"docs/protocol.md line %1: "_s.arg(b.line + 1 + i) + e));
+                QVERIFY2(e.isEmpty(),
+                         qPrintable(u"docs/protocol.md line %1: "_s.arg(b.line + 1 + i) + e));
                 ++checked;
             }
         }
@@ -274,13 +280,17 @@ void TestProtocolDoc::closeCodesTabled()
     QSet<int> known;
     for (const auto &[code, name] : closeCodes()) {
         known.insert(code);
-        QVERIFY2(documented.contains(code), qPrintable(u"close code %1 (%2) is not in the table"_s.arg(code).arg(name)));
+        QVERIFY2(documented.contains(code),
+                 qPrintable(u"close code %1 (%2) is not in the table"_s.arg(code).arg(name)));
         QVERIFY2(documented.value(code).contains(u"`Close::"_s + name + u'`'),
-                 qPrintable(u"the row of close code %1 does not name `Close::%2`"_s.arg(code).arg(name)));
+                 qPrintable(
+                     u"the row of close code %1 does not name `Close::%2`"_s.arg(code).arg(name)));
     }
     for (auto it = documented.begin(); it != documented.end(); ++it)
-        QVERIFY2(known.contains(it.key()),
-                 qPrintable(u"the table lists close code %1, which proto::closeCodes() does not"_s.arg(it.key())));
+        QVERIFY2(
+            known.contains(it.key()),
+            qPrintable(u"the table lists close code %1, which proto::closeCodes() does not"_s.arg(
+                it.key())));
 }
 
 void TestProtocolDoc::errorCodesTabled()
@@ -295,10 +305,11 @@ void TestProtocolDoc::errorCodesTabled()
     }
     const QStringList &codes = errorCodes();
     for (const QString &code : codes)
-        QVERIFY2(documented.contains(code), qPrintable(u"error code `"_s + code + u"` is not in the table"_s));
+        QVERIFY2(documented.contains(code),
+                 qPrintable(u"error code `"_s + code + u"` is not in the table"_s));
     for (const QString &code : std::as_const(documented))
-        QVERIFY2(codes.contains(code),
-                 qPrintable(u"the table lists `"_s + code + u"`, which proto::errorCodes() does not"_s));
+        QVERIFY2(codes.contains(code), qPrintable(u"the table lists `"_s + code +
+                                                  u"`, which proto::errorCodes() does not"_s));
 }
 
 void TestProtocolDoc::versionAndSubprotocol()
