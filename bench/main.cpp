@@ -12,6 +12,7 @@
 // --strict), 1 = a loss, duplicate, failure or error, 2 = usage or setup problem.
 #include "common.h"
 
+#include "core/config.h"
 #include "core/store.h"
 
 #include <QCoreApplication>
@@ -38,6 +39,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -539,6 +541,12 @@ struct Setup
             die("cannot open store: " + e->message.toStdString());
         st.begin();
     }
+    explicit Setup(const herald::StorageSettings &settings)
+    {
+        if (auto e = st.open(settings))
+            die("cannot open store: " + e->message.toStdString());
+        st.begin();
+    }
     std::vector<Person> people(long n, const QString &prefix)
     {
         std::vector<Person> out;
@@ -977,6 +985,127 @@ int roomFanout(Run &run)
         QStringLiteral("server uses both cores when one is not enough (cores used)"),
         QStringLiteral("> 1.2 when the busiest thread is saturated or the server falls behind"),
         cores, !oneNotEnough || cores > 1.2);
+    return 0;
+}
+
+/** Room fan-out across two nodes on one PostgreSQL and one Redis (cluster mode). Run it under
+ *  tests/cluster/with-postgres.sh (which exports the PG* variables); it starts redis-server
+ *  itself. Half the members connect to node A, half to node B; the sender is on A. */
+int roomFanoutCluster(Run &run)
+{
+    if (qEnvironmentVariableIsEmpty("PGHOST") && qEnvironmentVariableIsEmpty("PGPORT"))
+        die("room-fanout-cluster needs PostgreSQL: run it under tests/cluster/with-postgres.sh");
+    const long members = run.opt.num("members", run.smoke ? 20 : 1000);
+    const double rate = run.opt.real("rate", run.smoke ? 100 : 500);
+    const double duration = run.opt.real("duration", run.smoke ? 1 : 10);
+    const long count = std::max<long>(1, long(rate * duration));
+    run.params = {{QStringLiteral("members"), qint64(members)},
+                  {QStringLiteral("nodes"), 2},
+                  {QStringLiteral("rate_per_second"), rate},
+                  {QStringLiteral("duration_seconds"), duration},
+                  {QStringLiteral("messages"), qint64(count)}};
+    // Redis on a free port, nothing saved.
+    int redisPort = 0;
+    {
+        const int fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
+        getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
+        redisPort = ntohs(a.sin_port);
+        ::close(fd);
+    }
+    Child redis = spawn({"redis-server", "--port", std::to_string(redisPort), "--bind", "127.0.0.1",
+                         "--save", "", "--appendonly", "no"},
+                        run.dataDir.toStdString() + "/redis.log");
+    usleep(300000);
+
+    herald::Config cfg;
+    cfg.storage = QStringLiteral("postgres");
+    cfg.dataDir = run.dataDir;
+    const std::string db =
+        qEnvironmentVariable("PGDATABASE", QStringLiteral("postgres")).toStdString();
+    Setup setup(herald::StorageSettings::fromConfig(cfg));
+    const std::vector<Person> people = setup.people(members, QStringLiteral("m"));
+    const std::vector<Person> sender = setup.people(1, QStringLiteral("sender"));
+    const qint64 room = setup.room(QStringLiteral("fanout"));
+    for (const Person &p : people)
+        setup.member(room, p.id);
+    setup.member(room, sender[0].id);
+    setup.finish();
+    const std::string plan = writePlan(run.dataDir, QStringLiteral("plan.txt"), people);
+    const std::string senderPlan =
+        writePlan(run.dataDir, QStringLiteral("sender.txt"), sender, members);
+
+    const std::vector<std::string> cluster{"storage=postgres", "pg_database=" + db, "bus=redis",
+                                           "redis_port=" + std::to_string(redisPort)};
+    Server &a = run.server;
+    Server b = a;
+    b.dataDir = a.dataDir + "/node-b";
+    mkdir(b.dataDir.c_str(), 0700);
+    for (const std::string &c : cluster) {
+        a.sets.push_back(c);
+        b.sets.push_back(c);
+    }
+    a.sets.push_back("node_id=a");
+    b.sets.push_back("node_id=b");
+    a.start(0);
+    b.start(0);
+    run.fleet.server = &a;
+    const std::string exe = selfExe();
+    const long half = members / 2;
+    run.fleet.add(exe, a.port, plan, 0, half);
+    run.fleet.add(exe, b.port, plan, half, members - half);
+    for (const QJsonObject &o : run.fleet.waitAll(QStringLiteral("ready"), 60))
+        if (o.isEmpty())
+            die("a worker did not start");
+    const QJsonObject conn = connectAll(run, 120);
+    run.results.insert(QStringLiteral("connect"), conn);
+    run.fleet.add(exe, a.port, senderPlan, 0, 1);
+    const size_t senderIdx = run.fleet.w.size() - 1;
+    run.fleet.wait(senderIdx, QStringLiteral("ready"), 30);
+    run.fleet.send(senderIdx, "connect 0 1 0");
+    if (run.fleet.wait(senderIdx, QStringLiteral("connected"), 30)
+            .value(QLatin1String("ok"))
+            .toInteger() != 1)
+        run.problem(QStringLiteral("sender_not_connected"), 1);
+    run.fleet.pump(1500); // presence and subscriptions settle
+
+    say("room fan-out on 2 nodes: %ld members, %ld messages at %.0f/s", members, count, rate);
+    const CpuSample a0 = cpuOf(a.pid), b0 = cpuOf(b.pid);
+    const int64_t t0 = nowNs();
+    run.fleet.send(senderIdx, "send fanout " + std::to_string(rate) + " " + std::to_string(count));
+    run.fleet.wait(senderIdx, QStringLiteral("sent"), duration * 4 + 60);
+    const qint64 expected = qint64(members + 1) * count;
+    const qint64 got =
+        run.fleet.waitProgress(QStringLiteral("messages"), expected, 60, run.smoke ? 5 : 10);
+    const CpuSample a1 = cpuOf(a.pid), b1 = cpuOf(b.pid);
+    const int64_t t1 = nowNs();
+    Merged m = collect(
+        run, {{QStringLiteral("rooms"), QJsonObject{{QStringLiteral("fanout"), qint64(count)}}},
+              {QStringLiteral("everyRoom"), true}});
+    const double busy = double((m.lastMessageNs ? m.lastMessageNs : t1) - t0) / 1e9;
+    const double serverCpu = (a1.total - a0.total) + (b1.total - b0.total);
+    const qint64 deliveries = m.n[QStringLiteral("messages")];
+    run.results.insert(QStringLiteral("node_a_cpu"), cpuDelta(a0, a1, double(t1 - t0) / 1e9));
+    run.results.insert(QStringLiteral("node_b_cpu"), cpuDelta(b0, b1, double(t1 - t0) / 1e9));
+    run.results.insert(QStringLiteral("deliveries"), deliveries);
+    run.results.insert(QStringLiteral("deliveries_expected"), expected);
+    run.results.insert(QStringLiteral("deliveries_per_second"), deliveries / busy);
+    run.results.insert(QStringLiteral("deliveries_per_server_cpu_second"),
+                       serverCpu > 0 ? deliveries / serverCpu : 0);
+    run.results.insert(QStringLiteral("latency"), m.latency.summaryMs());
+    run.results.insert(QStringLiteral("ack_latency"), m.ack.summaryMs());
+    commonChecks(run, m);
+    run.problem(QStringLiteral("connect_failures"),
+                conn.value(QLatin1String("failed")).toInteger());
+    run.problem(QStringLiteral("unacked_sends"), count - m.n[QStringLiteral("acks")]);
+    run.problem(QStringLiteral("deliveries_short"), std::max<qint64>(0, expected - got));
+    b.stop();
+    kill(redis.pid, SIGTERM);
+    waitpid(redis.pid, nullptr, 0);
     return 0;
 }
 
@@ -1480,11 +1609,9 @@ int main(int argc, char **argv)
     run.server.stopTimeout = run.opt.real("stop-timeout", run.smoke ? 2 : 15);
 
     static const std::map<std::string, std::function<int(Run &)>> scenarios{
-        {"room-fanout", roomFanout},
-        {"notify-fanout", notifyFanout},
-        {"connect-storm", connectStorm},
-        {"idle", idleCapacity},
-        {"resume-storm", resumeStorm}};
+        {"room-fanout", roomFanout},     {"room-fanout-cluster", roomFanoutCluster},
+        {"notify-fanout", notifyFanout}, {"connect-storm", connectStorm},
+        {"idle", idleCapacity},          {"resume-storm", resumeStorm}};
     auto it = scenarios.find(run.scenario);
     if (it == scenarios.end())
         return usage();
