@@ -126,7 +126,7 @@ QString readPassword(const Args &a, bool required, bool *ok)
 QJsonObject control(const QString &dataDir, const QJsonObject &cmd, bool *reached)
 {
     QLocalSocket s;
-    s.connectToServer(QDir(dataDir).filePath(QStringLiteral("herald.sock")));
+    s.connectToServer(QDir(dataDir).absoluteFilePath(QStringLiteral("herald.sock")));
     *reached = s.waitForConnected(1000);
     if (!*reached)
         return {};

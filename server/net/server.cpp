@@ -171,7 +171,7 @@ QString Server::start()
     m_control = std::make_unique<Control>(m_hub.get(), m_metrics.get(),
                                           cli.value(QLatin1String("id")).toInteger());
     QString controlError;
-    if (!m_control->listen(QDir(m_config.dataDir).filePath(QStringLiteral("herald.sock")),
+    if (!m_control->listen(QDir(m_config.dataDir).absoluteFilePath(QStringLiteral("herald.sock")),
                            &controlError))
         qCWarning(lcServer).noquote()
             << "control socket unavailable (heraldctl cannot reach this server):" << controlError;
