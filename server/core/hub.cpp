@@ -1528,8 +1528,13 @@ void Hub::onNotifAction(Conn &c, const Frame &f)
                                              {key("action"), resolved.value(key("action"))},
                                              {key("by"), resolved.value(key("by"))},
                                              {key("at"), resolved.value(key("at"))}});
-            for (const QJsonValue &u : r.value(key("recipients")).toArray())
-                toUserEverywhere(u.toInteger(), frame);
+            // Every recipient's devices here, and one bus event (not one per person) for the rest.
+            const QJsonArray recipients = r.value(key("recipients")).toArray();
+            for (const QJsonValue &u : recipients)
+                toUser(u.toInteger(), frame);
+            busPublish(
+                "herald:all",
+                {{key("k"), s("u")}, {key("u"), recipients}, {key("f"), QString::fromUtf8(frame)}});
             toUserEverywhere(userId,
                              encode(Type::NotifReadSync, {{key("ids"), QJsonArray{notif}},
                                                           {key("unread"), r.value(key("unread"))}}),
