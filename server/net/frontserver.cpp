@@ -1,11 +1,17 @@
 #include "frontserver.h"
 
+#include <herald/protocol.h>
+
+#include <QCryptographicHash>
 #include <QLoggingCategory>
 #include <QSslSocket>
 #include <QTimer>
 #include <QWebSocketServer>
 
 #include <cstring>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcFront, "herald.front")
 
@@ -343,12 +349,7 @@ void FrontServer::incomingConnection(qintptr descriptor)
     int &perIp = m_perIp[ip];
     ++perIp;
     const bool over = m_total > m_limits.maxConnections || perIp > m_limits.maxConnectionsPerIp;
-    connect(socket, &QObject::destroyed, this, [this, ip] {
-        --m_total;
-        auto it = m_perIp.find(ip);
-        if (it != m_perIp.end() && --*it <= 0)
-            m_perIp.erase(it);
-    });
+    connect(socket, &QObject::destroyed, this, [this, ip] { release(ip); });
     connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
     // One deadline for the whole request (head and body), or for the WebSocket handshake until
     // the upgraded socket is taken: a peer that sends slowly, or not at all, is cut off.
@@ -383,6 +384,14 @@ void FrontServer::incomingConnection(qintptr descriptor)
         connect(ssl, &QSslSocket::sslErrors, ssl, [ssl] { ssl->abort(); });
         ssl->startServerEncryption();
     }
+}
+
+void FrontServer::release(const QString &ip)
+{
+    --m_total;
+    auto it = m_perIp.find(ip);
+    if (it != m_perIp.end() && --*it <= 0)
+        m_perIp.erase(it);
 }
 
 void FrontServer::refuse(QTcpSocket *socket, int status, const QByteArray &reason,
@@ -497,7 +506,7 @@ void FrontServer::inspect(QTcpSocket *socket)
     const bool hasBody = contentLength > 0 || transferEncodings > 0;
 
     if (headers.value("upgrade").toLower() == "websocket")
-        return upgrade(socket, path, headers, method, requestLine[2], hasBody);
+        return upgrade(socket, path, headers, method, requestLine[2], hasBody, headBytes);
 
     const qint64 cap = m_limits.bodyCap(method, path);
     if (contentLength > cap)
@@ -523,7 +532,7 @@ void FrontServer::inspect(QTcpSocket *socket)
 
 void FrontServer::upgrade(QTcpSocket *socket, const QByteArray &path,
                           const QHash<QByteArray, QByteArray> &headers, const QByteArray &method,
-                          const QByteArray &version, bool hasBody)
+                          const QByteArray &version, bool hasBody, qsizetype headBytes)
 {
     if (path != "/ws")
         return refuse(socket, 404, "WebSocket endpoint is /ws");
@@ -552,6 +561,8 @@ void FrontServer::upgrade(QTcpSocket *socket, const QByteArray &path,
         !m_limits.origins.contains(QString::fromUtf8(origin)))
         return refuse(socket, 403, "origin not allowed");
     disconnect(socket, &QIODevice::readyRead, this, nullptr);
+    if (!m_useTls && m_onUpgrade)
+        return handOver(socket, headers, headBytes);
     m_upgrading.insert(peerKey(socket->peerAddress(), socket->peerPort()), socket);
     disconnect(socket, &QAbstractSocket::disconnected, socket, nullptr);
     m_ws[m_nextWs++ % m_ws.size()]->handleConnection(
@@ -562,6 +573,59 @@ void FrontServer::upgrade(QTcpSocket *socket, const QByteArray &path,
     // until WsPeer::start releases them; the deadline still ends a handshake that never finishes.
     socket->setReadBufferSize(socket->bytesAvailable() + 64 * 1024);
     socket->blockSignals(true);
+}
+
+} // namespace herald
+
+namespace herald {
+
+void FrontServer::handOver(QTcpSocket *socket, const QHash<QByteArray, QByteArray> &headers,
+                           qsizetype headBytes)
+{
+    // RFC 6455 4.2.2. The head was checked above as strictly as QWebSocketServer checks it.
+    const QByteArray accept =
+        QCryptographicHash::hash(
+            QByteArray(headers.value("sec-websocket-key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"),
+            QCryptographicHash::Sha1)
+            .toBase64();
+    QByteArray response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                          "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
+                          accept + "\r\n";
+    for (const QByteArray &p : headers.value("sec-websocket-protocol").split(','))
+        if (p.trimmed() == proto::Subprotocol) {
+            response += "Sec-WebSocket-Protocol: " + QByteArray(proto::Subprotocol) + "\r\n";
+            break;
+        }
+    response += "\r\n";
+
+    Upgraded up;
+    const QString ip = socket->peerAddress().toString();
+    up.address = ip + QLatin1Char(':') + QString::number(socket->peerPort());
+    const QByteArray auth = headers.value("authorization");
+    if (auth.size() > 7 && auth.left(7).toLower() == "bearer ")
+        up.bearer = auth.mid(7).trimmed();
+    socket->skip(headBytes);
+    up.early = socket->readAll(); // what the kernel still holds is read from the descriptor
+    // The connection leaves Qt: a duplicate descriptor keeps it open when the QTcpSocket (and
+    // its 16 KiB buffers) is deleted, and the slot stays counted until the peer releases it.
+    up.fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    disconnect(socket, &QObject::destroyed, this, nullptr);
+    socket->abort(); // closes Qt's descriptor only: no FIN, no reset
+    socket->deleteLater();
+    // A fresh connection's send buffer takes the 101 whole; anything less is given up.
+    if (up.fd < 0 || ::send(up.fd, response.constData(), size_t(response.size()), MSG_NOSIGNAL) !=
+                         response.size()) {
+        qCWarning(lcFront).noquote() << "could not hand over WebSocket connection from" << ip;
+        if (up.fd >= 0)
+            ::close(up.fd);
+        return release(ip);
+    }
+    up.released = [self = QPointer<FrontServer>(this), ip] {
+        if (FrontServer *front = self.data()) // the front outlives the network threads
+            QMetaObject::invokeMethod(
+                front, [front, ip] { front->release(ip); }, Qt::QueuedConnection);
+    };
+    m_onUpgrade(std::move(up));
 }
 
 } // namespace herald

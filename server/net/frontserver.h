@@ -6,6 +6,8 @@
 #include <QStringList>
 #include <QTcpServer>
 
+#include <functional>
+
 class QWebSocketServer;
 class QTcpSocket;
 
@@ -29,6 +31,16 @@ struct FrontLimits
     [[nodiscard]] qint64 bodyCap(const QByteArray &method, const QByteArray &path) const;
 };
 
+/** @brief A plain WebSocket connection the front has upgraded (it wrote the 101 itself). */
+struct Upgraded
+{
+    int fd = -1;          // the connection's descriptor, now the receiver's to close
+    QString address;      // "ip:port", for logs
+    QByteArray bearer;    // the token from `Authorization: Bearer ...`, or empty
+    QByteArray early;     // bytes that came after the handshake, before anyone read them
+    std::function<void()> released; // call once (any thread) when fd is closed: frees its slot
+};
+
 /**
  * @brief The one listening socket. Reads each connection's request head (peeking, so nothing is
  * consumed), applies the limits, then hands WebSocket upgrades on /ws to the QWebSocketServer
@@ -48,6 +60,9 @@ public:
         m_tls = config;
         m_useTls = true;
     }
+    /** @brief Plain WebSocket handshakes are answered by the front itself and the connection is
+     *  handed here (TLS ones go through the QWebSocketServers). Without a handler, both do. */
+    void setUpgradeHandler(std::function<void(Upgraded)> handler) { m_onUpgrade = std::move(handler); }
     /** @brief The TCP socket under an accepted WebSocket (for its outbound queue size). */
     QTcpSocket *takeUpgradedSocket(const QString &peerKey);
     static QString peerKey(const QHostAddress &address, quint16 port);
@@ -64,7 +79,10 @@ private:
     void inspect(QTcpSocket *socket);
     void upgrade(QTcpSocket *socket, const QByteArray &path,
                  const QHash<QByteArray, QByteArray> &headers, const QByteArray &method,
-                 const QByteArray &version, bool hasBody);
+                 const QByteArray &version, bool hasBody, qsizetype headBytes);
+    void handOver(QTcpSocket *socket, const QHash<QByteArray, QByteArray> &headers,
+                  qsizetype headBytes);
+    void release(const QString &ip);
     void refuse(QTcpSocket *socket, int status, const QByteArray &reason,
                 const QByteArray &extraHeaders = {});
 
@@ -77,6 +95,7 @@ private:
     int m_total = 0;
     QHash<QString, int> m_perIp;
     QHash<QString, QPointer<QTcpSocket>> m_upgrading;
+    std::function<void(Upgraded)> m_onUpgrade;
 };
 
 } // namespace herald

@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include "control.h"
+#include "fdpeer.h"
 #include "core/database.h"
 #include "core/hub.h"
 #include "frontserver.h"
@@ -20,6 +21,10 @@
 #include <QSysInfo>
 #include <QThread>
 #include <QWebSocketServer>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 Q_LOGGING_CATEGORY(lcServer, "herald.server")
 
@@ -140,6 +145,18 @@ QString Server::start()
             .arg(m_front->errorString());
     m_http->bind(m_front);
 
+    // Plain connections: the front answers the handshake and the descriptor is served directly.
+    m_front->setUpgradeHandler([this](Upgraded up) {
+        // Frames are small and latency matters: no Nagle (else up to 40 ms of delayed ACK).
+        const int on = 1;
+        ::setsockopt(up.fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+        auto *peer = new FdPeer(up.fd, std::move(up.address), std::move(up.early), m_hub.get(),
+                                m_config.outboundQueueBytes, m_config.maxFrameBytes,
+                                std::move(up.released));
+        peer->start(QString::fromLatin1(up.bearer),
+                    m_io.empty() ? nullptr : m_io[m_nextIo++ % m_io.size()].get());
+    });
+    // TLS connections: QWebSocketServer performs the handshake over the QSslSocket.
     for (QWebSocketServer *shard : shards)
         connect(shard, &QWebSocketServer::newConnection, this, [this, shard] {
             while (shard->hasPendingConnections()) {

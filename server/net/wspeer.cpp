@@ -38,9 +38,21 @@ void IoWorker::drain()
         QMutexLocker lock(&m_mutex);
         batch.swap(m_outbox);
     }
-    for (const auto &[id, payload] : batch)
-        if (WsPeer *peer = m_peers.value(id))
-            peer->write(payload);
+    std::vector<IoPeer *> touched; // none is deleted during this call (peers end by deleteLater)
+    for (const auto &[id, payload] : batch) {
+        IoPeer *peer = m_peers.value(id);
+        if (!peer)
+            continue;
+        peer->write(payload);
+        if (!peer->m_batched) {
+            peer->m_batched = true;
+            touched.push_back(peer);
+        }
+    }
+    for (IoPeer *peer : touched) {
+        peer->m_batched = false;
+        peer->flush();
+    }
 }
 
 void IoWorker::shutdown()
@@ -50,8 +62,8 @@ void IoWorker::shutdown()
     QMetaObject::invokeMethod(
         this,
         [this] {
-            const QList<WsPeer *> peers = m_peers.values();
-            for (WsPeer *p : peers)
+            const QList<IoPeer *> peers = m_peers.values();
+            for (IoPeer *p : peers)
                 delete p;
             m_thread.quit();
         },
@@ -59,14 +71,43 @@ void IoWorker::shutdown()
     m_thread.wait();
 }
 
+IoPeer::~IoPeer()
+{
+    if (m_worker)
+        m_worker->m_peers.remove(m_id);
+}
+
+void IoPeer::attach()
+{
+    if (m_worker)
+        m_worker->m_peers.insert(m_id, this);
+}
+
+void IoPeer::sendVia(const QByteArray &payload)
+{
+    if (!m_worker) {
+        write(payload);
+        return flush();
+    }
+    m_worker->enqueue(m_id, payload); // written on the connection's own thread
+}
+
+void IoPeer::toHub(std::function<void(Hub *)> call)
+{
+    if (!m_worker)
+        return call(m_hub);
+    QMetaObject::invokeMethod(
+        m_hub, [hub = m_hub, call] { call(hub); }, Qt::QueuedConnection);
+}
+
 WsPeer::WsPeer(std::unique_ptr<QWebSocket> ws, QTcpSocket *tcp, Hub *hub, qint64 outboundCap,
                quint64 maxMessage, QObject *parent)
-    : QObject(parent)
+    : IoPeer(parent)
     , m_ws(std::move(ws))
     , m_tcp(tcp)
-    , m_hub(hub)
     , m_cap(outboundCap)
 {
+    m_hub = hub;
     m_address =
         m_ws->peerAddress().toString() + QLatin1Char(':') + QString::number(m_ws->peerPort());
     // Nothing is buffered past the cap: QWebSocket closes with 1009 at once.
@@ -76,8 +117,6 @@ WsPeer::WsPeer(std::unique_ptr<QWebSocket> ws, QTcpSocket *tcp, Hub *hub, qint64
 
 WsPeer::~WsPeer()
 {
-    if (m_worker)
-        m_worker->m_peers.remove(m_id);
     if (m_ws)
         m_ws->disconnect(this);
     if (m_tcp)
@@ -101,18 +140,9 @@ void WsPeer::start(const QString &bearerToken, IoWorker *worker)
     QMetaObject::invokeMethod(this, &WsPeer::run, Qt::QueuedConnection);
 }
 
-void WsPeer::toHub(std::function<void(Hub *)> call)
-{
-    if (!m_worker)
-        return call(m_hub);
-    QMetaObject::invokeMethod(
-        m_hub, [hub = m_hub, call] { call(hub); }, Qt::QueuedConnection);
-}
-
 void WsPeer::run()
 {
-    if (m_worker)
-        m_worker->m_peers.insert(m_id, this);
+    attach();
     QWebSocket *ws = m_ws.get();
     const quint64 id = m_id;
     connect(ws, &QWebSocket::textMessageReceived, this, [this, id](const QString &text) {
@@ -167,9 +197,7 @@ void WsPeer::run()
 
 void WsPeer::send(const QByteArray &payload)
 {
-    if (m_worker)
-        return m_worker->enqueue(m_id, payload); // written on the connection's own thread
-    write(payload);
+    sendVia(payload);
 }
 
 void WsPeer::write(const QByteArray &payload)

@@ -17,7 +17,7 @@
 namespace herald {
 
 class Hub;
-class WsPeer;
+class IoPeer;
 
 /**
  * @brief A network thread: owns a share of the WebSocket connections and writes their frames.
@@ -37,22 +37,53 @@ public:
     void shutdown();
 
 private:
-    friend class WsPeer;
+    friend class IoPeer;
     void drain();
 
     QThread m_thread;
     QMutex m_mutex;
     std::vector<std::pair<quint64, QByteArray>> m_outbox;
-    QHash<quint64, WsPeer *> m_peers; // worker thread only
+    QHash<quint64, IoPeer *> m_peers; // worker thread only
+};
+
+/** @brief A connection that an IoWorker writes: frames are queued with write(), and flush() ends
+ *  each batch (one batch is every frame the hub handed over since the worker last woke). */
+class IoPeer : public QObject, public Peer
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    ~IoPeer() override;
+    /** @brief On the connection's own thread: frame and queue (or write) one payload. */
+    virtual void write(const QByteArray &payload) = 0;
+    /** @brief On the connection's own thread, after a batch of write()s. */
+    virtual void flush() {}
+
+protected:
+    /** @brief On the worker's thread: the worker may now hand this peer its frames. */
+    void attach();
+    /** @brief Any thread: hand a frame to the worker (or write it, without one). */
+    void sendVia(const QByteArray &payload);
+    /** @brief Any thread: run a call on the hub's thread. */
+    void toHub(std::function<void(Hub *)> call);
+
+    IoWorker *m_worker = nullptr;
+    Hub *m_hub = nullptr;
+    quint64 m_id = 0;
+
+private:
+    friend class IoWorker;
+    bool m_batched = false; // worker thread: written to in the current batch
 };
 
 /**
- * @brief A WebSocket connection as a Peer. Outgoing frames are framed here and written straight
+ * @brief A WebSocket connection over TLS, through QWebSocket (plain connections are FdPeers).
+ * Outgoing frames are framed here and written straight
  * to the TCP socket (server frames are unmasked, so the same payload goes to every peer), and the
  * socket's bytesToWrite() — which also counts QWebSocket's own pong replies — is the outbound
  * queue that the cap applies to.
  */
-class WsPeer : public QObject, public Peer
+class WsPeer : public IoPeer
 {
     Q_OBJECT
 public:
@@ -68,19 +99,14 @@ public:
     void ping() override;
     [[nodiscard]] QString address() const override { return m_address; }
 
-    /** @brief On the connection's own thread: frame and write. */
-    void write(const QByteArray &frame);
+    void write(const QByteArray &frame) override;
 
 private:
     void run();
     void doClose(int code, const QString &reason);
-    void toHub(std::function<void(Hub *)> call);
 
-    IoWorker *m_worker = nullptr;
     std::unique_ptr<QWebSocket> m_ws;
     QPointer<QTcpSocket> m_tcp;
-    Hub *m_hub;
-    quint64 m_id = 0;
     qint64 m_cap;
     bool m_closing = false; // connection's own thread only
     bool m_ended = false;
