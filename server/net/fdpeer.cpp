@@ -4,6 +4,7 @@
 
 #include <QSocketNotifier>
 #include <QTimer>
+#include <QTimerEvent>
 
 #include <cerrno>
 #include <sys/socket.h>
@@ -12,8 +13,9 @@
 namespace herald {
 
 namespace {
-constexpr int CloseWaitMs = 2000; // after our close frame, how long the client has to close
-constexpr int ReadRounds = 4;     // recv() calls per readiness, so one sender cannot starve others
+constexpr int CloseWaitMs = 2000;     // after our close frame, how long the client has to close
+constexpr int FrameDeadlineMs = 5000; // silence in the middle of a frame (as QtWebSockets)
+constexpr int ReadRounds = 4; // recv() calls per readiness, so one sender cannot starve others
 } // namespace
 
 FdPeer::FdPeer(int fd, QString address, QByteArray early, Hub *hub, qint64 outboundCap,
@@ -78,7 +80,19 @@ void FdPeer::readable()
     }
     handle(events);
     if (eof)
-        end();
+        return end();
+    if (!m_reader.midFrame())
+        m_frameDeadline.stop();
+    else if (!m_frameDeadline.isActive())
+        m_frameDeadline.start(FrameDeadlineMs, this);
+}
+
+void FdPeer::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() != m_frameDeadline.timerId())
+        return IoPeer::timerEvent(event);
+    m_frameDeadline.stop();
+    doClose(1001, QStringLiteral("nothing more came for 5 s in the middle of a frame"));
 }
 
 void FdPeer::handle(const std::vector<ws::Event> &events)
@@ -237,6 +251,7 @@ void FdPeer::abortNow()
 
 void FdPeer::closeDescriptor()
 {
+    m_frameDeadline.stop();
     for (QSocketNotifier *n : {m_readable, m_writable})
         if (n) {
             n->setEnabled(false);

@@ -3,6 +3,8 @@
 #include "wsframes.h"
 #include "wspeer.h"
 
+#include <QBasicTimer>
+
 #include <functional>
 
 class QSocketNotifier;
@@ -37,6 +39,9 @@ public:
     void write(const QByteArray &payload) override;
     void flush() override;
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
     void run();
     void readable();
@@ -53,12 +58,13 @@ private:
     QString m_address;
     QByteArray m_early;
     ws::FrameReader m_reader;
-    QByteArray m_out;      // framed, not yet taken by the kernel (from m_outAt)
+    QByteArray m_out; // framed, not yet taken by the kernel (from m_outAt)
     qsizetype m_outAt = 0;
     QSocketNotifier *m_readable = nullptr;
     QSocketNotifier *m_writable = nullptr; // only once the kernel's send buffer was full
     qint64 m_cap;
     std::function<void()> m_released;
+    QBasicTimer m_frameDeadline; // runs while a frame has begun and not fully arrived
     bool m_closeSent = false;
     bool m_shutdown = false;
     bool m_overCap = false;

@@ -34,10 +34,10 @@ struct FrontLimits
 /** @brief A plain WebSocket connection the front has upgraded (it wrote the 101 itself). */
 struct Upgraded
 {
-    int fd = -1;          // the connection's descriptor, now the receiver's to close
-    QString address;      // "ip:port", for logs
-    QByteArray bearer;    // the token from `Authorization: Bearer ...`, or empty
-    QByteArray early;     // bytes that came after the handshake, before anyone read them
+    int fd = -1;                    // the connection's descriptor, now the receiver's to close
+    QString address;                // "ip:port", for logs
+    QByteArray bearer;              // the token from `Authorization: Bearer ...`, or empty
+    QByteArray early;               // bytes that came after the handshake, before anyone read them
     std::function<void()> released; // call once (any thread) when fd is closed: frees its slot
 };
 
@@ -62,7 +62,10 @@ public:
     }
     /** @brief Plain WebSocket handshakes are answered by the front itself and the connection is
      *  handed here (TLS ones go through the QWebSocketServers). Without a handler, both do. */
-    void setUpgradeHandler(std::function<void(Upgraded)> handler) { m_onUpgrade = std::move(handler); }
+    void setUpgradeHandler(std::function<void(Upgraded)> handler)
+    {
+        m_onUpgrade = std::move(handler);
+    }
     /** @brief The TCP socket under an accepted WebSocket (for its outbound queue size). */
     QTcpSocket *takeUpgradedSocket(const QString &peerKey);
     static QString peerKey(const QHostAddress &address, quint16 port);

@@ -1,9 +1,9 @@
 #include "server.h"
 
 #include "control.h"
-#include "fdpeer.h"
 #include "core/database.h"
 #include "core/hub.h"
+#include "fdpeer.h"
 #include "frontserver.h"
 #include "httpapi.h"
 #include "metrics.h"
@@ -150,9 +150,9 @@ QString Server::start()
         // Frames are small and latency matters: no Nagle (else up to 40 ms of delayed ACK).
         const int on = 1;
         ::setsockopt(up.fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-        auto *peer = new FdPeer(up.fd, std::move(up.address), std::move(up.early), m_hub.get(),
-                                m_config.outboundQueueBytes, m_config.maxFrameBytes,
-                                std::move(up.released));
+        auto *peer =
+            new FdPeer(up.fd, std::move(up.address), std::move(up.early), m_hub.get(),
+                       m_config.outboundQueueBytes, m_config.maxFrameBytes, std::move(up.released));
         peer->start(QString::fromLatin1(up.bearer),
                     m_io.empty() ? nullptr : m_io[m_nextIo++ % m_io.size()].get());
     });

@@ -11,7 +11,14 @@
  */
 namespace herald::ws {
 
-enum Op : quint8 { Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA };
+enum Op : quint8 {
+    Continuation = 0x0,
+    Text = 0x1,
+    Binary = 0x2,
+    Close = 0x8,
+    Ping = 0x9,
+    Pong = 0xA
+};
 
 /** @brief Appends one unmasked, final server frame. */
 void appendFrame(QByteArray &out, quint8 opcode, const char *payload, qsizetype size);
@@ -38,7 +45,7 @@ public:
     void reset() { *this = Utf8Check(); }
 
 private:
-    int m_need = 0;        // continuation bytes still due
+    int m_need = 0;            // continuation bytes still due
     unsigned char m_lo = 0x80; // range of the next continuation byte
     unsigned char m_hi = 0xBF;
 };
@@ -66,6 +73,8 @@ public:
     }
     void feed(const char *data, qsizetype size, std::vector<Event> &out);
     [[nodiscard]] bool stopped() const { return m_stopped; }
+    /** @brief True while a frame has begun and not fully arrived. */
+    [[nodiscard]] bool midFrame() const { return !m_in.isEmpty(); }
     /** @brief Bytes held for an incomplete frame or a fragmented message. */
     [[nodiscard]] qsizetype held() const { return m_in.size() + m_message.size(); }
 
@@ -75,8 +84,8 @@ private:
     qsizetype fail(std::vector<Event> &out, int code, const char *why);
 
     qint64 m_max;
-    QByteArray m_in;      // the start of a frame that has not fully arrived
-    QByteArray m_message; // the fragments of a message so far
+    QByteArray m_in;        // the start of a frame that has not fully arrived
+    QByteArray m_message;   // the fragments of a message so far
     quint8 m_messageOp = 0; // Text or Binary while a fragmented message is open
     Utf8Check m_utf8;
     bool m_stopped = false;

@@ -351,29 +351,12 @@ private Q_SLOTS:
         const QString kind = expect.section(QLatin1Char(':'), 0, 0);
         const QString arg = expect.section(QLatin1Char(':'), 1);
         if (kind == QLatin1String("close")) {
-            QEXPECT_FAIL("rfc6455-5.1 unmasked text frame",
-                         "Qt 6.4's QWebSocket does not check the MASK bit of client frames (it "
-                         "unmasks only when the bit is set); "
-                         "Herald cannot see frame headers above QWebSocket. Harmless for Herald "
-                         "(no proxy cache to poison), "
-                         "recorded as the one known gap in docs/security.md",
-                         Continue);
             QCOMPARE(raw.waitClose(3000), arg.toInt());
             if (raw.closeFrame.opcode == Op::Close)
                 QVERIFY(raw.waitDisconnected(3000)); // the server ends the TCP connection too
         } else {
             // The connection stays open: a Herald ping is answered after whatever came first.
             raw.send(text(ping("after")));
-            for (const char *row : {"6.2.3 valid UTF-8, one byte per fragment",
-                                    "6.2.4 \"kosme\" one byte per fragment",
-                                    "6.5.5 4-byte UTF-8 (emoji) split across fragments"})
-                QEXPECT_FAIL(row,
-                             "Qt 6.4's QWebSocket decodes each fragment with a stateless UTF-8 "
-                             "decoder, so a valid "
-                             "code point split across two fragments is refused with 1007 "
-                             "(unchanged in later Qt); "
-                             "Herald cannot reach below QWebSocket. Recorded in docs/security.md",
-                             Abort);
             const auto after = raw.waitText(QStringLiteral("pong"));
             QVERIFY2(after.has_value(), "the connection should still be open and answering");
             if (kind == QLatin1String("reply")) {
@@ -655,7 +638,7 @@ private Q_SLOTS:
         Raw noAuth, silent, alive, halfFrame;
         QVERIFY(noAuth.openWs(quick.port, QString()));
         // On the main server (long heartbeat): a frame announced as 100 bytes, 10 sent, then
-        // silence. QtWebSockets gives up on it after 5 s.
+        // silence. The server gives up on it after 5 s.
         QVERIFY(halfFrame.openWs(m_server.port, m_world.mallory));
         halfFrame.send(frame({Op::Text, repeat(100)}).left(16));
         halfFrame.answerPings = false; // a pong now would land inside the unfinished frame
