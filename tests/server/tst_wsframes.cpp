@@ -142,7 +142,9 @@ private Q_SLOTS:
     void closeIsTheLastEvent()
     {
         ws::FrameReader reader(100);
-        const auto events = readAll(reader, clientFrame(ws::Close, QByteArray("\x0f\xa0" "bye", 5)) +
+        const auto events = readAll(reader, clientFrame(ws::Close, QByteArray("\x0f\xa0"
+                                                                              "bye",
+                                                                              5)) +
                                                 clientFrame(ws::Text, "late"));
         QCOMPARE(events.size(), size_t(1));
         QCOMPARE(events[0].kind, ws::Event::Close);
@@ -155,19 +157,21 @@ private Q_SLOTS:
 
     void utf8()
     {
-        const QByteArray valid[] = {"plain", "\xc2\xb5", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+        const QByteArray valid[] = {"plain",        "\xc2\xb5",
+                                    "\xe2\x82\xac", "\xf0\x9f\x98\x80",
                                     "\xef\xbf\xbe", "\xf4\x8f\xbf\xbf"};
         for (const QByteArray &s : valid) {
             ws::Utf8Check whole;
-            QVERIFY2(whole.feed(s.constData(), s.size()) && whole.complete(), s.toHex().constData());
+            QVERIFY2(whole.feed(s.constData(), s.size()) && whole.complete(),
+                     s.toHex().constData());
             ws::Utf8Check split; // one byte at a time: a code point may span fragments
             for (char c : s)
                 QVERIFY(split.feed(&c, 1));
             QVERIFY(split.complete());
         }
-        const QByteArray invalid[] = {"\x80", "\xc0\xaf", "\xe0\x80\xaf", "\xf0\x80\x80\xaf",
-                                      "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80",
-                                      "\xce\x41"};
+        const QByteArray invalid[] = {
+            "\x80",         "\xc0\xaf",         "\xe0\x80\xaf",         "\xf0\x80\x80\xaf",
+            "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\xce\x41"};
         for (const QByteArray &s : invalid) {
             ws::Utf8Check check;
             QVERIFY2(!check.feed(s.constData(), s.size()), s.toHex().constData());
@@ -195,7 +199,8 @@ private Q_SLOTS:
         QCOMPARE(payload.left(2), QByteArray("\x0f\xa6"));
         QCOMPARE(payload.mid(2), QByteArray(122, 'r'));
         QVERIFY(ws::validCloseCode(1000) && ws::validCloseCode(4999));
-        QVERIFY(!ws::validCloseCode(1005) && !ws::validCloseCode(1015) && !ws::validCloseCode(5000));
+        QVERIFY(!ws::validCloseCode(1005) && !ws::validCloseCode(1015) &&
+                !ws::validCloseCode(5000));
     }
 };
 
