@@ -92,7 +92,7 @@ void FdPeer::timerEvent(QTimerEvent *event)
     if (event->timerId() != m_frameDeadline.timerId())
         return IoPeer::timerEvent(event);
     m_frameDeadline.stop();
-    doClose(1001, QStringLiteral("nothing more came for 5 s in the middle of a frame"));
+    closeNow(1001, QStringLiteral("nothing more came for 5 s in the middle of a frame"));
 }
 
 void FdPeer::handle(const std::vector<ws::Event> &events)
@@ -199,15 +199,10 @@ void FdPeer::checkCap()
 
 void FdPeer::close(int code, const QString &reason)
 {
-    if (m_worker && QThread::currentThread() != thread()) {
-        QMetaObject::invokeMethod(
-            this, [this, code, reason] { doClose(code, reason); }, Qt::QueuedConnection);
-        return;
-    }
-    doClose(code, reason);
+    closeVia(code, reason);
 }
 
-void FdPeer::doClose(int code, const QString &reason)
+void FdPeer::closeNow(int code, const QString &reason)
 {
     if (m_ended || m_closeSent)
         return;

@@ -46,7 +46,7 @@ private:
     void run();
     void readable();
     void handle(const std::vector<ws::Event> &events);
-    void doClose(int code, const QString &reason);
+    void closeNow(int code, const QString &reason) override;
     void sendClose(int code, const QByteArray &reason);
     void wantWrite(bool on);
     void checkCap();

@@ -20,30 +20,52 @@ IoWorker::~IoWorker()
 
 void IoWorker::enqueue(quint64 peerId, const QByteArray &payload)
 {
-    bool first = false;
+    push({peerId, payload});
+}
+
+void IoWorker::enqueueClose(quint64 peerId, int code, const QString &reason)
+{
+    push({peerId, reason.toUtf8(), code});
+}
+
+void IoWorker::push(Out out)
+{
+    bool wake = false;
     {
         QMutexLocker lock(&m_mutex);
-        first = m_outbox.empty();
-        m_outbox.emplace_back(peerId, payload);
+        m_outbox.push_back(std::move(out));
+        wake = !std::exchange(m_wakeScheduled, true);
     }
-    // One wake-up per batch: a fan-out to a thousand peers is a thousand appends, one event.
-    if (first)
-        QMetaObject::invokeMethod(this, &IoWorker::drain, Qt::QueuedConnection);
+    if (!wake)
+        return;
+    // Wake the worker once the caller's current event is done: a fan-out to ten thousand peers
+    // is one batch, taken in one wake-up. Woken at once, the worker would take the first few
+    // frames, go back to its event loop (a poll over every socket it owns) and be woken again,
+    // over and over while the hub is still adding.
+    QTimer::singleShot(0, [worker = QPointer<IoWorker>(this)] {
+        if (worker)
+            QMetaObject::invokeMethod(worker, &IoWorker::drain, Qt::QueuedConnection);
+    });
 }
 
 void IoWorker::drain()
 {
-    std::vector<std::pair<quint64, QByteArray>> batch;
+    std::vector<Out> batch;
     {
         QMutexLocker lock(&m_mutex);
         batch.swap(m_outbox);
+        m_wakeScheduled = false;
     }
     std::vector<IoPeer *> touched; // none is deleted during this call (peers end by deleteLater)
-    for (const auto &[id, payload] : batch) {
-        IoPeer *peer = m_peers.value(id);
+    for (const Out &out : batch) {
+        IoPeer *peer = m_peers.value(out.peer);
         if (!peer)
             continue;
-        peer->write(payload);
+        if (out.closeCode) {
+            peer->closeNow(out.closeCode, QString::fromUtf8(out.payload));
+            continue;
+        }
+        peer->write(out.payload);
         if (!peer->m_batched) {
             peer->m_batched = true;
             touched.push_back(peer);
@@ -62,6 +84,7 @@ void IoWorker::shutdown()
     QMetaObject::invokeMethod(
         this,
         [this] {
+            drain(); // what the hub handed over last (the 1001 closes follow it)
             const QList<IoPeer *> peers = m_peers.values();
             for (IoPeer *p : peers)
                 delete p;
@@ -90,6 +113,13 @@ void IoPeer::sendVia(const QByteArray &payload)
         return flush();
     }
     m_worker->enqueue(m_id, payload); // written on the connection's own thread
+}
+
+void IoPeer::closeVia(int code, const QString &reason)
+{
+    if (!m_worker)
+        return closeNow(code, reason);
+    m_worker->enqueueClose(m_id, code, reason);
 }
 
 void IoPeer::toHub(std::function<void(Hub *)> call)
@@ -231,15 +261,10 @@ void WsPeer::write(const QByteArray &payload)
 
 void WsPeer::close(int code, const QString &reason)
 {
-    if (m_worker) {
-        QMetaObject::invokeMethod(
-            this, [this, code, reason] { doClose(code, reason); }, Qt::QueuedConnection);
-        return;
-    }
-    doClose(code, reason);
+    closeVia(code, reason);
 }
 
-void WsPeer::doClose(int code, const QString &reason)
+void WsPeer::closeNow(int code, const QString &reason)
 {
     if (m_closing)
         return;

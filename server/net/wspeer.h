@@ -32,6 +32,8 @@ public:
     ~IoWorker() override;
     /** @brief Any thread: queue a frame for the connection with this id. */
     void enqueue(quint64 peerId, const QByteArray &payload);
+    /** @brief Any thread: queue a close behind the frames queued before it. */
+    void enqueueClose(quint64 peerId, int code, const QString &reason);
     [[nodiscard]] QThread *thread() { return &m_thread; }
     /** @brief Closes and deletes every connection it owns, then stops the thread. */
     void shutdown();
@@ -39,10 +41,18 @@ public:
 private:
     friend class IoPeer;
     void drain();
+    struct Out
+    {
+        quint64 peer;
+        QByteArray payload;
+        int closeCode = 0; // not 0: close with this code (and the payload as the reason)
+    };
+    void push(Out out);
 
     QThread m_thread;
     QMutex m_mutex;
-    std::vector<std::pair<quint64, QByteArray>> m_outbox;
+    std::vector<Out> m_outbox;
+    bool m_wakeScheduled = false;     // under m_mutex
     QHash<quint64, IoPeer *> m_peers; // worker thread only
 };
 
@@ -58,12 +68,16 @@ public:
     virtual void write(const QByteArray &payload) = 0;
     /** @brief On the connection's own thread, after a batch of write()s. */
     virtual void flush() {}
+    /** @brief On the connection's own thread: send a close frame after what was written. */
+    virtual void closeNow(int code, const QString &reason) = 0;
 
 protected:
     /** @brief On the worker's thread: the worker may now hand this peer its frames. */
     void attach();
     /** @brief Any thread: hand a frame to the worker (or write it, without one). */
     void sendVia(const QByteArray &payload);
+    /** @brief Any thread: close after the frames handed over before (Peer::close). */
+    void closeVia(int code, const QString &reason);
     /** @brief Any thread: run a call on the hub's thread. */
     void toHub(std::function<void(Hub *)> call);
 
@@ -103,7 +117,7 @@ public:
 
 private:
     void run();
-    void doClose(int code, const QString &reason);
+    void closeNow(int code, const QString &reason) override;
 
     std::unique_ptr<QWebSocket> m_ws;
     QPointer<QTcpSocket> m_tcp;
