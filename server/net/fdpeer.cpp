@@ -81,10 +81,12 @@ void FdPeer::readable()
     handle(events);
     if (eof)
         return end();
-    if (!m_reader.midFrame())
-        m_frameDeadline.stop();
-    else if (!m_frameDeadline.isActive())
+    // The deadline is for silence inside a frame: it starts again with every read that ends
+    // inside one (a steady stream of frames rarely ends a read on a frame boundary).
+    if (m_reader.midFrame())
         m_frameDeadline.start(FrameDeadlineMs, this);
+    else
+        m_frameDeadline.stop();
 }
 
 void FdPeer::timerEvent(QTimerEvent *event)

@@ -644,18 +644,37 @@ private Q_SLOTS:
         halfFrame.answerPings = false; // a pong now would land inside the unfinished frame
         QVERIFY(silent.openWs(quick.port, world.mallory));
         QVERIFY(alive.openWs(quick.port, world.alice));
+        // stream sends frames without a pause, every write ending inside a frame: the 5 s are
+        // for silence in a frame, not for a stream that never ends on a frame boundary.
+        Raw stream;
+        QVERIFY(stream.openWs(m_server.port, m_world.mallory));
+        const QByteArray ctrlPing = ctrl(Op::Ping, "s");
+        int streamed = 0;
+        stream.send(ctrlPing.left(3));
         QElapsedTimer t;
         t.start();
         // alive answers pings (readFrame does) and stays; silent never reads nor answers.
-        while (t.elapsed() < 5000) {
-            alive.readFrame(200);
+        while (t.elapsed() < 5500) {
+            alive.readFrame(100);
+            stream.send(ctrlPing.mid(3) +
+                        ctrlPing.left(3)); // the rest of one, the start of the next
+            ++streamed;
             QTest::qWait(50);
         }
+        stream.send(ctrlPing.mid(3));
+        ++streamed;
         QCOMPARE(halfFrame.waitClose(2000), 1001);
         QCOMPARE(noAuth.waitClose(1000), 4002);
         QCOMPARE(silent.waitClose(1000), 4007);
         alive.send(text(ping("still")));
         QVERIFY(alive.waitText(QStringLiteral("pong")).has_value());
+        stream.send(text(ping("still")));
+        QVERIFY2(stream.waitText(QStringLiteral("pong")).has_value(), "the stream was cut off");
+        int pongs = 0;
+        for (const Frame &f : std::as_const(stream.seen))
+            pongs += f.opcode == Op::Pong ? 1 : 0;
+        QVERIFY(streamed > 20);
+        QCOMPARE(pongs, streamed);
         QCOMPARE(goodClientGetsThrough(quick.wsUrl(), world.bob), QString());
     }
 

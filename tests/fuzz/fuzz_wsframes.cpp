@@ -39,8 +39,9 @@ std::vector<ws::Event> run(const char *data, qsizetype size, qsizetype piece)
         reader.feed(data + at, std::min(piece, size - at), events);
         if (reader.held() > 2 * Max + 14)
             violated("the reader holds more than a frame and a message");
-        if (before > 0 && (events[before - 1].kind == ws::Event::Close ||
-                           events[before - 1].kind == ws::Event::Fail) &&
+        if (before > 0 &&
+            (events[before - 1].kind == ws::Event::Close ||
+             events[before - 1].kind == ws::Event::Fail) &&
             events.size() != before)
             violated("an event after Close or Fail");
     }
