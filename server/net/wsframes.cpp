@@ -23,8 +23,7 @@ void appendFrame(QByteArray &out, quint8 opcode, const char *payload, qsizetype 
             header[2 + i] = static_cast<char>(len >> (56 - 8 * i));
         n = 10;
     }
-    out.reserve(out.size() + n + size);
-    out.append(header, n);
+    out.append(header, n); // no exact reserve(): a backlog grows geometrically, not per frame
     out.append(payload, size);
 }
 
