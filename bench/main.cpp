@@ -256,7 +256,7 @@ Child spawn(const std::vector<std::string> &argv, const std::string &stderrFile)
         for (const std::string &a : argv)
             args.push_back(const_cast<char *>(a.c_str()));
         args.push_back(nullptr);
-        execv(args[0], args.data());
+        execvp(args[0], args.data()); // a bare name (redis-server) is looked up in PATH
         _exit(127);
     }
     close(toChild[0]);
@@ -680,9 +680,12 @@ struct Merged
     QJsonObject reasons;
     std::map<qint64, std::pair<qint64, qint64>> notif; // id -> count, last receipt ns
     qint64 lastMessageNs = 0;
+    std::vector<Histogram> latencyByWorker; // in the order the workers were started
 
     void add(const QJsonObject &r)
     {
+        latencyByWorker.emplace_back();
+        latencyByWorker.back().mergeJson(r.value(QLatin1String("latency")).toObject());
         for (auto it = r.begin(); it != r.end(); ++it)
             if (it.value().isDouble() && it.key() != QLatin1String("lastMessageNs"))
                 n[it.key()] += it.value().toInteger();
@@ -1020,7 +1023,25 @@ int roomFanoutCluster(Run &run)
     Child redis = spawn({"redis-server", "--port", std::to_string(redisPort), "--bind", "127.0.0.1",
                          "--save", "", "--appendonly", "no"},
                         run.dataDir.toStdString() + "/redis.log");
-    usleep(300000);
+    // Without a bus the nodes still deliver everything (each re-reads storage every 3 s), so a
+    // Redis that did not start would go unnoticed in the results: wait until it answers PING.
+    bool redisUp = false;
+    for (int attempt = 0; attempt < 50 && !redisUp; ++attempt) {
+        usleep(100000);
+        const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(uint16_t(redisPort));
+        char reply[8] = {};
+        redisUp = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0 &&
+                  ::send(fd, "PING\r\n", 6, MSG_NOSIGNAL) == 6 && ::recv(fd, reply, 7, 0) >= 5 &&
+                  std::string(reply, 5) == "+PONG";
+        ::close(fd);
+    }
+    if (!redisUp)
+        die("redis-server did not start (is it installed? see " + run.dataDir.toStdString() +
+            "/redis.log)");
 
     herald::Config cfg;
     cfg.storage = QStringLiteral("postgres");
@@ -1097,6 +1118,10 @@ int roomFanoutCluster(Run &run)
     run.results.insert(QStringLiteral("deliveries_per_server_cpu_second"),
                        serverCpu > 0 ? deliveries / serverCpu : 0);
     run.results.insert(QStringLiteral("latency"), m.latency.summaryMs());
+    if (m.latencyByWorker.size() >= 2) { // workers 0 and 1 hold node A's and node B's members
+        run.results.insert(QStringLiteral("latency_node_a"), m.latencyByWorker[0].summaryMs());
+        run.results.insert(QStringLiteral("latency_node_b"), m.latencyByWorker[1].summaryMs());
+    }
     run.results.insert(QStringLiteral("ack_latency"), m.ack.summaryMs());
     commonChecks(run, m);
     run.problem(QStringLiteral("connect_failures"),

@@ -1774,10 +1774,12 @@ void Hub::resync()
     const QSet<qint64> rooms = m_subscribed;
     m_db->run(
         [rooms](Store &st) {
+            // Every node runs this every 3 s: positions only, not the rooms with their members.
             QJsonObject seqs;
-            for (const RoomRow &r : st.rooms())
-                if (rooms.contains(r.id))
-                    seqs.insert(QString::number(r.id), r.lastSeq);
+            const QHash<qint64, qint64> all = st.roomSeqs();
+            for (auto it = all.begin(); it != all.end(); ++it)
+                if (rooms.contains(it.key()))
+                    seqs.insert(QString::number(it.key()), it.value());
             return QJsonObject{{QStringLiteral("rooms"), seqs},
                                {QStringLiteral("max"), st.maxNotificationId()}};
         },

@@ -1059,6 +1059,16 @@ QList<RoomRow> Store::rooms()
     return out;
 }
 
+QHash<qint64, qint64> Store::roomSeqs()
+{
+    QHash<qint64, qint64> out;
+    QSqlQuery q = prepare(m_db, "SELECT id, last_seq FROM rooms");
+    exec(q);
+    while (q.next())
+        out.insert(q.value(0).toLongLong(), q.value(1).toLongLong());
+    return out;
+}
+
 std::optional<RoomRow> Store::room(const QString &name)
 {
     QSqlQuery q = prepare(m_db, "SELECT id, name, title, kind, last_seq FROM rooms WHERE name=?");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
@@ -185,6 +186,8 @@ public:
                                                 const QString &kind);
     std::optional<StoreError> deleteRoom(const QString &name);
     QList<RoomRow> rooms(); // with members
+    /** @brief Each room's last sequence number, by room id (no member lists: cheap to poll). */
+    QHash<qint64, qint64> roomSeqs();
     std::optional<RoomRow> room(const QString &name);
     std::optional<StoreError> addMember(qint64 roomId, qint64 userId);
     std::optional<StoreError> removeMember(qint64 roomId, qint64 userId);

@@ -142,6 +142,7 @@ private Q_SLOTS:
         QVERIFY(retry.duplicate);
         QCOMPARE(retry.seq, 3);
         QCOMPARE(m_store.room(QStringLiteral("general"))->lastSeq, 10);
+        QCOMPARE(m_store.roomSeqs().value(r), 10); // what each node's resync polls
         // a rolled-back message does not consume a sequence number
         QVERIFY(m_store.begin());
         QCOMPARE(std::get<StoredMessage>(
