@@ -202,7 +202,8 @@ ApplicationWindow {
                                 color: pageSwitch.hovered ? Theme.sidebarSelected : Qt.darker(Theme.sidebar, 1.15)
                             }
                             contentItem: Label {
-                                text: pages.currentIndex === 0 ? qsTr("⚙  Settings") : qsTr("🔔  Notifications")
+                                // Glyphs from the fonts every desktop has (an emoji bell showed as a box without an emoji font).
+                                text: pages.currentIndex === 0 ? qsTr("⚙  Settings") : qsTr("←  Notifications")
                                 color: Theme.sidebarText
                                 verticalAlignment: Text.AlignVCenter
                             }

@@ -268,6 +268,13 @@ private Q_SLOTS:
         const QRect w = geometry(main.first());
         screenshot(u"notification-centre"_s);
 
+        // The settings page (the switch at the foot of the sidebar), then back.
+        QVERIFY(click(w.left() + 70, w.bottom() - 20));
+        QTest::qWait(700);
+        screenshot(u"settings"_s);
+        QVERIFY(click(w.left() + 80, w.bottom() - 20)); // another point: --sync waits for a move
+        QTest::qWait(500);
+
         // A chat window with presence: click the room in the sidebar.
         QVERIFY(click(w.left() + 70, w.top() + 97));
         QStringList chat;
