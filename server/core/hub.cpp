@@ -1728,21 +1728,18 @@ void Hub::fillNotifications()
         return;
     }
     m_notifFilling = true;
-    QList<qint64> local;
+    QSet<qint64> local;
     for (const User &u : std::as_const(m_users))
         if (!u.conns.isEmpty())
-            local << u.id;
+            local.insert(u.id);
     const qint64 after = m_notifCursor;
     m_db->run(
         [local, after](Store &st) {
             const qint64 t = QDateTime::currentMSecsSinceEpoch();
             QJsonObject perUser;
-            for (qint64 u : local) {
-                const QJsonArray rows =
-                    st.notifications(u, 0, after, 1000, false, t, nullptr, true);
-                if (!rows.isEmpty())
-                    perUser.insert(QString::number(u), rows);
-            }
+            const QHash<qint64, QJsonArray> rows = st.notificationsSince(after, local, t, 1000);
+            for (auto it = rows.begin(); it != rows.end(); ++it)
+                perUser.insert(QString::number(it.key()), it.value());
             return QJsonObject{{QStringLiteral("users"), perUser},
                                {QStringLiteral("max"), st.maxNotificationId()}};
         },

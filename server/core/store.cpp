@@ -1513,6 +1513,36 @@ QJsonArray Store::notifications(qint64 userId, qint64 before, qint64 after, int 
     return out;
 }
 
+QHash<qint64, QJsonArray> Store::notificationsSince(qint64 after, const QSet<qint64> &users,
+                                                    qint64 now, int limitPerUser)
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    // By notification id (inbox_by_notif): the rows since `after`, whoever they are for.
+    q.prepare(QStringLiteral("SELECT ") + QString::fromLatin1(NotifCols) +
+              QStringLiteral(", i.read_at, i.user_id FROM inbox i"
+                             " JOIN notifications n ON n.id=i.notif_id"
+                             " JOIN services s ON s.id=n.service_id"
+                             " WHERE i.notif_id > ? AND (n.expires_at IS NULL OR n.expires_at > ?)"
+                             " ORDER BY i.notif_id ASC"));
+    q.addBindValue(std::max<qint64>(after, 0));
+    q.addBindValue(now);
+    exec(q);
+    QHash<qint64, QJsonArray> out;
+    while (q.next()) {
+        const qint64 user = q.value(15).toLongLong();
+        if (!users.contains(user))
+            continue;
+        QJsonArray &rows = out[user];
+        if (rows.size() >= limitPerUser)
+            continue;
+        QJsonObject n = notificationJson(q, 0);
+        n.insert(QStringLiteral("read"), !q.value(14).isNull());
+        rows.append(n);
+    }
+    return out;
+}
+
 qint64 Store::unreadCount(qint64 userId, qint64 now)
 {
     QSqlQuery q =

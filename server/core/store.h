@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QString>
 
@@ -220,6 +221,10 @@ public:
     /** @brief Newest first, unless oldestFirst (then the oldest past `after` come first). */
     QJsonArray notifications(qint64 userId, qint64 before, qint64 after, int limit, bool unreadOnly,
                              qint64 now, bool *hasMore, bool oldestFirst = false);
+    /** @brief Every unexpired notification after `after` of each of these people, oldest first,
+     *  at most `limitPerUser` each: one query for a whole node's people (cluster gap fill). */
+    QHash<qint64, QJsonArray> notificationsSince(qint64 after, const QSet<qint64> &users,
+                                                 qint64 now, int limitPerUser);
     qint64 unreadCount(qint64 userId, qint64 now);
     qint64 lastNotificationId(qint64 userId);
     /** @brief The newest notification id of anyone (cluster gap fill starts from there). */
