@@ -271,20 +271,7 @@ void FdPeer::end()
         return;
     m_ended = true;
     closeDescriptor();
-    const quint64 id = m_id;
-    if (!m_worker) {
-        m_hub->closed(id);
-        deleteLater();
-        return;
-    }
-    // The hub forgets the peer first (no more sends), then the peer is deleted here.
-    QMetaObject::invokeMethod(
-        m_hub,
-        [hub = m_hub, id, self = this] {
-            hub->closed(id);
-            self->deleteLater();
-        },
-        Qt::QueuedConnection);
+    reportClosed();
 }
 
 } // namespace herald

@@ -4,26 +4,30 @@
 
 namespace herald::ws {
 
+int frameHeader(char *out, quint8 opcode, quint64 len)
+{
+    out[0] = static_cast<char>(0x80 | opcode);
+    if (len < 126) {
+        out[1] = static_cast<char>(len);
+        return 2;
+    }
+    if (len <= 0xFFFF) {
+        out[1] = 126;
+        out[2] = static_cast<char>(len >> 8);
+        out[3] = static_cast<char>(len);
+        return 4;
+    }
+    out[1] = 127;
+    for (int i = 0; i < 8; ++i)
+        out[2 + i] = static_cast<char>(len >> (56 - 8 * i));
+    return 10;
+}
+
 void appendFrame(QByteArray &out, quint8 opcode, const char *payload, qsizetype size)
 {
     char header[10];
-    int n = 2;
-    header[0] = static_cast<char>(0x80 | opcode);
-    const auto len = static_cast<quint64>(size);
-    if (len < 126) {
-        header[1] = static_cast<char>(len);
-    } else if (len <= 0xFFFF) {
-        header[1] = 126;
-        header[2] = static_cast<char>(len >> 8);
-        header[3] = static_cast<char>(len);
-        n = 4;
-    } else {
-        header[1] = 127;
-        for (int i = 0; i < 8; ++i)
-            header[2 + i] = static_cast<char>(len >> (56 - 8 * i));
-        n = 10;
-    }
-    out.append(header, n); // no exact reserve(): a backlog grows geometrically, not per frame
+    // no exact reserve(): a backlog grows geometrically, not per frame
+    out.append(header, frameHeader(header, opcode, static_cast<quint64>(size)));
     out.append(payload, size);
 }
 

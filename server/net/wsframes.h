@@ -20,6 +20,9 @@ enum Op : quint8 {
     Pong = 0xA
 };
 
+/** @brief Writes the header of an unmasked, final server frame into `out` (at most 10 bytes);
+ *  returns its length. */
+int frameHeader(char *out, quint8 opcode, quint64 payloadSize);
 /** @brief Appends one unmasked, final server frame. */
 void appendFrame(QByteArray &out, quint8 opcode, const char *payload, qsizetype size);
 inline void appendFrame(QByteArray &out, quint8 opcode, const QByteArray &payload)

@@ -1,6 +1,7 @@
 #include "wspeer.h"
 
 #include "core/hub.h"
+#include "wsframes.h"
 
 #include <QTimer>
 
@@ -122,6 +123,23 @@ void IoPeer::closeVia(int code, const QString &reason)
     m_worker->enqueueClose(m_id, code, reason);
 }
 
+void IoPeer::reportClosed()
+{
+    if (!m_worker) {
+        m_hub->closed(m_id);
+        deleteLater();
+        return;
+    }
+    // The hub forgets the peer first (no more sends), then the peer is deleted here.
+    QMetaObject::invokeMethod(
+        m_hub,
+        [hub = m_hub, id = m_id, self = this] {
+            hub->closed(id);
+            self->deleteLater();
+        },
+        Qt::QueuedConnection);
+}
+
 void IoPeer::toHub(std::function<void(Hub *)> call)
 {
     if (!m_worker)
@@ -182,24 +200,12 @@ void WsPeer::run()
             [this, id](const QByteArray &) { toHub([id](Hub *h) { h->binary(id); }); });
     connect(ws, &QWebSocket::pong, this,
             [this, id](quint64, const QByteArray &) { toHub([id](Hub *h) { h->activity(id); }); });
-    auto gone = [this, id] {
+    auto gone = [this] {
         if (m_ended)
             return;
         m_ended = true;
         m_closing = true;
-        if (!m_worker) {
-            m_hub->closed(id);
-            deleteLater();
-            return;
-        }
-        // The hub forgets the peer first (no more sends), then the peer is deleted here.
-        QMetaObject::invokeMethod(
-            m_hub,
-            [hub = m_hub, id, self = this] {
-                hub->closed(id);
-                self->deleteLater();
-            },
-            Qt::QueuedConnection);
+        reportClosed();
     };
     connect(ws, &QWebSocket::disconnected, this, gone);
     // Pongs to a ping flood are queued by QWebSocket itself: check the bound on every read too.
@@ -235,22 +241,7 @@ void WsPeer::write(const QByteArray &payload)
     if (m_closing || !m_tcp)
         return;
     char header[10];
-    int n = 2;
-    header[0] = static_cast<char>(0x81); // FIN + text
-    const quint64 len = static_cast<quint64>(payload.size());
-    if (len < 126) {
-        header[1] = static_cast<char>(len);
-    } else if (len <= 0xFFFF) {
-        header[1] = 126;
-        header[2] = static_cast<char>(len >> 8);
-        header[3] = static_cast<char>(len);
-        n = 4;
-    } else {
-        header[1] = 127;
-        for (int i = 0; i < 8; ++i)
-            header[2 + i] = static_cast<char>(len >> (56 - 8 * i));
-        n = 10;
-    }
+    const int n = ws::frameHeader(header, ws::Text, static_cast<quint64>(payload.size()));
     m_tcp->write(header, n);
     m_tcp->write(payload);
     if (m_tcp->bytesToWrite() > m_cap) {

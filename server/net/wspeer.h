@@ -78,6 +78,8 @@ protected:
     void sendVia(const QByteArray &payload);
     /** @brief Any thread: close after the frames handed over before (Peer::close). */
     void closeVia(int code, const QString &reason);
+    /** @brief On the connection's thread, once: tell the hub it is closed, then delete this. */
+    void reportClosed();
     /** @brief Any thread: run a call on the hub's thread. */
     void toHub(std::function<void(Hub *)> call);
 
