@@ -1,16 +1,21 @@
 import QtQuick
 
-/** A circle with a person's or room's initial, coloured from the name. */
+/** A circle with a person's or room's initial, in the colour of the login name
+ *  (Theme.avatarColor: the same person has the same colour everywhere). */
 Rectangle {
     id: root
 
+    /** What to show the initial of: the display name. */
     required property string name
+    /** Whose colour: the login name (falls back to the display name). */
+    property string userName: ""
     property string status: ""
 
     implicitWidth: 32
     implicitHeight: 32
     radius: width / 2
-    color: Qt.hsla((Qt.md5(root.name).charCodeAt(0) * 37 % 360) / 360, 0.45, 0.48, 1)
+    color: Theme.avatarColor(root.userName.length > 0 ? root.userName : root.name)
+    Accessible.ignored: true // the name beside it says who
 
     Text {
         anchors.centerIn: parent

@@ -8,6 +8,7 @@ Pane {
     id: root
 
     required property ChatRoom room
+    readonly property bool isDirect: root.room.kind === "dm"
 
     signal messageRequested(string name)
 
@@ -43,20 +44,28 @@ Pane {
                     anchors.rightMargin: 14
                     Label {
                         objectName: "roomTitle"
-                        text: (root.room.kind === "dm" ? "@ " : "# ") + root.room.displayName
+                        text: (root.isDirect ? "@ " : "# ") + root.room.displayName
                         font.pixelSize: 17
                         font.bold: true
                         color: Theme.text
+                        Accessible.role: Accessible.Heading
+                        Accessible.name: root.room.displayName
                     }
                     Item {
                         Layout.fillWidth: true
                     }
                     PresenceDot {
-                        status: root.room.onlineCount > 0 ? "online" : "offline"
+                        objectName: "roomPresence"
+                        status: root.isDirect ? root.room.peerStatus
+                                              : (root.room.onlineCount > 0 ? "online" : "offline")
                     }
                     Label {
                         objectName: "roomOnline"
-                        text: qsTr("%1 online · %2 members").arg(root.room.onlineCount).arg(root.room.memberCount)
+                        // A direct message shows the other person's presence, a room its counts.
+                        text: root.isDirect
+                              ? Theme.statusText(root.room.peerStatus)
+                              : qsTr("%n online", "", root.room.onlineCount) + " · "
+                                + qsTr("%n member(s)", "", root.room.memberCount)
                         color: Theme.subtle
                     }
                 }
@@ -74,6 +83,10 @@ Pane {
                 bottomMargin: 8
                 model: root.room.messages
                 property bool stickToEnd: true
+                activeFocusOnTab: messages.count > 0
+                keyNavigationEnabled: true
+                Accessible.role: Accessible.List
+                Accessible.name: qsTr("Messages")
                 delegate: MessageDelegate {
                     width: ListView.view.width - 28
                     onRetryRequested: id => root.room.retry(id)
@@ -118,8 +131,14 @@ Pane {
                 Layout.margins: 10
                 implicitHeight: Math.min(140, composer.implicitHeight + 12)
                 radius: Theme.radius
-                border.color: composer.activeFocus ? Theme.accent : Theme.border
+                border.color: Theme.border
                 color: Theme.surface
+
+                FocusRing {
+                    target: composer
+                    shown: composer.activeFocus
+                    inset: -1
+                }
 
                 ScrollView {
                     anchors.fill: parent
@@ -127,11 +146,18 @@ Pane {
                     TextArea {
                         id: composer
                         objectName: "composer"
+                        Accessible.role: Accessible.EditableText
+                        Accessible.name: qsTr("Message %1").arg(root.room.displayName)
+                        Accessible.description: qsTr("Enter sends, Shift+Enter starts a new line")
                         placeholderText: qsTr("Message %1").arg(root.room.displayName)
                         wrapMode: TextEdit.Wrap
                         background: null
                         focus: true
+                        activeFocusOnTab: true
                         onTextChanged: if (text.length > 0) root.room.userTyping()
+                        // Tab leaves the composer (it does not type a tab): no keyboard trap.
+                        Keys.onTabPressed: composer.nextItemInFocusChain(true).forceActiveFocus(Qt.TabFocusReason)
+                        Keys.onBacktabPressed: composer.nextItemInFocusChain(false).forceActiveFocus(Qt.BacktabFocusReason)
                         Keys.onReturnPressed: event => {
                             if (event.modifiers & Qt.ShiftModifier)
                                 event.accepted = false
@@ -150,12 +176,16 @@ Pane {
         }
 
         Rectangle {
+            visible: !root.isDirect
             Layout.fillHeight: true
             implicitWidth: 1
             color: Theme.border
         }
 
+        // A direct message has two people: no members panel.
         MemberList {
+            objectName: "memberPanel"
+            visible: !root.isDirect
             Layout.fillHeight: true
             Layout.fillWidth: false
             Layout.preferredWidth: 220

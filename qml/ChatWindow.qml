@@ -14,7 +14,7 @@ Window {
     height: 560
     minimumWidth: 480
     minimumHeight: 360
-    title: qsTr("Herald: %1").arg(root.room ? root.room.displayName : "")
+    title: qsTr("Herald — %1").arg(root.room ? root.room.displayName : "")
     color: Theme.surface
     // Arriving messages count as read while the person looks at this window.
     onActiveChanged: if (root.room) root.room.active = root.active && root.visible
@@ -22,6 +22,11 @@ Window {
         if (root.room)
             root.room.active = false
         root.destroy()
+    }
+
+    Shortcut {
+        sequence: StandardKey.Close
+        onActivated: root.close()
     }
 
     ChatView {

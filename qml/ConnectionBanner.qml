@@ -17,7 +17,7 @@ Rectangle {
 
     visible: root.session.status === Session.Reconnecting || root.session.status === Session.SigningIn
     implicitHeight: visible ? 34 : 0
-    color: root.session.status === Session.Reconnecting ? "#fff4e0" : "#e8f0fb"
+    color: root.session.status === Session.Reconnecting ? Theme.warningSurface : Theme.infoSurface
 
     Timer {
         interval: 500
@@ -34,6 +34,7 @@ Rectangle {
         spacing: 8
         BusyIndicator {
             running: root.visible
+            Accessible.name: qsTr("Connecting")
             implicitWidth: 20
             implicitHeight: 20
         }
@@ -42,16 +43,19 @@ Rectangle {
             Layout.fillWidth: true
             elide: Text.ElideRight
             color: Theme.text
+            Accessible.role: Accessible.StaticText
+            Accessible.name: text
             text: {
                 if (root.session.status === Session.SigningIn)
                     return qsTr("Connecting to %1…").arg(root.session.server)
                 const why = root.session.connection.lastError
                 const when = root.session.connection.state === Connection.Waiting
-                        ? qsTr("Retrying in %1 s.").arg(root.secondsLeft) : qsTr("Reconnecting…")
+                        ? qsTr("Retrying in %n s.", "", root.secondsLeft) : qsTr("Reconnecting…")
                 return (why.length > 0 ? why : qsTr("Offline.")) + " " + when
             }
         }
-        Button {
+        AppButton {
+            objectName: "retryNow"
             visible: root.session.connection.state === Connection.Waiting
             text: qsTr("Retry now")
             flat: true

@@ -11,11 +11,13 @@ Rectangle {
     implicitWidth: Math.max(18, label.implicitWidth + 10)
     radius: height / 2
     color: Theme.unread
+    Accessible.role: Accessible.StaticText
+    Accessible.name: qsTr("%n unread", "", root.count)
 
     Text {
         id: label
         anchors.centerIn: parent
-        text: root.count > 99 ? "99+" : root.count
+        text: root.count > 99 ? "99+" : String(root.count)
         color: "white"
         font.pixelSize: 11
         font.bold: true

@@ -4,7 +4,9 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Herald.Core
 
-/** The main window, the tray icon, the toasts and the chat windows. */
+/** The main window, the tray icon, the toasts and the chat windows.
+ *  Keyboard: Ctrl+Shift+N shows the notification centre, Ctrl+Shift+T focuses the newest toast
+ *  (Enter acts on it, Escape dismisses it), Tab walks every control. */
 ApplicationWindow {
     id: root
 
@@ -15,10 +17,12 @@ ApplicationWindow {
         if (page === "notifications")
             pages.currentIndex = 0
         else if (page === "chat")
-            sideTabs.currentIndex = 0
+            sidebar.tabIndex = 0
         root.show()
         root.raise()
         root.requestActivate()
+        if (page === "notifications")
+            centre.showNewestUnread()
     }
 
     function openChat(room: ChatRoom): void {
@@ -47,14 +51,26 @@ ApplicationWindow {
     minimumWidth: 760
     minimumHeight: 480
     visible: !root.startHidden || !tray.available
-    title: Session.status === Session.SignedOut ? qsTr("Herald: sign in")
-                                                : qsTr("Herald: %1").arg(Session.userDisplayName)
+    // Says the thing once: Qt adds no application name (main.cpp sets no display name).
+    title: Session.status === Session.SignedOut ? qsTr("Herald — Sign in")
+                                                : qsTr("Herald — %1").arg(Session.userDisplayName)
     color: Theme.window
 
     onClosing: close => {
         // With a tray the app keeps running there; without one, closing quits.
         if (!tray.available)
             Qt.quit()
+    }
+
+    Shortcut {
+        sequence: "Ctrl+Shift+N"
+        context: Qt.ApplicationShortcut
+        onActivated: root.showMain("notifications")
+    }
+    Shortcut {
+        sequence: "Ctrl+Shift+T"
+        context: Qt.ApplicationShortcut
+        onActivated: toasts.focusNewest()
     }
 
     header: ToolBar {
@@ -68,8 +84,8 @@ ApplicationWindow {
             anchors.rightMargin: 10
             spacing: 12
             Label {
-                text: "Herald"
-                color: "white"
+                text: qsTr("Herald")
+                color: Theme.headerText
                 font.bold: true
                 font.pixelSize: 17
             }
@@ -81,21 +97,22 @@ ApplicationWindow {
             }
             Label {
                 objectName: "onlineCount"
-                text: Session.status === Session.Online ? qsTr("%1 online").arg(Session.onlineCount)
+                text: Session.status === Session.Online ? qsTr("%n online", "", Session.onlineCount)
                                                          : qsTr("offline")
-                color: "white"
+                color: Theme.headerText
             }
-            Switch {
+            AppSwitch {
                 id: dnd
                 objectName: "headerDnd"
                 text: qsTr("Do not disturb")
+                labelColor: Theme.headerText
+                font.bold: true
                 checked: Session.toasts.doNotDisturb
                 onToggled: Session.toasts.doNotDisturb = checked
-                palette.windowText: "white"
             }
             Label {
                 text: Session.userDisplayName
-                color: "white"
+                color: Theme.headerText
                 font.bold: true
             }
         }
@@ -107,10 +124,12 @@ ApplicationWindow {
         onActivated: root.showMain("")
         onNotificationsRequested: root.showMain("notifications")
         onChatRequested: root.showMain("chat")
+        onRoomRequested: room => root.openChat(room)
         onQuitRequested: Qt.quit()
     }
 
     ToastHost {
+        id: toasts
         model: Session.toasts
         onShowAllRequested: root.showMain("notifications")
     }
@@ -124,6 +143,9 @@ ApplicationWindow {
         target: Session
         function onRoomOpenRequested(room: ChatRoom): void {
             root.openChat(room)
+        }
+        function onNotificationActivated(id: int): void {
+            root.showMain("notifications")
         }
         function onStatusChanged(): void {
             if (Session.status === Session.SignedOut) {
@@ -154,62 +176,14 @@ ApplicationWindow {
             RowLayout {
                 spacing: 0
 
-                Rectangle {
+                Sidebar {
+                    id: sidebar
                     Layout.fillHeight: true
                     Layout.preferredWidth: 270
-                    color: Theme.sidebar
-
-                    ColumnLayout {
-                        anchors.fill: parent
-                        spacing: 0
-
-                        TabBar {
-                            id: sideTabs
-                            Layout.fillWidth: true
-                            TabButton {
-                                text: Session.rooms.totalUnread > 0
-                                      ? qsTr("Chats (%1)").arg(Session.rooms.totalUnread) : qsTr("Chats")
-                            }
-                            TabButton {
-                                objectName: "peopleTab"
-                                text: qsTr("People")
-                            }
-                        }
-
-                        StackLayout {
-                            Layout.fillWidth: true
-                            Layout.fillHeight: true
-                            currentIndex: sideTabs.currentIndex
-                            RoomList {
-                                objectName: "roomList"
-                                model: Session.rooms
-                                onRoomActivated: room => root.openChat(room)
-                                onJoinRequested: name => Session.joinRoom(name)
-                            }
-                            PeopleList {
-                                objectName: "peopleList"
-                                model: Session.people
-                                onMessageRequested: name => Session.openDirectMessage(name)
-                            }
-                        }
-
-                        ItemDelegate {
-                            id: pageSwitch
-                            objectName: "pageSwitch"
-                            Layout.fillWidth: true
-                            implicitHeight: 40
-                            background: Rectangle {
-                                color: pageSwitch.hovered ? Theme.sidebarSelected : Qt.darker(Theme.sidebar, 1.15)
-                            }
-                            contentItem: Label {
-                                // Glyphs from the fonts every desktop has (an emoji bell showed as a box without an emoji font).
-                                text: pages.currentIndex === 0 ? qsTr("⚙  Settings") : qsTr("←  Notifications")
-                                color: Theme.sidebarText
-                                verticalAlignment: Text.AlignVCenter
-                            }
-                            onClicked: pages.currentIndex = pages.currentIndex === 0 ? 1 : 0
-                        }
-                    }
+                    session: Session
+                    pageIndex: pages.currentIndex
+                    onRoomActivated: room => root.openChat(room)
+                    onPageSwitchRequested: pages.currentIndex = pages.currentIndex === 0 ? 1 : 0
                 }
 
                 StackLayout {
@@ -218,6 +192,7 @@ ApplicationWindow {
                     Layout.fillHeight: true
 
                     NotificationCentre {
+                        id: centre
                         notifications: Session.notifications
                     }
                     SettingsPage {

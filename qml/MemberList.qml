@@ -4,7 +4,7 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Herald.Core
 
-/** A room's members with presence dots, online first by name. */
+/** A room's members with presence dots, by name. Enter on a member opens a direct message. */
 ColumnLayout {
     id: root
 
@@ -15,29 +15,48 @@ ColumnLayout {
     spacing: 4
 
     Label {
+        objectName: "memberHeader"
         Layout.margins: 10
-        text: qsTr("Members · %1 online").arg(root.members.onlineCount)
+        Layout.fillWidth: true
+        text: qsTr("%n member(s)", "", list.count) + " · " + qsTr("%n online", "", root.members.onlineCount)
         font.bold: true
         color: Theme.text
+        elide: Text.ElideRight
     }
 
     ListView {
+        id: list
         objectName: "memberList"
         Layout.fillWidth: true
         Layout.fillHeight: true
         clip: true
         model: root.members
+        activeFocusOnTab: list.count > 0 // nothing to move through in an empty list
+        keyNavigationEnabled: true
+        currentIndex: 0
+        Accessible.role: Accessible.List
+        Accessible.name: qsTr("Members")
+        Keys.onReturnPressed: if (list.currentItem && !list.currentItem.isSelf) root.messageRequested(list.currentItem.name)
+        Keys.onEnterPressed: if (list.currentItem && !list.currentItem.isSelf) root.messageRequested(list.currentItem.name)
         delegate: ItemDelegate {
             id: member
+            required property int index
+            objectName: "member"
             required property string name
             required property string displayName
             required property string status
             required property bool isSelf
             width: ListView.view.width
+            focusPolicy: Qt.NoFocus
+            Accessible.role: Accessible.ListItem
+            Accessible.name: member.displayName + (member.isSelf ? qsTr(" (you)") : "")
+            Accessible.description: Theme.statusText(member.status)
             contentItem: RowLayout {
                 spacing: 8
                 Avatar {
+                    objectName: "memberAvatar"
                     name: member.displayName
+                    userName: member.name
                     status: member.status
                     implicitWidth: 26
                     implicitHeight: 26
@@ -49,9 +68,14 @@ ColumnLayout {
                     color: member.status === "offline" ? Theme.subtle : Theme.text
                 }
             }
-            ToolTip.text: member.status
+            ToolTip.text: Theme.statusText(member.status)
             ToolTip.visible: hovered
+            onClicked: list.currentIndex = member.index
             onDoubleClicked: if (!member.isSelf) root.messageRequested(member.name)
+            FocusRing {
+                shown: member.ListView.isCurrentItem && list.activeFocus
+                inset: 1
+            }
         }
     }
 }

@@ -17,11 +17,21 @@ Item {
 
     signal retryRequested(string clientId)
 
+    objectName: "message"
     implicitHeight: column.implicitHeight + (root.showHeader ? 10 : 2)
+    Accessible.role: Accessible.ListItem
+    Accessible.name: qsTr("%1, %2: %3").arg(root.authorDisplay).arg(Theme.shortTime(root.time, Theme.now)).arg(root.text)
+
+    FocusRing {
+        shown: root.ListView.isCurrentItem && root.ListView.view && root.ListView.view.activeFocus
+        inset: 0
+    }
 
     Avatar {
+        objectName: "messageAvatar"
         visible: root.showHeader
         name: root.authorDisplay
+        userName: root.author
         anchors.left: parent.left
         anchors.top: parent.top
         anchors.topMargin: 8
@@ -44,9 +54,15 @@ Item {
                 color: root.own ? Theme.accentDark : Theme.text
             }
             Label {
-                text: Theme.shortTime(root.time)
+                objectName: "messageTime"
+                text: Theme.shortTime(root.time, Theme.now)
                 color: Theme.subtle
                 font.pixelSize: 11
+                ToolTip.text: Theme.exactTime(root.time)
+                ToolTip.visible: timeHover.hovered
+                HoverHandler {
+                    id: timeHover
+                }
             }
         }
 
@@ -55,6 +71,8 @@ Item {
             spacing: 6
             TextEdit {
                 objectName: "messageText"
+                activeFocusOnTab: false
+                Accessible.ignored: true
                 Layout.fillWidth: true
                 text: root.text
                 readOnly: true
@@ -78,7 +96,7 @@ Item {
             }
         }
 
-        Button {
+        AppButton {
             visible: root.deliveryState === "failed"
             text: qsTr("Not sent. Retry")
             flat: true

@@ -3,17 +3,42 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Herald.Core
 
-/** Unread and all notifications, with mark read, actions, and paging into the backlog. */
+/** Unread and all notifications, with mark read, actions, and paging into the backlog.
+ *  Keyboard: Tab reaches the tabs, "Mark all read" and each card; Up and Down move between
+ *  cards; Enter expands a card, Space marks it read. */
 Pane {
     id: root
 
     required property NotificationModel notifications
     property alias showUnreadOnly: filter.unreadOnly
 
+    /** Shows the unread tab with the newest notification focused (the tray click). */
+    function showNewestUnread(): void {
+        tabs.currentIndex = 0
+        list.positionViewAtBeginning()
+        list.currentIndex = 0
+        root.focusList()
+    }
+
+    /** Puts the keyboard focus on the current card (or the first). */
+    function focusList(): void {
+        if (list.count === 0) {
+            unreadTab.forceActiveFocus(Qt.TabFocusReason)
+            return
+        }
+        if (list.currentIndex < 0)
+            list.currentIndex = 0
+        list.positionViewAtIndex(list.currentIndex, ListView.Contain)
+        if (list.currentItem)
+            list.currentItem.forceActiveFocus(Qt.TabFocusReason)
+    }
+
     padding: 0
     background: Rectangle {
         color: Theme.window
     }
+    Accessible.role: Accessible.Pane
+    Accessible.name: qsTr("Notification centre")
 
     ColumnLayout {
         anchors.fill: parent
@@ -28,24 +53,29 @@ Pane {
                 font.pixelSize: 20
                 font.bold: true
                 color: Theme.text
+                Accessible.role: Accessible.Heading
             }
             TabBar {
                 id: tabs
-                TabButton {
+                objectName: "notificationTabs"
+                spacing: 2
+                background: null
+                AppTabButton {
+                    id: unreadTab
                     objectName: "unreadTab"
                     text: qsTr("Unread (%1)").arg(root.notifications.unreadCount)
-                    width: implicitWidth + 12
+                    width: implicitWidth + 16
                 }
-                TabButton {
+                AppTabButton {
                     objectName: "allTab"
                     text: qsTr("All")
-                    width: implicitWidth + 24
+                    width: implicitWidth + 28
                 }
             }
             Item {
                 Layout.fillWidth: true
             }
-            Button {
+            AppButton {
                 objectName: "markAllRead"
                 text: qsTr("Mark all read")
                 enabled: root.notifications.unreadCount > 0
@@ -62,7 +92,11 @@ Pane {
             spacing: 8
             leftMargin: 12
             rightMargin: 12
+            topMargin: 4
             bottomMargin: 12
+            keyNavigationEnabled: false // the cards move focus themselves (Up and Down)
+            Accessible.role: Accessible.List
+            Accessible.name: filter.unreadOnly ? qsTr("Unread notifications") : qsTr("All notifications")
             model: NotificationFilterModel {
                 id: filter
                 sourceModel: root.notifications
@@ -70,10 +104,24 @@ Pane {
             }
             delegate: NotificationCard {
                 id: card
+                required property int index
                 width: ListView.view.width - 24
                 onActionTriggered: actionId => root.notifications.act(card.notificationId, actionId)
                 onOpenTriggered: root.notifications.openLink(card.notificationId)
                 onMarkReadTriggered: root.notifications.markRead(card.notificationId)
+                onActiveFocusChanged: if (activeFocus) list.currentIndex = card.index
+                Keys.onDownPressed: {
+                    if (card.index + 1 < list.count) {
+                        list.currentIndex = card.index + 1
+                        root.focusList()
+                    }
+                }
+                Keys.onUpPressed: {
+                    if (card.index > 0) {
+                        list.currentIndex = card.index - 1
+                        root.focusList()
+                    }
+                }
             }
             ScrollBar.vertical: ScrollBar {}
             // Scrolling to the end pages older notifications in from the server.
@@ -85,6 +133,7 @@ Pane {
                     anchors.centerIn: parent
                     running: root.notifications.loading
                     visible: running
+                    Accessible.name: qsTr("Loading")
                 }
                 Label {
                     anchors.centerIn: parent

@@ -4,15 +4,24 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Herald.Core
 
-/** Everyone on the server with presence; "Message" starts a direct message. */
+/** Everyone on the server with presence. Enter (or a double click, or "Message") starts a
+ *  direct message; Tab focuses the list, Up and Down move. */
 ListView {
     id: root
 
     signal messageRequested(string name)
 
     clip: true
+    activeFocusOnTab: root.count > 0 // nothing to move through in an empty list
+    keyNavigationEnabled: true
+    currentIndex: 0
+    Accessible.role: Accessible.List
+    Accessible.name: qsTr("People")
+    Keys.onReturnPressed: if (root.currentItem && !root.currentItem.isSelf) root.messageRequested(root.currentItem.name)
+    Keys.onEnterPressed: if (root.currentItem && !root.currentItem.isSelf) root.messageRequested(root.currentItem.name)
     delegate: ItemDelegate {
         id: person
+        required property int index
         required property string name
         required property string displayName
         required property string status
@@ -20,13 +29,18 @@ ListView {
         objectName: "person_" + name
         width: ListView.view.width
         height: 42
+        focusPolicy: Qt.NoFocus
+        Accessible.role: Accessible.ListItem
+        Accessible.name: person.displayName + (person.isSelf ? qsTr(" (you)") : "")
+        Accessible.description: Theme.statusText(person.status)
         background: Rectangle {
-            color: person.hovered ? Theme.sidebarSelected : "transparent"
+            color: person.hovered || person.ListView.isCurrentItem && root.activeFocus ? Theme.sidebarSelected : "transparent"
         }
         contentItem: RowLayout {
             spacing: 8
             Avatar {
                 name: person.displayName
+                userName: person.name
                 status: person.status
                 implicitWidth: 28
                 implicitHeight: 28
@@ -41,19 +55,26 @@ ListView {
                     elide: Text.ElideRight
                 }
                 Label {
-                    text: person.status
+                    text: Theme.statusText(person.status)
                     color: Theme.sidebarSubtle
                     font.pixelSize: 11
                 }
             }
-            Button {
-                visible: !person.isSelf && person.hovered
+            AppButton {
+                visible: !person.isSelf && (person.hovered || person.ListView.isCurrentItem && root.activeFocus)
                 text: qsTr("Message")
+                Accessible.description: person.displayName
+                focusPolicy: Qt.NoFocus // Enter on the row does the same
                 implicitHeight: 26
                 onClicked: root.messageRequested(person.name)
             }
         }
+        onClicked: root.currentIndex = person.index
         onDoubleClicked: if (!person.isSelf) root.messageRequested(person.name)
+        FocusRing {
+            shown: person.ListView.isCurrentItem && root.activeFocus
+            inset: 1
+        }
     }
     ScrollBar.vertical: ScrollBar {}
 }

@@ -10,6 +10,8 @@ Rectangle {
     implicitHeight: 10
     radius: width / 2
     color: Theme.statusColor(root.status)
+    Accessible.role: Accessible.Indicator
+    Accessible.name: Theme.statusText(root.status)
     border.color: "white"
     border.width: 1.5
 }

@@ -3,7 +3,8 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Herald.Core
 
-/** Rooms, direct messages and joinable rooms, with unread counts and who is online. */
+/** Rooms, direct messages and joinable rooms, with unread counts and who is online.
+ *  Keyboard: Tab focuses the list, Up and Down move, Enter opens (or joins) the room. */
 ListView {
     id: root
 
@@ -11,6 +12,13 @@ ListView {
     signal joinRequested(string name)
 
     clip: true
+    activeFocusOnTab: root.count > 0 // nothing to move through in an empty list
+    keyNavigationEnabled: true
+    currentIndex: 0
+    Accessible.role: Accessible.List
+    Accessible.name: qsTr("Conversations")
+    Keys.onReturnPressed: if (root.currentItem) root.currentItem.activate()
+    Keys.onEnterPressed: if (root.currentItem) root.currentItem.activate()
     section.property: "section"
     section.delegate: Label {
         required property string section
@@ -22,30 +30,53 @@ ListView {
         color: Theme.sidebarSubtle
         font.pixelSize: 11
         font.bold: true
+        Accessible.role: Accessible.Heading
+        Accessible.name: section
     }
     delegate: ItemDelegate {
         id: entry
+        required property int index
         required property ChatRoom room
         required property string name
         required property string displayName
         required property string kind
+        required property string peerStatus
         required property int unread
         required property int online
         required property int members
         required property bool isMember
+
+        function activate(): void {
+            entry.isMember ? root.roomActivated(entry.room) : root.joinRequested(entry.name)
+        }
+
         objectName: "room_" + name
         width: ListView.view.width
         height: 38
+        focusPolicy: Qt.NoFocus // the list has the focus; Up and Down move the current row
+        Accessible.role: Accessible.ListItem
+        Accessible.name: entry.displayName
+        Accessible.description: [entry.kind === "dm" ? qsTr("Direct message, %1").arg(Theme.statusText(entry.peerStatus))
+                                                      : qsTr("%n online", "", entry.online),
+                                 entry.unread > 0 ? qsTr("%n unread message(s)", "", entry.unread) : "",
+                                 entry.isMember ? "" : qsTr("not joined")].filter(s => s.length > 0).join(", ")
         background: Rectangle {
-            color: entry.hovered ? Theme.sidebarSelected : "transparent"
+            color: entry.hovered || entry.ListView.isCurrentItem && root.activeFocus ? Theme.sidebarSelected : "transparent"
         }
         contentItem: RowLayout {
             spacing: 8
             Label {
-                text: entry.kind === "dm" ? "@" : entry.kind === "private" ? "🔒" : "#"
+                visible: entry.kind !== "dm"
+                text: entry.kind === "private" ? "🔒" : "#"
                 color: Theme.sidebarSubtle
                 font.pixelSize: 14
                 Layout.preferredWidth: 14
+            }
+            PresenceDot {
+                visible: entry.kind === "dm"
+                status: entry.peerStatus
+                Layout.preferredWidth: 14
+                Layout.alignment: Qt.AlignVCenter
             }
             Label {
                 Layout.fillWidth: true
@@ -56,22 +87,28 @@ ListView {
             }
             Label {
                 visible: entry.isMember && entry.kind !== "dm"
-                text: qsTr("%1 online").arg(entry.online)
+                text: qsTr("%n online", "", entry.online)
                 color: Theme.sidebarSubtle
                 font.pixelSize: 11
             }
-            Button {
+            Label {
                 visible: !entry.isMember
                 text: qsTr("Join")
-                flat: true
-                implicitHeight: 26
-                onClicked: root.joinRequested(entry.name)
+                color: Theme.sidebarText
+                font.underline: true
             }
             CountBadge {
                 count: entry.unread
             }
         }
-        onClicked: entry.isMember ? root.roomActivated(entry.room) : root.joinRequested(entry.name)
+        onClicked: {
+            root.currentIndex = entry.index
+            entry.activate()
+        }
+        FocusRing {
+            shown: entry.ListView.isCurrentItem && root.activeFocus
+            inset: 1
+        }
     }
     ScrollBar.vertical: ScrollBar {}
 }

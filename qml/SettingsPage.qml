@@ -1,9 +1,11 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 import Herald.Core
 
-/** Server, start on login, sound, do not disturb, and where the sign-in is kept. */
+/** Server, language, notifications, start on login, sound, do not disturb, and where the
+ *  sign-in is kept. */
 Pane {
     id: root
 
@@ -13,16 +15,27 @@ Pane {
     background: Rectangle {
         color: Theme.window
     }
+    Accessible.role: Accessible.Pane
+    Accessible.name: qsTr("Settings")
+
+    // Scrolls when the window is smaller than the page (larger fonts, translations).
+    ScrollView {
+        id: scroll
+        anchors.fill: parent
+        contentWidth: scroll.availableWidth
+        clip: true
 
     ColumnLayout {
-        width: Math.min(parent.width, 560)
+        width: Math.min(scroll.availableWidth, 560)
         spacing: 14
 
         Label {
+            objectName: "settingsHeading"
             text: qsTr("Settings")
             font.pixelSize: 20
             font.bold: true
             color: Theme.text
+            Accessible.role: Accessible.Heading
         }
 
         GroupBox {
@@ -42,7 +55,7 @@ Pane {
                     elide: Text.ElideMiddle
                 }
                 Label { text: qsTr("Signed in as"); color: Theme.subtle }
-                Label { text: root.session.userDisplayName + " (" + root.session.userName + ")" }
+                Label { text: qsTr("%1 (%2)").arg(root.session.userDisplayName).arg(root.session.userName) }
             }
         }
 
@@ -52,13 +65,16 @@ Pane {
             Layout.fillWidth: true
             implicitHeight: warning.implicitHeight + 20
             radius: Theme.radius
-            color: "#fff4e0"
+            color: Theme.warningSurface
             border.color: Theme.warning
             Label {
                 id: warning
                 anchors.fill: parent
                 anchors.margins: 10
                 wrapMode: Text.Wrap
+                color: Theme.text
+                Accessible.role: Accessible.StaticText
+                Accessible.name: text
                 text: qsTr("No system keychain is available, so your sign-in token is kept in %1, "
                            + "readable only by your user account. Install a keychain service "
                            + "(GNOME Keyring or KWallet) to keep it safer.").arg(root.settings.credentialFile)
@@ -71,19 +87,56 @@ Pane {
             ColumnLayout {
                 anchors.left: parent.left
                 anchors.right: parent.right
-                Switch {
+                RowLayout {
+                    spacing: 10
+                    Label {
+                        text: languageBox.label
+                        color: Theme.text
+                    }
+                    ComboBox {
+                        id: languageBox
+                        objectName: "languageBox"
+                        readonly property string label: qsTr("Language")
+                        Layout.preferredWidth: 220
+                        model: root.session.language.options
+                        textRole: "name"
+                        valueRole: "code"
+                        Accessible.role: Accessible.ComboBox
+                        Accessible.name: languageBox.label
+                        Component.onCompleted: currentIndex = indexOfValue(root.session.language.choice)
+                        onActivated: root.session.language.choice = currentValue
+                        FocusRing {}
+                    }
+                }
+                AppSwitch {
+                    objectName: "nativeSwitch"
+                    text: qsTr("Show notifications through the desktop")
+                    checked: root.settings.nativeNotifications
+                    onToggled: root.settings.nativeNotifications = checked
+                }
+                Label {
+                    objectName: "nativeState"
+                    Layout.fillWidth: true
+                    Layout.leftMargin: 4
+                    wrapMode: Text.Wrap
+                    color: Theme.subtle
+                    text: root.session.notifier && root.session.notifier.available
+                          ? qsTr("Notification server: %1").arg(root.session.notifier.serverName)
+                          : qsTr("This desktop has no notification server: Herald shows its own.")
+                }
+                AppSwitch {
                     objectName: "startOnLogin"
                     text: qsTr("Start Herald when I log in")
                     checked: root.settings.startOnLogin
                     onToggled: root.settings.startOnLogin = checked
                 }
-                Switch {
+                AppSwitch {
                     objectName: "soundSwitch"
                     text: qsTr("Play a sound with notifications")
                     checked: root.settings.sound
                     onToggled: root.settings.sound = checked
                 }
-                Switch {
+                AppSwitch {
                     objectName: "dndSwitch"
                     text: qsTr("Do not disturb (only urgent notifications pop up)")
                     checked: root.settings.doNotDisturb
@@ -105,8 +158,14 @@ Pane {
                     text: qsTr("Server certificates are always checked. If your company signs its "
                                + "own, give the PEM file of its CA certificate (takes effect at the next connection).")
                 }
-                TextField {
+                Label {
+                    text: caField.label
+                    color: Theme.text
+                }
+                AppTextField {
+                    id: caField
                     objectName: "caFileField"
+                    label: qsTr("Company CA certificate file")
                     Layout.fillWidth: true
                     placeholderText: qsTr("/etc/ssl/certs/company-ca.pem")
                     text: root.settings.caFile
@@ -115,9 +174,19 @@ Pane {
             }
         }
 
-        Button {
+        AppButton {
+            objectName: "signOutButton"
             text: qsTr("Sign out")
             onClicked: root.session.signOut()
         }
+
+        Label {
+            Layout.fillWidth: true
+            wrapMode: Text.Wrap
+            color: Theme.subtle
+            text: qsTr("Keyboard: Ctrl+Shift+N shows the notifications, Ctrl+Shift+T focuses the newest "
+                       + "pop-up (Enter acts, Escape dismisses), Tab moves between controls.")
+        }
+    }
     }
 }

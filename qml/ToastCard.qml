@@ -2,14 +2,15 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 
-/** The face of one toast: source, time, title, body, and the actions or their outcome. */
+/** The face of one toast: source, time, title (two lines at least), body, and the actions or
+ *  their outcome. Keyboard: Tab between its buttons, Enter presses, Escape dismisses. */
 Rectangle {
     id: root
 
     required property int notificationId
     required property string title
     required property string body
-    required property string source
+    required property string origin
     required property date createdAt
     required property string priority
     required property var actions
@@ -22,12 +23,25 @@ Rectangle {
     signal dismissed()
     signal hovered(bool inside)
 
+    /** Gives the keyboard focus to its first button (the focus-newest-toast shortcut). */
+    function focusFirst(): void {
+        const first = buttons.visible ? buttons.firstButton() : null
+        const target = first ? first : (openResult.visible ? openResult : close)
+        target.forceActiveFocus(Qt.ShortcutFocusReason)
+        // Activating the window re-focuses with a non-keyboard reason: the ring must show.
+        target.focusReason = Qt.ShortcutFocusReason
+    }
+
     implicitWidth: 360
     implicitHeight: content.implicitHeight + 18
     radius: Theme.radius
     color: Theme.surface
     border.color: root.priority === "urgent" ? Theme.danger : Theme.border
     border.width: root.priority === "urgent" ? 2 : 1
+    Accessible.role: Accessible.AlertMessage
+    Accessible.name: root.title
+    Accessible.description: [root.origin, root.body].filter(s => s.length > 0).join(". ")
+    Keys.onEscapePressed: root.dismissed()
 
     HoverHandler {
         onHoveredChanged: root.hovered(hovered)
@@ -58,22 +72,26 @@ Rectangle {
             Label {
                 objectName: "toastSource"
                 Layout.fillWidth: true
-                text: (root.source.length > 0 ? root.source : qsTr("Herald"))
-                      + " · " + Theme.shortTime(root.createdAt)
-                      + (root.priority === "urgent" || root.priority === "high"
-                         ? " · " + root.priority.toUpperCase() : "")
+                text: [root.origin.length > 0 ? root.origin : qsTr("Herald"),
+                       Theme.shortTime(root.createdAt, Theme.now),
+                       Theme.priorityText(root.priority).toUpperCase()].filter(s => s.length > 0).join(" · ")
                 color: Theme.subtle
                 font.pixelSize: 11
                 elide: Text.ElideRight
+                ToolTip.text: Theme.exactTime(root.createdAt)
+                ToolTip.visible: sourceHover.hovered
+                HoverHandler {
+                    id: sourceHover
+                }
             }
-            ToolButton {
+            AppToolButton {
+                id: close
                 objectName: "toastClose"
                 text: "✕"
+                label: qsTr("Dismiss")
                 implicitWidth: 24
                 implicitHeight: 24
                 onClicked: root.dismissed()
-                ToolTip.text: qsTr("Dismiss")
-                ToolTip.visible: hovered
             }
         }
 
@@ -84,6 +102,8 @@ Rectangle {
             font.bold: true
             font.pixelSize: 14
             color: Theme.text
+            wrapMode: Text.Wrap
+            maximumLineCount: 2
             elide: Text.ElideRight
         }
 
@@ -101,16 +121,20 @@ Rectangle {
         }
 
         ActionButtons {
+            id: buttons
             objectName: "toastActions"
             visible: root.actionState === "" && (root.actions.length > 0 || root.link.length > 0)
             actions: root.actions
             link: root.link
+            subject: root.title
             onActionTriggered: actionId => root.actionTriggered(actionId)
             onOpenTriggered: root.openTriggered()
         }
 
+        // What the action came to, with the link beside it: one row.
         RowLayout {
             visible: root.actionState !== ""
+            Layout.fillWidth: true
             Layout.preferredHeight: 30
             spacing: 6
             BusyIndicator {
@@ -118,6 +142,7 @@ Rectangle {
                 running: visible
                 implicitWidth: 22
                 implicitHeight: 22
+                Accessible.name: qsTr("Sending")
             }
             Label {
                 objectName: "toastResult"
@@ -128,6 +153,18 @@ Rectangle {
                        : root.actionState === "done" ? Theme.success : Theme.subtle
                 font.bold: root.actionState !== "pending"
                 elide: Text.ElideRight
+                Accessible.role: Accessible.StaticText
+                Accessible.name: text
+            }
+            AppButton {
+                id: openResult
+                objectName: "toastResultOpen"
+                visible: root.link.length > 0 && root.actionState !== "pending"
+                text: qsTr("Open")
+                Accessible.description: root.title
+                flat: true
+                implicitHeight: 30
+                onClicked: root.openTriggered()
             }
         }
     }

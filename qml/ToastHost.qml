@@ -31,6 +31,14 @@ QtObject {
 
     signal showAllRequested()
 
+    /** The newest toast takes the keyboard focus (Ctrl+Shift+T); false when there is none. */
+    function focusNewest(): bool {
+        if (root.windows.count === 0)
+            return false
+        root.windows.objectAt(root.windows.count - 1).takeFocus()
+        return true
+    }
+
     property Instantiator windows: Instantiator {
         model: root.model
         delegate: ToastWindow {
@@ -42,7 +50,7 @@ QtObject {
     }
 
     property Window overflow: Window {
-        title: qsTr("Herald: more notifications")
+        title: qsTr("Herald — more notifications")
         flags: Qt.Tool | Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint | Qt.WindowDoesNotAcceptFocus
         width: 360
         height: 30
@@ -54,8 +62,10 @@ QtObject {
 
         Label {
             objectName: "overflowLabel"
+            Accessible.role: Accessible.Button
+            Accessible.name: text
             anchors.centerIn: parent
-            text: qsTr("+%1 more").arg(root.model ? root.model.overflowCount : 0)
+            text: qsTr("+%n more", "", root.model ? root.model.overflowCount : 0)
             color: Theme.sidebarText
             font.bold: true
         }

@@ -14,18 +14,28 @@ QtObject {
     required property int notificationId
     required property string title
     required property string body
-    required property string source
+    required property string origin
     required property date createdAt
     required property string priority
     required property var actions
     required property string link
     required property string actionState
     required property string result
+    /** The toast takes keyboard focus only when asked (the shortcut), never by itself. */
+    property bool focusable: false
+
+    /** Takes the keyboard focus: its first button is focused, Enter presses, Escape dismisses. */
+    function takeFocus(): void {
+        root.focusable = true
+        root.window.requestActivate()
+        card.focusFirst()
+    }
 
     property Window window: Window {
         // xdotool and screen readers find toasts by this title.
         title: qsTr("Herald notification: %1").arg(root.title)
-        flags: Qt.Tool | Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint | Qt.WindowDoesNotAcceptFocus
+        flags: Qt.Tool | Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint
+               | (root.focusable ? 0 : Qt.WindowDoesNotAcceptFocus)
         width: card.implicitWidth
         height: card.implicitHeight
         // Stacked upwards from the bottom-right corner, each above the ones shown before it.
@@ -35,6 +45,12 @@ QtObject {
         color: Theme.surface
         visible: true
         onHeightChanged: root.host.revision++
+        onActiveChanged: {
+            if (!active)
+                root.focusable = false
+            else if (root.focusable)
+                card.focusFirst() // again: activation re-focuses with a non-keyboard reason
+        }
 
         ToastCard {
             id: card
@@ -43,7 +59,7 @@ QtObject {
             notificationId: root.notificationId
             title: root.title
             body: root.body
-            source: root.source
+            origin: root.origin
             createdAt: root.createdAt
             priority: root.priority
             actions: root.actions

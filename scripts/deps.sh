@@ -11,11 +11,13 @@ PKGS=(
   qml6-module-qtqml-workerscript qml6-module-qtquick-templates
   qt6-declarative-dev-tools qt6-tools-dev qt6-l10n-tools libgl-dev
   qtkeychain-qt6-dev libhiredis-dev redis-server
-  xvfb xauth trayer xdotool x11-utils x11-apps imagemagick dbus-x11
-  fonts-dejavu-core
+  xvfb xauth trayer xdotool x11-utils x11-apps imagemagick dbus dbus-x11
+  fonts-dejavu-core fonts-wqy-microhei
+  libcanberra-dev sound-theme-freedesktop
   postgresql postgresql-common
   file dpkg-dev fakeroot desktop-file-utils appstream lintian systemd librsvg2-bin
   clang clang-format libclang-rt-dev
+  libsodium-dev chromium chromium-driver python3-selenium
 )
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 # Always refresh the package lists first, as a fresh machine needs; tolerate an offline

@@ -72,9 +72,9 @@ QString makeDemo(const herald::Config &config, const QString &name)
     }
     st.addMember(roomId, userId);
     qint64 serviceId = 0;
-    for (const QJsonValue &v : st.services())
-        if (v.toObject().value(QLatin1String("name")).toString() == QLatin1String("demo"))
-            serviceId = v.toObject().value(QLatin1String("id")).toInteger();
+    for (const herald::ServiceRow &s : st.services())
+        if (s.name == QLatin1String("demo"))
+            serviceId = s.id;
     if (!serviceId)
         serviceId =
             std::get<qint64>(st.createService(QStringLiteral("demo"), QString(), QString()));
@@ -176,6 +176,15 @@ int main(int argc, char **argv)
     if (QString e = server.start(); !e.isEmpty())
         return fail(e);
     std::printf("herald-server: listening on %s:%u\n", qPrintable(config.listen), server.port());
+    // The browser client is served at / on the same port (server/net/webclient.h).
+    const QString host =
+        config.listen == QLatin1String("0.0.0.0") || config.listen == QLatin1String("::")
+            ? QStringLiteral("127.0.0.1")
+        : config.listen.contains(QLatin1Char(':'))
+            ? QLatin1Char('[') + config.listen + QLatin1Char(']')
+            : config.listen;
+    std::printf("herald-server: open %s://%s:%u/ in a browser for the web client\n",
+                config.tlsCert.isEmpty() ? "http" : "https", qPrintable(host), server.port());
     std::fflush(stdout);
 
     // SIGTERM/SIGINT through a socketpair, so the handler only writes a byte.

@@ -52,6 +52,20 @@ QString ChatRoom::displayName() const
     return m_title.isEmpty() ? m_name : m_title;
 }
 
+void ChatRoom::setPeerStatus(const QString &status)
+{
+    if (status.isEmpty() || status == m_peerStatus)
+        return;
+    m_peerStatus = status;
+    Q_EMIT peerStatusChanged();
+}
+
+QDateTime ChatRoom::lastMessageTime() const
+{
+    const int confirmed = m_messages.confirmedCount();
+    return confirmed > 0 ? m_messages.at(confirmed - 1).ts : QDateTime();
+}
+
 void ChatRoom::applyInfo(const QJsonObject &room)
 {
     m_title = room.value("title"_L1).toString(m_title);
@@ -292,11 +306,11 @@ QString ChatRoom::typingText() const
     case 0:
         return {};
     case 1:
-        return u"%1 is typing…"_s.arg(names.at(0));
+        return tr("%1 is typing…").arg(names.at(0));
     case 2:
-        return u"%1 and %2 are typing…"_s.arg(names.at(0), names.at(1));
+        return tr("%1 and %2 are typing…").arg(names.at(0), names.at(1));
     default:
-        return u"Several people are typing…"_s;
+        return tr("Several people are typing…");
     }
 }
 

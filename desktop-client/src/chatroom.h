@@ -29,6 +29,8 @@ class ChatRoom : public QObject
     Q_PROPERTY(QString kind READ kind NOTIFY infoChanged)
     /** @brief The other person of a direct message. */
     Q_PROPERTY(QString peer READ peer NOTIFY infoChanged)
+    /** @brief The other person's presence in a direct message: online, away or offline. */
+    Q_PROPERTY(QString peerStatus READ peerStatus NOTIFY peerStatusChanged)
     Q_PROPERTY(bool isMember READ isMember NOTIFY infoChanged)
     /** @brief Members online now. */
     Q_PROPERTY(int onlineCount READ onlineCount NOTIFY infoChanged)
@@ -80,6 +82,10 @@ public:
     [[nodiscard]] QString title() const { return m_title; }
     [[nodiscard]] QString kind() const { return m_kind; }
     [[nodiscard]] QString peer() const { return m_peer; }
+    [[nodiscard]] QString peerStatus() const { return m_peerStatus; }
+    void setPeerStatus(const QString &status);
+    /** @brief When the newest message held was sent (invalid: none yet). */
+    [[nodiscard]] QDateTime lastMessageTime() const;
     [[nodiscard]] bool isMember() const { return m_member; }
     [[nodiscard]] int onlineCount() const { return m_online; }
     [[nodiscard]] int memberCount() const { return m_memberCount; }
@@ -97,6 +103,7 @@ public:
 
 Q_SIGNALS:
     void infoChanged();
+    void peerStatusChanged();
     void unreadCountChanged();
     void typingChanged();
     void historyChanged();
@@ -115,6 +122,7 @@ private:
     QString m_title;
     QString m_kind;
     QString m_peer;
+    QString m_peerStatus = QStringLiteral("offline");
     QString m_self;
     bool m_member = true;
     bool m_baselineSet = false;

@@ -24,21 +24,23 @@ QString closeText(int code, const QString &reason)
 {
     switch (code) {
     case proto::Close::AuthFailed:
-        return u"The server did not accept the sign-in."_s;
+        return Connection::tr("The server did not accept the sign-in.");
     case proto::Close::TokenRevoked:
-        return u"This session was revoked."_s;
+        return Connection::tr("This session was revoked.");
+    case proto::Close::SessionExpired:
+        return Connection::tr("This session expired.");
     case proto::Close::UserDisabled:
-        return u"This account is disabled."_s;
+        return Connection::tr("This account is disabled.");
     case proto::Close::TooManyConnections:
-        return u"Too many connections for this account."_s;
+        return Connection::tr("Too many connections for this account.");
     case proto::Close::SlowConsumer:
-        return u"The connection fell behind."_s;
+        return Connection::tr("The connection fell behind.");
     case proto::Close::IdleTimeout:
-        return u"The connection was idle too long."_s;
+        return Connection::tr("The connection was idle too long.");
     case proto::Close::GoingAway:
-        return u"The server is restarting."_s;
+        return Connection::tr("The server is restarting.");
     default:
-        return reason.isEmpty() ? u"Connection lost."_s : reason;
+        return reason.isEmpty() ? Connection::tr("Connection lost.") : reason;
     }
 }
 } // namespace
@@ -50,7 +52,7 @@ Connection::Connection(QObject *parent)
     connect(&m_retryTimer, &QTimer::timeout, this, &Connection::retryNow);
     m_helloTimer.setSingleShot(true);
     connect(&m_helloTimer, &QTimer::timeout, this, [this] {
-        m_lastError = u"The server did not answer the sign-in."_s;
+        m_lastError = tr("The server did not answer the sign-in.");
         if (m_socket)
             m_socket->abort();
     });
@@ -131,7 +133,7 @@ void Connection::close()
         socket->deleteLater();
         m_socket = nullptr;
     }
-    failPending(u"disconnected"_s, u"Signed out."_s);
+    failPending(u"disconnected"_s, tr("Signed out."));
     m_lastError.clear();
     setState(Disconnected);
 }
@@ -148,7 +150,7 @@ void Connection::retryNow()
     }
     const QUrl url = webSocketUrl(m_server);
     if (!url.isValid()) {
-        m_lastError = u"The server address is not valid."_s;
+        m_lastError = tr("The server address is not valid.");
         m_wanted = false;
         setState(Disconnected);
         return;
@@ -162,11 +164,23 @@ void Connection::retryNow()
     connect(socket, &QWebSocket::connected, this, &Connection::onConnected);
     connect(socket, &QWebSocket::disconnected, this, &Connection::onDisconnected);
     connect(socket, &QWebSocket::textMessageReceived, this, &Connection::onText);
-    connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
-            [this, socket] {
-                if (socket == m_socket)
-                    m_lastError = socket->errorString();
-            });
+    connect(
+        socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, [this, socket] {
+            // A refused connection reports its error after its disconnected() (the socket
+            // is then no longer m_socket and a retry is planned): that is the real reason
+            // this attempt failed, not the close reason of the connection before it.
+            const bool failedAttempt = !m_socket && m_state == Waiting;
+            if (socket != m_socket && !failedAttempt)
+                return;
+            m_lastError = socket->errorString();
+            if (failedAttempt) {
+                qCInfo(lcConnection).noquote()
+                    << u"Could not connect: %1. Next try in %2 s."_s.arg(m_lastError)
+                           .arg(std::max<qint64>(
+                               0, (m_retryAt - QDateTime::currentMSecsSinceEpoch() + 999) / 1000));
+                Q_EMIT stateChanged(); // lastError changed
+            }
+        });
 
     QNetworkRequest request(url);
     // The token travels only in this header; it is never logged.
@@ -175,7 +189,7 @@ void Connection::retryNow()
     options.setSubprotocols({QString::fromLatin1(proto::Subprotocol)});
     setState(Connecting);
     m_helloTimer.start(HelloTimeoutMs);
-    qCDebug(lcConnection) << "connecting to" << url.toDisplayString();
+    qCInfo(lcConnection).noquote() << u"Connecting to %1"_s.arg(url.toDisplayString());
     socket->open(request, options);
 }
 
@@ -211,8 +225,12 @@ void Connection::onDisconnected()
     m_helloTimer.stop();
     if (wasConnected || code >= 4000 || code == proto::Close::GoingAway)
         m_lastError = closeText(code, socket->closeReason());
-    qCDebug(lcConnection) << "disconnected, code" << code << m_lastError;
-    failPending(u"disconnected"_s, u"The connection was lost."_s);
+    else if (socket->error() != QAbstractSocket::UnknownSocketError)
+        m_lastError = socket->errorString();
+    if (wasConnected || code >= 4000)
+        qCInfo(lcConnection).noquote()
+            << u"Disconnected (close code %1): %2"_s.arg(code).arg(m_lastError);
+    failPending(u"disconnected"_s, tr("The connection was lost."));
     if (wasConnected && m_sinceHello.isValid() && m_sinceHello.elapsed() >= m_stableAfterMs)
         m_backoff.reset();
     if (!m_wanted) {
@@ -220,7 +238,7 @@ void Connection::onDisconnected()
         return;
     }
     if (code == proto::Close::AuthFailed || code == proto::Close::TokenRevoked ||
-        code == proto::Close::UserDisabled) {
+        code == proto::Close::UserDisabled || code == proto::Close::SessionExpired) {
         m_wanted = false;
         setState(Disconnected);
         Q_EMIT authRejected(code, m_lastError);
@@ -291,7 +309,7 @@ QString Connection::request(const QString &type, QJsonObject body, Callback call
     if (m_state != Connected || !m_socket) {
         if (callback)
             QTimer::singleShot(0, this, [callback] {
-                callback({false, {}, u"disconnected"_s, u"Not connected."_s, {}});
+                callback({false, {}, u"disconnected"_s, tr("Not connected."), {}});
             });
         return {};
     }
@@ -323,7 +341,7 @@ void Connection::heartbeat()
     // Twice the server's heartbeat without a single frame (pongs included): the link is dead
     // even if TCP has not noticed yet.
     if (m_sinceReceive.elapsed() > 2LL * m_heartbeatSeconds * 1000 + 5000) {
-        m_lastError = u"The server stopped answering."_s;
+        m_lastError = tr("The server stopped answering.");
         m_socket->abort();
         return;
     }

@@ -93,7 +93,7 @@ Q_SIGNALS:
     void stateChanged();
     /** @brief Every server event, hello included; answers to requests go to their callbacks. */
     void frameReceived(const herald::proto::Frame &frame);
-    /** @brief The server refused the credential (4001, 4003, 4004): no more reconnects. */
+    /** @brief The server refused the credential (4001, 4003, 4004, 4010): no more reconnects. */
     void authRejected(int closeCode, const QString &reason);
     /** @brief A reconnect is scheduled in @p delayMs. */
     void reconnectScheduled(int delayMs);

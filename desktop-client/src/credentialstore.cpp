@@ -68,8 +68,12 @@ void CredentialStore::save(const QString &server, const QString &user, const QSt
             removeFromFile(server); // never leave a copy in the weaker store
             setBackend(Backend::Keychain);
         } else {
-            qCInfo(lcCredentials) << "no keychain (" << job->errorString()
-                                  << "): keeping the token in a file readable only by this user";
+            QString why = job->errorString().trimmed();
+            while (why.endsWith(u'.'))
+                why.chop(1);
+            qCInfo(lcCredentials).noquote()
+                << u"No keychain is available (%1), so the sign-in token is kept in %2, "
+                   "readable only by this user."_s.arg(why, fallbackPath());
             setBackend(writeFile(server, value) ? Backend::File : Backend::None);
         }
         Q_EMIT saved(m_backend);

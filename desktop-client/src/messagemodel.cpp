@@ -207,3 +207,9 @@ qint64 MessageModel::lastSeq() const
 {
     return m_confirmed > 0 ? m_rows.at(m_confirmed - 1).seq : 0;
 }
+
+void MessageModel::refreshNames()
+{
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {AuthorDisplayRole});
+}

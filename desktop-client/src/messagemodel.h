@@ -72,6 +72,8 @@ public:
     {
         m_displayName = std::move(lookup);
     }
+    /** @brief Display names became known (the people list came): the headers say them. */
+    void refreshNames();
 
 private:
     [[nodiscard]] int pendingRow(const QString &clientId) const;

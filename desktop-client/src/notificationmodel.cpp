@@ -49,6 +49,8 @@ QVariant NotificationModel::data(const QModelIndex &index, int role) const
         return n.link;
     case SourceRole:
         return n.source;
+    case OriginRole:
+        return n.origin();
     case ActionsRole:
         return n.actionList();
     case CreatedAtRole:
@@ -58,7 +60,7 @@ QVariant NotificationModel::data(const QModelIndex &index, int role) const
     case ResolvedRole:
         return n.isResolved();
     case ResolutionRole:
-        return n.resolutionText();
+        return n.resolutionText(m_names);
     case PendingActionRole:
         return n.pendingAction;
     case ActionErrorRole:
@@ -79,6 +81,7 @@ QHash<int, QByteArray> NotificationModel::roleNames() const
             {CategoryRole, "category"},
             {LinkRole, "link"},
             {SourceRole, "source"},
+            {OriginRole, "origin"},
             {ActionsRole, "actions"},
             {CreatedAtRole, "createdAt"},
             {ReadRole, "read"},
@@ -115,13 +118,21 @@ bool NotificationModel::merge(const Notification &incoming)
         return false;
     const int existing = indexOf(incoming.id);
     if (existing >= 0) {
+        // Content changes come as notif.updated; a duplicate or a page only brings read and
+        // resolved state (and settled stays settled: a page read before a resolution).
         Notification &n = m_rows[existing];
-        const bool differs = n.read != incoming.read || n.resolvedAction != incoming.resolvedAction;
+        const bool differs = n.read != incoming.read ||
+                             (incoming.isResolved() &&
+                              (!n.isResolved() || n.resolvedAction != incoming.resolvedAction ||
+                               n.resolvedText != incoming.resolvedText));
         n.read = n.read || incoming.read; // read never goes back to unread
         if (incoming.isResolved()) {
+            n.resolved = true;
             n.resolvedAction = incoming.resolvedAction;
             n.resolvedBy = incoming.resolvedBy;
             n.resolvedAt = incoming.resolvedAt;
+            n.resolvedBySource = incoming.resolvedBySource;
+            n.resolvedText = incoming.resolvedText;
             n.pendingAction.clear();
         }
         if (differs)
@@ -141,6 +152,10 @@ void NotificationModel::handleHello(const QJsonObject &hello, bool reconnect)
 {
     setUnreadCount(hello.value("unread"_L1).toInt());
     m_lastId = std::max(m_lastId, qint64(hello.value("notifSeq"_L1).toDouble()));
+    // The change cursor starts at the hello's on a fresh start only: after a reconnect the
+    // resume must ask from the one this client had, to learn what changed while it was away.
+    if (!reconnect && hello.contains("notifChanges"_L1))
+        setLastChange(qint64(hello.value("notifChanges"_L1).toDouble()));
     // After a reconnect the resume delivers what was missed (and toasts it); merging the hello's
     // list first would swallow those as already known.
     if (reconnect)
@@ -174,12 +189,47 @@ void NotificationModel::handleFrame(const proto::Frame &frame)
         }
         setUnreadCount(int(frame.integer("unread"_L1)));
     } else if (frame.type == proto::Type::NotifResolved) {
+        noteChange(frame.integer("changeSeq"_L1));
         const int row = indexOf(frame.integer("notification"_L1));
         if (row >= 0) {
             m_rows[row].applyResolved(frame.body);
             changed(row);
         }
+    } else if (frame.type == proto::Type::NotifUpdated) {
+        noteChange(frame.integer("changeSeq"_L1));
+        const Notification now =
+            Notification::fromJson(frame.body.value("notification"_L1).toObject());
+        const int row = indexOf(now.id);
+        if (row < 0)
+            return; // not one this client holds: a later page brings its current state
+        Notification &n = m_rows[row];
+        n.replaceContent(now); // the whole state: a change that comes twice is harmless
+        changed(row);
+        Q_EMIT replaced(n);
+    } else if (frame.type == proto::Type::NotifRetracted) {
+        noteChange(frame.integer("changeSeq"_L1));
+        const qint64 id = frame.integer("notification"_L1);
+        const int row = indexOf(id);
+        if (row >= 0) {
+            beginRemoveRows({}, row, row);
+            m_rows.removeAt(row);
+            endRemoveRows();
+        }
+        // The unread count follows in the server's notif.unread.
+        Q_EMIT retracted(id);
     }
+}
+
+void NotificationModel::noteChange(qint64 changeSeq)
+{
+    if (changeSeq > m_lastChange)
+        m_lastChange = changeSeq;
+}
+
+void NotificationModel::setLastChange(qint64 changeSeq)
+{
+    m_changesKnown = true;
+    noteChange(changeSeq);
 }
 
 void NotificationModel::arrive(const Notification &n)
@@ -218,6 +268,8 @@ void NotificationModel::clear()
     m_rows.clear();
     endResetModel();
     m_lastId = 0;
+    m_lastChange = 0;
+    m_changesKnown = false;
     m_oldestListed = 0;
     m_hasMore = false;
     m_loading = false;
@@ -346,16 +398,22 @@ void NotificationModel::act(qint64 id, const QString &action)
                 resolved = reply.body.value("data"_L1).toObject().value("resolved"_L1).toObject();
             n.applyResolved(resolved);
             n.actionError = reply.code == QLatin1String(proto::Err::Conflict)
-                                ? u"Already handled"_s
+                                ? tr("Already handled")
                                 : (reply.message.isEmpty() ? reply.code : reply.message);
         }
         changed(r);
         const QString text =
-            ok ? n.resolutionText()
-               : (n.isResolved() ? u"%1: %2"_s.arg(n.actionError, n.resolutionText())
+            ok ? n.resolutionText(m_names)
+               : (n.isResolved() ? tr("%1: %2").arg(n.actionError, n.resolutionText(m_names))
                                  : n.actionError);
         Q_EMIT actionFinished(id, ok, text);
     });
+}
+
+void NotificationModel::retranslate()
+{
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {ResolutionRole, OriginRole});
 }
 
 void NotificationModel::openLink(qint64 id)

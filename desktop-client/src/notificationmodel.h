@@ -11,6 +11,7 @@
 #include <QtQml/qqmlregistration.h>
 
 class Connection;
+class DisplayNames;
 
 /** @brief Notifications newest first, kept in step with the server and the person's other devices.
  */
@@ -34,12 +35,13 @@ public:
         PriorityRole, ///< low, normal, high, urgent
         CategoryRole,
         LinkRole,
-        SourceRole,    ///< publishing service
+        SourceRole,    ///< publishing service (its name)
+        OriginRole,    ///< "ERP · Purchasing": service display name and category
         ActionsRole,   ///< list of {id, label}
         CreatedAtRole, ///< QDateTime
         ReadRole,
         ResolvedRole,   ///< bool: someone acted on it
-        ResolutionRole, ///< "Approve by bob"
+        ResolutionRole, ///< "Approved by you", "Rejected by Bob Builder"
         PendingActionRole,
         ActionErrorRole,
         ExpiredRole,
@@ -49,6 +51,10 @@ public:
     explicit NotificationModel(QObject *parent = nullptr);
 
     void setConnection(Connection *connection);
+    /** @brief Who "you" are and everyone's display name, for the resolution text. */
+    void setNames(const DisplayNames *names) { m_names = names; }
+    /** @brief The language changed: texts the model makes are made again. */
+    void retranslate();
 
     [[nodiscard]] int rowCount(const QModelIndex &parent = {}) const override;
     [[nodiscard]] QVariant data(const QModelIndex &index, int role) const override;
@@ -58,7 +64,8 @@ public:
 
     /** @brief Seeds from the hello: its unread list and counts (no toasts for these). */
     void handleHello(const QJsonObject &hello, bool reconnect);
-    /** @brief notification, notif.unread, notif.readSync, notif.resolved. */
+    /** @brief notification, notif.unread, notif.readSync, notif.resolved, notif.updated,
+     *  notif.retracted. */
     void handleFrame(const herald::proto::Frame &frame);
     /** @brief Pages older notifications in (the view reached the end). */
     Q_INVOKABLE void loadMore() { fetchMore({}); }
@@ -80,6 +87,13 @@ public:
     [[nodiscard]] bool hasMore() const { return m_hasMore; }
     /** @brief The newest id seen: what resume asks "since". */
     [[nodiscard]] qint64 lastId() const { return m_lastId; }
+    /** @brief The highest change number seen (hello.notifChanges, then every changeSeq): what
+     *  resume asks for as notifChanges. */
+    [[nodiscard]] qint64 lastChange() const { return m_lastChange; }
+    /** @brief The server numbers changes (its hello said so): resume may ask for them. */
+    [[nodiscard]] bool changesKnown() const { return m_changesKnown; }
+    /** @brief A resume's answer moved the change cursor. */
+    void setLastChange(qint64 changeSeq);
     [[nodiscard]] const Notification *find(qint64 id) const;
     [[nodiscard]] int indexOf(qint64 id) const;
 
@@ -90,6 +104,10 @@ Q_SIGNALS:
     void arrived(const Notification &notification);
     /** @brief A row's read, resolved or action state changed. */
     void updated(const Notification &notification);
+    /** @brief Its service changed it (notif.updated): what is on screen shows the new state. */
+    void replaced(const Notification &notification);
+    /** @brief Its service withdrew it (notif.retracted): the row is gone, so must its toast be. */
+    void retracted(qint64 id);
     /** @brief An action the person sent got its answer. */
     void actionFinished(qint64 id, bool ok, const QString &text);
 
@@ -100,11 +118,15 @@ private:
     void arrive(const Notification &notification);
     void changed(int row);
     void markLocallyRead(const QList<qint64> &ids);
+    void noteChange(qint64 changeSeq);
     void requestPage(qint64 before);
 
     QList<Notification> m_rows; // descending id
     QPointer<Connection> m_connection;
+    const DisplayNames *m_names = nullptr;
     qint64 m_lastId = 0;
+    qint64 m_lastChange = 0;
+    bool m_changesKnown = false;
     qint64 m_oldestListed = 0; // smallest id a notif.list page returned (0: none yet)
     int m_unread = 0;
     bool m_loading = false;

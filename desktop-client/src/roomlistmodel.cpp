@@ -15,11 +15,11 @@ QString sectionName(const ChatRoom *room)
 {
     switch (sectionRank(room)) {
     case 0:
-        return u"Rooms"_s;
+        return RoomListModel::tr("Rooms");
     case 1:
-        return u"Direct messages"_s;
+        return RoomListModel::tr("Direct messages");
     default:
-        return u"Other rooms"_s;
+        return RoomListModel::tr("Other rooms");
     }
 }
 } // namespace
@@ -63,6 +63,8 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
         return room->isMember();
     case SectionRole:
         return sectionName(room);
+    case PeerStatusRole:
+        return room->peerStatus();
     default:
         return {};
     }
@@ -70,10 +72,17 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> RoomListModel::roleNames() const
 {
-    return {{RoomRole, "room"},      {NameRole, "name"},       {DisplayNameRole, "displayName"},
-            {KindRole, "kind"},      {PeerRole, "peer"},       {UnreadRole, "unread"},
-            {OnlineRole, "online"},  {MembersRole, "members"}, {IsMemberRole, "isMember"},
-            {SectionRole, "section"}};
+    return {{RoomRole, "room"},
+            {NameRole, "name"},
+            {DisplayNameRole, "displayName"},
+            {KindRole, "kind"},
+            {PeerRole, "peer"},
+            {UnreadRole, "unread"},
+            {OnlineRole, "online"},
+            {MembersRole, "members"},
+            {IsMemberRole, "isMember"},
+            {SectionRole, "section"},
+            {PeerStatusRole, "peerStatus"}};
 }
 
 bool RoomListModel::lessThan(const ChatRoom *a, const ChatRoom *b) const
@@ -105,6 +114,7 @@ void RoomListModel::addRoom(ChatRoom *room)
     m_rooms.insert(row, room);
     endInsertRows();
     connect(room, &ChatRoom::infoChanged, this, [this, room] { roomChanged(room); });
+    connect(room, &ChatRoom::peerStatusChanged, this, [this, room] { roomChanged(room); });
     connect(room, &ChatRoom::unreadCountChanged, this, [this, room] {
         roomChanged(room);
         Q_EMIT totalUnreadChanged();
@@ -165,6 +175,12 @@ void RoomListModel::clear()
     m_rooms.clear();
     endResetModel();
     Q_EMIT totalUnreadChanged();
+}
+
+void RoomListModel::retranslate()
+{
+    if (!m_rooms.isEmpty())
+        Q_EMIT dataChanged(index(0), index(int(m_rooms.size()) - 1), {SectionRole});
 }
 
 ChatRoom *RoomListModel::room(const QString &name) const

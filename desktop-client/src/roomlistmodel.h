@@ -27,7 +27,8 @@ public:
         OnlineRole,  ///< members online
         MembersRole, ///< member count
         IsMemberRole,
-        SectionRole, ///< "Rooms", "Direct messages", "Other rooms"
+        SectionRole,    ///< "Rooms", "Direct messages", "Other rooms" (translated)
+        PeerStatusRole, ///< presence of the other person of a direct message
     };
     Q_ENUM(Roles)
 
@@ -41,6 +42,8 @@ public:
     void addRoom(ChatRoom *room);
     void removeRoom(const QString &name);
     void clear();
+    /** @brief The language changed: the section names are said again. */
+    void retranslate();
     [[nodiscard]] ChatRoom *room(const QString &name) const;
     [[nodiscard]] QList<ChatRoom *> rooms() const;
     [[nodiscard]] int totalUnread() const;

@@ -1,3 +1,7 @@
+// Session: one signed-in person's connection, turned into the models the views show (rooms,
+// people, notifications, toasts). Over 500 lines because it is the one place every server frame
+// the desktop handles is dispatched (hello, resume, messages, presence, notifications and their
+// changes); sign-in and sign-out live in sessionsignin.cpp.
 #include "session.h"
 #include "chatroom.h"
 
@@ -25,25 +29,65 @@ QString peerOf(const QString &dmName, const QString &self)
 
 Session::Session(QObject *parent)
     : QObject(parent)
+    , m_language(&m_settings)
 {
+    m_language.apply();
+    m_names.setLookup([this](const QString &user) {
+        const QString listed = m_people.indexOf(user) >= 0 ? m_people.displayName(user) : QString();
+        return listed.isEmpty() ? m_settings.knownDisplayName(user) : listed;
+    });
+    m_notifications.setNames(&m_names);
+    m_toasts.setNames(&m_names);
+    connect(&m_language, &Language::changed, this, [this] {
+        m_notifications.retranslate();
+        m_rooms.retranslate();
+    });
     m_notifications.setConnection(&m_connection);
+    m_receipts.setConnection(&m_connection);
     connect(&m_connection, &Connection::frameReceived, this, &Session::onFrame);
     connect(&m_connection, &Connection::stateChanged, this, &Session::updateStatus);
     connect(&m_connection, &Connection::authRejected, this, &Session::onAuthRejected);
     connect(&m_notifications, &NotificationModel::unreadCountChanged, this,
             &Session::unreadCountChanged);
 
-    // Notifications become toasts; what the person does on a toast goes back to the model.
-    connect(&m_notifications, &NotificationModel::arrived, &m_toasts, &ToastModel::show);
+    // Notifications pop up (natively or as toasts); what the person does there goes back to the
+    // model.
+    connect(&m_notifications, &NotificationModel::arrived, this, &Session::present);
+    // Receipts for the publishing service: reached this device, shown on screen.
+    connect(&m_notifications, &NotificationModel::arrived, this,
+            [this](const Notification &n) { m_receipts.delivered(n.id); });
     connect(&m_notifications, &NotificationModel::updated, &m_toasts, &ToastModel::update);
+    connect(&m_notifications, &NotificationModel::updated, this, [this](const Notification &n) {
+        if (m_notifier && (n.read || n.isResolved()))
+            m_notifier->withdraw(n.id); // handled on another device, or here
+    });
+    // Changed or withdrawn by its service: the bubble changes in place or closes.
+    connect(&m_notifications, &NotificationModel::replaced, this, [this](const Notification &n) {
+        if (m_notifier && !n.read && !n.isResolved())
+            m_notifier->replace(n);
+    });
+    connect(&m_notifications, &NotificationModel::retracted, &m_toasts, &ToastModel::retract);
+    connect(&m_notifications, &NotificationModel::retracted, this, [this](qint64 id) {
+        if (m_notifier)
+            m_notifier->withdraw(id);
+    });
     connect(&m_notifications, &NotificationModel::actionFinished, &m_toasts,
             &ToastModel::finishAction);
+    connect(&m_notifications, &NotificationModel::actionFinished, this,
+            [this](qint64 id, bool ok, const QString &text) {
+                if (m_notifier)
+                    m_notifier->finish(id, ok, text);
+            });
     connect(&m_toasts, &ToastModel::actionRequested, &m_notifications, &NotificationModel::act);
     connect(&m_toasts, &ToastModel::linkRequested, &m_notifications, &NotificationModel::openLink);
-    connect(&m_toasts, &ToastModel::toastShown, this, [this] {
+    connect(&m_toasts, &ToastModel::toastShown, this, [this](qint64 id, const QString &priority) {
+        m_receipts.seen(id);
         if (m_settings.sound())
-            Q_EMIT soundRequested();
+            Q_EMIT soundRequested(priority);
     });
+    connect(&m_settings, &Settings::nativeNotificationsChanged, this,
+            &Session::nativeNotificationsChanged);
+    setNotifier(std::make_unique<DesktopNotifier>());
     m_toasts.setDoNotDisturb(m_settings.doNotDisturb());
     connect(&m_settings, &Settings::doNotDisturbChanged, this,
             [this] { m_toasts.setDoNotDisturb(m_settings.doNotDisturb()); });
@@ -66,6 +110,82 @@ Session::Session(QObject *parent)
             });
 }
 
+void Session::setNotifier(std::unique_ptr<DesktopNotifier> notifier)
+{
+    m_notifier = std::move(notifier);
+    if (!m_notifier)
+        return;
+    connect(m_notifier.get(), &DesktopNotifier::availableChanged, this,
+            &Session::nativeNotificationsChanged);
+    connect(m_notifier.get(), &DesktopNotifier::actionInvoked, &m_notifications,
+            &NotificationModel::act);
+    connect(m_notifier.get(), &DesktopNotifier::activated, this,
+            [this](qint64 id) { Q_EMIT notificationActivated(id); });
+    // Refused, or its server left while it was up: Herald's own toast, so nothing is lost.
+    connect(m_notifier.get(), &DesktopNotifier::failed, this, [this](const Notification &n) {
+        const Notification *now = m_notifications.find(n.id);
+        m_toasts.show(now ? *now : n);
+    });
+    Q_EMIT nativeNotificationsChanged();
+}
+
+bool Session::nativeNotifications() const
+{
+    return m_notifier && m_notifier->available() && m_settings.nativeNotifications();
+}
+
+void Session::present(const Notification &n)
+{
+    if (n.read || n.isResolved() || n.isExpired())
+        return;
+    // Do not disturb, the queue and the on-screen limit are the toast model's to decide.
+    if (!nativeNotifications() || (m_toasts.doNotDisturb() && n.priority != u"urgent"_s)) {
+        m_toasts.show(n);
+        return;
+    }
+    m_notifier->show(n);
+    m_receipts.seen(n.id);
+    if (m_settings.sound())
+        Q_EMIT soundRequested(n.priority);
+}
+
+ChatRoom *Session::newestUnreadRoom() const
+{
+    ChatRoom *best = nullptr;
+    for (ChatRoom *room : std::as_const(m_roomObjects)) {
+        if (!room->isMember() || room->unreadCount() == 0)
+            continue;
+        if (!best || room->lastMessageTime() > best->lastMessageTime())
+            best = room;
+    }
+    return best;
+}
+
+QString Session::unreadTarget() const
+{
+    const ChatRoom *room = newestUnreadRoom();
+    QDateTime newestNotification;
+    for (int i = 0; i < m_notifications.rowCount(); ++i) {
+        const QModelIndex index = m_notifications.index(i);
+        if (!index.data(NotificationModel::ReadRole).toBool()) {
+            newestNotification = index.data(NotificationModel::CreatedAtRole).toDateTime();
+            break; // newest first
+        }
+    }
+    if (room && (!newestNotification.isValid() || room->lastMessageTime() >= newestNotification))
+        return u"room"_s;
+    if (newestNotification.isValid() || m_notifications.unreadCount() > 0)
+        return u"notifications"_s;
+    return {};
+}
+
+void Session::updatePeerStatus()
+{
+    for (ChatRoom *room : std::as_const(m_roomObjects))
+        if (room->kind() == u"dm"_s && m_people.indexOf(room->peer()) >= 0)
+            room->setPeerStatus(m_people.status(room->peer()));
+}
+
 Session::~Session()
 {
     // Windows may still hold rooms: let them go before the connection does.
@@ -78,12 +198,13 @@ void Session::setInstance(Session *session)
     s_instance = session;
 }
 
-Session *Session::create(QQmlEngine *, QJSEngine *)
+Session *Session::create(QQmlEngine *engine, QJSEngine *)
 {
     if (!s_instance)
         s_instance = new Session(nullptr); // QML tests: the engine owns it
     else
         QJSEngine::setObjectOwnership(s_instance, QJSEngine::CppOwnership);
+    s_instance->m_language.addEngine(engine);
     return s_instance;
 }
 
@@ -103,148 +224,6 @@ void Session::setError(const QString &message)
     Q_EMIT errorMessageChanged();
 }
 
-void Session::signIn(const QString &server, const QString &username, const QString &password)
-{
-    const QUrl base = Connection::httpUrl(server);
-    if (!base.isValid() || base.isEmpty()) {
-        setError(u"Enter the server address, like https://herald.example.com"_s);
-        return;
-    }
-    if (username.trimmed().isEmpty() || password.isEmpty()) {
-        setError(u"Enter your user name and password."_s);
-        return;
-    }
-    m_connection.close();
-    resetData();
-    setError({});
-    m_token.clear();
-    setStatus(SigningIn);
-    QUrl url = base;
-    url.setPath(u"/api/v1/login"_s);
-    QNetworkRequest request(url);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
-    request.setTransferTimeout(15000);
-    request.setSslConfiguration(Connection::tlsConfiguration(m_settings.caFile()));
-    const QJsonObject body{{u"username"_s, username.trimmed()}, {u"password"_s, password}};
-    QNetworkReply *reply =
-        m_network.post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
-    connect(reply, &QNetworkReply::finished, this, [this, reply, server] {
-        reply->deleteLater();
-        if (m_status != SigningIn || !m_token.isEmpty())
-            return;
-        const int httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
-        if (httpStatus == 200 && !answer.value("token"_L1).toString().isEmpty()) {
-            m_credentialSaved = false;
-            start(server, answer.value("token"_L1).toString(),
-                  answer.value("user"_L1).toObject().value("name"_L1).toString(), true);
-            return;
-        }
-        if (httpStatus == 401)
-            setError(u"Wrong user name or password."_s);
-        else if (httpStatus == 0)
-            setError(u"Cannot reach the server: %1"_s.arg(reply->errorString()));
-        else
-            setError(answer.value("error"_L1)
-                         .toObject()
-                         .value("message"_L1)
-                         .toString(u"The server refused the sign-in (HTTP %1)."_s.arg(httpStatus)));
-        setStatus(SignedOut);
-    });
-}
-
-void Session::signInWithToken(const QString &server, const QString &token)
-{
-    const QUrl base = Connection::httpUrl(server);
-    if (!base.isValid() || base.isEmpty()) {
-        setError(u"Enter the server address, like https://herald.example.com"_s);
-        return;
-    }
-    if (token.trimmed().isEmpty()) {
-        setError(u"Paste a token."_s);
-        return;
-    }
-    m_connection.close();
-    resetData();
-    setError({});
-    m_credentialSaved = false;
-    start(server, token.trimmed(), {}, true);
-}
-
-void Session::connectWithToken(const QString &server, const QString &token)
-{
-    m_connection.close();
-    resetData();
-    setError({});
-    m_credentialSaved = false;
-    start(server, token.trimmed(), {}, false);
-}
-
-void Session::restore()
-{
-    if (m_settings.server().isEmpty()) {
-        setStatus(SignedOut);
-        return;
-    }
-    m_token.clear();
-    setStatus(SigningIn);
-    m_credentials.load(m_settings.server());
-}
-
-void Session::start(const QString &server, const QString &token, const QString &user,
-                    bool interactive)
-{
-    m_interactive = interactive;
-    m_server = Connection::httpUrl(server).toString();
-    m_token = token;
-    if (!user.isEmpty() && user != m_userName) {
-        m_userName = user;
-        Q_EMIT userChanged();
-    }
-    m_hadHello = false;
-    m_settings.setServer(m_server);
-    m_connection.setServer(m_server);
-    m_connection.setToken(m_token);
-    m_connection.setCaFile(m_settings.caFile());
-    setStatus(SigningIn);
-    m_connection.open();
-}
-
-void Session::signOut()
-{
-    m_connection.close();
-    if (!m_server.isEmpty())
-        m_credentials.remove(m_server);
-    m_token.clear();
-    resetData();
-    setError({});
-    setStatus(SignedOut);
-}
-
-void Session::onAuthRejected(int code, const QString &)
-{
-    QString message;
-    switch (code) {
-    case proto::Close::TokenRevoked:
-        message = u"Your session was revoked. Please sign in again."_s;
-        break;
-    case proto::Close::UserDisabled:
-        message = u"Your account is disabled. Contact your administrator."_s;
-        break;
-    default:
-        message = m_hadHello ? u"The server no longer accepts your sign-in. Please sign in again."_s
-                             : u"The server did not accept the sign-in. Please sign in again."_s;
-        break;
-    }
-    // A refused token is useless: forget it so the next start asks instead of failing again.
-    if (!m_server.isEmpty())
-        m_credentials.remove(m_server);
-    m_token.clear();
-    resetData();
-    setError(message);
-    setStatus(SignedOut);
-}
-
 void Session::updateStatus()
 {
     if (m_token.isEmpty())
@@ -262,7 +241,7 @@ void Session::updateStatus()
             const QString why = m_connection.lastError();
             m_connection.close();
             m_token.clear();
-            setError(u"Cannot connect to the server: %1"_s.arg(why));
+            setError(tr("Cannot connect to the server: %1").arg(why));
             setStatus(SignedOut);
             break;
         }
@@ -280,6 +259,9 @@ void Session::updateStatus()
 void Session::resetData()
 {
     m_toasts.clear();
+    m_receipts.reset();
+    if (m_notifier)
+        m_notifier->withdrawAll();
     m_notifications.clear();
     m_rooms.clear();
     const auto rooms = std::exchange(m_roomObjects, {});
@@ -324,9 +306,15 @@ void Session::onFrame(const proto::Frame &frame)
         const QJsonArray users = frame.body.value("users"_L1).toArray();
         if (ChatRoom *room = m_roomObjects.value(roomName))
             room->handlePresence(users, int(frame.integer("online"_L1)));
-        for (const QJsonValue &v : users)
-            m_people.setStatus(v.toObject().value("user"_L1).toString(),
-                               v.toObject().value("status"_L1).toString());
+        for (const QJsonValue &v : users) {
+            const QString user = v.toObject().value("user"_L1).toString();
+            const QString status = v.toObject().value("status"_L1).toString();
+            m_people.setStatus(user, status);
+            // The other person of a direct message, listed in the people list or not yet.
+            for (ChatRoom *dm : std::as_const(m_roomObjects))
+                if (dm->kind() == u"dm"_s && dm->peer() == user)
+                    dm->setPeerStatus(status);
+        }
     } else if (type == proto::Type::Online) {
         const int count = int(frame.integer("count"_L1));
         if (count != m_onlineCount) {
@@ -341,7 +329,8 @@ void Session::onFrame(const proto::Frame &frame)
             room->handleMember(user, frame.str("event"_L1));
         }
     } else if (type == proto::Type::Notification || type == proto::Type::NotifUnread ||
-               type == proto::Type::NotifReadSync || type == proto::Type::NotifResolved) {
+               type == proto::Type::NotifReadSync || type == proto::Type::NotifResolved ||
+               type == proto::Type::NotifUpdated || type == proto::Type::NotifRetracted) {
         m_notifications.handleFrame(frame);
     }
 }
@@ -360,7 +349,9 @@ void Session::onHello(const proto::Frame &frame)
         Q_EMIT userChanged();
     }
     m_people.setSelf(m_userName);
+    m_names.setSelf(m_userName);
     m_settings.setLastUser(m_userName);
+    m_settings.rememberDisplayName(m_userName, m_userDisplay);
     const int online = int(frame.integer("online"_L1));
     if (online != m_onlineCount) {
         m_onlineCount = online;
@@ -375,6 +366,9 @@ void Session::onHello(const proto::Frame &frame)
             roomSeqs.insert(room->name(), room->lastSeq());
     since.insert(u"rooms"_s, roomSeqs);
     since.insert(u"notifications"_s, m_notifications.lastId());
+    // And the changes since the last one seen: the final state of what this client shows.
+    if (m_notifications.changesKnown())
+        since.insert(u"notifChanges"_s, m_notifications.lastChange());
 
     const QJsonArray rooms = frame.body.value("rooms"_L1).toArray();
     for (const QJsonValue &v : rooms) {
@@ -384,6 +378,8 @@ void Session::onHello(const proto::Frame &frame)
         ensureRoom(info);
     }
     m_notifications.handleHello(frame.body, reconnect);
+    for (const QJsonValue &v : frame.body.value("notifications"_L1).toArray())
+        m_receipts.delivered(qint64(v.toObject().value("id"_L1).toDouble()));
     m_hadHello = true;
     setError({});
     if (!m_credentialSaved && m_remember) {
@@ -404,6 +400,8 @@ void Session::resume(const QJsonObject &since)
     m_connection.request(proto::Type::Resume, since, [this](const Reply &reply) {
         if (reply.ok && reply.data.contains("unread"_L1))
             m_notifications.setUnreadCount(reply.data.value("unread"_L1).toInt());
+        if (reply.ok && reply.data.contains("notifChanges"_L1))
+            m_notifications.setLastChange(qint64(reply.data.value("notifChanges"_L1).toDouble()));
         // Rooms with more missed messages than the server sends in one resume: page the rest.
         const QJsonArray truncated = reply.data.value("truncated"_L1).toArray();
         const QJsonObject cursors = reply.data.value("rooms"_L1).toObject();
@@ -436,12 +434,14 @@ ChatRoom *Session::ensureRoom(const QJsonObject &info)
     if (!room) {
         room = new ChatRoom(name, &m_connection, this);
         room->setSelf(m_userName);
-        room->setDisplayNames([this](const QString &user) { return m_people.displayName(user); });
+        room->setDisplayNames([this](const QString &user) { return m_names.of(user); });
         room->setReadSeq(m_settings.readSeq(m_userName, name));
         connect(room, &ChatRoom::readSeqChanged, this,
                 [this, name](qint64 seq) { m_settings.setReadSeq(m_userName, name, seq); });
         m_roomObjects.insert(name, room);
         room->applyInfo(info);
+        if (room->kind() == u"dm"_s && m_people.indexOf(room->peer()) >= 0)
+            room->setPeerStatus(m_people.status(room->peer()));
         m_rooms.addRoom(room);
     } else {
         room->applyInfo(info);
@@ -482,11 +482,19 @@ void Session::refreshPeople()
     m_connection.request(proto::Type::UserList, {}, [this](const Reply &reply) {
         if (!reply.ok)
             return;
-        m_people.setUsers(reply.data.value("users"_L1).toArray());
+        const QJsonArray users = reply.data.value("users"_L1).toArray();
+        m_people.setUsers(users);
+        // Remembered, so that after a restart people are named the same before this list comes.
+        for (const QJsonValue &v : users)
+            m_settings.rememberDisplayName(v.toObject().value("name"_L1).toString(),
+                                           v.toObject().value("display"_L1).toString());
         // Direct messages are named after the other person: their names may just have arrived.
-        for (ChatRoom *room : std::as_const(m_roomObjects))
+        updatePeerStatus();
+        for (ChatRoom *room : std::as_const(m_roomObjects)) {
+            room->messages()->refreshNames();
             if (room->kind() == u"dm"_s)
                 Q_EMIT room->infoChanged();
+        }
     });
 }
 

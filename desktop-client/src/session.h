@@ -4,7 +4,11 @@
 
 #include "connection.h"
 #include "credentialstore.h"
+#include "desktopnotifier.h"
+#include "displaynames.h"
+#include "language.h"
 #include "notificationmodel.h"
+#include "receiptsender.h"
 #include "roomlistmodel.h"
 #include "settings.h"
 #include "toastmodel.h"
@@ -42,6 +46,11 @@ class Session : public QObject
     Q_PROPERTY(ToastModel *toasts READ toasts CONSTANT)
     Q_PROPERTY(RoomListModel *rooms READ rooms CONSTANT)
     Q_PROPERTY(UserListModel *people READ people CONSTANT)
+    Q_PROPERTY(Language *language READ language CONSTANT)
+    /** @brief The desktop's notification server, when the session has one. */
+    Q_PROPERTY(DesktopNotifier *notifier READ notifier CONSTANT)
+    /** @brief Notifications go through the desktop's notification server (else Herald's toasts). */
+    Q_PROPERTY(bool nativeNotifications READ nativeNotifications NOTIFY nativeNotificationsChanged)
 
 public:
     enum Status {
@@ -71,7 +80,8 @@ public:
     void connectWithToken(const QString &server, const QString &token);
     /** @brief Signs in silently with the stored credential, if any. */
     Q_INVOKABLE void restore();
-    /** @brief Disconnects and forgets the stored credential. */
+    /** @brief Disconnects, asks the server to revoke the token (best effort: never waits for
+     *  it) and forgets the stored credential. */
     Q_INVOKABLE void signOut();
 
     /** @brief The conversation with this server name, or nullptr. */
@@ -82,6 +92,13 @@ public:
     Q_INVOKABLE void joinRoom(const QString &name);
     Q_INVOKABLE void refreshPeople();
     Q_INVOKABLE void setAway(bool away);
+
+    /** @brief The joined conversation with unread messages whose newest message is newest. */
+    Q_INVOKABLE ChatRoom *newestUnreadRoom() const;
+    /** @brief Where a click on the tray icon should go: "room", "notifications" or "". */
+    [[nodiscard]] QString unreadTarget() const;
+    /** @brief Display name of a login name (the people list, or the one seen last time). */
+    Q_INVOKABLE QString displayNameOf(const QString &user) const { return m_names.of(user); }
 
     /** @brief Feeds one server frame as if it came over the wire (QML tests, demos). */
     void injectFrame(const herald::proto::Frame &frame) { onFrame(frame); }
@@ -102,6 +119,13 @@ public:
     [[nodiscard]] RoomListModel *rooms() { return &m_rooms; }
     [[nodiscard]] UserListModel *people() { return &m_people; }
     [[nodiscard]] CredentialStore *credentials() { return &m_credentials; }
+    [[nodiscard]] Language *language() { return &m_language; }
+    [[nodiscard]] DesktopNotifier *notifier() { return m_notifier.get(); }
+    [[nodiscard]] bool nativeNotifications() const;
+    [[nodiscard]] const DisplayNames &names() const { return m_names; }
+    /** @brief Uses this notifier (tests: one on a private bus); the default watches the session
+     *  bus. */
+    void setNotifier(std::unique_ptr<DesktopNotifier> notifier);
 
 Q_SIGNALS:
     void statusChanged();
@@ -115,8 +139,14 @@ Q_SIGNALS:
     void resumed();
     /** @brief Show this conversation in a window. */
     void roomOpenRequested(ChatRoom *room);
-    /** @brief A toast went up and the settings ask for a sound. */
-    void soundRequested();
+    /** @brief A notification popped up and the settings ask for a sound. */
+    void soundRequested(const QString &priority);
+    /** @brief The person clicked a native notification: show it in the notification centre. */
+    void notificationActivated(qint64 id);
+    void nativeNotificationsChanged();
+    /** @brief Signing out asked the server to revoke the token; revoked: it answered 200 (false
+     *  also when the server could not be reached, which does not hold up signing out). */
+    void signedOutOnServer(bool revoked);
 
 private:
     void start(const QString &server, const QString &token, const QString &user, bool interactive);
@@ -126,20 +156,29 @@ private:
     void onFrame(const herald::proto::Frame &frame);
     void onHello(const herald::proto::Frame &frame);
     void onAuthRejected(int code, const QString &reason);
+    /** @brief POST /api/v1/logout with the token, best effort, in the background. */
+    void revokeOnServer(const QString &server, const QString &token);
     void resume(const QJsonObject &since);
     void afterCatchUp();
     void refreshRooms();
     ChatRoom *ensureRoom(const QJsonObject &info);
     void dropRoom(const QString &name);
     void resetData();
+    /** @brief A new notification pops up: natively, as a toast, or not at all (do not disturb). */
+    void present(const Notification &notification);
+    void updatePeerStatus();
 
     Connection m_connection;
     Settings m_settings;
     CredentialStore m_credentials;
     NotificationModel m_notifications;
     ToastModel m_toasts;
+    ReceiptSender m_receipts;
     RoomListModel m_rooms;
     UserListModel m_people;
+    DisplayNames m_names;
+    Language m_language;
+    std::unique_ptr<DesktopNotifier> m_notifier;
     QNetworkAccessManager m_network;
     QHash<QString, ChatRoom *> m_roomObjects;
     Status m_status = SignedOut;

@@ -79,6 +79,44 @@ void Settings::setDoNotDisturb(bool enabled)
     Q_EMIT doNotDisturbChanged();
 }
 
+QString Settings::language() const
+{
+    return m_settings.value("language"_L1).toString();
+}
+
+void Settings::setLanguage(const QString &code)
+{
+    if (code == language())
+        return;
+    m_settings.setValue("language"_L1, code);
+    Q_EMIT languageChanged();
+}
+
+bool Settings::nativeNotifications() const
+{
+    return m_settings.value("nativeNotifications"_L1, true).toBool();
+}
+
+void Settings::setNativeNotifications(bool enabled)
+{
+    if (enabled == nativeNotifications())
+        return;
+    m_settings.setValue("nativeNotifications"_L1, enabled);
+    Q_EMIT nativeNotificationsChanged();
+}
+
+QString Settings::knownDisplayName(const QString &user) const
+{
+    return m_settings.value(u"names/%1"_s.arg(user)).toString();
+}
+
+void Settings::rememberDisplayName(const QString &user, const QString &display)
+{
+    if (user.isEmpty() || display.isEmpty() || display == knownDisplayName(user))
+        return;
+    m_settings.setValue(u"names/%1"_s.arg(user), display);
+}
+
 void Settings::setCredentialsInFile(bool inFile)
 {
     if (m_credentialsInFile == inFile)

@@ -22,6 +22,11 @@ class Settings : public QObject
     /** @brief A PEM file with the company's CA certificate(s), trusted besides the system CAs. */
     Q_PROPERTY(QString caFile READ caFile WRITE setCaFile NOTIFY caFileChanged)
     Q_PROPERTY(bool doNotDisturb READ doNotDisturb WRITE setDoNotDisturb NOTIFY doNotDisturbChanged)
+    /** @brief The interface language: "" follows the system, else "en" or "zh_CN". */
+    Q_PROPERTY(QString language READ language WRITE setLanguage NOTIFY languageChanged)
+    /** @brief Show notifications through the desktop's notification server when there is one. */
+    Q_PROPERTY(bool nativeNotifications READ nativeNotifications WRITE setNativeNotifications NOTIFY
+                   nativeNotificationsChanged)
     /** @brief The token sits in a 0600 file because no keychain was available. */
     Q_PROPERTY(bool credentialsInFile READ credentialsInFile NOTIFY credentialsInFileChanged)
     Q_PROPERTY(QString credentialFile READ credentialFile CONSTANT)
@@ -42,6 +47,13 @@ public:
     void setSound(bool enabled);
     [[nodiscard]] bool doNotDisturb() const;
     void setDoNotDisturb(bool enabled);
+    [[nodiscard]] QString language() const;
+    void setLanguage(const QString &code);
+    [[nodiscard]] bool nativeNotifications() const;
+    void setNativeNotifications(bool enabled);
+    /** @brief Display names seen before, so a person is named the same right after a restart. */
+    [[nodiscard]] QString knownDisplayName(const QString &user) const;
+    void rememberDisplayName(const QString &user, const QString &display);
     [[nodiscard]] bool credentialsInFile() const { return m_credentialsInFile; }
     void setCredentialsInFile(bool inFile);
     [[nodiscard]] QString credentialFile() const;
@@ -63,6 +75,8 @@ Q_SIGNALS:
     void caFileChanged();
     void doNotDisturbChanged();
     void credentialsInFileChanged();
+    void languageChanged();
+    void nativeNotificationsChanged();
 
 private:
     QSettings m_settings;

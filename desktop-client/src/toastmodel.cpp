@@ -47,6 +47,8 @@ QVariant ToastModel::data(const QModelIndex &index, int role) const
         return n.body;
     case SourceRole:
         return n.source;
+    case OriginRole:
+        return n.origin();
     case CreatedAtRole:
         return n.createdAt;
     case PriorityRole:
@@ -72,6 +74,7 @@ QHash<int, QByteArray> ToastModel::roleNames() const
             {TitleRole, "title"},
             {BodyRole, "body"},
             {SourceRole, "source"},
+            {OriginRole, "origin"},
             {CreatedAtRole, "createdAt"},
             {PriorityRole, "priority"},
             {ActionsRole, "actions"},
@@ -240,9 +243,13 @@ void ToastModel::update(const Notification &n)
 {
     const auto queued = std::find_if(m_queue.begin(), m_queue.end(),
                                      [&](const Notification &q) { return q.id == n.id; });
-    if (queued != m_queue.end() && (n.read || n.isResolved())) {
-        m_queue.erase(queued);
-        Q_EMIT overflowCountChanged();
+    if (queued != m_queue.end()) {
+        if (n.read || n.isResolved()) {
+            m_queue.erase(queued);
+            Q_EMIT overflowCountChanged();
+        } else {
+            *queued = n; // changed by its service while waiting: shows the new state
+        }
     }
     const int row = indexOf(n.id);
     if (row < 0)
@@ -254,12 +261,26 @@ void ToastModel::update(const Notification &n)
         // Someone else acted: say so briefly instead of vanishing.
         t.notification = n;
         t.state = u"done"_s;
-        t.result = n.resolutionText();
+        t.result = n.resolutionText(m_names);
         rowChanged(row);
         startTimer(t, ResultShownMs);
     } else if (n.read) {
         dismiss(n.id);
+    } else if (t.notification.differsFrom(n)) {
+        t.notification = n; // its service changed it: the toast changes in place
+        rowChanged(row);
     }
+}
+
+void ToastModel::retract(qint64 id)
+{
+    const auto queued = std::find_if(m_queue.begin(), m_queue.end(),
+                                     [&](const Notification &q) { return q.id == id; });
+    if (queued != m_queue.end()) {
+        m_queue.erase(queued);
+        Q_EMIT overflowCountChanged();
+    }
+    dismiss(id); // whatever it showed: the notification no longer exists
 }
 
 void ToastModel::clear()

@@ -11,6 +11,8 @@
 
 #include <memory>
 
+class DisplayNames;
+
 /** @brief The toasts on screen, oldest first, plus a queue of those waiting for room. */
 class ToastModel : public QAbstractListModel
 {
@@ -33,6 +35,7 @@ public:
         TitleRole,
         BodyRole,
         SourceRole,
+        OriginRole, ///< "ERP · Purchasing"
         CreatedAtRole,
         PriorityRole,
         ActionsRole, ///< list of {id, label}
@@ -55,11 +58,16 @@ public:
     void show(const Notification &notification);
     /** @brief Tests and the QML test build toasts from plain maps. */
     Q_INVOKABLE void showFromMap(const QVariantMap &notification);
-    /** @brief A notification changed elsewhere (read, resolved): its toast goes or shows why. */
+    /** @brief A notification changed elsewhere (read, resolved, or its content by its service):
+     *  its toast goes, shows why, or shows the new content in place. */
     void update(const Notification &notification);
+    /** @brief Its service withdrew it: the toast (on screen or waiting) goes. */
+    void retract(qint64 id);
     /** @brief The answer to an action started from a toast. */
     void finishAction(qint64 id, bool ok, const QString &text);
     void clear();
+    /** @brief Who "you" are and everyone's display name, for the outcome line. */
+    void setNames(const DisplayNames *names) { m_names = names; }
 
     Q_INVOKABLE void dismiss(qint64 id);
     /** @brief The person clicked an action button. */
@@ -122,6 +130,7 @@ private:
     std::vector<Toast> m_rows;
     QList<Notification> m_queue; // urgent first, then arrival order
     QHash<QString, int> m_timeouts;
+    const DisplayNames *m_names = nullptr;
     int m_maxVisible = 3;
     int m_suppressed = 0;
     bool m_dnd = false;

@@ -1,4 +1,5 @@
 #include "trayicon.h"
+#include "chatroom.h"
 #include "session.h"
 
 #include <QAction>
@@ -33,28 +34,28 @@ TrayIcon::TrayIcon(QObject *parent)
     m_status = m_menu->addAction(QString());
     m_status->setEnabled(false);
     m_menu->addSeparator();
-    m_notifications =
-        m_menu->addAction(u"Notifications"_s, this, &TrayIcon::notificationsRequested);
-    m_menu->addAction(u"Chat"_s, this, &TrayIcon::chatRequested);
-    m_dnd = m_menu->addAction(u"Do not disturb"_s);
+    m_notifications = m_menu->addAction(QString(), this, &TrayIcon::notificationsRequested);
+    m_chat = m_menu->addAction(QString(), this, &TrayIcon::chatRequested);
+    m_chatsEnd = m_menu->addSeparator();
+    m_dnd = m_menu->addAction(QString());
     m_dnd->setCheckable(true);
     connect(m_dnd, &QAction::toggled, this, [this](bool on) {
         if (m_session)
             m_session->toasts()->setDoNotDisturb(on);
     });
     m_menu->addSeparator();
-    m_signOut = m_menu->addAction(u"Sign out"_s, this, [this] {
+    m_signOut = m_menu->addAction(QString(), this, [this] {
         if (m_session)
             m_session->signOut();
     });
-    m_menu->addAction(u"Quit"_s, this, &TrayIcon::quitRequested);
+    m_quit = m_menu->addAction(QString(), this, &TrayIcon::quitRequested);
 
     m_tray = std::make_unique<QSystemTrayIcon>();
     m_tray->setContextMenu(m_menu.get());
     connect(m_tray.get(), &QSystemTrayIcon::activated, this,
             [this](QSystemTrayIcon::ActivationReason reason) {
                 if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
-                    Q_EMIT activated();
+                    trigger();
             });
     m_available = QSystemTrayIcon::isSystemTrayAvailable();
     // A tray host may start after us (session start-up races): look again for a while.
@@ -78,6 +79,21 @@ TrayIcon::~TrayIcon()
     m_tray->hide();
 }
 
+void TrayIcon::trigger()
+{
+    const QString target = m_session ? m_session->unreadTarget() : QString();
+    if (target == u"room"_s) {
+        if (ChatRoom *room = m_session->newestUnreadRoom()) {
+            Q_EMIT roomRequested(room);
+            return;
+        }
+    }
+    if (target == u"notifications"_s)
+        Q_EMIT notificationsRequested();
+    else
+        Q_EMIT activated();
+}
+
 bool TrayIcon::available() const
 {
     return QSystemTrayIcon::isSystemTrayAvailable();
@@ -96,6 +112,9 @@ void TrayIcon::setSession(Session *session)
         connect(m_session, &Session::onlineCountChanged, this, &TrayIcon::refresh);
         connect(m_session, &Session::userChanged, this, &TrayIcon::refresh);
         connect(m_session->toasts(), &ToastModel::doNotDisturbChanged, this, &TrayIcon::refresh);
+        connect(m_session->rooms(), &RoomListModel::totalUnreadChanged, this, &TrayIcon::refresh);
+        connect(m_session->rooms(), &QAbstractItemModel::dataChanged, this, &TrayIcon::refresh);
+        connect(m_session->language(), &Language::changed, this, &TrayIcon::refresh);
     }
     refresh();
     Q_EMIT sessionChanged();
@@ -185,28 +204,63 @@ void TrayIcon::refresh()
 
     QString state;
     if (!m_session || m_session->status() == Session::SignedOut)
-        state = u"Signed out"_s;
+        state = tr("Signed out");
     else if (m_session->status() == Session::Online)
-        state = u"Online as %1 · %2 people online"_s.arg(m_session->userDisplayName())
-                    .arg(m_session->onlineCount());
+        state = tr("Online as %1 · %n person(s) online", nullptr, m_session->onlineCount())
+                    .arg(m_session->userDisplayName());
     else if (m_session->status() == Session::Reconnecting)
-        state = u"Offline, reconnecting…"_s;
+        state = tr("Offline, reconnecting…");
     else
-        state = u"Connecting…"_s;
+        state = tr("Connecting…");
     m_status->setText(state);
-    m_notifications->setText(unread > 0 ? u"Notifications (%1 unread)"_s.arg(unread)
-                                        : u"Notifications"_s);
+    m_notifications->setText(unread > 0 ? tr("Notifications (%n unread)", nullptr, unread)
+                                        : tr("Notifications"));
+    m_chat->setText(tr("Chat"));
+    m_dnd->setText(tr("Do not disturb"));
+    m_signOut->setText(tr("Sign out"));
+    m_quit->setText(tr("Quit"));
+
+    // The conversations with unread messages, each with its count, newest first.
+    for (QAction *action : std::as_const(m_unreadChats)) {
+        m_menu->removeAction(action);
+        action->deleteLater();
+    }
+    m_unreadChats.clear();
+    if (m_session) {
+        QList<ChatRoom *> rooms;
+        const QList<ChatRoom *> all = m_session->rooms()->rooms();
+        for (ChatRoom *room : all)
+            if (room->isMember() && room->unreadCount() > 0)
+                rooms.append(room);
+        std::sort(rooms.begin(), rooms.end(), [](const ChatRoom *a, const ChatRoom *b) {
+            return a->lastMessageTime() > b->lastMessageTime();
+        });
+        for (ChatRoom *room : std::as_const(rooms)) {
+            auto *action = new QAction(
+                tr("%1 (%n unread)", nullptr, room->unreadCount()).arg(room->displayName()),
+                m_menu.get());
+            action->setObjectName(u"unreadChat"_s);
+            action->setData(room->name());
+            connect(action, &QAction::triggered, this, [this, name = room->name()] {
+                if (m_session)
+                    if (ChatRoom *r = m_session->room(name))
+                        Q_EMIT roomRequested(r);
+            });
+            m_menu->insertAction(m_chatsEnd, action);
+            m_unreadChats.append(action);
+        }
+    }
     {
         const QSignalBlocker block(m_dnd);
         m_dnd->setChecked(dnd);
     }
     m_signOut->setEnabled(m_session && m_session->status() != Session::SignedOut);
 
-    QString tip = u"Herald: %1"_s.arg(state);
+    QString tip = tr("Herald: %1").arg(state);
     if (unread > 0)
-        tip += u"\n%1 unread notification%2"_s.arg(unread).arg(unread == 1 ? QString() : u"s"_s);
+        tip += u"\n"_s + tr("%n unread notification(s)", nullptr, unread);
     if (dnd)
-        tip += u"\nDo not disturb"_s;
+        tip += u"\n"_s + tr("Do not disturb");
     m_tray->setToolTip(tip);
     if (tip != m_toolTip) {
         m_toolTip = tip;

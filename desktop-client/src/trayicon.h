@@ -9,6 +9,7 @@
 
 #include <memory>
 
+class ChatRoom;
 class QAction;
 class QMenu;
 class QSystemTrayIcon;
@@ -44,13 +45,19 @@ public:
     [[nodiscard]] QString toolTip() const { return m_toolTip; }
     /** @brief The image the tray shows now (tests). */
     [[nodiscard]] QImage currentImage() const { return m_image; }
+    /** @brief The menu (tests read its entries). */
+    [[nodiscard]] QMenu *menu() const { return m_menu.get(); }
+    /** @brief What a left click does: opens what is unread (tests call it directly). */
+    void trigger();
 
 Q_SIGNALS:
     void sessionChanged();
     void availableChanged();
     void toolTipChanged();
-    /** @brief Clicked: show the main window. */
+    /** @brief Clicked with nothing unread: show the main window. */
     void activated();
+    /** @brief Open this conversation (a click with unread messages, or its menu entry). */
+    void roomRequested(ChatRoom *room);
     void notificationsRequested();
     void chatRequested();
     void quitRequested();
@@ -64,6 +71,10 @@ private:
     std::unique_ptr<QSystemTrayIcon> m_tray;
     QAction *m_status = nullptr;
     QAction *m_notifications = nullptr;
+    QAction *m_chat = nullptr;
+    QAction *m_chatsEnd = nullptr; // unread conversations are listed before it
+    QList<QAction *> m_unreadChats;
+    QAction *m_quit = nullptr;
     QAction *m_dnd = nullptr;
     QAction *m_signOut = nullptr;
     QImage m_image;

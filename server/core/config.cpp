@@ -4,20 +4,34 @@
 #include <QProcessEnvironment>
 #include <QSettings>
 
+#include <herald/protocol.h>
+
+#include <type_traits>
+#include <utility>
+
 namespace herald {
 
 namespace {
-QString toInt(const QString &key, const QString &value, int min, int max, int &out)
+/**
+ * Sets an integer key: decimal digits only (an optional '-', surrounding spaces ignored), checked
+ * against the key's range before it is stored, so that no value is accepted and then lost:
+ * "1e3", "0x10", "12abc", "NaN" and "" are refused, and 2^63 or 2^64 is out of range rather than
+ * wrapped or turned into 0. The range is a template argument, so the compiler checks it fits.
+ */
+template<qint64 Min, qint64 Max, typename T>
+QString setInteger(const QString &key, const QString &value, T &field)
 {
-    bool ok = false;
-    const int v = value.trimmed().toInt(&ok);
-    if (!ok || v < min || v > max)
+    static_assert(Min <= Max && Max <= proto::MaxSafeInteger);
+    if constexpr (std::is_integral_v<T>)
+        static_assert(std::in_range<T>(Min) && std::in_range<T>(Max));
+    const std::optional<qint64> v = proto::parseSafeInteger(QStringView(value).trimmed());
+    if (!v || *v < Min || *v > Max)
         return QStringLiteral("%1 must be a whole number from %2 to %3, not '%4'")
             .arg(key)
-            .arg(min)
-            .arg(max)
+            .arg(Min)
+            .arg(Max)
             .arg(value);
-    out = v;
+    field = static_cast<T>(*v);
     return {};
 }
 } // namespace
@@ -41,6 +55,9 @@ QStringList Config::keys()
             QStringLiteral("auth_timeout"),
             QStringLiteral("max_frame_bytes"),
             QStringLiteral("max_connections_per_user"),
+            QStringLiteral("session_idle_days"),
+            QStringLiteral("webhook_max_attempts"),
+            QStringLiteral("webhook_max_age_hours"),
             QStringLiteral("outbound_queue_bytes"),
             QStringLiteral("messages_per_second"),
             QStringLiteral("messages_burst"),
@@ -58,6 +75,8 @@ QStringList Config::keys()
             QStringLiteral("origins"),
             QStringLiteral("bus"),
             QStringLiteral("io_threads"),
+            QStringLiteral("storage_max_batch"),
+            QStringLiteral("storage_statement_cache"),
             QStringLiteral("redis_host"),
             QStringLiteral("redis_port"),
             QStringLiteral("node_id")};
@@ -65,15 +84,13 @@ QStringList Config::keys()
 
 QString Config::set(const QString &key, const QString &value)
 {
-    int i = 0;
     QString err;
     if (key == QLatin1String("listen")) {
         if (QHostAddress(value).isNull() && value != QLatin1String("localhost"))
             return QStringLiteral("listen must be an IP address, not '%1'").arg(value);
         listen = value;
     } else if (key == QLatin1String("port")) {
-        if ((err = toInt(key, value, 0, 65535, i)).isEmpty())
-            port = static_cast<quint16>(i);
+        err = setInteger<0, 65535>(key, value, port);
     } else if (key == QLatin1String("data_dir")) {
         dataDir = value;
     } else if (key == QLatin1String("storage")) {
@@ -86,7 +103,7 @@ QString Config::set(const QString &key, const QString &value)
     } else if (key == QLatin1String("pg_host")) {
         pgHost = value;
     } else if (key == QLatin1String("pg_port")) {
-        err = toInt(key, value, 0, 65535, pgPort);
+        err = setInteger<0, 65535>(key, value, pgPort);
     } else if (key == QLatin1String("pg_database")) {
         pgDatabase = value;
     } else if (key == QLatin1String("pg_user")) {
@@ -94,7 +111,11 @@ QString Config::set(const QString &key, const QString &value)
     } else if (key == QLatin1String("pg_password")) {
         pgPassword = value;
     } else if (key == QLatin1String("io_threads")) {
-        err = toInt(key, value, 0, 64, ioThreads);
+        err = setInteger<0, 64>(key, value, ioThreads);
+    } else if (key == QLatin1String("storage_max_batch")) {
+        err = setInteger<0, 1000000>(key, value, storageMaxBatch);
+    } else if (key == QLatin1String("storage_statement_cache")) {
+        err = setInteger<0, 1>(key, value, storageStatementCache);
     } else if (key == QLatin1String("bus")) {
         if (value != QLatin1String("local") && value != QLatin1String("redis"))
             return QStringLiteral("bus must be local or redis, not '%1'").arg(value);
@@ -102,8 +123,7 @@ QString Config::set(const QString &key, const QString &value)
     } else if (key == QLatin1String("redis_host")) {
         redisHost = value;
     } else if (key == QLatin1String("redis_port")) {
-        if ((err = toInt(key, value, 1, 65535, i)).isEmpty())
-            redisPort = static_cast<quint16>(i);
+        err = setInteger<1, 65535>(key, value, redisPort);
     } else if (key == QLatin1String("node_id")) {
         if (value.isEmpty() || value.size() > 64 || value.contains(QLatin1Char('|')))
             return QStringLiteral("node_id must be 1-64 characters without '|'");
@@ -119,43 +139,47 @@ QString Config::set(const QString &key, const QString &value)
             return QStringLiteral("log_level must be one of debug, info, warning, error");
         logLevel = value;
     } else if (key == QLatin1String("heartbeat_interval")) {
-        err = toInt(key, value, 1, 3600, heartbeatInterval);
+        err = setInteger<1, 3600>(key, value, heartbeatInterval);
     } else if (key == QLatin1String("heartbeat_timeout")) {
-        err = toInt(key, value, 2, 7200, heartbeatTimeout);
+        err = setInteger<2, 7200>(key, value, heartbeatTimeout);
     } else if (key == QLatin1String("auth_timeout")) {
-        err = toInt(key, value, 1, 600, authTimeout);
+        err = setInteger<1, 600>(key, value, authTimeout);
     } else if (key == QLatin1String("max_frame_bytes")) {
-        err = toInt(key, value, 1024, 16 * 1024 * 1024, maxFrameBytes);
+        err = setInteger<1024, 16 * 1024 * 1024>(key, value, maxFrameBytes);
     } else if (key == QLatin1String("max_connections_per_user")) {
-        err = toInt(key, value, 1, 100000, maxConnectionsPerUser);
+        err = setInteger<1, 100000>(key, value, maxConnectionsPerUser);
+    } else if (key == QLatin1String("session_idle_days")) {
+        err = setInteger<0, 36500>(key, value, sessionIdleDays);
+    } else if (key == QLatin1String("webhook_max_attempts")) {
+        err = setInteger<1, 1000>(key, value, webhookMaxAttempts);
+    } else if (key == QLatin1String("webhook_max_age_hours")) {
+        err = setInteger<1, 8760>(key, value, webhookMaxAgeHours);
     } else if (key == QLatin1String("outbound_queue_bytes")) {
-        if ((err = toInt(key, value, 4096, 1024 * 1024 * 1024, i)).isEmpty())
-            outboundQueueBytes = i;
+        err = setInteger<4096, 1024 * 1024 * 1024>(key, value, outboundQueueBytes);
     } else if (key == QLatin1String("messages_per_second")) {
-        if ((err = toInt(key, value, 1, 100000, i)).isEmpty())
-            messagesPerSecond = i;
+        err = setInteger<1, 100000>(key, value, messagesPerSecond);
     } else if (key == QLatin1String("messages_burst")) {
-        err = toInt(key, value, 1, 1000000, messagesBurst);
+        err = setInteger<1, 1000000>(key, value, messagesBurst);
     } else if (key == QLatin1String("max_bad_frames")) {
-        err = toInt(key, value, 1, 1000000, maxBadFrames);
+        err = setInteger<1, 1000000>(key, value, maxBadFrames);
     } else if (key == QLatin1String("presence_coalesce_ms")) {
-        err = toInt(key, value, 10, 60000, presenceCoalesceMs);
+        err = setInteger<10, 60000>(key, value, presenceCoalesceMs);
     } else if (key == QLatin1String("listen_backlog")) {
-        err = toInt(key, value, 1, 65535, listenBacklog);
+        err = setInteger<1, 65535>(key, value, listenBacklog);
     } else if (key == QLatin1String("max_request_line_bytes")) {
-        err = toInt(key, value, 256, 1024 * 1024, maxRequestLineBytes);
+        err = setInteger<256, 1024 * 1024>(key, value, maxRequestLineBytes);
     } else if (key == QLatin1String("max_header_bytes")) {
-        err = toInt(key, value, 1024, 1024 * 1024, maxHeaderBytes);
+        err = setInteger<1024, 1024 * 1024>(key, value, maxHeaderBytes);
     } else if (key == QLatin1String("max_header_count")) {
-        err = toInt(key, value, 8, 10000, maxHeaderCount);
+        err = setInteger<8, 10000>(key, value, maxHeaderCount);
     } else if (key == QLatin1String("max_body_bytes")) {
-        err = toInt(key, value, 1024, 64 * 1024 * 1024, maxBodyBytes);
+        err = setInteger<1024, 64 * 1024 * 1024>(key, value, maxBodyBytes);
     } else if (key == QLatin1String("request_timeout")) {
-        err = toInt(key, value, 1, 600, requestTimeout);
+        err = setInteger<1, 600>(key, value, requestTimeout);
     } else if (key == QLatin1String("max_connections")) {
-        err = toInt(key, value, 1, 10000000, maxConnections);
+        err = setInteger<1, 10000000>(key, value, maxConnections);
     } else if (key == QLatin1String("max_connections_per_ip")) {
-        err = toInt(key, value, 1, 10000000, maxConnectionsPerIp);
+        err = setInteger<1, 10000000>(key, value, maxConnectionsPerIp);
     } else if (key == QLatin1String("metrics_token")) {
         metricsToken = value;
     } else if (key == QLatin1String("origins")) {

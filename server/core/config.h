@@ -25,20 +25,25 @@ struct Config
     QString tlsCert;
     QString tlsKey;
     QString logLevel = QStringLiteral("info");
-    int heartbeatInterval = 30;                  // seconds between WebSocket pings
-    int heartbeatTimeout = 75;                   // seconds of silence before closing (4007)
-    int authTimeout = 10;                        // seconds to send an auth frame (4002)
-    int maxFrameBytes = 64 * 1024;               // incoming frame/message cap (1009)
-    int maxConnectionsPerUser = 20;              // 4005 beyond it
+    int heartbeatInterval = 30;     // seconds between WebSocket pings
+    int heartbeatTimeout = 75;      // seconds of silence before closing (4007)
+    int authTimeout = 10;           // seconds to send an auth frame (4002)
+    int maxFrameBytes = 64 * 1024;  // incoming frame/message cap (1009)
+    int maxConnectionsPerUser = 20; // 4005 beyond it
+    int sessionIdleDays = 30;       // session tokens unused this long are refused (4010); 0: never
+    int webhookMaxAttempts = 12;    // a webhook delivery gives up after this many failed attempts
+    int webhookMaxAgeHours = 72;    // ... or when it is this old, whichever comes first
     qint64 outboundQueueBytes = 4 * 1024 * 1024; // 4006 beyond it
     double messagesPerSecond = 20;               // sustained frames per second per connection
     int messagesBurst = 50;                      // bucket size
     int maxBadFrames = 20;                       // invalid frames tolerated before 1008
     int presenceCoalesceMs = 250;                // presence and online-count batching
     int listenBacklog = 4096;
-    int ioThreads = 0;    // network threads for WebSocket I/O; 0: one per core (at most 8)
-    QString metricsToken; // empty: /metrics open to anyone who can reach the port
-    QStringList origins;  // empty: any Origin accepted
+    int ioThreads = 0;             // network threads for WebSocket I/O; 0: one per core (at most 8)
+    int storageMaxBatch = 0;       // jobs per storage transaction at most; 0: all that queued up
+    int storageStatementCache = 1; // 1: reuse prepared statements; 0: prepare each time
+    QString metricsToken;          // empty: /metrics open to anyone who can reach the port
+    QStringList origins;           // empty: any Origin accepted
     // The front, before any request is routed (docs/security.md).
     int maxRequestLineBytes = 8 * 1024; // 414 beyond
     int maxHeaderBytes = 16 * 1024;     // whole request head; 431 beyond

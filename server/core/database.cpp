@@ -6,10 +6,12 @@
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 #include <QSemaphore>
+#include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
 
+#include <algorithm>
 #include <iterator>
 
 Q_LOGGING_CATEGORY(lcStorage, "herald.storage")
@@ -50,6 +52,11 @@ bool probeWrite(Store &store, QString *why)
 }
 } // namespace
 
+StoreError storeError(const char *code, const QString &message, const QString &field)
+{
+    return StoreError{QString::fromLatin1(code), message, field};
+}
+
 Database::Database(QObject *parent)
     : QObject(parent)
 {
@@ -58,20 +65,6 @@ Database::Database(QObject *parent)
 Database::~Database()
 {
     close();
-}
-
-QJsonObject Database::error(const StoreError &e)
-{
-    QJsonObject o{{QStringLiteral("error"), e.code}, {QStringLiteral("message"), e.message}};
-    if (!e.field.isEmpty())
-        o.insert(QStringLiteral("field"), e.field);
-    return o;
-}
-
-QJsonObject Database::error(const char *code, const QString &message)
-{
-    return {{QStringLiteral("error"), QString::fromLatin1(code)},
-            {QStringLiteral("message"), message}};
 }
 
 QString Database::open(const QString &dataDir)
@@ -107,29 +100,11 @@ void Database::close()
     m_thread.reset();
 }
 
-void Database::run(Job job, QObject *context, Done done)
+void Database::enqueue(std::unique_ptr<Task> task)
 {
     QMutexLocker lock(&m_mutex);
-    m_queue.push_back(Task{std::move(job), context, std::move(done), false});
+    m_queue.push_back(std::move(task));
     m_wake.wakeOne();
-}
-
-QJsonObject Database::runSync(Job job)
-{
-    QSemaphore ready;
-    QJsonObject out;
-    {
-        QMutexLocker lock(&m_mutex);
-        m_queue.push_back(Task{std::move(job), nullptr,
-                               [&](const QJsonObject &r) {
-                                   out = r;
-                                   ready.release();
-                               },
-                               true});
-        m_wake.wakeOne();
-    }
-    ready.acquire();
-    return out;
 }
 
 void Database::loop()
@@ -169,7 +144,7 @@ void Database::loop()
         Q_EMIT writableChanged(true, QString());
     };
     for (;;) {
-        std::deque<Task> batch;
+        Batch batch;
         {
             QMutexLocker lock(&m_mutex);
             while (m_queue.empty() && !m_stop) {
@@ -183,8 +158,11 @@ void Database::loop()
             // PostgreSQL: each job's savepoint is a subtransaction, and past 64 of them in one
             // transaction every snapshot gets slower (the subtransaction cache overflows); a
             // backlog is committed in batches of MaxPostgresBatch instead.
-            if (store.isPostgres() && m_queue.size() > MaxPostgresBatch) {
-                const auto end = m_queue.begin() + MaxPostgresBatch;
+            size_t limit = store.isPostgres() ? MaxPostgresBatch : m_queue.size();
+            if (m_maxBatch > 0)
+                limit = std::min(limit, m_maxBatch);
+            if (m_queue.size() > limit) {
+                const auto end = m_queue.begin() + static_cast<std::ptrdiff_t>(limit);
                 std::move(m_queue.begin(), end, std::back_inserter(batch));
                 m_queue.erase(m_queue.begin(), end);
             } else {
@@ -198,13 +176,13 @@ void Database::loop()
         bool committed = false;
         bool contended = false;
         QString failure;
-        const QList<QJsonObject> results = runBatch(store, batch, &committed, &contended, &failure);
+        runBatch(store, batch, &committed, &contended, &failure);
         bool refused = !committed && !contended;
-        for (const QJsonObject &r : results)
-            if (committed && r.value(QLatin1String("error")).toString() ==
-                                 QLatin1String(proto::Err::Unavailable)) {
+        for (const auto &t : batch)
+            if (const StoreError *e = t->error();
+                committed && e && e->code == QLatin1String(proto::Err::Unavailable)) {
                 refused = true; // a statement could not write (SQLITE_FULL, read-only, I/O error)
-                failure = r.value(QLatin1String("message")).toString();
+                failure = e->message;
             }
         if (contended)
             qCWarning(lcStorage).noquote()
@@ -223,33 +201,33 @@ void Database::loop()
             probe();
         }
         m_batches.fetchAndAddRelaxed(1);
-        for (size_t i = 0; i < batch.size(); ++i) {
-            Task &t = batch[i];
-            if (!t.done)
+        m_jobs.fetchAndAddRelaxed(static_cast<qint64>(batch.size()));
+        for (std::unique_ptr<Task> &t : batch) {
+            if (!t->hasDone())
                 continue;
-            if (t.direct) {
-                t.done(results[static_cast<qsizetype>(i)]); // runSync: no thread hop
+            if (t->direct) {
+                t->finish(); // runSync: no thread hop
                 continue;
             }
-            if (!t.context)
+            if (!t->context)
                 continue; // whoever asked is gone
+            QObject *context = t->context.data();
             QMetaObject::invokeMethod(
-                t.context.data(),
-                [done = std::move(t.done), r = results[static_cast<qsizetype>(i)]] { done(r); },
+                context, [task = std::shared_ptr<Task>(std::move(t))] { task->finish(); },
                 Qt::QueuedConnection);
         }
     }
     store.close();
 }
 
-QList<QJsonObject> Database::runBatch(Store &store, std::deque<Task> &batch, bool *committed,
-                                      bool *contended, QString *failure)
+void Database::runBatch(Store &store, Batch &batch, bool *committed, bool *contended,
+                        QString *failure)
 {
     // Not logged per batch: Database::loop() logs when storage stops and starts taking writes.
-    const auto unavailable = [&batch](const QString &) {
-        return QList<QJsonObject>(
-            static_cast<qsizetype>(batch.size()),
-            error(proto::Err::Unavailable, QStringLiteral("storage cannot take writes right now")));
+    const auto unavailable = [&batch] {
+        for (const std::unique_ptr<Task> &t : batch)
+            t->fail(storeError(proto::Err::Unavailable,
+                               QStringLiteral("storage cannot take writes right now")));
     };
     for (int attempt = 1;; ++attempt) {
         bool inTx = store.begin();
@@ -263,45 +241,46 @@ QList<QJsonObject> Database::runBatch(Store &store, std::deque<Task> &batch, boo
         }
         if (!inTx) {
             *failure = QStringLiteral("cannot start a transaction: ") + store.lastError();
-            return unavailable(*failure);
+            return unavailable();
         }
-        QList<QJsonObject> results;
-        results.reserve(static_cast<qsizetype>(batch.size()));
         bool conflict = false;
-        for (Task &t : batch) {
+        for (const std::unique_ptr<Task> &t : batch) {
             const bool sp = store.savepoint();
-            QJsonObject r = t.job(store);
+            t->run(store);
             if (sp) {
-                if (r.contains(QLatin1String("error"))) {
+                if (t->error()) {
                     store.rollbackSavepoint();
                 } else if (!store.releaseSavepoint()) {
                     // A statement failed inside a job that did not report it (PostgreSQL then
                     // refuses the rest of the savepoint), so its result cannot be trusted.
                     store.rollbackSavepoint();
-                    r = error(proto::Err::Internal,
-                              QStringLiteral("storage error: ") + store.lastError());
+                    t->fail(storeError(proto::Err::Internal,
+                                       QStringLiteral("storage error: ") + store.lastError()));
                 }
             }
             if (store.retryable()) {
                 conflict = true; // the whole transaction is spoiled: run the batch again
                 break;
             }
-            results << r;
         }
         if (!conflict) {
+            const bool wrote = store.wroteInTransaction();
             *committed = store.commit();
-            if (*committed)
-                return results;
+            if (*committed) {
+                if (wrote)
+                    m_writeCommits.fetchAndAddRelaxed(1);
+                return;
+            }
             *failure = store.lastError();
             store.rollback();
-            return unavailable(*failure);
+            return unavailable();
         }
         store.rollback();
         if (attempt >= MaxAttempts) {
             *contended = true;
             *failure = QStringLiteral("still conflicting with other writers after %1 attempts")
                            .arg(attempt);
-            return unavailable(*failure);
+            return unavailable();
         }
         m_retries.fetchAndAddRelaxed(1);
         qCInfo(lcStorage) << "batch of" << batch.size()

@@ -2,17 +2,31 @@
 
 #include "store.h"
 
-#include <QJsonObject>
 #include <QMutex>
 #include <QObject>
 #include <QPointer>
+#include <QSemaphore>
 #include <QThread>
 #include <QWaitCondition>
 
 #include <deque>
 #include <functional>
+#include <memory>
+#include <optional>
+#include <variant>
 
 namespace herald {
+
+/** @brief What a storage job gives back: its value (a plain struct), or why it failed. */
+template<typename T> using StoreResult = std::variant<T, StoreError>;
+
+/** @brief The value of a job that has nothing to report but success. */
+struct Ok
+{
+};
+
+/** @brief A StoreError with a proto::Err code. */
+StoreError storeError(const char *code, const QString &message, const QString &field = {});
 
 /**
  * @brief Runs storage jobs on a thread of their own, off the network event loop.
@@ -21,6 +35,9 @@ namespace herald {
  * transaction (each in a savepoint, so one failing job does not undo the others), commits
  * once, and only then hands each job's result back to the caller's thread. A result is thus
  * never seen before it is durable, and results arrive in submission order.
+ *
+ * A job is typed: it returns StoreResult<T>, the value of T or a StoreError, and its caller
+ * gets exactly that back. A job that returns a StoreError has its savepoint rolled back.
  *
  * On PostgreSQL, where other nodes write the same rows, a batch can lose a deadlock or wait too
  * long for a row lock: then the whole batch is rolled back and run again (a few times, with a
@@ -31,8 +48,8 @@ class Database : public QObject
 {
     Q_OBJECT
 public:
-    using Job = std::function<QJsonObject(Store &)>;
-    using Done = std::function<void(const QJsonObject &)>;
+    template<typename T> using Job = std::function<StoreResult<T>(Store &)>;
+    template<typename T> using Done = std::function<void(StoreResult<T>)>;
 
     explicit Database(QObject *parent = nullptr);
     ~Database() override;
@@ -44,14 +61,42 @@ public:
     /** @brief Waits for queued jobs, then stops the worker. */
     void close();
 
-    /** @brief Queues a job; done runs on context's thread after commit (skipped if context died).
-     *  A job reports failure by returning {"error": code, "message": ..., "field": ...}. */
-    void run(Job job, QObject *context, Done done);
+    /** @brief Queues a job; done runs on context's thread after commit (skipped if context died,
+     *  and may be empty). */
+    template<typename T> void run(Job<T> job, QObject *context, Done<T> done)
+    {
+        auto task = std::make_unique<TypedTask<T>>(std::move(job), std::move(done));
+        task->context = context;
+        enqueue(std::move(task));
+    }
+    /** @brief At most this many jobs per transaction (0: every job that queued up; PostgreSQL
+     *  never more than MaxPostgresBatch). 1 turns group commit off: one commit per job, for
+     *  measuring what grouping saves. Set before open(). */
+    void setMaxBatch(size_t jobs) { m_maxBatch = jobs; }
     /** @brief Runs a job and waits for its result (startup and tests only). */
-    QJsonObject runSync(Job job);
+    template<typename T> StoreResult<T> runSync(Job<T> job)
+    {
+        QSemaphore ready;
+        std::optional<StoreResult<T>> out;
+        auto task = std::make_unique<TypedTask<T>>(std::move(job), [&](StoreResult<T> r) {
+            out.emplace(std::move(r));
+            ready.release();
+        });
+        task->direct = true;
+        enqueue(std::move(task));
+        ready.acquire();
+        return std::move(*out);
+    }
 
     [[nodiscard]] bool writable() const { return m_writable.loadRelaxed() != 0; }
+    /** @brief Transactions run (one per batch, read-only ones included). */
     [[nodiscard]] qint64 batches() const { return m_batches.loadRelaxed(); }
+    /** @brief Transactions committed that wrote something: each one is a durable write
+     *  (SQLite WAL with synchronous=FULL: one fsync of the log; PostgreSQL: one WAL flush), so
+     *  jobs per commit is what group commit saves. Read-only batches are not counted. */
+    [[nodiscard]] qint64 writeCommits() const { return m_writeCommits.loadRelaxed(); }
+    /** @brief Jobs run (each job once, however often its batch was retried). */
+    [[nodiscard]] qint64 jobs() const { return m_jobs.loadRelaxed(); }
     /** @brief Batches run again after a deadlock, serialization failure or lock timeout. */
     [[nodiscard]] qint64 retries() const { return m_retries.loadRelaxed(); }
     /** @brief How often a batch runs before its jobs fail with `unavailable`. */
@@ -59,37 +104,71 @@ public:
     /** @brief Jobs per transaction at most on PostgreSQL (SQLite takes the whole queue). */
     static constexpr size_t MaxPostgresBatch = 60;
 
-    static QJsonObject error(const StoreError &e);
-    static QJsonObject error(const char *code, const QString &message);
-
 Q_SIGNALS:
     /** @brief Storage stopped (false) or resumed (true) taking writes. */
     void writableChanged(bool writable, const QString &reason);
 
 private:
+    /** @brief One queued job, whatever its type; it keeps its result until the batch commits. */
     struct Task
     {
-        Job job;
+        virtual ~Task() = default;
+        /** @brief Runs the job (again, when a batch is retried) and keeps its result. */
+        virtual void run(Store &store) = 0;
+        /** @brief The kept result's failure, or null when it succeeded (or has not run). */
+        [[nodiscard]] virtual const StoreError *error() const = 0;
+        /** @brief Replaces the kept result with a failure. */
+        virtual void fail(StoreError error) = 0;
+        /** @brief Hands the kept result to done. */
+        virtual void finish() = 0;
+        [[nodiscard]] virtual bool hasDone() const = 0;
         QPointer<QObject> context;
-        Done done;
-        bool direct = false; // runSync: call done on the worker thread
+        bool direct = false; // runSync: finish on the worker thread
     };
+    template<typename T> struct TypedTask final : Task
+    {
+        TypedTask(Job<T> j, Done<T> d)
+            : job(std::move(j))
+            , done(std::move(d))
+        {
+        }
+        void run(Store &store) override { result.emplace(job(store)); }
+        [[nodiscard]] const StoreError *error() const override
+        {
+            return result ? std::get_if<StoreError>(&*result) : nullptr;
+        }
+        void fail(StoreError e) override { result.emplace(std::move(e)); }
+        void finish() override
+        {
+            if (done && result)
+                done(std::move(*result));
+        }
+        [[nodiscard]] bool hasDone() const override { return static_cast<bool>(done); }
+        Job<T> job;
+        Done<T> done;
+        std::optional<StoreResult<T>> result;
+    };
+    using Batch = std::deque<std::unique_ptr<Task>>;
+
+    void enqueue(std::unique_ptr<Task> task);
     void loop();
-    QList<QJsonObject> runBatch(Store &store, std::deque<Task> &batch, bool *committed,
-                                bool *contended, QString *failure);
+    void runBatch(Store &store, Batch &batch, bool *committed, bool *contended, QString *failure);
 
     std::unique_ptr<QThread> m_thread;
     QMutex m_mutex;
     QWaitCondition m_wake;
     QWaitCondition m_opened;
-    std::deque<Task> m_queue;
+    Batch m_queue;
     bool m_stop = false;
+    size_t m_maxBatch = 0;
     StorageSettings m_settings;
     QString m_openError;
     bool m_openDone = false;
     QAtomicInt m_writable{1};
     QAtomicInteger<qint64> m_batches{0};
     QAtomicInteger<qint64> m_retries{0};
+    QAtomicInteger<qint64> m_writeCommits{0};
+    QAtomicInteger<qint64> m_jobs{0};
 };
 
 } // namespace herald

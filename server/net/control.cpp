@@ -3,10 +3,12 @@
 #include "core/hub.h"
 #include "metrics.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocalSocket>
+#include <QPointer>
 
 namespace herald {
 
@@ -63,13 +65,16 @@ void Control::handle(QLocalSocket *socket)
                 {QStringLiteral("online"), m_hub->onlineCount()},
                 {QStringLiteral("users"), QJsonArray::fromStringList(m_hub->onlineUsers())}});
     } else if (cmd == QLatin1String("publish")) {
-        Recipients to;
-        for (const QJsonValue &v : req.value(QLatin1String("users")).toArray())
-            to.users << v.toString();
-        for (const QJsonValue &v : req.value(QLatin1String("groups")).toArray())
-            to.groups << v.toString();
-        to.everyone = req.value(QLatin1String("everyone")).toBool();
-        m_hub->publish(m_cliService, req.value(QLatin1String("payload")).toObject(), to, answer);
+        // The same door as the HTTP API, with the body as the same JSON text: the same checks
+        // (lone surrogate escapes included, which only the raw text shows), the same errors.
+        auto parsed = PublishRequest::parse(req.value(QLatin1String("body")).toString().toUtf8(),
+                                            QDateTime::currentMSecsSinceEpoch());
+        if (const auto *e = std::get_if<ValidationError>(&parsed))
+            return answer({{QStringLiteral("error"), e->code},
+                           {QStringLiteral("message"), e->message},
+                           {QStringLiteral("field"), e->field}});
+        const PublishRequest &p = std::get<PublishRequest>(parsed);
+        m_hub->publish(m_cliService, p, answer);
     } else {
         answer({{QStringLiteral("error"), QStringLiteral("unknown_command")}});
     }

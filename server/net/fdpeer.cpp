@@ -1,6 +1,7 @@
 #include "fdpeer.h"
 
 #include "core/hub.h"
+#include "ioworker.h"
 
 #include <QSocketNotifier>
 #include <QTimer>

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "iopeer.h"
 #include "wsframes.h"
-#include "wspeer.h"
 
 #include <QBasicTimer>
 

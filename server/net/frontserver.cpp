@@ -1,5 +1,7 @@
 #include "frontserver.h"
 
+#include "bodyfollower.h"
+
 #include <herald/protocol.h>
 
 #include <QCryptographicHash>
@@ -20,7 +22,6 @@ namespace herald {
 namespace {
 const char DeadlineName[] = "herald-deadline";
 constexpr int LingerMs = 500; // after a refusal, keep reading (and dropping) this long
-constexpr int MaxExtensionBytes = 1024;
 
 QByteArray statusText(int status)
 {
@@ -55,179 +56,6 @@ bool isTokenChar(char c)
         return true;
     return c != 0 && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
 }
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-bool onlyLineBreaks(const char *p, qsizetype n)
-{
-    for (qsizetype i = 0; i < n; ++i)
-        if (p[i] != '\r' && p[i] != '\n')
-            return false;
-    return true;
-}
-
-/**
- * Follows one request body as its bytes arrive, without keeping them: where it ends, how large
- * it is, and whether chunked framing is well-formed (RFC 9112 section 7.1; chunk extensions are
- * skipped, trailer fields are refused). QtHttpServer 6.4 reads chunked bodies leniently (a chunk
- * size that does not parse counts as the last chunk, the CRLF after a chunk is not checked), so
- * the front decides first and refuses what the two readers could disagree about.
- */
-class BodyFollower
-{
-public:
-    enum class State { More, Done, Refused };
-
-    static BodyFollower length(qint64 n)
-    {
-        BodyFollower b;
-        b.m_step = n > 0 ? Step::Length : Step::Done;
-        b.m_remaining = n;
-        return b;
-    }
-    static BodyFollower chunked(qint64 cap)
-    {
-        BodyFollower b;
-        b.m_step = Step::Size;
-        b.m_cap = cap;
-        return b;
-    }
-
-    /** Consumes what belongs to this body; *used says how much (the rest lies past its end). */
-    State feed(const char *p, qsizetype n, qsizetype *used)
-    {
-        qsizetype i = 0;
-        const auto refuse = [&](int status, const char *why) {
-            m_refusal = {status, QByteArray(why)};
-            *used = i;
-            return State::Refused;
-        };
-        while (i < n) {
-            if (m_step == Step::Done)
-                break;
-            if (m_step == Step::Length || m_step == Step::Data) {
-                const qsizetype take = static_cast<qsizetype>(std::min<qint64>(n - i, m_remaining));
-                i += take;
-                m_remaining -= take;
-                if (m_remaining == 0)
-                    m_step = m_step == Step::Length ? Step::Done : Step::DataCr;
-                continue;
-            }
-            const char c = p[i++];
-            switch (m_step) {
-            case Step::Size:
-                if (const int d = hexValue(c); d >= 0) {
-                    if (++m_digits > 16)
-                        return refuse(400, "bad chunk size: too many digits");
-                    m_size = m_size * 16 + d;
-                    if (m_body + m_size > m_cap)
-                        return refuse(413, "request body too large");
-                } else if (m_digits == 0) {
-                    return refuse(400, "bad chunk size");
-                } else if (c == ' ' || c == '\t') {
-                    m_step = Step::SizeSpace;
-                } else if (c == ';') {
-                    m_step = Step::Extension;
-                } else if (c == '\r') {
-                    m_step = Step::SizeLf;
-                } else {
-                    return refuse(400, "bad chunk size");
-                }
-                break;
-            case Step::SizeSpace:
-                if (c == ';')
-                    m_step = Step::Extension;
-                else if (c == '\r')
-                    m_step = Step::SizeLf;
-                else if (c != ' ' && c != '\t')
-                    return refuse(400, "bad chunk size");
-                break;
-            case Step::Extension:
-                if (c == '\r')
-                    m_step = Step::SizeLf;
-                else if (c == '\n' || c == 0 || ++m_extension > MaxExtensionBytes)
-                    return refuse(400, "bad chunk extension");
-                break;
-            case Step::SizeLf:
-                if (c != '\n')
-                    return refuse(400, "chunk size line must end with CRLF");
-                if (m_digits == 0)
-                    return refuse(400, "bad chunk size");
-                if (m_size == 0) {
-                    m_step = Step::LastCr;
-                } else {
-                    m_body += m_size;
-                    m_remaining = m_size;
-                    m_step = Step::Data;
-                }
-                m_size = 0;
-                m_digits = 0;
-                m_extension = 0;
-                break;
-            case Step::DataCr:
-                if (c != '\r')
-                    return refuse(400, "chunk data must end with CRLF");
-                m_step = Step::DataLf;
-                break;
-            case Step::DataLf:
-                if (c != '\n')
-                    return refuse(400, "chunk data must end with CRLF");
-                m_step = Step::Size;
-                break;
-            case Step::LastCr:
-                if (c != '\r')
-                    return refuse(400, "chunked trailer fields are not supported");
-                m_step = Step::LastLf;
-                break;
-            case Step::LastLf:
-                if (c != '\n')
-                    return refuse(400, "chunked body must end with CRLF");
-                m_step = Step::Done;
-                break;
-            case Step::Length:
-            case Step::Data:
-            case Step::Done:
-                break;
-            }
-        }
-        *used = i;
-        return m_step == Step::Done ? State::Done : State::More;
-    }
-
-    [[nodiscard]] const std::pair<int, QByteArray> &refusal() const { return m_refusal; }
-
-private:
-    enum class Step {
-        Length,
-        Size,
-        SizeSpace,
-        Extension,
-        SizeLf,
-        Data,
-        DataCr,
-        DataLf,
-        LastCr,
-        LastLf,
-        Done
-    };
-    Step m_step = Step::Done;
-    qint64 m_remaining = 0; // Length: body bytes still due; Data: bytes of this chunk still due
-    qint64 m_size = 0;      // the chunk size being read
-    int m_digits = 0;
-    int m_extension = 0;
-    qint64 m_body = 0; // decoded body bytes announced so far
-    qint64 m_cap = 0;
-    std::pair<int, QByteArray> m_refusal;
-};
 
 /** Where the head scan got to, so that a head sent a byte at a time is not rescanned each time. */
 struct HeadScan : QObject
@@ -427,6 +255,16 @@ void FrontServer::inspect(QTcpSocket *socket)
         socket->findChild<HeadScan *>(QStringLiteral("herald-head"), Qt::FindDirectChildrenOnly);
     const qsizetype from = scan ? std::max<qsizetype>(0, scan->scanned - 3) : 0;
     const qsizetype end = head.indexOf("\r\n\r\n", from);
+    // A line that ends with a bare LF or CR is refused as soon as it is seen: a head written
+    // with bare line endings never has the CRLF CRLF that ends it, and would otherwise be held
+    // until the request deadline. (The body, after the head, may hold any bytes.)
+    const qsizetype headEnd = end < 0 ? head.size() : end;
+    for (qsizetype i = scan ? std::max<qsizetype>(0, scan->scanned - 1) : 0; i < headEnd; ++i) {
+        const char c = head.at(i);
+        if ((c == '\n' && (i == 0 || head.at(i - 1) != '\r')) ||
+            (c == '\r' && i + 1 < head.size() && head.at(i + 1) != '\n'))
+            return refuse(socket, 400, "malformed request head (bare CR or LF line ending)");
+    }
     if (end < 0) {
         if (available > m_limits.headerBytes)
             return refuse(socket, 431, "request header too large");

@@ -1,7 +1,9 @@
 #include "httpapi.h"
 
+#include "core/crypto.h"
 #include "core/hub.h"
 #include "metrics.h"
+#include "webclient.h"
 
 #include <herald/protocol.h>
 
@@ -12,6 +14,7 @@
 #include <QRegularExpression>
 #include <QTimer>
 #include <QUrl>
+#include <QUrlQuery>
 
 namespace herald {
 
@@ -55,7 +58,11 @@ QByteArray reasonPhrase(int status)
     }
 }
 
-int statusFor(const QString &code)
+/** @brief Where a `not_found` points: at something a request body names (a recipient of a
+ *  publish: 422), or at the resource of the path (a notification's id: 404). */
+enum class Missing { InBody, Resource };
+
+int statusFor(const QString &code, Missing missing)
 {
     using namespace proto;
     if (code == QLatin1String(Err::Unauthorized))
@@ -63,7 +70,7 @@ int statusFor(const QString &code)
     if (code == QLatin1String(Err::Forbidden))
         return 403;
     if (code == QLatin1String(Err::NotFound))
-        return 422; // a named recipient that does not exist is a problem with the request body
+        return missing == Missing::Resource ? 404 : 422;
     if (code == QLatin1String(Err::Conflict))
         return 409;
     if (code == QLatin1String(Err::Unavailable))
@@ -79,150 +86,6 @@ QString bearer(const QHttpServerRequest &request)
     if (!auth.startsWith("Bearer ") && !auth.startsWith("bearer "))
         return {};
     return QString::fromLatin1(auth.mid(7).trimmed());
-}
-
-using Fail = std::optional<std::pair<QString, QString>>; // field, message
-
-int depth(const QJsonValue &v)
-{
-    int d = 0;
-    if (v.isObject())
-        for (const QJsonValue &x : v.toObject())
-            d = std::max(d, depth(x));
-    else if (v.isArray())
-        for (const QJsonValue &x : v.toArray())
-            d = std::max(d, depth(x));
-    else
-        return 0;
-    return d + 1;
-}
-
-Fail checkString(const QJsonObject &o, const char *name, int max, bool required, QJsonObject &out)
-{
-    const QString field = QString::fromLatin1(name);
-    const QJsonValue v = o.value(field);
-    if (v.isUndefined() || v.isNull()) {
-        if (required)
-            return std::make_pair(field, QStringLiteral("'%1' is required").arg(field));
-        return {};
-    }
-    if (!v.isString())
-        return std::make_pair(field, QStringLiteral("'%1' must be a string").arg(field));
-    if (v.toString().size() > max)
-        return std::make_pair(
-            field, QStringLiteral("'%1' is longer than %2 characters").arg(field).arg(max));
-    if (required && v.toString().trimmed().isEmpty())
-        return std::make_pair(field, QStringLiteral("'%1' must not be empty").arg(field));
-    out.insert(field, v);
-    return {};
-}
-
-/** Validates a publish body into the stored payload and the recipients. */
-Fail validatePublish(const QJsonObject &body, QJsonObject &payload, Recipients &to)
-{
-    const QJsonValue rv = body.value(QLatin1String("recipients"));
-    if (!rv.isObject())
-        return std::make_pair(
-            QStringLiteral("recipients"),
-            QStringLiteral("'recipients' must be an object with users, groups or everyone"));
-    const QJsonObject r = rv.toObject();
-    for (const char *list : {"users", "groups"}) {
-        const QString field = QString::fromLatin1(list);
-        const QJsonValue v = r.value(field);
-        if (v.isUndefined())
-            continue;
-        if (!v.isArray())
-            return std::make_pair(QStringLiteral("recipients.") + field,
-                                  QStringLiteral("must be an array of names"));
-        const QJsonArray a = v.toArray();
-        if (a.size() > 10000)
-            return std::make_pair(QStringLiteral("recipients.") + field,
-                                  QStringLiteral("at most 10000 names"));
-        for (const QJsonValue &n : a) {
-            if (!n.isString() || !proto::isValidName(n.toString()))
-                return std::make_pair(QStringLiteral("recipients.") + field,
-                                      QStringLiteral("must be an array of valid names"));
-            (field == QLatin1String("users") ? to.users : to.groups) << n.toString();
-        }
-    }
-    const QJsonValue everyone = r.value(QLatin1String("everyone"));
-    if (!everyone.isUndefined() && !everyone.isBool())
-        return std::make_pair(QStringLiteral("recipients.everyone"),
-                              QStringLiteral("must be true or false"));
-    to.everyone = everyone.toBool();
-    if (to.users.isEmpty() && to.groups.isEmpty() && !to.everyone)
-        return std::make_pair(QStringLiteral("recipients"),
-                              QStringLiteral("name at least one user or group, or everyone"));
-
-    if (auto f = checkString(body, "title", 200, true, payload))
-        return f;
-    if (auto f = checkString(body, "body", 4000, false, payload))
-        return f;
-    if (auto f = checkString(body, "category", 64, false, payload))
-        return f;
-    if (auto f = checkString(body, "idempotencyKey", 128, false, payload))
-        return f;
-    if (auto f = checkString(body, "link", 2048, false, payload))
-        return f;
-    if (payload.contains(QLatin1String("link"))) {
-        const QUrl url(payload.value(QLatin1String("link")).toString(), QUrl::StrictMode);
-        if (!url.isValid() ||
-            (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")))
-            return std::make_pair(QStringLiteral("link"),
-                                  QStringLiteral("'link' must be an http or https URL"));
-    }
-    const QJsonValue prio = body.value(QLatin1String("priority"));
-    static const QStringList priorities{QStringLiteral("low"), QStringLiteral("normal"),
-                                        QStringLiteral("high"), QStringLiteral("urgent")};
-    if (!prio.isUndefined() && (!prio.isString() || !priorities.contains(prio.toString())))
-        return std::make_pair(QStringLiteral("priority"),
-                              QStringLiteral("'priority' must be low, normal, high or urgent"));
-    payload.insert(QLatin1String("priority"),
-                   prio.isString() ? prio.toString() : QStringLiteral("normal"));
-
-    const QJsonValue actions = body.value(QLatin1String("actions"));
-    if (!actions.isUndefined()) {
-        if (!actions.isArray() || actions.toArray().size() > 5)
-            return std::make_pair(QStringLiteral("actions"),
-                                  QStringLiteral("'actions' must be an array of at most 5"));
-        QJsonArray clean;
-        for (const QJsonValue &a : actions.toArray()) {
-            const QJsonObject o = a.toObject();
-            const QString id = o.value(QLatin1String("id")).toString();
-            const QString label = o.value(QLatin1String("label")).toString();
-            if (!a.isObject() || !proto::isValidName(id) || label.isEmpty() || label.size() > 64)
-                return std::make_pair(
-                    QStringLiteral("actions"),
-                    QStringLiteral("each action needs an id (a-z 0-9 . _ -) and a label (1-64)"));
-            clean.append(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("label"), label}});
-        }
-        payload.insert(QLatin1String("actions"), clean);
-    }
-    const QJsonValue expires = body.value(QLatin1String("expiresAt"));
-    if (!expires.isUndefined() && !expires.isNull()) {
-        if (!expires.isDouble() || expires.toDouble() < 0)
-            return std::make_pair(
-                QStringLiteral("expiresAt"),
-                QStringLiteral("'expiresAt' must be milliseconds since the epoch"));
-        if (expires.toDouble() <= static_cast<double>(QDateTime::currentMSecsSinceEpoch()))
-            return std::make_pair(QStringLiteral("expiresAt"),
-                                  QStringLiteral("'expiresAt' is in the past"));
-        payload.insert(QLatin1String("expiresAt"), expires);
-    }
-    const QJsonValue source = body.value(QLatin1String("source"));
-    if (!source.isUndefined()) {
-        if (!source.isObject())
-            return std::make_pair(QStringLiteral("source"),
-                                  QStringLiteral("'source' must be an object"));
-        if (QJsonDocument(source.toObject()).toJson(QJsonDocument::Compact).size() > 4096)
-            return std::make_pair(QStringLiteral("source"),
-                                  QStringLiteral("'source' is larger than 4 KiB"));
-        if (depth(source) > 3)
-            return std::make_pair(QStringLiteral("source"),
-                                  QStringLiteral("'source' nests deeper than 3 levels"));
-        payload.insert(QLatin1String("source"), source);
-    }
-    return {};
 }
 
 } // namespace
@@ -253,6 +116,17 @@ void writeError(QTcpSocket *socket, int status, const QString &code, const QStri
     writeJson(socket, status, {{QStringLiteral("error"), e}});
 }
 
+/** @brief Writes the hub's answer: `ok` with it, or its {error, message, field} with the status
+ *  the error code has on this route. */
+void writeReply(QTcpSocket *socket, const QJsonObject &r, int ok, Missing missing)
+{
+    const QString code = r.value(QLatin1String("error")).toString();
+    if (code.isEmpty())
+        return writeJson(socket, ok, r);
+    writeError(socket, statusFor(code, missing), code, r.value(QLatin1String("message")).toString(),
+               r.value(QLatin1String("field")).toString());
+}
+
 HttpApi::HttpApi(Hub *hub, Metrics *metrics, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_hub(hub)
@@ -265,12 +139,16 @@ bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socke
     // The request is complete: the front's deadline no longer applies.
     if (auto *t = socket->findChild<QTimer *>(QStringLiteral("herald-deadline")))
         t->stop();
+    if (WebClient::instance().answer(request, socket))
+        return true;
     const QString path = request.url().path();
     const auto method = request.method();
     const bool get = method == QHttpServerRequest::Method::Get;
     const bool post = method == QHttpServerRequest::Method::Post;
     static const QRegularExpression notifPath(
         QStringLiteral("^/api/v1/notifications/(\\d{1,15})$"));
+    static const QRegularExpression receiptsPath(
+        QStringLiteral("^/api/v1/notifications/(\\d{1,15})/receipts$"));
 
     if (path == QLatin1String("/healthz") && get) {
         writeJson(socket, 200,
@@ -284,16 +162,25 @@ bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socke
         metrics(request, socket);
     } else if (path == QLatin1String("/api/v1/login") && post) {
         login(request, socket);
+    } else if (path == QLatin1String("/api/v1/logout") && post) {
+        logout(request, socket);
     } else if (path == QLatin1String("/api/v1/notifications") && post) {
         publish(request, socket);
+    } else if (const auto m = receiptsPath.match(path); m.hasMatch() && get) {
+        getReceipts(request, socket, m.captured(1).toLongLong());
     } else if (const auto m = notifPath.match(path); m.hasMatch() && get) {
         getNotification(request, socket, m.captured(1).toLongLong());
+    } else if (const auto m = notifPath.match(path);
+               m.hasMatch() && (method == QHttpServerRequest::Method::Patch ||
+                                method == QHttpServerRequest::Method::Delete)) {
+        changeNotification(request, socket, m.captured(1).toLongLong(),
+                           method == QHttpServerRequest::Method::Delete);
     } else if (path == QLatin1String("/healthz") || path == QLatin1String("/readyz") ||
                path == QLatin1String("/metrics") || path.startsWith(QLatin1String("/api/v1/"))) {
-        const bool known = path == QLatin1String("/api/v1/login") ||
-                           path == QLatin1String("/api/v1/notifications") ||
-                           notifPath.match(path).hasMatch() ||
-                           !path.startsWith(QLatin1String("/api/"));
+        const bool known =
+            path == QLatin1String("/api/v1/login") || path == QLatin1String("/api/v1/logout") ||
+            path == QLatin1String("/api/v1/notifications") || notifPath.match(path).hasMatch() ||
+            receiptsPath.match(path).hasMatch() || !path.startsWith(QLatin1String("/api/"));
         if (known)
             writeError(socket, 405, QStringLiteral("method_not_allowed"),
                        QStringLiteral("method not allowed here"));
@@ -344,18 +231,6 @@ void HttpApi::metrics(const QHttpServerRequest &request, QTcpSocket *socket)
 
 void HttpApi::login(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    // At most 10 attempts a minute from one address: password guessing stays slow.
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    QList<qint64> &recent = m_logins[socket->peerAddress().toString()];
-    recent.removeIf([now](qint64 t) { return now - t > 60000; });
-    if (recent.size() >= 10)
-        return writeError(socket, 429, QString::fromLatin1(proto::Err::RateLimited),
-                          QStringLiteral("too many login attempts; wait a minute"));
-    recent << now;
-    if (m_logins.size() > 10000)
-        m_logins.removeIf([now](const auto &it) {
-            return it.value().isEmpty() || now - it.value().last() > 60000;
-        });
     const QJsonDocument doc = QJsonDocument::fromJson(request.body());
     const QJsonObject body = doc.object();
     const QJsonValue user = body.value(QLatin1String("username"));
@@ -369,50 +244,64 @@ void HttpApi::login(const QHttpServerRequest &request, QTcpSocket *socket)
     if (!password.isString() || password.toString().isEmpty() || password.toString().size() > 1024)
         return writeError(socket, 400, QString::fromLatin1(proto::Err::BadValue),
                           QStringLiteral("'password' is required"), QStringLiteral("password"));
+    // Password guessing stays slow: attempts per address, failures per account (LoginThrottle).
+    const QString address = socket->peerAddress().toString();
+    const QString account = user.toString().toLower();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const LoginThrottle::Verdict verdict = m_logins.admit(address, account, now);
+    if (verdict != LoginThrottle::Verdict::Allowed) {
+        const qint64 wait = m_logins.retryAfterMs(verdict, address, account, now);
+        const qint64 seconds = std::max<qint64>(1, (wait + 999) / 1000);
+        return writeError(socket, 429, QString::fromLatin1(proto::Err::RateLimited),
+                          verdict == LoginThrottle::Verdict::AddressLimited
+                              ? QStringLiteral("too many sign-in attempts from this address; "
+                                               "try again in %1 s")
+                                    .arg(seconds)
+                              : QStringLiteral("too many failed sign-ins for this account; "
+                                               "try again in %1 s")
+                                    .arg(seconds));
+    }
     QPointer<QTcpSocket> s = socket;
-    m_hub->login(user.toString(), password.toString(), [s](const QJsonObject &r) {
-        if (r.contains(QLatin1String("error")))
-            return writeError(s, statusFor(r.value(QLatin1String("error")).toString()),
-                              r.value(QLatin1String("error")).toString(),
-                              r.value(QLatin1String("message")).toString());
-        writeJson(s, 200, r);
+    QPointer<HttpApi> self = this;
+    m_hub->login(user.toString(), password.toString(), [s, self, account](const QJsonObject &r) {
+        const QString error = r.value(QLatin1String("error")).toString();
+        if (self && error == QLatin1String(proto::Err::Unauthorized))
+            self->m_logins.failed(account, QDateTime::currentMSecsSinceEpoch());
+        else if (self && error.isEmpty())
+            self->m_logins.succeeded(account);
+        writeReply(s, r, 200, Missing::InBody);
     });
+}
+
+void HttpApi::logout(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    QPointer<QTcpSocket> s = socket;
+    m_hub->logout(bearer(request),
+                  [s](const QJsonObject &r) { writeReply(s, r, 200, Missing::InBody); });
 }
 
 void HttpApi::publish(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    const qint64 service = m_hub->serviceForToken(bearer(request));
+    const qint64 service =
+        m_hub->serviceForToken(bearer(request), socket->peerAddress().toString());
     if (!service)
         return writeError(socket, 401, QString::fromLatin1(proto::Err::Unauthorized),
                           QStringLiteral("a service token with the publish scope is required"));
-    QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body(), &perr);
-    if (perr.error != QJsonParseError::NoError)
-        return writeError(socket, 400, QString::fromLatin1(proto::Err::BadJson),
-                          QStringLiteral("body is not JSON: ") + perr.errorString());
-    if (!doc.isObject())
-        return writeError(socket, 400, QString::fromLatin1(proto::Err::NotObject),
-                          QStringLiteral("body must be a JSON object"));
-    QJsonObject payload;
-    Recipients to;
-    if (const Fail f = validatePublish(doc.object(), payload, to))
-        return writeError(socket, 400, QString::fromLatin1(proto::Err::BadValue), f->second,
-                          f->first);
+    auto parsed = PublishRequest::parse(request.body(), QDateTime::currentMSecsSinceEpoch());
+    if (const auto *e = std::get_if<ValidationError>(&parsed))
+        return writeError(socket, 400, e->code, e->message, e->field);
+    const PublishRequest &req = std::get<PublishRequest>(parsed);
     QPointer<QTcpSocket> s = socket;
-    m_hub->publish(service, payload, to, [s](const QJsonObject &r) {
-        if (r.contains(QLatin1String("error"))) {
-            const QString code = r.value(QLatin1String("error")).toString();
-            return writeError(s, statusFor(code), code,
-                              r.value(QLatin1String("message")).toString(),
-                              r.value(QLatin1String("field")).toString());
-        }
-        writeJson(s, r.value(QLatin1String("duplicate")).toBool() ? 200 : 201, r);
+    m_hub->publish(service, req, [s](const QJsonObject &r) {
+        writeReply(s, r, r.value(QLatin1String("duplicate")).toBool() ? 200 : 201,
+                   Missing::InBody); // a named recipient that does not exist: 422
     });
 }
 
 void HttpApi::getNotification(const QHttpServerRequest &request, QTcpSocket *socket, qint64 id)
 {
-    const qint64 service = m_hub->serviceForToken(bearer(request));
+    const qint64 service =
+        m_hub->serviceForToken(bearer(request), socket->peerAddress().toString());
     if (!service)
         return writeError(socket, 401, QString::fromLatin1(proto::Err::Unauthorized),
                           QStringLiteral("a service token is required"));
@@ -423,6 +312,60 @@ void HttpApi::getNotification(const QHttpServerRequest &request, QTcpSocket *soc
                               r.value(QLatin1String("message")).toString());
         writeJson(s, 200, r);
     });
+}
+
+void HttpApi::getReceipts(const QHttpServerRequest &request, QTcpSocket *socket, qint64 id)
+{
+    const qint64 service =
+        m_hub->serviceForToken(bearer(request), socket->peerAddress().toString());
+    if (!service)
+        return writeError(socket, 401, QString::fromLatin1(proto::Err::Unauthorized),
+                          QStringLiteral("a service token is required"));
+    const QUrlQuery query(request.url());
+    const auto number = [&query](const char *name, qint64 fallback, qint64 min,
+                                 qint64 max) -> std::optional<qint64> {
+        const QString k = QLatin1String(name);
+        if (!query.hasQueryItem(k))
+            return fallback;
+        bool ok = false;
+        const qint64 v = query.queryItemValue(k).toLongLong(&ok);
+        if (!ok || v < min || v > max)
+            return std::nullopt;
+        return v;
+    };
+    const auto after = number("after", 0, 0, proto::MaxSafeInteger);
+    if (!after)
+        return writeError(socket, 400, QString::fromLatin1(proto::Err::BadValue),
+                          QStringLiteral("after must be a user id (a whole number, 0 or more)"),
+                          QStringLiteral("after"));
+    const auto limit = number("limit", Hub::DefaultReceiptsPage, 1, Hub::MaxReceiptsPage);
+    if (!limit)
+        return writeError(
+            socket, 400, QString::fromLatin1(proto::Err::BadValue),
+            QStringLiteral("limit must be a whole number from 1 to %1").arg(Hub::MaxReceiptsPage),
+            QStringLiteral("limit"));
+    QPointer<QTcpSocket> s = socket;
+    m_hub->notificationReceipts(
+        service, id, *after, static_cast<int>(*limit),
+        [s](const QJsonObject &r) { writeReply(s, r, 200, Missing::Resource); });
+}
+
+void HttpApi::changeNotification(const QHttpServerRequest &request, QTcpSocket *socket, qint64 id,
+                                 bool retract)
+{
+    const qint64 service =
+        m_hub->serviceForToken(bearer(request), socket->peerAddress().toString());
+    if (!service)
+        return writeError(socket, 401, QString::fromLatin1(proto::Err::Unauthorized),
+                          QStringLiteral("a service token is required"));
+    QPointer<QTcpSocket> s = socket;
+    const auto answer = [s](const QJsonObject &r) { writeReply(s, r, 200, Missing::Resource); };
+    if (retract)
+        return m_hub->retractNotification(service, id, answer);
+    auto patch = NotificationPatch::parse(request.body());
+    if (const auto *e = std::get_if<ValidationError>(&patch))
+        return writeError(socket, 400, e->code, e->message, e->field);
+    m_hub->updateNotification(service, id, std::get<NotificationPatch>(patch), answer);
 }
 
 } // namespace herald

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/features/loginthrottle.h"
+
 #include <QAbstractHttpServer>
 #include <QElapsedTimer>
 #include <QHash>
@@ -36,14 +38,19 @@ protected:
 
 private:
     void login(const QHttpServerRequest &request, QTcpSocket *socket);
+    void logout(const QHttpServerRequest &request, QTcpSocket *socket);
     void publish(const QHttpServerRequest &request, QTcpSocket *socket);
+    /** @brief PATCH (update, resolve) or DELETE (retract) of a notification by its service. */
+    void changeNotification(const QHttpServerRequest &request, QTcpSocket *socket, qint64 id,
+                            bool retract);
     void getNotification(const QHttpServerRequest &request, QTcpSocket *socket, qint64 id);
+    void getReceipts(const QHttpServerRequest &request, QTcpSocket *socket, qint64 id);
     void metrics(const QHttpServerRequest &request, QTcpSocket *socket);
     void ready(QTcpSocket *socket);
 
     Hub *m_hub;
     Metrics *m_metrics;
-    QHash<QString, QList<qint64>> m_logins; // per peer address: recent attempt times
+    LoginThrottle m_logins; // per peer address and per account name
 };
 
 } // namespace herald

@@ -1,12 +1,15 @@
 #include "metrics.h"
+#include "webhooks.h"
 
+#include "core/database.h"
 #include "core/hub.h"
 
 namespace herald {
 
-Metrics::Metrics(Hub *hub, QObject *parent)
+Metrics::Metrics(Hub *hub, const Database *db, QObject *parent)
     : QObject(parent)
     , m_hub(hub)
+    , m_db(db)
     , m_bounds{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5}
     , m_buckets(m_bounds.size() + 1, 0)
 {
@@ -57,8 +60,31 @@ QByteArray Metrics::render() const
            static_cast<double>(s.slowConsumerDrops));
     metric("herald_auth_failures_total", "counter", "Failed or timed-out authentications.",
            static_cast<double>(s.authFailures));
+    metric("herald_state_reloads_total", "counter",
+           "Full re-reads of people, rooms and tokens (after heraldctl changed them).",
+           static_cast<double>(s.stateReloads));
+    metric("herald_bus_events_refused_total", "counter",
+           "Cluster bus events that did not decode and were dropped.",
+           static_cast<double>(s.busEventsRefused));
     metric("herald_http_rejected_total", "counter", "Requests refused by the front (limits).",
            static_cast<double>(m_rejected));
+    if (m_db) {
+        metric("herald_storage_transactions_total", "counter",
+               "Storage transactions run (one per batch of jobs, read-only ones included).",
+               static_cast<double>(m_db->batches()));
+        metric("herald_storage_commits_total", "counter",
+               "Storage transactions committed that wrote (each one durable write: an fsync of "
+               "the SQLite WAL, a WAL flush on PostgreSQL).",
+               static_cast<double>(m_db->writeCommits()));
+        metric("herald_storage_jobs_total", "counter",
+               "Storage jobs run (publishes, messages, reads...), grouped into transactions.",
+               static_cast<double>(m_db->jobs()));
+    }
+    if (m_webhooks)
+        metric("herald_webhooks_undeliverable_total", "counter",
+               "Webhook deliveries that gave up (webhook_max_attempts or webhook_max_age_hours) "
+               "since start; heraldctl webhook failures lists them.",
+               static_cast<double>(m_webhooks->undeliverable()));
     metric("herald_uptime_seconds", "gauge", "Seconds since start.",
            static_cast<double>(uptimeSeconds()));
     out += "# HELP herald_delivery_latency_seconds Publish-to-fan-out latency of notifications.\n"

@@ -6,6 +6,7 @@
 #include "fdpeer.h"
 #include "frontserver.h"
 #include "httpapi.h"
+#include "ioworker.h"
 #include "metrics.h"
 #include "redisbus.h"
 #include "webhooks.h"
@@ -49,6 +50,7 @@ quint16 Server::port() const
 QString Server::start()
 {
     m_db = std::make_unique<Database>();
+    m_db->setMaxBatch(static_cast<size_t>(m_config.storageMaxBatch));
     if (QString err = m_db->open(StorageSettings::fromConfig(m_config)); !err.isEmpty())
         return err;
     connect(
@@ -61,22 +63,22 @@ QString Server::start()
         },
         Qt::QueuedConnection);
     // The service that heraldctl's `notify` publishes as.
-    const QJsonObject cli = m_db->runSync([](Store &st) {
+    const StoreResult<qint64> cli = m_db->runSync<qint64>([](Store &st) -> StoreResult<qint64> {
         qint64 id = 0;
-        for (const QJsonValue &v : st.services())
-            if (v.toObject().value(QLatin1String("name")).toString() == QLatin1String("heraldctl"))
-                id = v.toObject().value(QLatin1String("id")).toInteger();
+        for (const ServiceRow &s : st.services())
+            if (s.name == QLatin1String("heraldctl"))
+                id = s.id;
         if (!id) {
             auto r = st.createService(QStringLiteral("heraldctl"), QString(), QString());
             if (auto *p = std::get_if<qint64>(&r))
                 id = *p;
         }
-        return QJsonObject{{QStringLiteral("id"), id}};
+        return id;
     });
     m_hub = std::make_unique<Hub>(m_config, m_db.get());
     if (QString err = m_hub->load(); !err.isEmpty())
         return err;
-    m_metrics = std::make_unique<Metrics>(m_hub.get());
+    m_metrics = std::make_unique<Metrics>(m_hub.get(), m_db.get());
     if (m_config.bus == QLatin1String("redis")) {
         const QByteArray node =
             (m_config.nodeId.isEmpty() ? QSysInfo::machineHostName() + QLatin1Char('-') +
@@ -183,10 +185,14 @@ QString Server::start()
         m_config.ioThreads > 0 ? m_config.ioThreads : std::min(8, QThread::idealThreadCount());
     for (int i = 0; i < io; ++i)
         m_io.push_back(std::make_unique<IoWorker>(i));
-    m_webhooks = std::make_unique<Webhooks>(m_db.get());
+    m_webhooks = std::make_unique<Webhooks>(
+        m_db.get(), Webhooks::Limits{m_config.webhookMaxAttempts,
+                                     qint64(m_config.webhookMaxAgeHours) * 3600 * 1000});
+    m_metrics->setWebhooks(m_webhooks.get());
     connect(m_hub.get(), &Hub::webhookQueued, m_webhooks.get(), &Webhooks::poke);
-    m_control = std::make_unique<Control>(m_hub.get(), m_metrics.get(),
-                                          cli.value(QLatin1String("id")).toInteger());
+    m_control =
+        std::make_unique<Control>(m_hub.get(), m_metrics.get(),
+                                  std::holds_alternative<qint64>(cli) ? std::get<qint64>(cli) : 0);
     QString controlError;
     if (!m_control->listen(QDir(m_config.dataDir).absoluteFilePath(QStringLiteral("herald.sock")),
                            &controlError))

@@ -1,20 +1,25 @@
 #include "webhooks.h"
 
+#include "core/clock.h"
 #include "core/database.h"
 
 #include <QDateTime>
-#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QMessageAuthenticationCode>
 #include <QNetworkReply>
+#include <QRandomGenerator>
+#include <QUrl>
 
 Q_LOGGING_CATEGORY(lcWebhooks, "herald.webhooks")
 
 namespace herald {
 
-Webhooks::Webhooks(Database *db, QObject *parent)
+Webhooks::Webhooks(Database *db, Limits limits, QObject *parent)
     : QObject(parent)
     , m_db(db)
+    , m_limits(limits)
 {
     m_net.setTransferTimeout(10000);
     m_timer.setInterval(1000);
@@ -30,8 +35,14 @@ QByteArray Webhooks::sign(const QByteArray &secret, const QByteArray &body)
 
 qint64 Webhooks::backoffMs(int attempts)
 {
-    // 1 s, 2 s, 4 s ... capped at one hour.
-    return std::min<qint64>(1000LL << std::min(attempts, 12), 3600 * 1000LL);
+    const qint64 ceiling = std::min<qint64>(1000LL << std::min(attempts, 12), 3600 * 1000LL);
+    return ceiling / 2 + QRandomGenerator::global()->bounded(ceiling / 2 + 1);
+}
+
+bool Webhooks::givesUp(int failures, qint64 createdAt, qint64 now) const
+{
+    return failures >= m_limits.maxAttempts ||
+           (createdAt > 0 && now - createdAt >= m_limits.maxAgeMs);
 }
 
 void Webhooks::poke()
@@ -39,64 +50,65 @@ void Webhooks::poke()
     if (m_scanning)
         return;
     m_scanning = true;
-    m_db->run(
-        [](Store &st) {
-            QJsonArray due;
-            for (const Store::Webhook &w : st.dueWebhooks(QDateTime::currentMSecsSinceEpoch(), 50))
-                due.append(QJsonObject{{QStringLiteral("id"), w.id},
-                                       {QStringLiteral("url"), w.url},
-                                       {QStringLiteral("secret"), w.secret},
-                                       {QStringLiteral("payload"), QString::fromUtf8(w.payload)},
-                                       {QStringLiteral("attempts"), w.attempts}});
-            return QJsonObject{{QStringLiteral("due"), due}};
-        },
-        this,
-        [this](const QJsonObject &r) {
+    m_db->run<QList<Store::Webhook>>(
+        [](Store &st) { return st.dueWebhooks(clock::nowMs(), 50); }, this,
+        [this](StoreResult<QList<Store::Webhook>> r) {
             m_scanning = false;
-            for (const QJsonValue &v : r.value(QLatin1String("due")).toArray()) {
-                const QJsonObject w = v.toObject();
-                deliver(w.value(QLatin1String("id")).toInteger(),
-                        w.value(QLatin1String("url")).toString(),
-                        w.value(QLatin1String("secret")).toString().toUtf8(),
-                        w.value(QLatin1String("payload")).toString().toUtf8(),
-                        w.value(QLatin1String("attempts")).toInt());
-            }
+            if (const auto *due = std::get_if<QList<Store::Webhook>>(&r))
+                for (const Store::Webhook &w : *due)
+                    deliver(w.id, w.url, w.secret.toUtf8(), w.payload, w.attempts, w.createdAt);
         });
 }
 
 void Webhooks::deliver(qint64 id, const QString &url, const QByteArray &secret,
-                       const QByteArray &payload, int attempts)
+                       const QByteArray &payload, int attempts, qint64 createdAt)
 {
     if (m_inFlight.contains(id))
         return;
     m_inFlight.insert(id);
     QNetworkRequest req{QUrl(url)};
     req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    req.setRawHeader("X-Herald-Event", "notification.action");
+    // The body's event (notification.action, .delivered, .seen, .read), for routing unread.
+    const QByteArray event = QJsonDocument::fromJson(payload)
+                                 .object()
+                                 .value(QLatin1String("event"))
+                                 .toString(QStringLiteral("notification.action"))
+                                 .toUtf8();
+    req.setRawHeader("X-Herald-Event", event);
     req.setRawHeader("X-Herald-Delivery", QByteArray::number(id));
     req.setRawHeader("X-Herald-Signature", sign(secret, payload));
     req.setRawHeader("User-Agent", "herald-server/" HERALD_VERSION);
     QNetworkReply *reply = m_net.post(req, payload);
-    connect(reply, &QNetworkReply::finished, this, [this, reply, id, attempts] {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, id, attempts, createdAt, url] {
         reply->deleteLater();
         m_inFlight.remove(id);
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const bool ok = reply->error() == QNetworkReply::NoError && status >= 200 && status < 300;
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const qint64 now = clock::nowMs();
         const QString why =
             ok ? QString() : QStringLiteral("HTTP %1 %2").arg(status).arg(reply->errorString());
-        if (!ok)
+        const bool dead = !ok && givesUp(attempts + 1, createdAt, now);
+        if (dead) {
+            // Loudly: the service never learns of this action unless someone looks.
+            ++m_undeliverable;
+            qCWarning(lcWebhooks).noquote()
+                << "webhook" << id << "to" << QUrl(url).host() << "gave up after" << attempts + 1
+                << "attempts; last:" << why
+                << "(heraldctl webhook failures lists it, heraldctl webhook retry" << id
+                << "tries again)";
+        } else if (!ok) {
             qCInfo(lcWebhooks).noquote()
                 << "webhook" << id << "failed (attempt" << attempts + 1 << "):" << why;
-        m_db->run(
-            [ok, id, now, attempts, why](Store &st) {
+        }
+        m_db->run<Ok>(
+            [ok, dead, id, now, attempts, why](Store &st) {
                 if (ok)
                     st.webhookDone(id, now);
                 else
-                    st.webhookFailed(id, now + backoffMs(attempts), why);
-                return QJsonObject{};
+                    st.webhookFailed(id, now + backoffMs(attempts), why, dead);
+                return Ok{};
             },
-            this, [](const QJsonObject &) {});
+            this, {});
     });
 }
 

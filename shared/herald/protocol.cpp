@@ -109,14 +109,9 @@ DecodeError fail(const char *code, const QString &message, const QString &field 
     return {QString::fromLatin1(code), field, message, id};
 }
 
-constexpr double MaxSafeInteger = 9007199254740991.0; // 2^53 - 1: the largest exact JSON integer
-
 bool isInteger(const QJsonValue &v)
 {
-    if (!v.isDouble())
-        return false;
-    const double d = v.toDouble();
-    return std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= MaxSafeInteger;
+    return toSafeInteger(v).has_value();
 }
 
 enum class Number { NotNumber, NotInteger, OutOfRange, Negative, Ok };
@@ -130,7 +125,7 @@ Number classify(const QJsonValue &v)
     const double d = v.toDouble();
     if (!std::isfinite(d) || std::floor(d) != d)
         return Number::NotInteger;
-    if (std::fabs(d) > MaxSafeInteger)
+    if (std::fabs(d) > static_cast<double>(MaxSafeInteger))
         return Number::OutOfRange;
     return d < 0 ? Number::Negative : Number::Ok;
 }
@@ -306,8 +301,25 @@ DecodeResult decode(const QByteArray &bytes, Direction expected, const Limits &l
                      .arg(shape.control));
         return r;
     }
+    // Valid UTF-8 can still escape half a surrogate pair ("\ud800"), which is no character.
+    // Qt's parser pairs a lone high half with the next character, so look before parsing; the
+    // parse still runs, for the request id the error should carry.
+    const std::optional<QString> lone = loneSurrogateField(bytes);
+    const auto loneError = [&lone](const QJsonValue &id) {
+        return fail(Err::BadUtf8,
+                    lone->isEmpty() ? QStringLiteral("frame holds an unpaired surrogate escape "
+                                                     "(\\uD800-\\uDFFF)")
+                                    : QStringLiteral("field '%1' holds an unpaired surrogate "
+                                                     "escape (\\uD800-\\uDFFF)")
+                                          .arg(*lone),
+                    *lone, id);
+    };
     QJsonParseError perr;
     const QJsonDocument doc = QJsonDocument::fromJson(bytes, &perr);
+    if (perr.error != QJsonParseError::NoError && lone) {
+        r.error = loneError(QJsonValue(QJsonValue::Undefined));
+        return r;
+    }
     if (perr.error != QJsonParseError::NoError) {
         // QJsonDocument only takes an object or an array at the top; a lone number, string,
         // true, false or null is still JSON, just not a frame.
@@ -325,17 +337,21 @@ DecodeResult decode(const QByteArray &bytes, Direction expected, const Limits &l
         return r;
     }
     QJsonObject obj = doc.object();
-    // Valid UTF-8 can still escape half a surrogate pair ("\ud800"), which is no character.
+    // Keep the id for the error answer when it looks like an id.
+    QJsonValue id = obj.value(QLatin1String("id"));
+    if (!(id.isString() && id.toString().size() <= 64) && !isInteger(id))
+        id = QJsonValue(QJsonValue::Undefined);
+    if (lone) {
+        r.error = loneError(*lone == QLatin1String("id") ? QJsonValue(QJsonValue::Undefined) : id);
+        return r;
+    }
+    // Belt and braces: nothing the parser produced may hold half a pair either.
     if (!validUnicode(obj)) {
         r.error =
             fail(Err::BadUtf8,
                  QStringLiteral("frame holds an unpaired surrogate escape (\\uD800-\\uDFFF)"));
         return r;
     }
-    // Keep the id for the error answer when it looks like an id.
-    QJsonValue id = obj.value(QLatin1String("id"));
-    if (!(id.isString() && id.toString().size() <= 64) && !isInteger(id))
-        id = QJsonValue(QJsonValue::Undefined);
 
     const QJsonValue typeValue = obj.value(QLatin1String("type"));
     if (typeValue.isUndefined()) {
@@ -431,6 +447,7 @@ const QList<std::pair<int, QString>> &closeCodes()
         {Close::IdleTimeout, QStringLiteral("IdleTimeout")},
         {Close::RateLimited, QStringLiteral("RateLimited")},
         {Close::Unavailable, QStringLiteral("Unavailable")},
+        {Close::SessionExpired, QStringLiteral("SessionExpired")},
     };
     return codes;
 }

@@ -46,7 +46,8 @@ inline constexpr int TooManyConnections = 4005; // per-user connection cap reach
 inline constexpr int SlowConsumer = 4006;       // outbound queue over its cap: resume by sequence
 inline constexpr int IdleTimeout = 4007;        // no traffic (not even pong) within the timeout
 inline constexpr int RateLimited = 4008;        // kept sending past the message rate
-inline constexpr int Unavailable = 4009; // server cannot serve this connection now (reserved)
+inline constexpr int Unavailable = 4009;    // server cannot serve this connection now (reserved)
+inline constexpr int SessionExpired = 4010; // session token unused for session_idle_days
 } // namespace Close
 
 /** @brief Stable machine error codes carried in "error" frames and HTTP JSON errors. */
@@ -135,6 +136,7 @@ inline const QString NotifList = QStringLiteral("notif.list");
 inline const QString NotifRead = QStringLiteral("notif.read");
 inline const QString NotifReadAll = QStringLiteral("notif.readAll");
 inline const QString NotifAction = QStringLiteral("notif.action");
+inline const QString NotifAck = QStringLiteral("notif.ack");
 // server -> client
 inline const QString Hello = QStringLiteral("hello");
 inline const QString Result = QStringLiteral("result");
@@ -149,7 +151,26 @@ inline const QString Notification = QStringLiteral("notification");
 inline const QString NotifUnread = QStringLiteral("notif.unread");
 inline const QString NotifReadSync = QStringLiteral("notif.readSync");
 inline const QString NotifResolved = QStringLiteral("notif.resolved");
+inline const QString NotifUpdated = QStringLiteral("notif.updated");
+inline const QString NotifRetracted = QStringLiteral("notif.retracted");
 } // namespace Type
+
+/** @brief The largest integer a JSON number holds exactly (2^53-1); every integer field of the
+ *  protocol and the HTTP API stays within 0..MaxSafeInteger (request ids within +-). */
+inline constexpr qint64 MaxSafeInteger = 9007199254740991LL;
+
+/** @brief The value as an integer when it is a JSON number that is integral, finite and within
+ *  +-MaxSafeInteger (so converting it cannot overflow); nothing otherwise. -0 is 0. */
+std::optional<qint64> toSafeInteger(const QJsonValue &v);
+/** @brief Decimal text (optional leading '-', digits only, no spaces) within +-MaxSafeInteger as
+ *  an integer; nothing otherwise. For command lines, configuration and environment values. */
+std::optional<qint64> parseSafeInteger(QStringView text);
+
+/** @brief Where JSON text escapes half a surrogate pair ("\ud800" not followed by a low half, or
+ *  a low half alone). Qt's parser does not refuse these: it pairs a lone high half with whatever
+ *  follows, which changes the text. Returns the top-level field that holds the first one (its
+ *  key, or empty when it is not inside an object member), or nothing when there is none. */
+std::optional<QString> loneSurrogateField(const QByteArray &json);
 
 /** @brief A decoded, validated frame. */
 struct Frame
@@ -161,8 +182,7 @@ struct Frame
     [[nodiscard]] QString str(QLatin1String key) const { return body.value(key).toString(); }
     [[nodiscard]] qint64 integer(QLatin1String key, qint64 fallback = 0) const
     {
-        const QJsonValue v = body.value(key);
-        return v.isDouble() ? static_cast<qint64>(v.toDouble()) : fallback;
+        return toSafeInteger(body.value(key)).value_or(fallback);
     }
     [[nodiscard]] bool has(QLatin1String key) const { return body.contains(key); }
 };

@@ -79,7 +79,8 @@ QList<MessageSpec> buildSchema()
          QStringLiteral("Tell a room's members the sender is typing (ephemeral).")},
         {Type::Resume,
          D::ClientToServer,
-         {id, opt("rooms", K::SeqMap, 1000), opt("notifications", K::Int, SeqMax)},
+         {id, opt("rooms", K::SeqMap, 1000), opt("notifications", K::Int, SeqMax),
+          opt("notifChanges", K::Int, SeqMax)},
          QStringLiteral("After a reconnect: get everything past the last sequences seen.")},
         {Type::NotifList,
          D::ClientToServer,
@@ -97,13 +98,18 @@ QList<MessageSpec> buildSchema()
          D::ClientToServer,
          {id, req("notification", K::Int, SeqMax), req("action", K::String, NameMax)},
          QStringLiteral("Act on a notification (approve, reject, ...); first action wins.")},
+        {Type::NotifAck,
+         D::ClientToServer,
+         {id, req("ids", K::IntList, 500), req("state", K::String, 16)},
+         QStringLiteral("Acknowledge notifications as delivered or seen on this device.")},
 
         // ---- server -> client
         {Type::Hello,
          D::ServerToClient,
          {req("protocol", K::Int), req("user", K::Object), req("online", K::Int),
           req("unread", K::Int), req("heartbeat", K::Int), opt("server", K::String, 200),
-          opt("rooms", K::Array), opt("notifications", K::Array), opt("notifSeq", K::Int)},
+          opt("rooms", K::Array), opt("notifications", K::Array), opt("notifSeq", K::Int),
+          opt("notifChanges", K::Int)},
          QStringLiteral("Sent once authenticated.")},
         {Type::Result,
          D::ServerToClient,
@@ -152,8 +158,17 @@ QList<MessageSpec> buildSchema()
         {Type::NotifResolved,
          D::ServerToClient,
          {req("notification", K::Int), req("action", K::String, NameMax),
-          req("by", K::String, NameMax), req("at", K::Int)},
+          req("by", K::String, NameMax), req("at", K::Int), opt("changeSeq", K::Int)},
          QStringLiteral("A notification was acted on; its actions are settled.")},
+        {Type::NotifUpdated,
+         D::ServerToClient,
+         {req("notification", K::Object), req("changeSeq", K::Int)},
+         QStringLiteral("A notification changed (its service updated or resolved it): replace "
+                        "it.")},
+        {Type::NotifRetracted,
+         D::ServerToClient,
+         {req("notification", K::Int), req("changeSeq", K::Int)},
+         QStringLiteral("A notification was withdrawn by its service: remove it.")},
     };
 }
 } // namespace

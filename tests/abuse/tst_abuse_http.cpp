@@ -301,6 +301,99 @@ private Q_SLOTS:
             ++m_published; // cleanup() checks the published count
     }
 
+    void bareLineEndingsAnsweredAtOnce_data()
+    {
+        QTest::addColumn<QByteArray>("head");
+        QTest::newRow("only bare LF")
+            << QByteArray("GET /healthz HTTP/1.1\nHost: x\nAccept: */*\n\n");
+        QTest::newRow("only bare CR")
+            << QByteArray("GET /healthz HTTP/1.1\rHost: x\rAccept: */*\r\r");
+        QTest::newRow("bare LF after the request line, head unfinished")
+            << QByteArray("POST /api/v1/notifications HTTP/1.1\nHost: x\n");
+        QTest::newRow("bare CR then CRLF lines, head unfinished")
+            << QByteArray("GET /healthz HTTP/1.1\r\nHost: x\rX-A: 1\r\n");
+        QTest::newRow("LF as the very first byte") << QByteArray("\nGET /healthz HTTP/1.1\n");
+    }
+    void bareLineEndingsAnsweredAtOnce()
+    {
+        // A head with bare line endings never ends with CRLF CRLF: it must be answered when the
+        // first bare line ending arrives, not held until the 10 s request deadline.
+        QFETCH(QByteArray, head);
+        Raw raw;
+        QVERIFY(raw.connectTo(m_server.port));
+        QElapsedTimer t;
+        t.start();
+        raw.send(head);
+        const Raw::Answer a = raw.readAnswer();
+        QCOMPARE(a.status, 400);
+        QCOMPARE(a.errorCode(), QStringLiteral("bad_request"));
+        QVERIFY2(t.elapsed() < 3000,
+                 qPrintable(QStringLiteral("answered after %1 ms").arg(t.elapsed())));
+    }
+
+    void publishRefused_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("field");
+        const auto withExpiry = [](const QByteArray &value) -> QByteArray {
+            return "{\"title\":\"t\",\"recipients\":{\"users\":[\"bob\"]},\"expiresAt\":" + value +
+                   "}";
+        };
+        // Every one of these was answered 201 and then never delivered, or was rounded.
+        for (const char *v : {"1e300", "9.3e18", "18446744073709551616", "9223372036854775808",
+                              "9223372036854775807", "9007199254740992", "9007199254740993",
+                              "-1e300", "-1", "-0", "1.5e12", "1800000000000.5", "\"NaN\"",
+                              "\"1e300\"", "\"1800000000000\"", "true", "{}"})
+            QTest::newRow(QByteArray("expiresAt " + QByteArray(v)).constData())
+                << withExpiry(v) << "bad_value"
+                << "expiresAt";
+        const auto withTitle = [](const QByteArray &raw) -> QByteArray {
+            return "{\"title\":\"" + raw + "\",\"recipients\":{\"users\":[\"bob\"]}}";
+        };
+        QTest::newRow("title: lone high half before a letter")
+            << withTitle("a\\ud800z") << "bad_utf8"
+            << "title";
+        QTest::newRow("title: lone high half at the end") << withTitle("a\\ud800") << "bad_utf8"
+                                                          << "title";
+        QTest::newRow("title: lone high half before an escape")
+            << withTitle("\\ud800\\u0041") << "bad_utf8"
+            << "title";
+        QTest::newRow("title: lone low half before a letter") << withTitle("\\udc00z") << "bad_utf8"
+                                                              << "title";
+        QTest::newRow("title: lone low half at the end") << withTitle("z\\udfff") << "bad_utf8"
+                                                         << "title";
+        QTest::newRow("title: lone low half before an escape")
+            << withTitle("\\udc00\\n") << "bad_utf8"
+            << "title";
+        QTest::newRow("body: lone high half")
+            << QByteArray("{\"title\":\"t\",\"body\":\"x\\ud800y\",\"recipients\":{\"users\":"
+                          "[\"bob\"]}}")
+            << "bad_utf8"
+            << "body";
+        QTest::newRow("source: lone half deep inside")
+            << QByteArray("{\"title\":\"t\",\"source\":{\"k\":[\"\\udbff!\"]},\"recipients\":{"
+                          "\"users\":[\"bob\"]}}")
+            << "bad_utf8"
+            << "source";
+    }
+    void publishRefused()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, code);
+        QFETCH(QString, field);
+        Http http;
+        const Http::Response r =
+            http.request("POST", m_server.httpUrl(QStringLiteral("/api/v1/notifications")), body,
+                         m_world.service);
+        QCOMPARE(r.status, 400);
+        const QJsonObject e = r.json.value(QLatin1String("error")).toObject();
+        QCOMPARE(e.value(QLatin1String("code")).toString(), code);
+        QCOMPARE(e.value(QLatin1String("field")).toString(), field);
+        QVERIFY(!e.value(QLatin1String("message")).toString().isEmpty());
+        // cleanup() checks that nothing was published
+    }
+
     void chunkedBodyIsCutAtTheCap()
     {
         // A chunked body is counted as it arrives: 413 comes before the client is done.

@@ -471,8 +471,32 @@ private Q_SLOTS:
             << "";
         QTest::newRow("escaped lone surrogate")
             << QByteArray("{\"type\":\"ping\",\"id\":\"s1\",\"x\":\"\\ud800\"}") << "bad_utf8"
-            << ""
-            << "";
+            << "s1"
+            << "x";
+        // Qt's parser would pair a lone high half with the next character and store other text.
+        const auto lone = [](const char *raw) -> QByteArray {
+            return QByteArray("{\"type\":\"msg.send\",\"id\":\"s2\",\"room\":\"general\","
+                              "\"clientId\":\"x\",\"text\":\"") +
+                   raw + "\"}";
+        };
+        QTest::newRow("lone high half before a letter") << lone("a\\ud800z") << "bad_utf8"
+                                                        << "s2"
+                                                        << "text";
+        QTest::newRow("lone high half at the end") << lone("a\\ud800") << "bad_utf8"
+                                                   << "s2"
+                                                   << "text";
+        QTest::newRow("lone high half before an escape") << lone("\\ud800\\u0041") << "bad_utf8"
+                                                         << "s2"
+                                                         << "text";
+        QTest::newRow("lone low half before a letter") << lone("\\udc00z") << "bad_utf8"
+                                                       << "s2"
+                                                       << "text";
+        QTest::newRow("lone low half at the end") << lone("z\\udfff") << "bad_utf8"
+                                                  << "s2"
+                                                  << "text";
+        QTest::newRow("lone low half before an escape") << lone("\\udc00\\n") << "bad_utf8"
+                                                        << "s2"
+                                                        << "text";
         QTest::newRow("blank message")
             << QByteArray("{\"type\":\"msg.send\",\"id\":\"b1\",\"room\":\"general\",\"clientId\":"
                           "\"x\",\"text\":\"  \"}")

@@ -2,6 +2,7 @@
 // error code, and the front's built-in defaults equal to the config defaults.
 #include "core/config.h"
 #include "net/frontserver.h"
+#include "net/webclient.h"
 
 #include <herald/protocol.h>
 
@@ -43,6 +44,7 @@ private Q_SLOTS:
             {"heartbeat_interval", c.heartbeatInterval},
             {"heartbeat_timeout", c.heartbeatTimeout},
             {"max_connections_per_user", c.maxConnectionsPerUser},
+            {"session_idle_days", c.sessionIdleDays},
         };
         for (const auto &[key, value] : limits)
             QTest::newRow(key) << QString::fromLatin1(key) << value;
@@ -89,6 +91,13 @@ private Q_SLOTS:
     {
         for (const QString &code : herald::proto::errorCodes())
             QVERIFY2(m_doc.contains(QLatin1Char('`') + code + QLatin1Char('`')), qPrintable(code));
+    }
+
+    void webClientPolicyIsDocumented()
+    {
+        const QString header = QStringLiteral("Content-Security-Policy: ") +
+                               QString::fromLatin1(herald::WebClient::contentSecurityPolicy());
+        QVERIFY2(m_doc.contains(header), "docs/security.md shows another CSP than the server's");
     }
 
 private:

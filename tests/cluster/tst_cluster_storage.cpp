@@ -2,10 +2,12 @@
 // nodes is not this test's business, so each node only fans out what it stored itself):
 // concurrent senders on both nodes get strictly increasing, gap-free sequence numbers in one
 // room, a retry sent to the other node is stored once, notification ids from both nodes are
-// unique and increasing, and heraldctl --config works on the same database.
+// unique and increasing, a release 0.1 database is migrated and both nodes publish to its
+// groups through one shared audience, and heraldctl --config works on the same database.
 // Runs under with-postgres.sh (pg_virtualenv); skips without PostgreSQL.
 #include "../server/storagefixture.h"
 #include "../server/testkit.h"
+#include "core/storage/schema.h"
 
 #include <QProcessEnvironment>
 
@@ -239,6 +241,78 @@ private Q_SLOTS:
                      .toArray()
                      .size(),
                  21);
+    }
+
+    void nodesOnARelease01DatabasePublishToGroupsOnce()
+    {
+        // Release 0.1's database (tests/server/data/v2/herald.pg.sql, schema 2): node C
+        // migrates it at start, node D finds it migrated; both publish to the same group.
+        const StorageSettings old = m_fixture.fresh();
+        QVERIFY(StorageFixture::runSqlFile(
+            old, QStringLiteral(HERALD_SOURCE_DIR "/tests/server/data/v2/herald.pg.sql")));
+        const QStringList args{QStringLiteral("--set"), QStringLiteral("storage=postgres"),
+                               QStringLiteral("--set"),
+                               QStringLiteral("pg_database=") + old.database};
+        QTemporaryDir dirC, dirD;
+        ServerProcess nodeC, nodeD;
+        QVERIFY(nodeC.start(dirC.path(), args));
+        QVERIFY(nodeD.start(dirD.path(), args));
+        Store st;
+        QVERIFY(!st.open(old));
+        QSqlQuery version(st.connection());
+        QVERIFY(version.exec(QStringLiteral("SELECT version FROM schema_version")) &&
+                version.next());
+        QCOMPARE(version.value(0).toInt(),
+                 herald::schema::currentVersion()); // migrated all the way
+        const qint64 erp = st.services().first().id;
+        const QString service =
+            std::get<QString>(st.issueToken(0, erp, QStringLiteral("service"), QString()));
+        const QString dave = std::get<QString>(
+            st.issueToken(st.user(QStringLiteral("dave"))->id, 0, QStringLiteral("user"), {}));
+        // the nodes load tokens when they start
+        QCOMPARE(nodeC.terminate(), 0);
+        QCOMPARE(nodeD.terminate(), 0);
+        QVERIFY(nodeC.start(dirC.path(), args));
+        QVERIFY(nodeD.start(dirD.path(), args));
+        const auto audiences = [&st] {
+            QSqlQuery q(st.connection());
+            return q.exec(QStringLiteral("SELECT COUNT(*) FROM audiences")) && q.next()
+                       ? q.value(0).toInt()
+                       : -1;
+        };
+        // ops is bob, carol, dave and erin (disabled) by now
+        Http http;
+        const QJsonObject toOps{
+            {QStringLiteral("title"), QStringLiteral("to ops")},
+            {QStringLiteral("recipients"),
+             QJsonObject{{QStringLiteral("groups"), QJsonArray{QStringLiteral("ops")}}}}};
+        for (int i = 0; i < 10; ++i) {
+            const ServerProcess &node = i % 2 ? nodeD : nodeC;
+            const auto r =
+                http.post(node.httpUrl(QStringLiteral("/api/v1/notifications")), toOps, service);
+            QCOMPARE(r.status, 201);
+            QCOMPARE(r.json.value(QLatin1String("recipients")).toInt(), 3);
+        }
+        QCOMPARE(audiences(), 1); // built once, by whichever node was first
+        QVERIFY(!st.setGroupMember(QStringLiteral("ops"), QStringLiteral("alice"), true));
+        const auto r =
+            http.post(nodeD.httpUrl(QStringLiteral("/api/v1/notifications")), toOps, service);
+        QCOMPARE(r.json.value(QLatin1String("recipients")).toInt(), 4);
+        QCOMPARE(audiences(), 2);
+        // dave, on node C: release 0.1's three unread and the eleven new ones
+        Client client;
+        QVERIFY(client.open(nodeC.wsUrl(), dave));
+        const QJsonObject hello = client.all(QStringLiteral("hello")).first();
+        QCOMPARE(hello.value(QLatin1String("unread")).toInt(), 3 + 11);
+        QCOMPARE(hello.value(QLatin1String("notifSeq")).toInteger(),
+                 r.json.value(QLatin1String("id")).toInteger());
+        const QJsonObject all = client.request(QStringLiteral("notif.readAll"), {});
+        QCOMPARE(all.value(QLatin1String("data")).toObject().value(QLatin1String("unread")).toInt(),
+                 0);
+        QCOMPARE(nodeC.terminate(), 0);
+        QCOMPARE(nodeD.terminate(), 0);
+        st.close();
+        QCOMPARE(Store::integrityCheck(old), QStringLiteral("ok"));
     }
 
     void heraldctlWorksOnTheClusterDatabase()

@@ -9,6 +9,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -61,6 +62,8 @@ public:
     {
         m_proc = std::make_unique<QProcess>();
         m_proc->setProcessChannelMode(QProcess::SeparateChannels);
+        if (!env.isEmpty())
+            m_proc->setProcessEnvironment(env);
         m_proc->start(binary(QStringLiteral("herald-server")),
                       {QStringLiteral("--data-dir"), dataDir(), QStringLiteral("--listen"),
                        QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
@@ -101,6 +104,10 @@ public:
 
     [[nodiscard]] quint16 port() const { return m_port; }
     [[nodiscard]] QString url() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_port); }
+
+    /** @brief The next start()'s environment (empty: inherited), e.g. the server's clock moved
+     *  with HERALD_TEST_CLOCK_OFFSET_MS. */
+    QProcessEnvironment env;
 
 private:
     QTemporaryDir m_dir;

@@ -210,6 +210,27 @@ private Q_SLOTS:
         QCOMPARE(server.sockets.size(), 4);
     }
 
+    void refusedReconnectSaysWhy()
+    {
+        auto server = std::make_unique<FakeServer>();
+        Connection connection;
+        connection.backoff().setLimits(std::chrono::milliseconds(100),
+                                       std::chrono::milliseconds(300),
+                                       std::chrono::milliseconds(20));
+        connection.setServer(server->url());
+        connection.open();
+        QTRY_COMPARE(connection.state(), Connection::Connected);
+        // The server goes away (1001) and nothing listens on its port any more.
+        server->m_server.close();
+        server->closeLast(QWebSocketProtocol::CloseCodeGoingAway);
+        QTRY_COMPARE(connection.state(), Connection::Waiting);
+        QCOMPARE(connection.lastError(), u"The server is restarting."_s);
+        // The next attempt is refused: that is what the banner and the log say now.
+        QTRY_VERIFY_WITH_TIMEOUT(connection.lastError().contains(u"refused"_s, Qt::CaseInsensitive),
+                                 5000);
+        connection.close();
+    }
+
     void retryNowSkipsTheDelay()
     {
         Connection connection;

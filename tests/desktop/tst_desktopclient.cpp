@@ -198,7 +198,7 @@ private Q_SLOTS:
         QCOMPARE(toasts->index(0).data(ToastModel::StateRole).toString(), u"pending"_s);
         QTRY_COMPARE_WITH_TIMEOUT(toasts->index(0).data(ToastModel::StateRole).toString(),
                                   u"done"_s, 10000);
-        QCOMPARE(toasts->index(0).data(ToastModel::ResultRole).toString(), u"Approve by alice"_s);
+        QCOMPARE(toasts->index(0).data(ToastModel::ResultRole).toString(), u"Approved by you"_s);
         const QModelIndex acted = model->index(rowOf(model, id));
         QVERIFY(acted.data(NotificationModel::ResolvedRole).toBool());
         QVERIFY(acted.data(NotificationModel::ReadRole).toBool());

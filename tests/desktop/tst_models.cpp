@@ -1,6 +1,7 @@
 // Every list model under QAbstractItemModelTester, fed with decoded frames (no server): the
 // model starts empty, then rows arrive, change, move and go the way the protocol makes them.
 #include "chatroom.h"
+#include "displaynames.h"
 #include "messagemodel.h"
 #include "notificationfiltermodel.h"
 #include "notificationmodel.h"
@@ -143,7 +144,7 @@ private Q_SLOTS:
         QCOMPARE(updated.count(), 1);
         QVERIFY(model.index(0).data(NotificationModel::ResolvedRole).toBool());
         QCOMPARE(model.index(0).data(NotificationModel::ResolutionRole).toString(),
-                 u"Approve by bob"_s);
+                 u"Approved by bob"_s); // no names known: the login name
 
         // The unread-only view follows read changes.
         NotificationFilterModel unread;
@@ -166,6 +167,85 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), 0);
         QCOMPARE(unread.rowCount(), 0);
         QCOMPARE(model.lastId(), 0);
+    }
+
+    void resolutionInPastTenseWithDisplayNames()
+    {
+        DisplayNames names;
+        names.setSelf(u"alice"_s);
+        names.setLookup(
+            [](const QString &user) { return user == u"bob"_s ? u"Bob Builder"_s : QString(); });
+        const auto resolved = [](const QString &action, const QString &by) {
+            QJsonObject o = notification(1, u"one"_s);
+            o.insert(
+                u"actions"_s,
+                QJsonArray{QJsonObject{{u"id"_s, u"approve"_s}, {u"label"_s, u"Approve"_s}},
+                           QJsonObject{{u"id"_s, u"escalate"_s}, {u"label"_s, u"Escalate"_s}}});
+            o.insert(u"resolved"_s, QJsonObject{{u"action"_s, action},
+                                                {u"by"_s, by},
+                                                {u"at"_s, qint64(1700000000000)}});
+            return Notification::fromJson(o);
+        };
+        QCOMPARE(resolved(u"approve"_s, u"alice"_s).resolutionText(&names), u"Approved by you"_s);
+        QCOMPARE(resolved(u"approve"_s, u"bob"_s).resolutionText(&names),
+                 u"Approved by Bob Builder"_s);
+        QCOMPARE(resolved(u"reject"_s, u"bob"_s).resolutionText(&names),
+                 u"Rejected by Bob Builder"_s);
+        QCOMPARE(resolved(u"reject"_s, u"carol"_s).resolutionText(&names),
+                 u"Rejected by carol"_s); // no display name known
+        QCOMPARE(resolved(u"ack"_s, u"alice"_s).resolutionText(&names), u"Acknowledged by you"_s);
+        QCOMPARE(resolved(u"approve"_s, QString()).resolutionText(&names), u"Approved"_s);
+        // A publisher's own action: its label, quoted, rather than a guessed past tense.
+        QCOMPARE(resolved(u"escalate"_s, u"bob"_s).resolutionText(&names),
+                 u"Bob Builder chose “Escalate”"_s);
+        QCOMPARE(resolved(u"escalate"_s, u"alice"_s).resolutionText(&names),
+                 u"You chose “Escalate”"_s);
+        QCOMPARE(resolved(u"approve"_s, u"bob"_s).resolutionText(), u"Approved by bob"_s);
+
+        // The notification model and the toasts say it the same way.
+        NotificationModel model;
+        Tester tester(&model, Tester::FailureReportingMode::Fatal);
+        model.setNames(&names);
+        model.handleHello({{u"unread"_s, 1},
+                           {u"notifSeq"_s, 5},
+                           {u"notifications"_s, QJsonArray{notification(5, u"five"_s)}}},
+                          false);
+        model.handleFrame(frame(proto::Type::NotifResolved, {{u"notification"_s, 5},
+                                                             {u"action"_s, u"approve"_s},
+                                                             {u"by"_s, u"bob"_s},
+                                                             {u"at"_s, qint64(1700000001000LL)}}));
+        QCOMPARE(model.index(0).data(NotificationModel::ResolutionRole).toString(),
+                 u"Approved by Bob Builder"_s);
+
+        ToastModel toasts;
+        Tester toastTester(&toasts, Tester::FailureReportingMode::Fatal);
+        toasts.setNames(&names);
+        toasts.show(Notification::fromJson(notification(6, u"six"_s)));
+        Notification six = Notification::fromJson(notification(6, u"six"_s));
+        six.applyResolved({{u"action"_s, u"reject"_s}, {u"by"_s, u"alice"_s}, {u"at"_s, 1}});
+        toasts.update(six);
+        QCOMPARE(toasts.index(0).data(ToastModel::StateRole).toString(), u"done"_s);
+        QCOMPARE(toasts.index(0).data(ToastModel::ResultRole).toString(), u"Rejected by you"_s);
+    }
+
+    void originNamesServiceAndCategory()
+    {
+        QJsonObject o = notification(1, u"one"_s);
+        o.insert(u"category"_s, u"purchasing"_s);
+        o.insert(u"source"_s, QJsonObject{{u"service"_s, u"erp"_s}, {u"display"_s, u"ERP"_s}});
+        QCOMPARE(Notification::fromJson(o).origin(), u"ERP · Purchasing"_s);
+        // The server sends the service's name only: said to be a service, not a person.
+        o.insert(u"source"_s, QJsonObject{{u"service"_s, u"erp"_s}});
+        QCOMPARE(Notification::fromJson(o).origin(), u"erp (service) · Purchasing"_s);
+        o.insert(u"category"_s, QString());
+        QCOMPARE(Notification::fromJson(o).origin(), u"erp (service)"_s);
+
+        NotificationModel model;
+        Tester tester(&model, Tester::FailureReportingMode::Fatal);
+        model.handleFrame(
+            frame(proto::Type::Notification, {{u"notification"_s, notification(2, u"two"_s)}}));
+        QCOMPARE(model.index(0).data(NotificationModel::OriginRole).toString(),
+                 u"erp (service) · Orders"_s);
     }
 
     void reconnectHelloDoesNotSwallowResume()
@@ -219,7 +299,7 @@ private Q_SLOTS:
         resolved.applyResolved({{u"action"_s, u"approve"_s}, {u"by"_s, u"bob"_s}, {u"at"_s, 1}});
         toasts.update(resolved);
         QCOMPARE(toasts.index(0).data(ToastModel::StateRole).toString(), u"done"_s);
-        QCOMPARE(toasts.index(0).data(ToastModel::ResultRole).toString(), u"Approve by bob"_s);
+        QCOMPARE(toasts.index(0).data(ToastModel::ResultRole).toString(), u"Approved by bob"_s);
 
         // Actions: pending, then the answer.
         QSignalSpy requested(&toasts, &ToastModel::actionRequested);
@@ -289,6 +369,24 @@ private Q_SLOTS:
         toasts.setMaxVisible(1);
         QCOMPARE(toasts.rowCount(), 1);
         QCOMPARE(toasts.overflowCount(), 2);
+    }
+
+    void messageHeadersFollowNames()
+    {
+        MessageModel model;
+        Tester tester(&model, Tester::FailureReportingMode::Fatal);
+        QHash<QString, QString> names;
+        model.setDisplayNames([&names](const QString &user) { return names.value(user, user); });
+        QVERIFY(model.insertMessage(
+            MessageModel::fromJson(message(u"general"_s, 1, u"bob"_s, u"hi"_s))));
+        QCOMPARE(model.index(0).data(MessageModel::AuthorDisplayRole).toString(), u"bob"_s);
+        // The people list arrives: the header says the display name, and the view is told.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        names.insert(u"bob"_s, u"Bob Builder"_s);
+        model.refreshNames();
+        QCOMPARE(changed.count(), 1);
+        QVERIFY(changed.at(0).at(2).value<QList<int>>().contains(MessageModel::AuthorDisplayRole));
+        QCOMPARE(model.index(0).data(MessageModel::AuthorDisplayRole).toString(), u"Bob Builder"_s);
     }
 
     void messageModel()
@@ -467,6 +565,67 @@ private Q_SLOTS:
         QCOMPARE(list.rowCount(), 3); // a destroyed room leaves the list
         list.clear();
         QCOMPARE(list.rowCount(), 0);
+    }
+
+    void sessionKnowsPeopleAndWhatIsUnread()
+    {
+        // A name seen in an earlier run: the same right away, before the people list comes.
+        {
+            Settings settings;
+            settings.rememberDisplayName(u"bob"_s, u"Bob Builder"_s);
+        }
+        Session session(nullptr);
+        session.setRememberCredentials(false);
+        QCOMPARE(session.displayNameOf(u"bob"_s), u"Bob Builder"_s);
+        QCOMPARE(session.displayNameOf(u"zed"_s), u"zed"_s);
+        session.injectFrame(frame(
+            proto::Type::Hello,
+            {{u"protocol"_s, 1},
+             {u"user"_s, QJsonObject{{u"name"_s, u"alice"_s}, {u"display"_s, u"Alice Martin"_s}}},
+             {u"online"_s, 2},
+             {u"unread"_s, 0},
+             {u"heartbeat"_s, 30},
+             {u"rooms"_s, QJsonArray{QJsonObject{{u"name"_s, u"general"_s},
+                                                 {u"kind"_s, u"public"_s},
+                                                 {u"lastSeq"_s, 0}},
+                                     QJsonObject{{u"name"_s, u"dm:alice:bob"_s},
+                                                 {u"kind"_s, u"dm"_s},
+                                                 {u"peer"_s, u"bob"_s},
+                                                 {u"lastSeq"_s, 0}}}},
+             {u"notifications"_s, QJsonArray{}},
+             {u"notifSeq"_s, 0}}));
+        ChatRoom *dm = session.room(u"dm:alice:bob"_s);
+        QVERIFY(dm);
+        QCOMPARE(dm->displayName(), u"Bob Builder"_s);
+        QCOMPARE(dm->peerStatus(), u"offline"_s);
+        QCOMPARE(session.unreadTarget(), QString());
+
+        // The other person's presence, for the DM window's header.
+        session.injectFrame(frame(
+            proto::Type::Presence,
+            {{u"room"_s, u"dm:alice:bob"_s},
+             {u"users"_s, QJsonArray{QJsonObject{{u"user"_s, u"bob"_s}, {u"status"_s, u"away"_s}}}},
+             {u"online"_s, 2}}));
+        QCOMPARE(dm->peerStatus(), u"away"_s);
+
+        // Unread: the conversation whose newest message is newest wins over an older notification.
+        session.injectFrame(
+            frame(proto::Type::Message, message(u"general"_s, 1, u"carol"_s, u"old news"_s)));
+        session.injectFrame(
+            frame(proto::Type::Notification, {{u"notification"_s, notification(3, u"three"_s)}}));
+        QCOMPARE(session.unreadTarget(), u"room"_s); // general at ts+1 s > notification at ts+3 ms
+        session.injectFrame(
+            frame(proto::Type::Message, message(u"dm:alice:bob"_s, 2, u"bob"_s, u"lunch?"_s)));
+        QCOMPARE(session.newestUnreadRoom(), dm);
+        dm->markRead();
+        QCOMPARE(session.newestUnreadRoom(), session.room(u"general"_s));
+        session.room(u"general"_s)->markRead();
+        QCOMPARE(session.newestUnreadRoom(), nullptr);
+        QCOMPARE(session.unreadTarget(), u"notifications"_s);
+        session.notifications()->handleFrame(
+            frame(proto::Type::NotifReadSync, {{u"all"_s, true}, {u"unread"_s, 0}}));
+        QCOMPARE(session.unreadTarget(), QString());
+        QSettings().clear(); // read markers and names: the next test starts afresh
     }
 
     void sessionRoutesFrames()

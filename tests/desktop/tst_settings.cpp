@@ -115,6 +115,34 @@ private Q_SLOTS:
         QCOMPARE(loaded.at(0).at(1).toString(), u"hrd_9_kkkk"_s);
         store.remove(u"https://k.example"_s);
     }
+
+    void noKeychainWarningIsASentence()
+    {
+        // On a machine without a keychain (CI) the fallback is logged once, as a sentence.
+        static QStringList logged;
+        logged.clear();
+        const QtMessageHandler previous = qInstallMessageHandler(
+            [](QtMsgType, const QMessageLogContext &context, const QString &m) {
+                if (QLatin1String(context.category) == "herald.credentials"_L1)
+                    logged << m;
+            });
+        CredentialStore store;
+        store.setKeychainEnabled(true);
+        QSignalSpy saved(&store, &CredentialStore::saved);
+        store.save(u"https://s.example"_s, u"sam"_s, u"hrd_9_ssss"_s);
+        QVERIFY(saved.wait(20000) || saved.count() == 1);
+        const bool fellBack = store.backend() == CredentialStore::Backend::File;
+        store.remove(u"https://s.example"_s);
+        qInstallMessageHandler(previous);
+        if (!fellBack)
+            QSKIP("this machine has a keychain: nothing is logged");
+        QCOMPARE(logged.size(), 1);
+        const QString line = logged.first();
+        QVERIFY2(line.startsWith(u"No keychain is available ("_s), qPrintable(line));
+        QVERIFY2(line.endsWith(u", readable only by this user."_s), qPrintable(line));
+        QVERIFY2(line.contains(CredentialStore::fallbackPath()), qPrintable(line));
+        QVERIFY2(!line.contains(u'"') && !line.contains(u"( "_s), qPrintable(line));
+    }
 };
 
 QTEST_MAIN(TestSettings)

@@ -1,14 +1,19 @@
 // End to end, as a person sees it: Xvfb with trayer as the tray host, a real herald-server,
 // the real herald-desktop. A published notification pops up as a toast window; xdotool clicks
-// its Approve button; the server must have recorded the action. With HERALD_SCREENSHOT_DIR
-// set it also captures the screenshots for docs/screenshots/.
+// its Approve button; the server must have recorded the action. The service retracts one: its
+// toast and the tray badge go; it resolves another: the toast says how. With HERALD_SCREENSHOT_DIR
+// set it also captures the screenshots for docs/screenshots/. Over 500 lines: one Xvfb, tray
+// host and app start is shared by every case, so the cases live together.
 #include "../desktop/heraldfixture.h"
 
 #include "chatroom.h"
 #include "session.h"
 
 #include <QDir>
+#include <QElapsedTimer>
+#include <QImage>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -31,6 +36,7 @@ private:
     QString m_serviceToken;
     QString m_aliceToken;
     QString m_bobToken;
+    int m_appRuns = 0;
 
     QProcessEnvironment x11Env() const
     {
@@ -109,14 +115,74 @@ private:
         QCOMPARE(crop.exitCode(), 0);
     }
 
-    qint64 publish(const QString &title, const QString &body, const QString &priority,
-                   bool withActions)
+    /** Starts the real app signed in as alice from the environment (the token never appears in
+     *  argv or output), with its own home; extra arguments such as --language. */
+    void startApp(const QStringList &arguments, const QString &lang = {})
     {
+        const QString home = m_home.path() + u"/"_s + QString::number(++m_appRuns);
+        QProcessEnvironment env = x11Env();
+        env.insert(u"QT_QPA_PLATFORM"_s, u"xcb"_s);
+        env.insert(u"HOME"_s, home);
+        env.insert(u"XDG_CONFIG_HOME"_s, home + u"/config"_s);
+        env.insert(u"XDG_DATA_HOME"_s, home + u"/data"_s);
+        env.insert(u"XDG_RUNTIME_DIR"_s, m_home.path());
+        env.insert(u"HERALD_CREDENTIAL_STORE"_s, u"file"_s);
+        env.insert(u"HERALD_NOTIFIER"_s, u"off"_s); // Herald's own toasts: xdotool clicks them
+        env.insert(u"HERALD_SERVER"_s, m_server.url());
+        env.insert(u"HERALD_TOKEN"_s, m_aliceToken);
+        if (!lang.isEmpty()) { // the system's language, as a desktop session sets it
+            env.insert(u"LANG"_s, lang);
+            env.insert(u"LANGUAGE"_s, lang.section(u'.', 0, 0));
+            env.remove(u"LC_ALL"_s);
+            env.remove(u"LC_MESSAGES"_s);
+        }
+        m_app.setProcessEnvironment(env);
+        m_app.setProcessChannelMode(QProcess::MergedChannels);
+        m_app.start(fixture::binary(u"herald-desktop"_s), arguments);
+        QVERIFY(m_app.waitForStarted(5000));
+    }
+
+    void stopApp()
+    {
+        m_app.terminate();
+        if (!m_app.waitForFinished(5000)) {
+            m_app.kill();
+            m_app.waitForFinished(3000);
+        }
+    }
+
+    /** Badge-red pixels in the tray corner: the unread badge is up when there are many. */
+    int badgePixels()
+    {
+        QProcess shell;
+        shell.setProcessEnvironment(x11Env());
+        shell.start(u"sh"_s, {u"-c"_s, u"xwd -root -display \"$DISPLAY\" | convert xwd:- png:-"_s});
+        if (!shell.waitForFinished(30000) || shell.exitCode() != 0)
+            return -1;
+        const QImage screen = QImage::fromData(shell.readAllStandardOutput(), "PNG");
+        // The icon sits in trayer's corner, bottom right (see tray-badge.png).
+        const QImage corner = screen.copy(1240, 766, 40, 34).convertToFormat(QImage::Format_RGB32);
+        int red = 0;
+        for (int y = 0; y < corner.height(); ++y)
+            for (int x = 0; x < corner.width(); ++x) {
+                const QRgb p = corner.pixel(x, y);
+                if (qRed(p) > 170 && qGreen(p) < 100 && qBlue(p) < 100)
+                    ++red;
+            }
+        return red;
+    }
+
+    qint64 publish(const QString &title, const QString &body, const QString &priority,
+                   bool withActions, const QString &source = u"ERP"_s,
+                   const QString &category = u"purchasing"_s)
+    {
+        // The server names the service ("erp"); its display name comes from the publisher.
         QJsonObject n{{u"recipients"_s, QJsonObject{{u"users"_s, QJsonArray{u"alice"_s}}}},
                       {u"title"_s, title},
                       {u"body"_s, body},
                       {u"priority"_s, priority},
-                      {u"category"_s, u"orders"_s}};
+                      {u"category"_s, category},
+                      {u"source"_s, QJsonObject{{u"display"_s, source}}}};
         if (withActions) {
             n.insert(u"actions"_s,
                      QJsonArray{QJsonObject{{u"id"_s, u"approve"_s}, {u"label"_s, u"Approve"_s}},
@@ -180,23 +246,9 @@ private Q_SLOTS:
 
     void toastApproveReachesServer()
     {
-        // The real app, signed in from the environment (the token never appears in argv or output).
-        QProcessEnvironment env = x11Env();
-        env.insert(u"QT_QPA_PLATFORM"_s, u"xcb"_s);
-        env.insert(u"HOME"_s, m_home.path());
-        env.insert(u"XDG_CONFIG_HOME"_s, m_home.path() + u"/config"_s);
-        env.insert(u"XDG_DATA_HOME"_s, m_home.path() + u"/data"_s);
-        env.insert(u"XDG_RUNTIME_DIR"_s, m_home.path());
-        env.insert(u"HERALD_CREDENTIAL_STORE"_s, u"file"_s);
-        env.insert(u"HERALD_SERVER"_s, m_server.url());
-        env.insert(u"HERALD_TOKEN"_s, m_aliceToken);
-        m_app.setProcessEnvironment(env);
-        m_app.setProcessChannelMode(QProcess::MergedChannels);
-        m_app.start(fixture::binary(u"herald-desktop"_s), {});
-        QVERIFY(m_app.waitForStarted(5000));
-
+        startApp({});
         // Signed in: the main window is titled with the person's name.
-        QTRY_VERIFY_WITH_TIMEOUT(!windows(u"^Herald: Alice Martin$"_s).isEmpty(), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!windows(u"^Herald — Alice Martin$"_s).isEmpty(), 30000);
 
         // A notification arrives as a toast window.
         const qint64 id = publish(u"Order 42 needs approval"_s,
@@ -204,9 +256,11 @@ private Q_SLOTS:
                                   u"high"_s, true);
         QVERIFY(id > 0);
         QStringList toast;
+        // 40 s: on a loaded machine the first toast window of the run was seen to take ~20 s to
+        // be mapped (cause not found yet).
         QTRY_VERIFY_WITH_TIMEOUT(
             !(toast = windows(u"^Herald notification: Order 42 needs approval$"_s)).isEmpty(),
-            20000);
+            40000);
         const QRect g = geometry(toast.first());
         QVERIFY2(g.width() >= 300 && g.height() >= 100,
                  qPrintable(u"%1x%2"_s.arg(g.width()).arg(g.height())));
@@ -236,6 +290,102 @@ private Q_SLOTS:
             windows(u"^Herald notification: Order 42 needs approval$"_s).isEmpty(), 15000);
         const QByteArray output = m_app.readAll();
         QVERIFY2(!output.contains(m_aliceToken.toUtf8()), "the token was printed");
+        // Log lines carry the time, like the server's: "2026-12-04T19:45:12.345 info herald...".
+        const QList<QByteArray> lines = output.split('\n');
+        bool stamped = false;
+        for (const QByteArray &line : lines)
+            if (line.contains("herald.connection"))
+                stamped = QRegularExpression(u"^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d"_s)
+                              .match(QString::fromUtf8(line))
+                              .hasMatch();
+        QVERIFY2(stamped, output.constData());
+    }
+
+    void serviceRetractsAndResolves()
+    {
+        // Nothing unread (alice reads everything on another device): no badge on the tray icon.
+        {
+            Session other(nullptr);
+            other.setRememberCredentials(false);
+            QSignalSpy ready(&other, &Session::ready);
+            other.connectWithToken(m_server.url(), m_aliceToken);
+            QVERIFY(ready.wait(10000));
+            other.notifications()->markAllRead();
+            QTRY_COMPARE_WITH_TIMEOUT(other.unreadCount(), 0, 10000);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(badgePixels() == 0, 10000);
+        const QString title = u"^Herald notification: Order 44 needs approval$"_s;
+        const qint64 id = publish(u"Order 44 needs approval"_s, u"Initech, 2 items, 310.00 EUR."_s,
+                                  u"normal"_s, true);
+        QVERIFY(id > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!windows(title).isEmpty(), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(badgePixels() > 20, 10000); // the red "1"
+
+        // The source withdraws it: the toast goes, and the tray count with it.
+        const auto changeUrl = [this](qint64 n) {
+            return QUrl(m_server.url() + u"/api/v1/notifications/%1"_s.arg(n));
+        };
+        QCOMPARE(m_http.send("DELETE", changeUrl(id), {}, m_serviceToken).status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(windows(title).isEmpty(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(badgePixels() == 0, 10000);
+
+        // A request the source settles in its own system: the toast shows who and how in place
+        // of its buttons (the screenshot), then leaves well before a high toast's 20 s.
+        const QString poTitle = u"^Herald notification: Approve PO-1183\\?$"_s;
+        const qint64 po =
+            publish(u"Approve PO-1183?"_s, u"1 monitor, 240.00 EUR. Requested by Bob Builder."_s,
+                    u"high"_s, true);
+        QVERIFY(po > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!windows(poTitle).isEmpty(), 20000);
+        QTest::qWait(500);
+        QElapsedTimer settled;
+        settled.start();
+        QCOMPARE(m_http
+                     .send("PATCH", changeUrl(po), {{u"resolved"_s, u"approved in SAP by bob"_s}},
+                           m_serviceToken)
+                     .status,
+                 200);
+        QTest::qWait(800); // the toast and the centre repaint
+        screenshot(u"resolved-by-source"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(windows(poTitle).isEmpty(), 15000);
+        QVERIFY2(settled.elapsed() < 15000, qPrintable(QString::number(settled.elapsed())));
+        // Gone for good: the next tests start with nothing unread.
+        QCOMPARE(m_http.send("DELETE", changeUrl(po), {}, m_serviceToken).status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(badgePixels() == 0, 10000);
+    }
+
+    void trayClickOpensTheUnreadConversation()
+    {
+        // Bob writes to alice; her tray icon is clicked (left button): the DM opens.
+        Session bob(nullptr);
+        bob.setRememberCredentials(false);
+        QSignalSpy ready(&bob, &Session::ready);
+        bob.connectWithToken(m_server.url(), m_bobToken);
+        QVERIFY(ready.wait(10000));
+        QSignalSpy opened(&bob, &Session::roomOpenRequested);
+        bob.openDirectMessage(u"alice"_s);
+        QVERIFY(opened.wait(10000));
+        auto *dm = opened.at(0).at(0).value<ChatRoom *>();
+        QVERIFY(dm);
+        QVERIFY(windows(u"^Herald — Bob Builder$"_s).isEmpty());
+        dm->send(u"Are you free for a call at three?"_s);
+        QTRY_VERIFY(dm->messages()->pending().isEmpty());
+        QTest::qWait(1500); // the message reaches alice and her tray repaints
+
+        // The tray icon sits in trayer's corner (bottom right). On a loaded machine the message
+        // may reach alice's app after the first click (which then only shows the main window):
+        // click again, a few times at most.
+        QStringList chat;
+        for (int attempt = 0; attempt < 3 && chat.isEmpty(); ++attempt) {
+            QVERIFY(click(1266 - attempt, 786)); // another point each time: --sync waits for a move
+            (void)QTest::qWaitFor(
+                [&] { return !(chat = windows(u"^Herald — Bob Builder$"_s)).isEmpty(); }, 8000);
+        }
+        QVERIFY2(!chat.isEmpty(), "no conversation window after clicking the tray icon");
+        x(u"xdotool"_s, {u"windowmove"_s, chat.first(), u"240"_s, u"90"_s});
+        QTest::qWait(1500); // a new window's first frame takes a moment under Xvfb
+        screenshot(u"tray-click-dm"_s);
+        x(u"xdotool"_s, {u"windowclose"_s, chat.first()});
     }
 
     void screenshots()
@@ -256,14 +406,15 @@ private Q_SLOTS:
         QTRY_VERIFY(general->messages()->pending().isEmpty());
 
         publish(u"Disk usage 91% on db-2"_s, u"/var/lib/postgresql is filling up."_s, u"normal"_s,
-                false);
-        publish(u"Deploy of billing v2.3 finished"_s, u"All 14 checks passed."_s, u"low"_s, false);
+                false, u"Monitoring"_s, u"storage"_s);
+        publish(u"Deploy of billing v2.3 finished"_s, u"All 14 checks passed."_s, u"low"_s, false,
+                u"CI"_s, u"deployments"_s);
         publish(u"Order 43 needs approval"_s, u"Globex, 12 items, 9,800.00 EUR."_s, u"high"_s,
                 true);
         QTest::qWait(1500);
 
         // The notification centre (main window), with the toasts still up.
-        const QStringList main = windows(u"^Herald: Alice Martin$"_s);
+        const QStringList main = windows(u"^Herald — Alice Martin$"_s);
         QVERIFY(!main.isEmpty());
         const QRect w = geometry(main.first());
         screenshot(u"notification-centre"_s);
@@ -275,10 +426,19 @@ private Q_SLOTS:
         QVERIFY(click(w.left() + 80, w.bottom() - 20)); // another point: --sync waits for a move
         QTest::qWait(500);
 
+        // The tray menu, opened from the icon in trayer's corner: General has unread messages.
+        QVERIFY(
+            !x(u"xdotool"_s, {u"mousemove"_s, u"--sync"_s, u"1266"_s, u"786"_s, u"click"_s, u"3"_s})
+                 .isNull());
+        QTest::qWait(800);
+        screenshot(u"tray-menu"_s);
+        x(u"xdotool"_s, {u"key"_s, u"Escape"_s});
+        QTest::qWait(300);
+
         // A chat window with presence: click the room in the sidebar.
-        QVERIFY(click(w.left() + 70, w.top() + 97));
+        QVERIFY(click(w.left() + 70, w.top() + 122));
         QStringList chat;
-        QTRY_VERIFY_WITH_TIMEOUT(!(chat = windows(u"^Herald: General$"_s)).isEmpty(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!(chat = windows(u"^Herald — General$"_s)).isEmpty(), 10000);
         QTest::qWait(500);
         x(u"xdotool"_s, {u"windowmove"_s, chat.first(), u"200"_s, u"120"_s});
         QTest::qWait(300);
@@ -303,13 +463,34 @@ private Q_SLOTS:
             },
             5000)); // what was typed in the real window reached bob
 
-        // The tray menu, opened from the icon in trayer's corner.
-        QVERIFY(
-            !x(u"xdotool"_s, {u"mousemove"_s, u"--sync"_s, u"1266"_s, u"786"_s, u"click"_s, u"3"_s})
-                 .isNull());
+        QTest::qWait(300);
+        x(u"xdotool"_s, {u"windowclose"_s, chat.first()});
+    }
+
+    void chineseScreenshots()
+    {
+        if (qEnvironmentVariableIsEmpty("HERALD_SCREENSHOT_DIR"))
+            QSKIP("set HERALD_SCREENSHOT_DIR to capture the documentation screenshots");
+        // The same person, the app started again on a desktop whose language is Chinese: it
+        // follows the system's language (the settings can choose another; --language too).
+        stopApp();
+        startApp({}, u"zh_CN.UTF-8"_s);
+        // Its titles are the same, but X's WM_NAME is now in the locale's encoding, which
+        // xdotool matches byte by byte: match the dash as any text.
+        QStringList main;
+        QTRY_VERIFY_WITH_TIMEOUT(!(main = windows(u"^Herald .+ Alice Martin$"_s)).isEmpty(), 30000);
+        publish(u"采购单 PO-1186 需要审批"_s, u"深圳仓库，12 台显示器，合计 9,800.00 元。"_s,
+                u"high"_s, true);
+        QTest::qWait(1500);
+        screenshot(u"notification-centre-zh"_s);
+        const QRect w = geometry(main.first());
+        QVERIFY(click(w.left() + 70, w.top() + 122)); // General, in the sidebar
+        QStringList chat;
+        QTRY_VERIFY_WITH_TIMEOUT(!(chat = windows(u"^Herald .+ General$"_s)).isEmpty(), 10000);
+        QTest::qWait(500);
+        x(u"xdotool"_s, {u"windowmove"_s, chat.first(), u"200"_s, u"120"_s});
         QTest::qWait(800);
-        screenshot(u"tray-menu"_s);
-        x(u"xdotool"_s, {u"key"_s, u"Escape"_s});
+        screenshot(u"chat-window-zh"_s);
     }
 
     void cleanupTestCase()

@@ -17,7 +17,9 @@
 //
 // Built twice: by tests/fuzz/libfuzzer (clang, -fsanitize=fuzzer,address,undefined) for
 // fuzzing, and into tst_fuzz_replay, which replays the seed corpus and every regression input.
+#include "core/database.h"
 #include "core/hub.h"
+#include "core/store.h"
 
 #include <herald/protocol.h>
 
@@ -139,18 +141,16 @@ World &world()
             std::get<qint64>(st.createService(QStringLiteral("erp"), QString(), QString()));
         std::get<QString>(
             st.issueToken(0, service, QStringLiteral("service"), QStringLiteral("fuzz")));
-        Recipients to;
-        to.users = {QStringLiteral("alice"), QStringLiteral("bob")};
-        const QJsonObject payload{
-            {QStringLiteral("title"), QStringLiteral("Approve?")},
-            {QStringLiteral("priority"), QStringLiteral("high")},
-            {QStringLiteral("actions"),
-             QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("approve")},
-                                    {QStringLiteral("label"), QStringLiteral("Approve")}},
-                        QJsonObject{{QStringLiteral("id"), QStringLiteral("reject")},
-                                    {QStringLiteral("label"), QStringLiteral("Reject")}}}}};
+        PublishRequest req;
+        req.to.users = {QStringLiteral("alice"), QStringLiteral("bob")};
+        req.title = QStringLiteral("Approve?");
+        req.priority = QStringLiteral("high");
+        req.actions = QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("approve")},
+                                             {QStringLiteral("label"), QStringLiteral("Approve")}},
+                                 QJsonObject{{QStringLiteral("id"), QStringLiteral("reject")},
+                                             {QStringLiteral("label"), QStringLiteral("Reject")}}};
         for (int i = 0; i < 3; ++i)
-            st.publish(service, payload, to, QDateTime::currentMSecsSinceEpoch());
+            st.publish(service, req, QDateTime::currentMSecsSinceEpoch());
     }
     w.db = std::make_unique<Database>();
     if (const QString e = w.db->open(w.dir->path()); !e.isEmpty())
@@ -176,7 +176,7 @@ void settle(World &w)
 {
     for (int round = 0; round < 6; ++round) {
         QCoreApplication::processEvents(QEventLoop::AllEvents);
-        w.db->runSync([](Store &) { return QJsonObject{}; });
+        w.db->runSync<Ok>([](Store &) { return Ok{}; });
         QCoreApplication::sendPostedEvents();
         QCoreApplication::processEvents(QEventLoop::AllEvents);
     }

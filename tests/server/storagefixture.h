@@ -7,6 +7,7 @@
 #include "core/store.h"
 
 #include <QCryptographicHash>
+#include <QFile>
 #include <QProcessEnvironment>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -85,6 +86,34 @@ public:
             qFatal("cannot create database %s: %s", qPrintable(name), qPrintable(error));
         return herald::StorageSettings::fromConfig(config(dir, name));
     }
+    /** @brief PostgreSQL: runs a file of SQL statements (a pg_dump) on the database of s. */
+    static bool runSqlFile(const herald::StorageSettings &s, const QString &file)
+    {
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly))
+            return false;
+        const QString name = QStringLiteral("herald-test-load-") + QUuid::createUuid().toString();
+        bool ok = false;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+            db.setHostName(s.host);
+            if (s.port > 0)
+                db.setPort(s.port);
+            db.setDatabaseName(s.database);
+            db.setUserName(s.user);
+            db.setPassword(s.password);
+            if (db.open()) {
+                QSqlQuery q(db);
+                ok = q.exec(QString::fromUtf8(f.readAll())); // one PQexec, every statement
+                if (!ok)
+                    qWarning().noquote() << file << q.lastError().text();
+            }
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+        return ok;
+    }
+
     /** @brief herald-server arguments for forDirectory(dir) (none on SQLite). */
     static QStringList serverArgs(const QString &dir)
     {

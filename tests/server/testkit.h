@@ -32,9 +32,24 @@ using herald::Store;
 struct Seed
 {
     explicit Seed(const QString &dir)
+        : Seed(StorageFixture::forDirectory(dir))
     {
-        if (auto e = store.open(StorageFixture::forDirectory(dir)))
+    }
+    /** Seeds the storage the settings name (a test's own PostgreSQL database, say). */
+    explicit Seed(const herald::StorageSettings &settings)
+    {
+        if (auto e = store.open(settings))
             qFatal("seed: %s", qPrintable(e->message));
+    }
+    /** People with a token each: name -> token. */
+    QHash<QString, QString> people(const QStringList &names, const QString &password = {})
+    {
+        QHash<QString, QString> tokens;
+        for (const QString &name : names) {
+            user(name, password);
+            tokens.insert(name, token(name));
+        }
+        return tokens;
     }
     qint64 user(const QString &name, const QString &password = {})
     {
@@ -123,8 +138,8 @@ struct ServerProcess
             proc->waitForReadyRead(100);
             out += proc->readAllStandardOutput();
         }
-        const qsizetype colon = out.lastIndexOf(':');
-        port = static_cast<quint16>(out.mid(colon + 1).trimmed().toUInt());
+        const QByteArray line = out.left(out.indexOf('\n')); // "herald-server: listening on H:P"
+        port = static_cast<quint16>(line.mid(line.lastIndexOf(':') + 1).trimmed().toUInt());
         return port != 0;
     }
     void kill()
@@ -263,6 +278,15 @@ private:
     QSet<qsizetype> m_used;
     int m_nextId = 0;
 };
+
+/** The actions of an approval request: Approve and Reject. */
+inline QJsonArray approveReject()
+{
+    return QJsonArray{QJsonObject{{QStringLiteral("id"), QStringLiteral("approve")},
+                                  {QStringLiteral("label"), QStringLiteral("Approve")}},
+                      QJsonObject{{QStringLiteral("id"), QStringLiteral("reject")},
+                                  {QStringLiteral("label"), QStringLiteral("Reject")}}};
+}
 
 /** Blocking HTTP helper. */
 struct Http

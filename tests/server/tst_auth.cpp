@@ -1,6 +1,8 @@
 // Auth against a real server on port 0 with real QWebSocket clients.
 #include "testkit.h"
 
+#include "core/clock.h"
+#include "core/crypto.h"
 #include "core/hub.h"
 
 using namespace testkit;
@@ -20,7 +22,11 @@ private Q_SLOTS:
         m_bob = seed.token(QStringLiteral("bob"));
         m_service = seed.service(QStringLiteral("erp"));
     }
-    void cleanup() { m_dir.reset(); }
+    void cleanup()
+    {
+        m_dir.reset();
+        herald::clock::setTestOffset(0);
+    }
 
     void bearerTokenGetsHello()
     {
@@ -190,6 +196,94 @@ private Q_SLOTS:
         QCOMPARE(bobLogin.status, 400);
     }
 
+    void logoutOverHttp()
+    {
+        LocalServer s(m_dir->path());
+        Http http;
+        const QString session = login(http, s);
+        QVERIFY(!session.isEmpty());
+        Client device, other;
+        QVERIFY(device.open(s.wsUrl(), session));
+        QVERIFY(other.open(s.wsUrl(), m_alice));
+        // the use is recorded with the peer's address, without its port
+        QTRY_COMPARE(tokenRow(session).lastUsedFrom, QStringLiteral("127.0.0.1"));
+
+        const auto out = http.post(s.httpUrl(QStringLiteral("/api/v1/logout")), {}, session);
+        QCOMPARE(out.status, 200);
+        QCOMPARE(out.json.value(QLatin1String("status")).toString(), QStringLiteral("signed out"));
+        QVERIFY(device.waitClosed());
+        QCOMPARE(device.closeCode, Close::TokenRevoked);
+        QCOMPARE(other.ws.state(), QAbstractSocket::ConnectedState);
+        QVERIFY(tokenRow(session).revoked);
+        Client again;
+        QVERIFY(!again.open(s.wsUrl(), session));
+        QCOMPARE(again.closeCode, Close::AuthFailed);
+
+        // twice, without a token, with garbage: 401 with a JSON error
+        for (const QString &token : {session, QString(), QStringLiteral("hrd_99_nope")}) {
+            const auto r = http.post(s.httpUrl(QStringLiteral("/api/v1/logout")), {}, token);
+            QCOMPARE(r.status, 401);
+            QCOMPARE(r.json.value(QLatin1String("error"))
+                         .toObject()
+                         .value(QLatin1String("code"))
+                         .toString(),
+                     QStringLiteral("unauthorized"));
+        }
+        QCOMPARE(http.get(s.httpUrl(QStringLiteral("/api/v1/logout")), m_alice).status, 405);
+        QCOMPARE(other.ws.state(), QAbstractSocket::ConnectedState);
+    }
+
+    void publisherUseIsRecordedNotEveryRequest()
+    {
+        LocalServer s(m_dir->path());
+        Http http;
+        const QJsonObject notice{
+            {QStringLiteral("recipients"),
+             QJsonObject{{QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}},
+            {QStringLiteral("title"), QStringLiteral("build done")}};
+        QCOMPARE(
+            http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), notice, m_service).status,
+            201);
+        QTRY_COMPARE(tokenRow(m_service).lastUsedFrom, QStringLiteral("127.0.0.1"));
+        const qint64 first = tokenRow(m_service).lastUsedAt;
+        QVERIFY(first > 0);
+        // more requests within the minute: no more writes
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(
+                http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), notice, m_service)
+                    .status,
+                201);
+        QTest::qWait(1300); // past the batching delay
+        QCOMPARE(tokenRow(m_service).lastUsedAt, first);
+        // service tokens do not expire when idle
+        herald::clock::setTestOffset(400LL * 24 * 3600 * 1000);
+        QCOMPARE(
+            http.post(s.httpUrl(QStringLiteral("/api/v1/notifications")), notice, m_service).status,
+            201);
+        QTRY_VERIFY(tokenRow(m_service).lastUsedAt > first + 399LL * 24 * 3600 * 1000);
+    }
+
+    void expiredSessionIsRefused()
+    {
+        LocalServer s(m_dir->path()); // session_idle_days: 30 by default
+        Http http;
+        const QString session = login(http, s);
+        Client fresh;
+        QVERIFY(fresh.open(s.wsUrl(), session));
+        herald::clock::setTestOffset(31LL * 24 * 3600 * 1000);
+        Client late;
+        QVERIFY(!late.open(s.wsUrl(), session));
+        QCOMPARE(late.closeCode, Close::SessionExpired);
+        QCOMPARE(late.all(QStringLiteral("error")).first().value(QLatin1String("message")),
+                 QStringLiteral("session expired"));
+        const auto r = http.post(s.httpUrl(QStringLiteral("/api/v1/logout")), {}, session);
+        QCOMPARE(r.status, 401);
+        QCOMPARE(r.json.value(QLatin1String("error")).toObject().value(QLatin1String("message")),
+                 QStringLiteral("session expired"));
+        Client personal; // tokens from heraldctl do not expire when idle
+        QVERIFY(personal.open(s.wsUrl(), m_alice));
+    }
+
     void passwordsAndTokensAreStoredHashed()
     {
         QFile db(m_dir->path() + QStringLiteral("/herald.db"));
@@ -198,12 +292,29 @@ private Q_SLOTS:
         QVERIFY(!all.contains("correct horse"));
         QVERIFY(!all.contains(m_alice.mid(m_alice.indexOf(QLatin1Char('_'), 4) + 1).toLatin1()));
         QVERIFY(herald::crypto::verifyPassword(
-            QStringLiteral("pw"), herald::crypto::hashPassword(QStringLiteral("pw"), 1000)));
+            QStringLiteral("pw"), herald::crypto::legacyPbkdf2Hash(QStringLiteral("pw"), 1000)));
         QVERIFY(!herald::crypto::verifyPassword(
-            QStringLiteral("pw2"), herald::crypto::hashPassword(QStringLiteral("pw"), 1000)));
+            QStringLiteral("pw2"), herald::crypto::legacyPbkdf2Hash(QStringLiteral("pw"), 1000)));
     }
 
 private:
+    QString login(Http &http, const LocalServer &s)
+    {
+        return http
+            .post(s.httpUrl(QStringLiteral("/api/v1/login")),
+                  {{QStringLiteral("username"), QStringLiteral("alice")},
+                   {QStringLiteral("password"), QStringLiteral("correct horse")}})
+            .json.value(QLatin1String("token"))
+            .toString();
+    }
+    herald::TokenRow tokenRow(const QString &token)
+    {
+        Seed seed(m_dir->path()); // SQLite, or the test's PostgreSQL database
+        QByteArray secret;
+        return seed.store.token(herald::crypto::parseToken(token, &secret))
+            .value_or(herald::TokenRow{});
+    }
+
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_alice, m_bob, m_service;
 };

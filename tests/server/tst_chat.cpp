@@ -24,10 +24,8 @@ private Q_SLOTS:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         Seed seed(m_dir->path());
-        for (const char *u : {"alice", "bob", "carol"}) {
-            seed.user(QString::fromLatin1(u));
-            m_tokens[QString::fromLatin1(u)] = seed.token(QString::fromLatin1(u));
-        }
+        m_tokens =
+            seed.people({QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol")});
         seed.room(QStringLiteral("general"), {QStringLiteral("alice"), QStringLiteral("bob")});
         seed.room(QStringLiteral("secret"), {QStringLiteral("alice")}, QStringLiteral("private"));
         m_server = std::make_unique<LocalServer>(m_dir->path());

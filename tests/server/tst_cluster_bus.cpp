@@ -63,20 +63,12 @@ private Q_SLOTS:
             herald::Config cfg;
             cfg.storage = QStringLiteral("postgres");
             cfg.dataDir = m_dirA->path();
-            Store st;
-            QVERIFY2(!st.open(herald::StorageSettings::fromConfig(cfg)), "cannot open PostgreSQL");
-            for (const char *u : {"alice", "bob", "carol"}) {
-                const qint64 id = std::get<qint64>(st.createUser(QString::fromLatin1(u), {}, {}));
-                Q_UNUSED(id);
-                m_tokens[QString::fromLatin1(u)] = std::get<QString>(st.issueToken(
-                    st.user(QString::fromLatin1(u))->id, 0, QStringLiteral("user"), {}));
-            }
-            const qint64 room = std::get<qint64>(
-                st.createRoom(QStringLiteral("general"), {}, QStringLiteral("public")));
-            for (const char *u : {"alice", "bob", "carol"})
-                st.addMember(room, st.user(QString::fromLatin1(u))->id);
-            const qint64 svc = std::get<qint64>(st.createService(QStringLiteral("erp"), {}, {}));
-            m_service = std::get<QString>(st.issueToken(0, svc, QStringLiteral("service"), {}));
+            Seed seed(herald::StorageSettings::fromConfig(cfg));
+            const QStringList people{QStringLiteral("alice"), QStringLiteral("bob"),
+                                     QStringLiteral("carol")};
+            m_tokens = seed.people(people);
+            seed.room(QStringLiteral("general"), people);
+            m_service = seed.service(QStringLiteral("erp"));
         }
     }
 
@@ -192,6 +184,62 @@ private Q_SLOTS:
                  4);
     }
 
+    void changesBySourceReachDevicesOnEitherNode()
+    {
+        startNodes();
+        Client a1, a2, b;
+        QVERIFY(a1.open(m_a.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QVERIFY(a2.open(m_b.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QVERIFY(b.open(m_b.wsUrl(), m_tokens[QStringLiteral("bob")]));
+        QTest::qWait(300);
+        Http http;
+        QList<qint64> ids;
+        for (int i = 0; i < 2; ++i) {
+            const auto r = http.post(
+                m_a.httpUrl(QStringLiteral("/api/v1/notifications")),
+                {{QStringLiteral("recipients"),
+                  QJsonObject{{QStringLiteral("users"),
+                               QJsonArray{QStringLiteral("alice"), QStringLiteral("bob")}}}},
+                 {QStringLiteral("title"), QStringLiteral("c%1").arg(i)}},
+                m_service);
+            QCOMPARE(r.status, 201);
+            ids << r.json.value(QLatin1String("id")).toInteger();
+        }
+        for (Client *c : {&a1, &a2, &b})
+            QTRY_COMPARE_WITH_TIMEOUT(c->all(QStringLiteral("notification")).size(), 2, 10000);
+        // Changed through node B, published through node A: every device on both nodes follows.
+        const auto patched = http.request(
+            "PATCH", m_b.httpUrl(QStringLiteral("/api/v1/notifications/%1").arg(ids[0])),
+            R"J({"resolved":"approved in SAP"})J", m_service);
+        QCOMPARE(patched.status, 200);
+        const auto gone = http.request(
+            "DELETE", m_b.httpUrl(QStringLiteral("/api/v1/notifications/%1").arg(ids[1])), {},
+            m_service);
+        QCOMPARE(gone.status, 200);
+        for (Client *c : {&a1, &a2, &b}) {
+            const QJsonObject u = c->waitFor(QStringLiteral("notif.updated"), {}, 10000);
+            QCOMPARE(u.value(QLatin1String("notification"))
+                         .toObject()
+                         .value(QLatin1String("resolved"))
+                         .toObject()
+                         .value(QLatin1String("text"))
+                         .toString(),
+                     QStringLiteral("approved in SAP"));
+            QCOMPARE(c->waitFor(QStringLiteral("notif.retracted"), {}, 10000)
+                         .value(QLatin1String("notification"))
+                         .toInteger(),
+                     ids[1]);
+            // The unread count drops on every node (each counts for the devices it holds).
+            QVERIFY(!c->waitFor(
+                          QStringLiteral("notif.unread"),
+                          [](const QJsonObject &f) {
+                              return f.value(QLatin1String("count")).toInt() == 1;
+                          },
+                          10000)
+                         .isEmpty());
+        }
+    }
+
     void resumeOnTheOtherNode()
     {
         startNodes();
@@ -278,7 +326,86 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(status(QStringLiteral("alice")), QStringLiteral("online"), 10000);
     }
 
+    void roomChangesNeedNoFullReloadOnTheOtherNode()
+    {
+        // Rooms made, joined, left and DMs opened on node A reach node B as one typed change
+        // each: B's people see every change, and B never re-reads all people, rooms and tokens.
+        startNodes();
+        Client alice, carol, bob;
+        QVERIFY(alice.open(m_a.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QVERIFY(carol.open(m_a.wsUrl(), m_tokens[QStringLiteral("carol")]));
+        QVERIFY(bob.open(m_b.wsUrl(), m_tokens[QStringLiteral("bob")]));
+        QTest::qWait(500);
+        const auto ok = [](const QJsonObject &r) {
+            return r.value(QLatin1String("type")).toString() == QLatin1String("result");
+        };
+        const auto memberEvent = [&bob](const QString &room, const QString &user,
+                                        const QString &event) {
+            return !bob.waitFor(
+                           QStringLiteral("member"),
+                           [&](const QJsonObject &f) {
+                               return f.value(QLatin1String("room")).toString() == room &&
+                                      f.value(QLatin1String("user")).toString() == user &&
+                                      f.value(QLatin1String("event")).toString() == event;
+                           },
+                           10000)
+                        .isEmpty();
+        };
+        QVERIFY(ok(alice.request(QStringLiteral("room.create"),
+                                 {{QStringLiteral("name"), QStringLiteral("proj")}})));
+        QVERIFY(ok(alice.request(QStringLiteral("room.invite"),
+                                 {{QStringLiteral("room"), QStringLiteral("proj")},
+                                  {QStringLiteral("user"), QStringLiteral("bob")}})));
+        QVERIFY(
+            memberEvent(QStringLiteral("proj"), QStringLiteral("bob"), QStringLiteral("joined")));
+        QVERIFY(ok(carol.request(QStringLiteral("room.join"),
+                                 {{QStringLiteral("room"), QStringLiteral("proj")}})));
+        QVERIFY(
+            memberEvent(QStringLiteral("proj"), QStringLiteral("carol"), QStringLiteral("joined")));
+        QVERIFY(ok(carol.request(QStringLiteral("room.leave"),
+                                 {{QStringLiteral("room"), QStringLiteral("proj")}})));
+        QVERIFY(
+            memberEvent(QStringLiteral("proj"), QStringLiteral("carol"), QStringLiteral("left")));
+        const QJsonObject dm = alice.request(QStringLiteral("dm.open"),
+                                             {{QStringLiteral("user"), QStringLiteral("bob")}});
+        QVERIFY(ok(dm));
+        const QString dmRoom = dm.value(QLatin1String("data"))
+                                   .toObject()
+                                   .value(QLatin1String("room"))
+                                   .toObject()
+                                   .value(QLatin1String("name"))
+                                   .toString();
+        // bob's devices on B learn of the DM as a room bob joined, seen as bob sees it
+        QVERIFY(memberEvent(dmRoom, QStringLiteral("bob"), QStringLiteral("joined")));
+        // Both new rooms carry messages across the nodes both ways.
+        QTest::qWait(500); // subscriptions settle
+        QVERIFY(ok(bob.request(QStringLiteral("msg.send"),
+                               {{QStringLiteral("room"), QStringLiteral("proj")},
+                                {QStringLiteral("clientId"), QStringLiteral("p1")},
+                                {QStringLiteral("text"), QStringLiteral("from B")}})));
+        QTRY_COMPARE_WITH_TIMEOUT(seqsIn(alice, QStringLiteral("proj")), QList<int>{1}, 10000);
+        QVERIFY(ok(alice.request(QStringLiteral("msg.send"),
+                                 {{QStringLiteral("room"), dmRoom},
+                                  {QStringLiteral("clientId"), QStringLiteral("d1")},
+                                  {QStringLiteral("text"), QStringLiteral("from A")}})));
+        QTRY_COMPARE_WITH_TIMEOUT(seqsIn(bob, dmRoom), QList<int>{1}, 10000);
+        QCOMPARE(metric(m_b.httpUrl(QStringLiteral("/metrics")), "herald_state_reloads_total"),
+                 0.0);
+        QCOMPARE(metric(m_a.httpUrl(QStringLiteral("/metrics")), "herald_state_reloads_total"),
+                 0.0);
+        QCOMPARE(metric(m_b.httpUrl(QStringLiteral("/metrics")), "herald_bus_events_refused_total"),
+                 0.0);
+    }
+
 private:
+    static double metric(const QUrl &url, const QByteArray &name)
+    {
+        Http http;
+        for (const QByteArray &line : http.get(url).body.split('\n'))
+            if (line.startsWith(QByteArray(name + ' ')))
+                return line.mid(name.size() + 1).toDouble();
+        return -1;
+    }
     QJsonObject msg(const QString &clientId)
     {
         return {{QStringLiteral("id"), clientId},

@@ -1,40 +1,20 @@
 // The transport-free core driven directly: a Peer that records what the hub sends.
+#include "hubkit.h"
+
+#include "core/database.h"
 #include "core/hub.h"
+#include "core/store.h"
 
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace herald;
 
-namespace {
-struct RecordingPeer : Peer
-{
-    void send(const QByteArray &frame) override
-    {
-        frames << QJsonDocument::fromJson(frame).object();
-    }
-    void close(int code, const QString &) override { closedWith = code; }
-    void ping() override { ++pings; }
-    [[nodiscard]] QString address() const override { return QStringLiteral("test"); }
-    QList<QJsonObject> of(const char *type) const
-    {
-        QList<QJsonObject> out;
-        for (const QJsonObject &f : frames)
-            if (f.value(QLatin1String("type")).toString() == QLatin1String(type))
-                out << f;
-        return out;
-    }
-    QList<QJsonObject> frames;
-    int closedWith = 0;
-    int pings = 0;
-};
-QByteArray frame(const char *json)
-{
-    return QByteArray(json);
-}
-} // namespace
+using hubkit::frame;
+using hubkit::RecordingPeer;
 
 class TestHub : public QObject
 {
@@ -42,31 +22,39 @@ class TestHub : public QObject
 private Q_SLOTS:
     void init()
     {
-        m_dir = std::make_unique<QTemporaryDir>();
-        {
-            Store st;
-            QVERIFY(!st.open(m_dir->path()));
-            const qint64 a = std::get<qint64>(st.createUser(QStringLiteral("alice"), {}, {}));
-            const qint64 b = std::get<qint64>(st.createUser(QStringLiteral("bob"), {}, {}));
-            m_alice = std::get<QString>(st.issueToken(a, 0, QStringLiteral("user"), {}));
-            m_bob = std::get<QString>(st.issueToken(b, 0, QStringLiteral("user"), {}));
-            const qint64 r = std::get<qint64>(
-                st.createRoom(QStringLiteral("general"), {}, QStringLiteral("public")));
-            st.addMember(r, a);
-            st.addMember(r, b);
-        }
-        m_db = std::make_unique<Database>();
-        QVERIFY(m_db->open(m_dir->path()).isEmpty());
+        m_w = std::make_unique<hubkit::World>();
+        m_w->user(QStringLiteral("alice"));
+        m_w->user(QStringLiteral("bob"));
+        m_alice = m_w->token(QStringLiteral("alice"));
+        m_bob = m_w->token(QStringLiteral("bob"));
+        m_w->room(QStringLiteral("general"), {QStringLiteral("alice"), QStringLiteral("bob")});
         Config cfg;
         cfg.presenceCoalesceMs = 20;
-        m_hub = std::make_unique<Hub>(cfg, m_db.get());
-        QVERIFY(m_hub->load().isEmpty());
+        QVERIFY(m_w->start(cfg));
+        m_hub = m_w->hub.get();
     }
     void cleanup()
     {
-        m_hub.reset();
-        m_db.reset();
-        m_dir.reset();
+        m_hub = nullptr;
+        m_w.reset();
+    }
+
+    void disconnectsAreLoggedWithTheirCode()
+    {
+        RecordingPeer a, b;
+        const quint64 ca = m_hub->open(&a, m_alice);
+        const quint64 cb = m_hub->open(&b, m_bob);
+        QTRY_COMPARE(a.of("hello").size(), 1);
+        QTRY_COMPARE(b.of("hello").size(), 1);
+        // closed by the server (a binary frame: 1003), then by the client
+        QTest::ignoreMessage(QtInfoMsg,
+                             QRegularExpression(QStringLiteral("disconnected alice from .* 1003")));
+        m_hub->binary(ca);
+        QCOMPARE(a.closedWith, 1003);
+        m_hub->closed(ca);
+        QTest::ignoreMessage(QtInfoMsg,
+                             QRegularExpression(QStringLiteral("disconnected bob from .* client")));
+        m_hub->closed(cb);
     }
 
     void authSendAndFanOut()
@@ -128,9 +116,8 @@ private Q_SLOTS:
     }
 
 private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<Database> m_db;
-    std::unique_ptr<Hub> m_hub;
+    std::unique_ptr<hubkit::World> m_w;
+    Hub *m_hub = nullptr;
     QString m_alice, m_bob;
 };
 

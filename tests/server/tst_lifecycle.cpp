@@ -37,6 +37,13 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("message");
         QTest::newRow("port") << QStringList{QStringLiteral("--port"), QStringLiteral("99999")}
                               << QByteArray("port must be");
+        QTest::newRow("port 2^64")
+            << QStringList{QStringLiteral("--port"), QStringLiteral("18446744073709551616")}
+            << QByteArray("port must be a whole number from 0 to 65535, not "
+                          "'18446744073709551616'");
+        QTest::newRow("io_threads 1e300")
+            << QStringList{QStringLiteral("--set"), QStringLiteral("io_threads=1e300")}
+            << QByteArray("io_threads must be a whole number from 0 to 64, not '1e300'");
         QTest::newRow("unknown key")
             << QStringList{QStringLiteral("--set"), QStringLiteral("nope=1")}
             << QByteArray("unknown config key");

@@ -17,10 +17,9 @@ private Q_SLOTS:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         Seed seed(m_dir->path());
-        seed.user(QStringLiteral("alice"));
-        seed.user(QStringLiteral("bob"));
-        m_alice = seed.token(QStringLiteral("alice"));
-        m_bob = seed.token(QStringLiteral("bob"));
+        const auto tokens = seed.people({QStringLiteral("alice"), QStringLiteral("bob")});
+        m_alice = tokens[QStringLiteral("alice")];
+        m_bob = tokens[QStringLiteral("bob")];
         seed.room(QStringLiteral("general"), {QStringLiteral("alice"), QStringLiteral("bob")});
     }
     void cleanup() { m_dir.reset(); }

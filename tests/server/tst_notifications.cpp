@@ -1,6 +1,7 @@
 // Notifications: publish API, fan-out to every device, backlog, read sync, actions, webhooks,
 // idempotency, durability across SIGKILL, bad requests.
 #include "testkit.h"
+#include "webhookreceiver.h"
 
 #include "core/hub.h"
 #include "net/webhooks.h"
@@ -29,55 +30,6 @@ QJsonObject approval(const QStringList &users,
                                     {QStringLiteral("label"), QStringLiteral("Reject")}}}}};
 }
 
-/** A tiny HTTP receiver for webhooks: answers `failFirst` requests with 500, then 200. */
-class Receiver : public QTcpServer
-{
-public:
-    explicit Receiver(int failFirst)
-        : m_fail(failFirst)
-    {
-        listen(QHostAddress::LocalHost);
-        connect(this, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *s = nextPendingConnection()) {
-                connect(s, &QTcpSocket::readyRead, s, [this, s] {
-                    m_buffers[s] += s->readAll();
-                    const QByteArray &b = m_buffers[s];
-                    const qsizetype end = b.indexOf("\r\n\r\n");
-                    if (end < 0)
-                        return;
-                    const qsizetype cl = b.toLower().indexOf("content-length:");
-                    const int len =
-                        cl >= 0 ? b.mid(cl + 15, b.indexOf("\r\n", cl) - cl - 15).trimmed().toInt()
-                                : 0;
-                    if (b.size() < end + 4 + len)
-                        return;
-                    requests << b;
-                    const bool fail = requests.size() <= m_fail;
-                    s->write(
-                        fail ? "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                             : "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                    s->disconnectFromHost();
-                });
-            }
-        });
-    }
-    static QByteArray header(const QByteArray &request, const QByteArray &name)
-    {
-        for (const QByteArray &line : request.left(request.indexOf("\r\n\r\n")).split('\n'))
-            if (line.toLower().startsWith(QByteArray(name.toLower()).append(':')))
-                return line.mid(name.size() + 1).trimmed();
-        return {};
-    }
-    static QByteArray body(const QByteArray &request)
-    {
-        return request.mid(request.indexOf("\r\n\r\n") + 4);
-    }
-    QList<QByteArray> requests;
-
-private:
-    int m_fail;
-    QHash<QTcpSocket *, QByteArray> m_buffers;
-};
 } // namespace
 
 class TestNotifications : public QObject
@@ -88,10 +40,8 @@ private Q_SLOTS:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         Seed seed(m_dir->path());
-        for (const char *u : {"alice", "bob", "carol"}) {
-            seed.user(QString::fromLatin1(u));
-            m_tokens[QString::fromLatin1(u)] = seed.token(QString::fromLatin1(u));
-        }
+        m_tokens =
+            seed.people({QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol")});
         seed.group(QStringLiteral("approvers"), {QStringLiteral("alice"), QStringLiteral("bob")});
         m_receiver = std::make_unique<Receiver>(1);
         m_service =

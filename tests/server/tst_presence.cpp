@@ -28,13 +28,12 @@ private Q_SLOTS:
         m_dir = std::make_unique<QTemporaryDir>();
         Seed seed(m_dir->path());
         QStringList all;
+        for (int i = 0; i < 60; ++i)
+            all << QStringLiteral("u%1").arg(i);
+        const auto tokens = seed.people(all);
         m_tokens.clear();
-        for (int i = 0; i < 60; ++i) {
-            const QString name = QStringLiteral("u%1").arg(i);
-            seed.user(name);
-            m_tokens << seed.token(name);
-            all << name;
-        }
+        for (const QString &name : all)
+            m_tokens << tokens[name];
         seed.room(QStringLiteral("all"), all);
         seed.user(QStringLiteral("loner"));
         m_loner = seed.token(QStringLiteral("loner"));

@@ -10,6 +10,8 @@
 #include <QSet>
 #include <QTest>
 
+#include <limits>
+
 using namespace herald;
 using namespace herald::proto;
 using namespace Qt::StringLiterals;
@@ -149,6 +151,12 @@ private Q_SLOTS:
     void isValidName();
     void resultBuilder();
     void errorBuilder();
+    void safeIntegers_data();
+    void safeIntegers();
+    void safeIntegerText_data();
+    void safeIntegerText();
+    void loneSurrogates_data();
+    void loneSurrogates();
     void frameAccessors();
 };
 
@@ -384,6 +392,21 @@ void TestProtocol::malformed_data()
     row("huge number 1e300", R"({"type":"notif.action","id":1,"notification":1e300,"action":"ok"})",
         C, Err::BadValue, u"notification"_s, 1);
     row("huge id", R"({"type":"ping","id":1e20})", C, Err::BadValue, u"id"_s);
+    row("2^53+1", R"({"type":"resume","id":1,"notifications":9007199254740993})", C, Err::BadValue,
+        u"notifications"_s, 1);
+    row("2^63", R"({"type":"resume","id":1,"notifications":9223372036854775808})", C, Err::BadValue,
+        u"notifications"_s, 1);
+    row("2^64", R"({"type":"resume","id":1,"notifications":18446744073709551616})", C,
+        Err::BadValue, u"notifications"_s, 1);
+    row("-2^63", R"({"type":"room.history","id":1,"room":"r","before":-9223372036854775808})", C,
+        Err::BadValue, u"before"_s, 1);
+    row("NaN as a string", R"({"type":"resume","id":1,"notifications":"NaN"})", C, Err::WrongType,
+        u"notifications"_s, 1);
+    row("Infinity as a string", R"({"type":"resume","id":1,"notifications":"Infinity"})", C,
+        Err::WrongType, u"notifications"_s, 1);
+    row("number as a string", R"({"type":"resume","id":1,"notifications":"12"})", C, Err::WrongType,
+        u"notifications"_s, 1);
+    row("bare NaN", R"({"type":"resume","id":1,"notifications":NaN})", C, Err::BadJson);
     row("huge sequence in a room map",
         R"({"type":"resume","id":1,"rooms":{"r":18446744073709551616}})", C, Err::BadValue,
         u"rooms"_s, 1);
@@ -403,10 +426,31 @@ void TestProtocol::malformed_data()
     row("utf-8 beyond U+10FFFF", inString("\xf4\x90\x80\x80"), C, Err::BadUtf8);
     row("utf-8 byte 0xFF", inString("\xff"), C, Err::BadUtf8);
     row("utf-8 invalid outside strings", "{\"type\":\"ping\",\"id\":1}\xfe", C, Err::BadUtf8);
-    row("unpaired surrogate escape", inString("\\ud800"), C, Err::BadUtf8);
+    row("unpaired surrogate escape", inString("\\ud800"), C, Err::BadUtf8, u"id"_s);
     row("unpaired low surrogate escape in a key", R"({"type":"ping","id":1,"\udc00":1})", C,
-        Err::BadUtf8);
-    row("reversed surrogate pair escape", inString("\\udc00\\ud800"), C, Err::BadUtf8);
+        Err::BadUtf8, QString(), 1);
+    row("reversed surrogate pair escape", inString("\\udc00\\ud800"), C, Err::BadUtf8, u"id"_s);
+    // Qt's parser pairs a lone high half with whatever follows ("a\ud800z" became U+1007A):
+    // these must be refused before it runs, naming the field.
+    const auto inText = [](const QByteArray &raw) -> QByteArray {
+        return R"({"type":"msg.send","id":1,"room":"r","clientId":"c","text":")" + raw + "\"}";
+    };
+    row("lone high surrogate before a letter", inText("a\\ud800z"), C, Err::BadUtf8, u"text"_s, 1);
+    row("lone high surrogate at the end of a string", inText("a\\ud800"), C, Err::BadUtf8,
+        u"text"_s, 1);
+    row("lone high surrogate before another escape", inText("\\ud800\\u0041"), C, Err::BadUtf8,
+        u"text"_s, 1);
+    row("lone high surrogate before a one-character escape", inText("\\ud800\\n"), C, Err::BadUtf8,
+        u"text"_s, 1);
+    row("two high surrogates", inText("\\ud800\\ud800\\udc00"), C, Err::BadUtf8, u"text"_s, 1);
+    row("lone low surrogate before a letter", inText("\\udc00z"), C, Err::BadUtf8, u"text"_s, 1);
+    row("lone low surrogate at the end of a string", inText("z\\udfff"), C, Err::BadUtf8, u"text"_s,
+        1);
+    row("lone low surrogate before another escape", inText("\\udc00\\u0041"), C, Err::BadUtf8,
+        u"text"_s, 1);
+    row("lone surrogate in a nested key", R"({"type":"resume","id":1,"rooms":{"a\ud800":1}})", C,
+        Err::BadUtf8, u"rooms"_s, 1);
+    row("lone surrogate in upper-case hex", inText("\\uD9FFx"), C, Err::BadUtf8, u"text"_s, 1);
 
     // ---- depth
     row("nesting too deep (unknown field)", R"({"type":"ping","id":1,"x":[[[[[[[[1]]]]]]]]})", C,
@@ -435,6 +479,8 @@ void TestProtocol::malformed_data()
     row("ok: negative integer id", R"({"type":"ping","id":-7})", C, "");
     row("ok: integer written as 1.0", R"({"type":"room.history","id":1,"room":"r","limit":1.0})", C,
         "");
+    row("ok: minus zero", R"({"type":"resume","id":1,"notifications":-0})", C, "");
+    row("ok: minus zero as a double", R"({"type":"resume","id":1,"notifications":-0.0})", C, "");
     row("ok: largest exact integer", R"({"type":"resume","id":1,"notifications":9007199254740991})",
         C, "");
     row("ok: id at its limit", R"({"type":"ping","id":")" + QByteArray(64, 'i') + "\"}", C, "");
@@ -709,7 +755,8 @@ void TestProtocol::codeLists()
          {Close::Normal, Close::GoingAway, Close::ProtocolError, Close::UnsupportedData,
           Close::InvalidPayload, Close::PolicyViolation, Close::TooBig, Close::AuthFailed,
           Close::AuthTimeout, Close::TokenRevoked, Close::UserDisabled, Close::TooManyConnections,
-          Close::SlowConsumer, Close::IdleTimeout, Close::RateLimited, Close::Unavailable})
+          Close::SlowConsumer, Close::IdleTimeout, Close::RateLimited, Close::Unavailable,
+          Close::SessionExpired})
         QVERIFY2(numbers.contains(code), qPrintable(QString::number(code)));
 
     const QStringList &errors = errorCodes();
@@ -809,6 +856,107 @@ void TestProtocol::errorBuilder()
     QCOMPARE(o.value("message"_L1).toString(), bad.error.message);
 }
 
+void TestProtocol::safeIntegers_data()
+{
+    QTest::addColumn<QJsonValue>("value");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<qint64>("expected");
+    QTest::newRow("0") << QJsonValue(0) << true << qint64(0);
+    QTest::newRow("-0") << QJsonValue(-0.0) << true << qint64(0);
+    QTest::newRow("1.0") << QJsonValue(1.0) << true << qint64(1);
+    QTest::newRow("2^53-1") << QJsonValue(double(MaxSafe)) << true << MaxSafe;
+    QTest::newRow("-(2^53-1)") << QJsonValue(-double(MaxSafe)) << true << -MaxSafe;
+    QTest::newRow("2^53") << QJsonValue(9007199254740992.0) << false << qint64(0);
+    QTest::newRow("2^63") << QJsonValue(9223372036854775808.0) << false << qint64(0);
+    QTest::newRow("2^64") << QJsonValue(18446744073709551616.0) << false << qint64(0);
+    QTest::newRow("1e300") << QJsonValue(1e300) << false << qint64(0);
+    QTest::newRow("-1e300") << QJsonValue(-1e300) << false << qint64(0);
+    QTest::newRow("1.5") << QJsonValue(1.5) << false << qint64(0);
+    QTest::newRow("infinity") << QJsonValue(std::numeric_limits<double>::infinity()) << false
+                              << qint64(0);
+    QTest::newRow("NaN") << QJsonValue(std::numeric_limits<double>::quiet_NaN()) << false
+                         << qint64(0);
+    QTest::newRow("string 12") << QJsonValue(u"12"_s) << false << qint64(0);
+    QTest::newRow("string NaN") << QJsonValue(u"NaN"_s) << false << qint64(0);
+    QTest::newRow("null") << QJsonValue() << false << qint64(0);
+}
+
+void TestProtocol::safeIntegers()
+{
+    QFETCH(QJsonValue, value);
+    QFETCH(bool, ok);
+    QFETCH(qint64, expected);
+    const std::optional<qint64> v = toSafeInteger(value);
+    QCOMPARE(v.has_value(), ok);
+    if (ok)
+        QCOMPARE(*v, expected);
+}
+
+void TestProtocol::safeIntegerText_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<qint64>("expected");
+    QTest::newRow("0") << u"0"_s << true << qint64(0);
+    QTest::newRow("-0") << u"-0"_s << true << qint64(0);
+    QTest::newRow("42") << u"42"_s << true << qint64(42);
+    QTest::newRow("-7") << u"-7"_s << true << qint64(-7);
+    QTest::newRow("2^53-1") << u"9007199254740991"_s << true << MaxSafe;
+    QTest::newRow("2^53") << u"9007199254740992"_s << false << qint64(0);
+    QTest::newRow("2^63") << u"9223372036854775808"_s << false << qint64(0);
+    QTest::newRow("2^64") << u"18446744073709551616"_s << false << qint64(0);
+    QTest::newRow("1e300") << u"1e300"_s << false << qint64(0);
+    QTest::newRow("NaN") << u"NaN"_s << false << qint64(0);
+    QTest::newRow("0x10") << u"0x10"_s << false << qint64(0);
+    QTest::newRow("12abc") << u"12abc"_s << false << qint64(0);
+    QTest::newRow("+5") << u"+5"_s << false << qint64(0);
+    QTest::newRow(" 5") << u" 5"_s << false << qint64(0);
+    QTest::newRow("empty") << QString() << false << qint64(0);
+    QTest::newRow("-") << u"-"_s << false << qint64(0);
+}
+
+void TestProtocol::safeIntegerText()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, ok);
+    QFETCH(qint64, expected);
+    const std::optional<qint64> v = parseSafeInteger(text);
+    QCOMPARE(v.has_value(), ok);
+    if (ok)
+        QCOMPARE(*v, expected);
+}
+
+void TestProtocol::loneSurrogates_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<bool>("found");
+    QTest::addColumn<QString>("field");
+    QTest::newRow("none") << QByteArray(R"({"a":"x\u0041"})") << false << QString();
+    QTest::newRow("pair") << QByteArray(R"({"a":"\ud83d\ude00"})") << false << QString();
+    QTest::newRow("escaped backslash then u")
+        << QByteArray(R"({"a":"\\ud800"})") << false << QString();
+    QTest::newRow("high before a letter")
+        << QByteArray(R"({"title":"a\ud800z"})") << true << u"title"_s;
+    QTest::newRow("second member")
+        << QByteArray(R"({"a":"ok","body":"\udc00"})") << true << u"body"_s;
+    QTest::newRow("nested value") << QByteArray(R"({"source":{"k":["\ud800"]}})") << true
+                                  << u"source"_s;
+    QTest::newRow("top-level key") << QByteArray(R"({"\ud800":1})") << true << QString();
+    QTest::newRow("top-level string") << QByteArray(R"("\udfff")") << true << QString();
+    QTest::newRow("truncated escape") << QByteArray(R"({"a":"\ud8)") << false << QString();
+}
+
+void TestProtocol::loneSurrogates()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(bool, found);
+    QFETCH(QString, field);
+    const std::optional<QString> r = loneSurrogateField(json);
+    QCOMPARE(r.has_value(), found);
+    if (found)
+        QCOMPARE(*r, field);
+}
+
 void TestProtocol::frameAccessors()
 {
     const DecodeResult r =
@@ -819,6 +967,11 @@ void TestProtocol::frameAccessors()
     QCOMPARE(r.frame->integer("before"_L1), qint64(120));
     QCOMPARE(r.frame->integer("after"_L1, -1), qint64(-1));
     QCOMPARE(r.frame->integer("room"_L1, -2), qint64(-2)); // not a number: the fallback
+    // A number beyond 2^53-1 is never converted (that could overflow): the fallback too.
+    const Frame huge{Type::Ping, {{u"n"_s, 1e300}, {u"m"_s, -1e300}, {u"x"_s, 1.5}}};
+    QCOMPARE(huge.integer("n"_L1, -3), qint64(-3));
+    QCOMPARE(huge.integer("m"_L1, -3), qint64(-3));
+    QCOMPARE(huge.integer("x"_L1, -3), qint64(-3));
     QVERIFY(r.frame->has("limit"_L1));
     QVERIFY(!r.frame->has("after"_L1));
     // encode() sets the type whatever the body says.

@@ -1,0 +1,136 @@
+// herald-bench scenario notify-fanout: a service publishes notifications over the HTTP API to
+// a group of N connected people; every one must receive each notification exactly once.
+#include "scenarios.h"
+
+#include "http.h"
+#include "report.h"
+#include "sampling.h"
+
+#include <QJsonDocument>
+
+namespace bench {
+
+int notifyFanout(Run &run)
+{
+    const long n = run.opt.num("people", run.smoke ? 50 : 10000);
+    const long count = run.opt.num("count", run.smoke ? 10 : 200);
+    const double rate = run.opt.real("rate", run.smoke ? 20 : 10);
+    run.params = {{QStringLiteral("people"), qint64(n)},
+                  {QStringLiteral("notifications"), qint64(count)},
+                  {QStringLiteral("rate_per_second"), rate}};
+    Setup setup(run.dataDir);
+    const std::vector<Person> people = setup.people(n, QStringLiteral("p"));
+    {
+        auto g = setup.st.createGroup(QStringLiteral("everyone-online"));
+        if (auto *e = std::get_if<herald::StoreError>(&g))
+            die("createGroup: " + e->message.toStdString());
+    }
+    for (const Person &p : people)
+        if (auto e = setup.st.setGroupMember(QStringLiteral("everyone-online"), p.name, true))
+            die("setGroupMember: " + e->message.toStdString());
+    auto svc = setup.st.createService(QStringLiteral("bench"), QString(), QString());
+    const qint64 serviceId = std::get<qint64>(svc);
+    const std::string serviceToken =
+        std::get<QString>(
+            setup.st.issueToken(0, serviceId, QStringLiteral("service"), QStringLiteral("bench")))
+            .toStdString();
+    setup.finish();
+    const std::string plan = writePlan(run.dataDir, QStringLiteral("plan.txt"), people);
+
+    run.server.start(0);
+    run.fleet.server = &run.server;
+    const long long baseline = rssKiB(run.server.pid);
+    startWorkers(run, plan, n, 15000, int(run.opt.num("workers", 2)));
+    const QJsonObject conn = connectAll(run, 180);
+    run.results.insert(QStringLiteral("connect"), conn);
+    run.fleet.pump(2000); // presence and online counts settle
+
+    say("notification fan-out: %ld notifications at %.0f/s to %ld people", count, rate, n);
+    Http http;
+    http.port = run.server.port;
+    std::map<qint64, std::pair<int64_t, int64_t>> published; // id -> (POST sent, 201 read)
+    Histogram publishLatency;
+    qint64 httpFailures = 0, lastId = 0;
+    const CpuSample c0 = cpuOf(run.server.pid);
+    const double b0 = run.fleet.cpuSeconds();
+    const int64_t t0 = nowNs();
+    for (long k = 0; k < count; ++k) {
+        const int64_t due = t0 + int64_t(double(k) * 1e9 / rate);
+        while (nowNs() < due)
+            run.fleet.pump(int(std::max<int64_t>(1, (due - nowNs()) / 1000000)));
+        const std::string body =
+            "{\"recipients\":{\"groups\":[\"everyone-online\"]},\"title\":\"bench " +
+            std::to_string(k) + "\",\"body\":\"load test\"}";
+        std::string resp;
+        const int64_t ts = nowNs();
+        const int status = http.post("/api/v1/notifications", serviceToken, body, &resp);
+        const int64_t tr = nowNs();
+        if (status != 201) {
+            ++httpFailures;
+            if (httpFailures < 5)
+                say("publish %ld: HTTP %d %s", k, status, resp.c_str());
+            continue;
+        }
+        const qint64 id = QJsonDocument::fromJson(QByteArray::fromStdString(resp))
+                              .object()
+                              .value(QLatin1String("id"))
+                              .toInteger();
+        published[id] = {ts, tr};
+        publishLatency.add((tr - ts) / 1000);
+        lastId = std::max(lastId, id);
+    }
+    const qint64 expected = qint64(n) * qint64(published.size());
+    const qint64 got =
+        run.fleet.waitProgress(QStringLiteral("notifications"), expected, 60, run.smoke ? 5 : 10);
+    const CpuSample c1 = cpuOf(run.server.pid);
+    const double b1 = run.fleet.cpuSeconds();
+    const int64_t t1 = nowNs();
+    Merged m = collect(run, {{QStringLiteral("notifLast"), lastId},
+                             {QStringLiteral("notifCount"), qint64(published.size())}});
+    // Per notification: from the publisher's 201 to the last desktop that received it.
+    Histogram toLast, toFirstFromPost;
+    qint64 wrongCount = 0, unknownIds = 0;
+    for (const auto &[id, seen] : m.notif) {
+        auto p = published.find(id);
+        if (p == published.end()) {
+            ++unknownIds;
+            continue;
+        }
+        toLast.add((seen.second - p->second.second) / 1000);
+        toFirstFromPost.add((seen.second - p->second.first) / 1000);
+        if (seen.first != n)
+            ++wrongCount;
+    }
+    for (const auto &[id, t] : published)
+        if (!m.notif.count(id))
+            ++wrongCount;
+    const double serverCpu = c1.total - c0.total;
+    const qint64 deliveries = m.n[QStringLiteral("notifications")];
+    run.results.insert(QStringLiteral("server_cpu"), cpuDelta(c0, c1, double(t1 - t0) / 1e9));
+    run.results.insert(QStringLiteral("bench_cpu_seconds"), b1 - b0);
+    run.results.insert(QStringLiteral("published"), qint64(published.size()));
+    run.results.insert(QStringLiteral("deliveries"), deliveries);
+    run.results.insert(QStringLiteral("deliveries_expected"), expected);
+    run.results.insert(QStringLiteral("deliveries_per_second"),
+                       deliveries / (double(t1 - t0) / 1e9));
+    run.results.insert(QStringLiteral("deliveries_per_server_cpu_second"),
+                       serverCpu > 0 ? deliveries / serverCpu : 0);
+    run.results.insert(QStringLiteral("latency_201_to_last_receiver"), toLast.summaryMs());
+    run.results.insert(QStringLiteral("latency_post_to_last_receiver"),
+                       toFirstFromPost.summaryMs());
+    run.results.insert(QStringLiteral("publish_http_latency"), publishLatency.summaryMs());
+    finishServer(run, baseline, n);
+    commonChecks(run, m);
+    run.problem(QStringLiteral("connect_failures"),
+                conn.value(QLatin1String("failed")).toInteger());
+    run.problem(QStringLiteral("publish_failures"), httpFailures);
+    run.problem(QStringLiteral("notifications_with_wrong_receiver_count"), wrongCount);
+    run.problem(QStringLiteral("unknown_notification_ids"), unknownIds);
+    run.problem(QStringLiteral("deliveries_short"), std::max<qint64>(0, expected - got));
+    const double p99 = toLast.percentile(0.99) / 1000.0;
+    run.target(QStringLiteral("p99 from 201 to the last receiver (ms)"), QStringLiteral("< 100"),
+               p99, p99 < 100);
+    return 0;
+}
+
+} // namespace bench

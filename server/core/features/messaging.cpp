@@ -1,0 +1,126 @@
+#include "messaging.h"
+
+#include "core/wire.h"
+
+#include "clusterlink.h"
+#include "delivery.h"
+#include "roomdirectory.h"
+
+#include <QJsonArray>
+
+namespace herald {
+
+using namespace proto;
+using namespace feature;
+
+namespace {
+constexpr int TypingIntervalMs = 2000;
+} // namespace
+
+Messaging::Messaging(HubContext &ctx, QObject *parent)
+    : QObject(parent)
+    , m_ctx(ctx)
+{
+}
+
+void Messaging::onSend(Conn &c, const Frame &f)
+{
+    const RoomDirectory::Room *room = m_ctx.directory->roomByName(f.str(key("room")));
+    if (!room || !room->members.contains(c.userId))
+        return m_ctx.conns.send(
+            c, error(f.id(), s(Err::Forbidden), s("you are not a member of that room"), s("room")));
+    if (!m_ctx.db.writable())
+        return m_ctx.conns.send(c,
+                                error(f.id(), s(Err::Unavailable),
+                                      s("storage cannot take writes right now; try again later")));
+    const QString text = f.str(key("text"));
+    if (text.trimmed().isEmpty())
+        return m_ctx.conns.send(
+            c, error(f.id(), s(Err::BadValue), s("message text is empty"), s("text")));
+    const qint64 roomId = room->id;
+    const qint64 userId = c.userId;
+    const QString clientId = f.str(key("clientId"));
+    const quint64 connId = c.id;
+    const QJsonValue id = f.id();
+    m_ctx.db.run<StoredMessage>(
+        [=](Store &st) { return st.storeMessage(roomId, userId, clientId, text, now()); }, this,
+        [=, this](StoreResult<StoredMessage> r) {
+            Conn *c = m_ctx.conns.find(connId);
+            if (const StoreError *e = std::get_if<StoreError>(&r)) {
+                if (c)
+                    m_ctx.replyError(*c, id, *e);
+                return;
+            }
+            const RoomDirectory::Room *room = m_ctx.directory->room(roomId);
+            if (!room)
+                return;
+            const StoredMessage &m = std::get<StoredMessage>(r);
+            if (c)
+                m_ctx.conns.send(*c, result(id, {{key("room"), room->name},
+                                                 {key("seq"), m.seq},
+                                                 {key("ts"), m.ts},
+                                                 {key("duplicate"), m.duplicate}}));
+            if (m.duplicate)
+                return;
+            ++m_ctx.stats.messagesStored;
+            // Serialized once, the same bytes for every connection of every member.
+            const QByteArray frame =
+                encode(Type::Message, {{key("room"), room->name},
+                                       {key("seq"), m.seq},
+                                       {key("from"), m_ctx.directory->nameOf(userId)},
+                                       {key("text"), text},
+                                       {key("ts"), m.ts},
+                                       {key("clientId"), clientId}});
+            m_ctx.cluster->publishMessage(roomId, m.seq, frame);
+            m_ctx.delivery->roomEvent(roomId, m.seq, frame);
+        });
+}
+
+void Messaging::onTyping(Conn &c, const Frame &f)
+{
+    const RoomDirectory::Room *room = m_ctx.directory->roomByName(f.str(key("room")));
+    if (!room || !room->members.contains(c.userId))
+        return; // ephemeral: nothing to answer
+    const qint64 t = now();
+    qint64 &last = m_typingAt[c.id][room->id];
+    if (t - last < TypingIntervalMs)
+        return; // rate-limited: at most one per interval per room
+    last = t;
+    const QByteArray frame =
+        encode(Type::Typing,
+               {{key("room"), room->name}, {key("user"), m_ctx.directory->nameOf(c.userId)}});
+    QList<qint64> others;
+    for (qint64 m : room->members)
+        if (m != c.userId) {
+            m_ctx.conns.toUser(m, frame);
+            others << m;
+        }
+    m_ctx.cluster->publishToUsers(others, frame);
+}
+
+void Messaging::onRoomHistory(Conn &c, const Frame &f)
+{
+    const RoomDirectory::Room *room = m_ctx.directory->roomByName(f.str(key("room")));
+    if (!room || !RoomDirectory::visible(*room, c.userId))
+        return m_ctx.conns.send(c, error(f.id(), s(room ? Err::Forbidden : Err::NotFound),
+                                         s("no such room"), s("room")));
+    const qint64 roomId = room->id;
+    const QString name = room->name;
+    const qint64 before = f.integer(key("before"));
+    const qint64 after = f.integer(key("after"));
+    const int limit = static_cast<int>(f.integer(key("limit"), 50));
+    m_ctx.request<MessagePage>(
+        this, c, f,
+        [=](Store &st) {
+            MessagePage p;
+            p.rows = st.history(roomId, before, after, std::max(1, limit), &p.more);
+            return p;
+        },
+        [name](quint64, MessagePage &p) {
+            return QJsonObject{{key("room"), name},
+                               {key("messages"), wire::toJson(p.rows)},
+                               {key("hasMore"), p.more}};
+        });
+}
+
+} // namespace herald

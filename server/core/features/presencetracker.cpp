@@ -1,0 +1,193 @@
+#include "presencetracker.h"
+
+#include "clusterlink.h"
+#include "roomdirectory.h"
+
+#include "core/bus.h"
+#include "core/config.h"
+
+#include <QJsonArray>
+
+namespace herald {
+
+using namespace proto;
+using namespace feature;
+
+PresenceTracker::PresenceTracker(HubContext &ctx, QObject *parent)
+    : QObject(parent)
+    , m_ctx(ctx)
+{
+    m_timer.setSingleShot(true);
+    m_timer.setInterval(ctx.config.presenceCoalesceMs);
+    connect(&m_timer, &QTimer::timeout, this, &PresenceTracker::flush);
+}
+
+void PresenceTracker::attachBus(Bus *bus)
+{
+    m_bus = bus;
+    // Everyone's presence: re-announce ours every 10 s (entries expire after 30 s), read all.
+    m_remoteTimer.setInterval(2000);
+    connect(&m_remoteTimer, &QTimer::timeout, this, [this] {
+        if (++m_remoteTicks % 5 == 0)
+            announce(true);
+        m_bus->readPresence([this](const QList<qint64> &online) {
+            const QSet<qint64> now(online.begin(), online.end());
+            const QSet<qint64> before = std::exchange(m_remoteOnline, now);
+            QSet<qint64> changed = before;
+            changed.unite(now);
+            for (qint64 id : std::as_const(changed))
+                if (before.contains(id) != now.contains(id))
+                    update(id);
+        });
+    });
+    m_remoteTimer.start();
+}
+
+QString PresenceTracker::statusOf(qint64 userId) const
+{
+    auto it = m_state.constFind(userId);
+    return it == m_state.constEnd() ? s("offline") : it->status;
+}
+
+QString PresenceTracker::currentStatus(qint64 userId) const
+{
+    const QList<quint64> *conns = m_ctx.conns.of(userId);
+    if (!conns)
+        return m_remoteOnline.contains(userId) ? s("online") : s("offline");
+    for (quint64 id : *conns)
+        if (m_ctx.conns.find(id) && !m_away.contains(id))
+            return s("online");
+    return s("away");
+}
+
+void PresenceTracker::addOnline(qint64 roomId, int delta)
+{
+    auto it = m_roomOnline.find(roomId);
+    if (it == m_roomOnline.end())
+        it = m_roomOnline.insert(roomId, 0);
+    *it += delta;
+    if (*it == 0)
+        m_roomOnline.erase(it);
+}
+
+void PresenceTracker::memberJoined(qint64 roomId, qint64 userId)
+{
+    if (isOn(userId))
+        addOnline(roomId, 1);
+}
+
+void PresenceTracker::memberLeft(qint64 roomId, qint64 userId)
+{
+    if (isOn(userId))
+        addOnline(roomId, -1);
+}
+
+void PresenceTracker::update(qint64 userId)
+{
+    const RoomDirectory::User *u = m_ctx.directory->user(userId);
+    if (!u)
+        return;
+    const QString before = statusOf(userId);
+    const QString after = currentStatus(userId);
+    if (before == after)
+        return;
+    m_state[userId].status = after;
+    const bool wasOn = before != QLatin1String("offline");
+    const bool isOn = after != QLatin1String("offline");
+    if (m_bus) {
+        const bool here = m_ctx.conns.isConnected(userId);
+        (here ? m_announceOn : m_announceOff).insert(userId);
+        (here ? m_announceOff : m_announceOn).remove(userId);
+    }
+    if (wasOn != isOn) {
+        m_onlineCount += isOn ? 1 : -1;
+        for (qint64 roomId : u->rooms)
+            addOnline(roomId, isOn ? 1 : -1);
+    }
+    m_dirty.insert(userId);
+    if (!m_timer.isActive())
+        m_timer.start();
+}
+
+void PresenceTracker::connectionClosed(quint64 connId, qint64 userId)
+{
+    m_away.remove(connId);
+    if (userId)
+        update(userId);
+}
+
+void PresenceTracker::flush()
+{
+    // One frame per room with every change since the last flush: a reconnect storm becomes a
+    // handful of frames, not one per person per peer.
+    QHash<qint64, QJsonArray> changes;
+    const QSet<qint64> dirty = std::exchange(m_dirty, {});
+    for (qint64 userId : dirty) {
+        const RoomDirectory::User *u = m_ctx.directory->user(userId);
+        auto st = m_state.find(userId);
+        if (st == m_state.end())
+            continue;
+        const bool changed = st->status != st->published;
+        st->published = st->status;
+        const QJsonObject change{{key("user"), u ? u->name : QString()},
+                                 {key("status"), st->status}};
+        if (st->status == QLatin1String("offline"))
+            m_state.erase(st); // offline and announced: nothing left to remember
+        if (!u || !changed)
+            continue;
+        for (qint64 roomId : u->rooms)
+            changes[roomId].append(change);
+    }
+    for (auto it = changes.begin(); it != changes.end(); ++it) {
+        const RoomDirectory::Room *r = m_ctx.directory->room(it.key());
+        if (!r)
+            continue;
+        m_ctx.conns.toUsers(r->members,
+                            encode(Type::Presence, {{key("room"), r->name},
+                                                    {key("users"), it.value()},
+                                                    {key("online"), roomOnline(r->id)}}));
+    }
+    if (m_bus) {
+        m_ctx.cluster->refreshSubscriptions();
+        announce(false);
+    }
+    if (m_onlineCount != m_publishedOnline) {
+        m_publishedOnline = m_onlineCount;
+        const QByteArray frame = encode(Type::Online, {{key("count"), m_onlineCount}});
+        m_ctx.conns.forEach([&](Conn &c) {
+            if (c.authed)
+                m_ctx.conns.send(c, frame);
+        });
+    }
+}
+
+void PresenceTracker::announce(bool everyone)
+{
+    QList<qint64> on;
+    if (everyone)
+        on = m_ctx.conns.users();
+    else
+        on = QList<qint64>(m_announceOn.begin(), m_announceOn.end());
+    const QList<qint64> off(m_announceOff.begin(), m_announceOff.end());
+    m_announceOn.clear();
+    m_announceOff.clear();
+    if (!on.isEmpty() || !off.isEmpty())
+        m_bus->announcePresence(on, off, 30);
+}
+
+void PresenceTracker::onPresenceSet(Conn &c, const Frame &f)
+{
+    const QString status = f.str(key("status"));
+    if (status != QLatin1String("online") && status != QLatin1String("away"))
+        return m_ctx.conns.send(
+            c, error(f.id(), s(Err::BadValue), s("status must be online or away"), s("status")));
+    if (status == QLatin1String("away"))
+        m_away.insert(c.id);
+    else
+        m_away.remove(c.id);
+    update(c.userId);
+    if (!f.id().isUndefined())
+        m_ctx.conns.send(c, result(f.id()));
+}
+
+} // namespace herald
