@@ -81,7 +81,8 @@ void Webhooks::deliver(qint64 id, const QString &url, const QByteArray &secret,
     QNetworkReply *reply = m_net.post(req, payload);
     connect(reply, &QNetworkReply::finished, this, [this, reply, id, attempts, createdAt, url] {
         reply->deleteLater();
-        m_inFlight.remove(id);
+        // The id stays in flight until its outcome is committed: a scan queued before that
+        // commit still sees the row as due and would send it a second time.
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const bool ok = reply->error() == QNetworkReply::NoError && status >= 200 && status < 300;
         const qint64 now = clock::nowMs();
@@ -108,7 +109,7 @@ void Webhooks::deliver(qint64 id, const QString &url, const QByteArray &secret,
                     st.webhookFailed(id, now + backoffMs(attempts), why, dead);
                 return Ok{};
             },
-            this, {});
+            this, [this, id](StoreResult<Ok>) { m_inFlight.remove(id); });
     });
 }
 
