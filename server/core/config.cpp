@@ -58,6 +58,10 @@ QStringList Config::keys()
             QStringLiteral("session_idle_days"),
             QStringLiteral("webhook_max_attempts"),
             QStringLiteral("webhook_max_age_hours"),
+            QStringLiteral("retain_read_days"),
+            QStringLiteral("retain_unread_days"),
+            QStringLiteral("retain_messages_days"),
+            QStringLiteral("purge_batch"),
             QStringLiteral("outbound_queue_bytes"),
             QStringLiteral("messages_per_second"),
             QStringLiteral("messages_burst"),
@@ -154,6 +158,14 @@ QString Config::set(const QString &key, const QString &value)
         err = setInteger<1, 1000>(key, value, webhookMaxAttempts);
     } else if (key == QLatin1String("webhook_max_age_hours")) {
         err = setInteger<1, 8760>(key, value, webhookMaxAgeHours);
+    } else if (key == QLatin1String("retain_read_days")) {
+        err = setInteger<0, 36500>(key, value, retainReadDays);
+    } else if (key == QLatin1String("retain_unread_days")) {
+        err = setInteger<0, 36500>(key, value, retainUnreadDays);
+    } else if (key == QLatin1String("retain_messages_days")) {
+        err = setInteger<0, 36500>(key, value, retainMessagesDays);
+    } else if (key == QLatin1String("purge_batch")) {
+        err = setInteger<1, 100000>(key, value, purgeBatch);
     } else if (key == QLatin1String("outbound_queue_bytes")) {
         err = setInteger<4096, 1024 * 1024 * 1024>(key, value, outboundQueueBytes);
     } else if (key == QLatin1String("messages_per_second")) {

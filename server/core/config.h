@@ -33,6 +33,11 @@ struct Config
     int sessionIdleDays = 30;       // session tokens unused this long are refused (4010); 0: never
     int webhookMaxAttempts = 12;    // a webhook delivery gives up after this many failed attempts
     int webhookMaxAgeHours = 72;    // ... or when it is this old, whichever comes first
+    int retainReadDays = 0; // done notifications (read by all, acted, retracted, expired); 0: keep
+    int retainUnreadDays = 0; // every notification; 0: keep
+    int retainMessagesDays =
+        0;                // chat messages (rooms may override: heraldctl room retention); 0: keep
+    int purgeBatch = 500; // rows per purge transaction
     qint64 outboundQueueBytes = 4 * 1024 * 1024; // 4006 beyond it
     double messagesPerSecond = 20;               // sustained frames per second per connection
     int messagesBurst = 50;                      // bucket size

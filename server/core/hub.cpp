@@ -4,6 +4,7 @@
 #include "database.h"
 #include "hubcontext.h"
 
+#include "features/audittrail.h"
 #include "features/authentication.h"
 #include "features/clusterlink.h"
 #include "features/delivery.h"
@@ -11,6 +12,7 @@
 #include "features/notificationcenter.h"
 #include "features/presencetracker.h"
 #include "features/receipts.h"
+#include "features/retention.h"
 #include "features/roomdirectory.h"
 
 #include <QLoggingCategory>
@@ -53,6 +55,8 @@ Hub::Hub(const Config &config, Database *db, QObject *parent)
     m_presence = std::make_unique<PresenceTracker>(*m_ctx);
     m_notifications = std::make_unique<NotificationCenter>(*m_ctx);
     m_receipts = std::make_unique<Receipts>(*m_ctx);
+    m_audit = std::make_unique<AuditTrail>(*m_ctx);
+    m_retention = std::make_unique<Retention>(*m_ctx);
     m_cluster = std::make_unique<ClusterLink>(*m_ctx);
     m_ctx->auth = m_auth.get();
     m_ctx->directory = m_directory.get();
@@ -408,6 +412,11 @@ void Hub::retractNotification(qint64 serviceId, qint64 id, Reply done)
 void Hub::notificationReceipts(qint64 serviceId, qint64 id, qint64 afterUser, int limit, Reply done)
 {
     m_receipts->receipts(serviceId, id, afterUser, limit, std::move(done));
+}
+
+void Hub::notificationAudit(qint64 serviceId, qint64 id, qint64 afterId, int limit, Reply done)
+{
+    m_audit->trail(serviceId, id, afterId, limit, std::move(done));
 }
 
 } // namespace herald

@@ -29,6 +29,8 @@ class Delivery;
 class PresenceTracker;
 class NotificationCenter;
 class Receipts;
+class AuditTrail;
+class Retention;
 class ClusterLink;
 
 /**
@@ -90,6 +92,13 @@ public:
     /** @brief Receipts per page: by default, and at most. */
     static constexpr int DefaultReceiptsPage = 200;
     static constexpr int MaxReceiptsPage = 1000;
+    /** @brief A page of notification id's audit trail for its service (records after
+     *  afterId, oldest first): {audit, next} or {error,...}. */
+    void notificationAudit(qint64 serviceId, qint64 id, qint64 afterId, int limit, Reply done);
+    /** @brief The audit trail module (its expiry sweep, for tests and the server). */
+    [[nodiscard]] AuditTrail *auditTrail() const { return m_audit.get(); }
+    /** @brief The retention module (its purge passes, for tests and /metrics). */
+    [[nodiscard]] Retention *retention() const { return m_retention.get(); }
 
     [[nodiscard]] bool storageWritable() const;
     /** @brief "local" on a single node, "up" or "down" for the cluster bus. */
@@ -125,6 +134,8 @@ private:
     std::unique_ptr<PresenceTracker> m_presence;
     std::unique_ptr<NotificationCenter> m_notifications;
     std::unique_ptr<Receipts> m_receipts;
+    std::unique_ptr<AuditTrail> m_audit;
+    std::unique_ptr<Retention> m_retention;
     std::unique_ptr<ClusterLink> m_cluster;
     QTimer m_sweepTimer;
     qint64 m_lastPing = 0;

@@ -12,6 +12,8 @@ Store::Store()
     , m_rooms(*m_db, m_people)
     , m_notifications(*m_db, m_people, m_services)
     , m_receipts(*m_db)
+    , m_audit(*m_db)
+    , m_retention(*m_db)
 {
 }
 

@@ -2,9 +2,11 @@
 
 #include "crypto.h"
 #include "publishrequest.h"
+#include "storage/auditrepository.h"
 #include "storage/notificationrepository.h"
 #include "storage/peoplerepository.h"
 #include "storage/receiptrepository.h"
+#include "storage/retentionrepository.h"
 #include "storage/roomrepository.h"
 #include "storage/rows.h"
 #include "storage/servicerepository.h"
@@ -244,6 +246,35 @@ public:
     {
         return m_receipts.receipts(serviceId, id, afterUser, limit);
     }
+    // ---- the audit trail (AuditRepository)
+    std::variant<AuditPage, StoreError> auditTrail(qint64 serviceId, qint64 id, qint64 afterId,
+                                                   int limit)
+    {
+        return m_audit.trail(serviceId, id, afterId, limit);
+    }
+    std::variant<int, StoreError> noteExpired(qint64 now, int limit)
+    {
+        return m_audit.noteExpired(now, limit);
+    }
+
+    /** @brief Whether notification id was purged by retention (its audit trail says so). */
+    bool wasPurged(qint64 id) { return m_audit.wasPurged(id); }
+
+    // ---- retention (RetentionRepository)
+    std::variant<PurgeCounts, StoreError> purgeBatch(const RetentionPolicy &policy, qint64 now,
+                                                     int batch)
+    {
+        return m_retention.purgeBatch(policy, now, batch);
+    }
+    std::variant<PurgeCounts, StoreError> purgeDryRun(const RetentionPolicy &policy, qint64 now)
+    {
+        return m_retention.dryRun(policy, now);
+    }
+    std::optional<StoreError> setRoomRetention(const QString &room, std::optional<int> days)
+    {
+        return m_retention.setRoomRetention(room, days);
+    }
+
     std::optional<NotificationRow> notificationForService(qint64 id, qint64 serviceId)
     {
         return m_notifications.notificationForService(id, serviceId);
@@ -289,6 +320,8 @@ private:
     RoomRepository m_rooms;
     NotificationRepository m_notifications;
     ReceiptRepository m_receipts;
+    AuditRepository m_audit;
+    RetentionRepository m_retention;
 };
 
 } // namespace herald

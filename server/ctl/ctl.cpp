@@ -37,7 +37,7 @@ QString parseArgs(const QStringList &raw, Args &a)
         QStringLiteral("group"),    QStringLiteral("body"),   QStringLiteral("priority"),
         QStringLiteral("action"),   QStringLiteral("link"),   QStringLiteral("category")};
     static const QSet<QString> booleans{QStringLiteral("private"), QStringLiteral("everyone"),
-                                        QStringLiteral("password-stdin")};
+                                        QStringLiteral("password-stdin"), QStringLiteral("json")};
     for (qsizetype i = 0; i < raw.size(); ++i) {
         const QString &w = raw[i];
         if (!w.startsWith(QLatin1String("--"))) {

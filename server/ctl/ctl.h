@@ -80,6 +80,7 @@ int userEnable(Context &c);
 int tokenIssue(Context &c);
 int webhookFailures(Context &c);
 int webhookRetry(Context &c);
+int audit(Context &c);
 int tokenIssueService(Context &c);
 int tokenList(Context &c);
 int tokenRevoke(Context &c);

@@ -75,6 +75,9 @@ const Command Commands[] = {
     {.group = "webhook", .verb = "retry",
      .usage = "webhook retry ID                  queue one that gave up again",
      .uses = Uses::Store, .run = webhookRetry, .words = 3, .operands = "a webhook ID"},
+    {.group = "audit", .verb = "",
+     .usage = "audit NOTIFICATION_ID [--json]   every change of one notification, oldest first",
+     .uses = Uses::Store, .run = audit},
 
     {.group = "room", .verb = "create", .usage = "room create NAME [--title TEXT] [--private]",
      .uses = Uses::Changes, .run = roomCreate, .words = 3, .operands = "a NAME",

@@ -1,6 +1,7 @@
 #include "httpapi.h"
 
 #include "core/crypto.h"
+#include "core/features/audittrail.h"
 #include "core/hub.h"
 #include "metrics.h"
 #include "webclient.h"
@@ -73,6 +74,8 @@ int statusFor(const QString &code, Missing missing)
         return missing == Missing::Resource ? 404 : 422;
     if (code == QLatin1String(Err::Conflict))
         return 409;
+    if (code == QLatin1String(Err::Gone))
+        return 410;
     if (code == QLatin1String(Err::Unavailable))
         return 503;
     if (code == QLatin1String(Err::Internal))
@@ -149,6 +152,8 @@ bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socke
         QStringLiteral("^/api/v1/notifications/(\\d{1,15})$"));
     static const QRegularExpression receiptsPath(
         QStringLiteral("^/api/v1/notifications/(\\d{1,15})/receipts$"));
+    static const QRegularExpression auditPath(
+        QStringLiteral("^/api/v1/notifications/(\\d{1,15})/audit$"));
 
     if (path == QLatin1String("/healthz") && get) {
         writeJson(socket, 200,
@@ -167,7 +172,9 @@ bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socke
     } else if (path == QLatin1String("/api/v1/notifications") && post) {
         publish(request, socket);
     } else if (const auto m = receiptsPath.match(path); m.hasMatch() && get) {
-        getReceipts(request, socket, m.captured(1).toLongLong());
+        getPaged(request, socket, m.captured(1).toLongLong(), Paged::Receipts);
+    } else if (const auto m = auditPath.match(path); m.hasMatch() && get) {
+        getPaged(request, socket, m.captured(1).toLongLong(), Paged::Audit);
     } else if (const auto m = notifPath.match(path); m.hasMatch() && get) {
         getNotification(request, socket, m.captured(1).toLongLong());
     } else if (const auto m = notifPath.match(path);
@@ -180,7 +187,8 @@ bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socke
         const bool known =
             path == QLatin1String("/api/v1/login") || path == QLatin1String("/api/v1/logout") ||
             path == QLatin1String("/api/v1/notifications") || notifPath.match(path).hasMatch() ||
-            receiptsPath.match(path).hasMatch() || !path.startsWith(QLatin1String("/api/"));
+            receiptsPath.match(path).hasMatch() || auditPath.match(path).hasMatch() ||
+            !path.startsWith(QLatin1String("/api/"));
         if (known)
             writeError(socket, 405, QStringLiteral("method_not_allowed"),
                        QStringLiteral("method not allowed here"));
@@ -306,15 +314,11 @@ void HttpApi::getNotification(const QHttpServerRequest &request, QTcpSocket *soc
         return writeError(socket, 401, QString::fromLatin1(proto::Err::Unauthorized),
                           QStringLiteral("a service token is required"));
     QPointer<QTcpSocket> s = socket;
-    m_hub->notificationForService(id, service, [s](const QJsonObject &r) {
-        if (r.contains(QLatin1String("error")))
-            return writeError(s, 404, QString::fromLatin1(proto::Err::NotFound),
-                              r.value(QLatin1String("message")).toString());
-        writeJson(s, 200, r);
-    });
+    m_hub->notificationForService(
+        id, service, [s](const QJsonObject &r) { writeReply(s, r, 200, Missing::Resource); });
 }
 
-void HttpApi::getReceipts(const QHttpServerRequest &request, QTcpSocket *socket, qint64 id)
+void HttpApi::getPaged(const QHttpServerRequest &request, QTcpSocket *socket, qint64 id, Paged what)
 {
     const qint64 service =
         m_hub->serviceForToken(bearer(request), socket->peerAddress().toString());
@@ -333,21 +337,28 @@ void HttpApi::getReceipts(const QHttpServerRequest &request, QTcpSocket *socket,
             return std::nullopt;
         return v;
     };
+    const bool audit = what == Paged::Audit;
     const auto after = number("after", 0, 0, proto::MaxSafeInteger);
     if (!after)
         return writeError(socket, 400, QString::fromLatin1(proto::Err::BadValue),
-                          QStringLiteral("after must be a user id (a whole number, 0 or more)"),
+                          audit ? QStringLiteral("after must be a record id (a whole number, 0 "
+                                                 "or more)")
+                                : QStringLiteral("after must be a user id (a whole number, 0 "
+                                                 "or more)"),
                           QStringLiteral("after"));
-    const auto limit = number("limit", Hub::DefaultReceiptsPage, 1, Hub::MaxReceiptsPage);
+    const int maxPage = audit ? AuditTrail::MaxPage : Hub::MaxReceiptsPage;
+    const auto limit =
+        number("limit", audit ? AuditTrail::DefaultPage : Hub::DefaultReceiptsPage, 1, maxPage);
     if (!limit)
-        return writeError(
-            socket, 400, QString::fromLatin1(proto::Err::BadValue),
-            QStringLiteral("limit must be a whole number from 1 to %1").arg(Hub::MaxReceiptsPage),
-            QStringLiteral("limit"));
+        return writeError(socket, 400, QString::fromLatin1(proto::Err::BadValue),
+                          QStringLiteral("limit must be a whole number from 1 to %1").arg(maxPage),
+                          QStringLiteral("limit"));
     QPointer<QTcpSocket> s = socket;
-    m_hub->notificationReceipts(
-        service, id, *after, static_cast<int>(*limit),
-        [s](const QJsonObject &r) { writeReply(s, r, 200, Missing::Resource); });
+    const auto answer = [s](const QJsonObject &r) { writeReply(s, r, 200, Missing::Resource); };
+    if (audit)
+        m_hub->notificationAudit(service, id, *after, static_cast<int>(*limit), answer);
+    else
+        m_hub->notificationReceipts(service, id, *after, static_cast<int>(*limit), answer);
 }
 
 void HttpApi::changeNotification(const QHttpServerRequest &request, QTcpSocket *socket, qint64 id,

@@ -44,7 +44,11 @@ private:
     void changeNotification(const QHttpServerRequest &request, QTcpSocket *socket, qint64 id,
                             bool retract);
     void getNotification(const QHttpServerRequest &request, QTcpSocket *socket, qint64 id);
-    void getReceipts(const QHttpServerRequest &request, QTcpSocket *socket, qint64 id);
+    /** @brief What a paged GET of one notification reads: its receipts or its audit trail. */
+    enum class Paged { Receipts, Audit };
+    /** @brief GET .../{id}/receipts and .../{id}/audit: the service token, then `after` and
+     *  `limit` checked alike. */
+    void getPaged(const QHttpServerRequest &request, QTcpSocket *socket, qint64 id, Paged what);
     void metrics(const QHttpServerRequest &request, QTcpSocket *socket);
     void ready(QTcpSocket *socket);
 

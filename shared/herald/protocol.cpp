@@ -462,8 +462,9 @@ const QStringList &errorCodes()
         QLatin1String(Err::TooDeep),     QLatin1String(Err::TooLarge),
         QLatin1String(Err::BadValue),    QLatin1String(Err::Unauthorized),
         QLatin1String(Err::Forbidden),   QLatin1String(Err::NotFound),
-        QLatin1String(Err::Conflict),    QLatin1String(Err::RateLimited),
-        QLatin1String(Err::Unavailable), QLatin1String(Err::Internal),
+        QLatin1String(Err::Conflict),    QLatin1String(Err::Gone),
+        QLatin1String(Err::RateLimited), QLatin1String(Err::Unavailable),
+        QLatin1String(Err::Internal),
     };
     return codes;
 }

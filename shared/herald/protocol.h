@@ -67,6 +67,7 @@ inline constexpr char Unauthorized[] = "unauthorized";
 inline constexpr char Forbidden[] = "forbidden";
 inline constexpr char NotFound[] = "not_found";
 inline constexpr char Conflict[] = "conflict";
+inline constexpr char Gone[] = "gone";
 inline constexpr char RateLimited[] = "rate_limited";
 inline constexpr char Unavailable[] = "unavailable";
 inline constexpr char Internal[] = "internal";

@@ -71,6 +71,9 @@ void NotificationCenter::notificationForService(qint64 id, qint64 serviceId, Rep
     m_ctx.db.run<NotificationRow>(
         [id, serviceId](Store &st) -> StoreResult<NotificationRow> {
             auto n = st.notificationForService(id, serviceId);
+            if (!n && st.wasPurged(id))
+                return storeError(
+                    Err::Gone, QStringLiteral("notification %1 was removed by retention").arg(id));
             if (!n)
                 return storeError(Err::NotFound,
                                   QStringLiteral("no notification %1 from this service").arg(id));

@@ -3,6 +3,7 @@
 #include "notificationrepository.h"
 
 #include "audiences.h"
+#include "auditrepository.h"
 #include "notificationsql.h"
 #include "receiptrepository.h"
 #include "sqlconnection.h"
@@ -263,6 +264,8 @@ QList<qint64> NotificationRepository::markRead(qint64 userId, const QList<qint64
         changed << a.value(0).toLongLong();
     a.finish();
     std::sort(changed.begin(), changed.end());
+    AuditRepository::recordEach(m_db, changed, now, "read", AuditRepository::Actor::User, userId,
+                                device);
     // The job's transaction holds the read and its webhooks together.
     ReceiptRepository::queueEvents(m_db, QStringLiteral("read"), userId, device, changed, now);
     return changed;
@@ -274,59 +277,48 @@ qint64 NotificationRepository::markAllRead(qint64 userId, qint64 now, qint64 dev
     if (std::holds_alternative<StoreError>(locked))
         return 0;
     const qint64 upto = std::get<qint64>(locked);
-    // The ids are collected only when some service's webhook wants notification.read.
-    const bool events = ReceiptRepository::anySubscribed(m_db, QStringLiteral("read"));
+    // The ids are collected: each read gets its audit record (and its webhook, where a
+    // service's webhook wants notification.read).
     QList<qint64> readIds;
     const auto queueRead = [&] {
+        std::sort(readIds.begin(), readIds.end());
+        AuditRepository::recordEach(m_db, readIds, now, "read", AuditRepository::Actor::User,
+                                    userId, device);
         ReceiptRepository::queueEvents(m_db, QStringLiteral("read"), userId, device, readIds, now);
     };
     auto qStmt = m_db.statement(
-        events ? "UPDATE inbox SET read_at=? WHERE user_id=? AND read_at IS NULL RETURNING notif_id"
-               : "UPDATE inbox SET read_at=? WHERE user_id=? AND read_at IS NULL");
+        "UPDATE inbox SET read_at=? WHERE user_id=? AND read_at IS NULL RETURNING notif_id");
     QSqlQuery &q = qStmt;
     q.addBindValue(now);
     q.addBindValue(userId);
     m_db.exec(q);
-    qint64 changed = 0;
-    if (events) {
-        while (q.next())
-            readIds << q.value(0).toLongLong();
-        changed = readIds.size();
-    } else {
-        changed = q.numRowsAffected();
-    }
+    while (q.next())
+        readIds << q.value(0).toLongLong();
     q.finish();
     // The watermark moves to the newest notification there is. Ids are handed out in commit
     // order (the counter row), so none at or below it can still commit later.
     const qint64 newest = maxNotificationId();
     if (newest <= upto) {
         queueRead();
-        return changed;
+        return readIds.size();
     }
     const char *const unreadAbove =
         " FROM audience_members am JOIN notifications n"
         " ON n.audience_id=am.audience_id WHERE am.user_id=? AND n.id > ? AND n.id <= ?"
         " AND NOT EXISTS (SELECT 1 FROM audience_reads r WHERE r.user_id=? AND r.notif_id=n.id)";
-    auto countStmt = m_db.statement(
-        (events ? QStringLiteral("SELECT n.id") : QStringLiteral("SELECT COUNT(*)")) +
-        QString::fromLatin1(unreadAbove));
+    auto countStmt =
+        m_db.statement(QStringLiteral("SELECT n.id") + QString::fromLatin1(unreadAbove));
     QSqlQuery &count = countStmt;
     count.addBindValue(userId);
     count.addBindValue(upto);
     count.addBindValue(newest);
     count.addBindValue(userId);
-    if (m_db.exec(count)) {
-        if (events) {
-            while (count.next()) {
-                readIds << count.value(0).toLongLong();
-                ++changed;
-            }
-        } else if (count.next()) {
-            changed += count.value(0).toLongLong();
-        }
-    }
+    if (m_db.exec(count))
+        while (count.next())
+            readIds << count.value(0).toLongLong();
     count.finish();
     queueRead();
+    const qint64 changed = readIds.size();
     auto markStmt = m_db.statement("UPDATE read_marks SET read_upto=? WHERE user_id=?");
     QSqlQuery &mark = markStmt;
     mark.addBindValue(newest);

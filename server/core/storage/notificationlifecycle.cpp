@@ -3,6 +3,7 @@
 // See notificationrepository.h; the schema is version 4 (storage/schema.cpp).
 #include "notificationrepository.h"
 
+#include "auditrepository.h"
 #include "core/publishrequest.h"
 #include "notificationsql.h"
 #include "servicerepository.h"
@@ -103,9 +104,10 @@ NotificationRepository::claim(qint64 serviceId, qint64 id)
     q.addBindValue(id);
     if (!m_db.exec(q))
         return sql::error(q);
-    if (!q.next())
-        return err(proto::Err::NotFound, QStringLiteral("no notification %1").arg(id),
-                   QStringLiteral("id"));
+    if (!q.next()) {
+        q.finish();
+        return AuditRepository::missing(m_db, id);
+    }
     Claim c;
     c.change = std::get<qint64>(change);
     Target &t = c.target;
@@ -186,6 +188,24 @@ NotificationRepository::update(qint64 serviceId, qint64 id, const NotificationPa
     up.addBindValue(id);
     if (!m_db.exec(up))
         return sql::error(up);
+    if (patch.changesContent()) {
+        QStringList fields;
+        for (const auto &[name, given] :
+             {std::pair{"title", bool(patch.title)}, std::pair{"body", bool(patch.body)},
+              std::pair{"priority", bool(patch.priority)}, std::pair{"link", bool(patch.link)},
+              std::pair{"actions", bool(patch.actions)}})
+            if (given)
+                fields << QLatin1String(name);
+        if (auto e =
+                AuditRepository::record(m_db, id, now, "updated", AuditRepository::Actor::Service,
+                                        serviceId, 0, fields.join(QStringLiteral(", "))))
+            return *e;
+    }
+    if (patch.resolved)
+        if (auto e =
+                AuditRepository::record(m_db, id, now, "resolved", AuditRepository::Actor::Service,
+                                        serviceId, 0, *patch.resolved))
+            return *e;
     auto c = changeOf(id, t.audienceId, t.audienceToken);
     if (std::holds_alternative<StoreError>(c) || !tx.commit())
         return std::holds_alternative<StoreError>(c) ? c : sql::error(tx.error());
@@ -206,7 +226,7 @@ std::variant<NotificationChange, StoreError> NotificationRepository::retract(qin
         // It ends now: every inbox query leaves out what has expired, so nobody lists it or
         // counts it unread any more, on any device, from this commit on.
         auto upStmt = m_db.statement(
-            "UPDATE notifications SET retracted_at=?, change_seq=?,"
+            "UPDATE notifications SET retracted_at=?, change_seq=?, expiry_noted=1,"
             " expires_at=CASE WHEN expires_at IS NULL OR expires_at > ? THEN ? ELSE expires_at END"
             " WHERE id=?");
         QSqlQuery &up = upStmt;
@@ -217,6 +237,9 @@ std::variant<NotificationChange, StoreError> NotificationRepository::retract(qin
         up.addBindValue(id);
         if (!m_db.exec(up))
             return sql::error(up);
+        if (auto e = AuditRepository::record(m_db, id, now, "retracted",
+                                             AuditRepository::Actor::Service, serviceId))
+            return *e;
     }
     auto c = changeOf(id, t.audienceId, t.audienceToken);
     if (auto *done = std::get_if<NotificationChange>(&c); done && t.retracted) {

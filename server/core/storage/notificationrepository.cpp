@@ -1,6 +1,7 @@
 #include "notificationrepository.h"
 
 #include "audiences.h"
+#include "auditrepository.h"
 #include "core/publishrequest.h"
 #include "notificationsql.h"
 #include "peoplerepository.h"
@@ -272,6 +273,10 @@ NotificationRepository::publish(qint64 serviceId, const PublishRequest &req, qin
         std::merge(audience->members.begin(), audience->members.end(), personal.begin(),
                    personal.end(), std::back_inserter(r.userIds));
     }
+    if (auto e = AuditRepository::record(m_db, r.id, now, "published",
+                                         AuditRepository::Actor::Service, serviceId, 0,
+                                         QStringLiteral("to %1 people").arg(r.userIds.size())))
+        return *e;
     auto row = notificationRow(r.id);
     if (const StoreError *e = std::get_if<StoreError>(&row))
         return *e;
@@ -372,6 +377,9 @@ std::variant<ActionResult, StoreError> NotificationRepository::act(qint64 userId
     r.won = true;
     r.resolved = {action, by, now, {}};
     r.changeSeq = std::get<qint64>(change);
+    if (auto e = AuditRepository::record(m_db, notificationId, now, "acted",
+                                         AuditRepository::Actor::User, userId, device, action))
+        return *e;
     markRead(userId, {notificationId}, now, device);
     auto recipients = recipientsOf(notificationId, audienceId, audienceToken);
     if (const StoreError *e = std::get_if<StoreError>(&recipients))
@@ -390,13 +398,14 @@ std::variant<ActionResult, StoreError> NotificationRepository::act(qint64 userId
             {QStringLiteral("user"), by},
             {QStringLiteral("device"), device > 0 ? QJsonValue(device) : QJsonValue()},
             {QStringLiteral("at"), now}};
-        auto wStmt = m_db.statement("INSERT INTO webhooks(service_id, payload, next_at, created_at)"
-                                    " VALUES(?,?,?,?)");
+        auto wStmt = m_db.statement("INSERT INTO webhooks(service_id, payload, next_at,"
+                                    " created_at, notif_id) VALUES(?,?,?,?,?)");
         QSqlQuery &w = wStmt;
         w.addBindValue(serviceId);
         w.addBindValue(compact(QJsonDocument(payload)));
         w.addBindValue(now);
         w.addBindValue(now);
+        w.addBindValue(notificationId);
         if (!m_db.exec(w))
             return sql::error(w);
     }

@@ -3,6 +3,7 @@
 #include "receiptrepository.h"
 
 #include "audiences.h"
+#include "auditrepository.h"
 #include "sqlconnection.h"
 
 #include <herald/protocol.h>
@@ -51,13 +52,13 @@ std::optional<StoreError> ReceiptRepository::queueEvents(SqlConnection &db, cons
             ? "convert_to(CAST(json_build_object('event', CAST(? AS text), 'notification', n.id,"
               " 'idempotencyKey', n.idem_key, 'category', n.category, 'source',"
               " CAST(n.source AS json), 'user', u.name, 'device', CAST(? AS BIGINT), 'at',"
-              " CAST(? AS BIGINT)) AS text), 'UTF8'), CAST(? AS BIGINT), CAST(? AS BIGINT)"
+              " CAST(? AS BIGINT)) AS text), 'UTF8'), CAST(? AS BIGINT), CAST(? AS BIGINT), n.id"
             : "json_object('event', ?, 'notification', n.id, 'idempotencyKey', n.idem_key,"
               " 'category', n.category, 'source', json(n.source), 'user', u.name, 'device', ?,"
-              " 'at', ?), ?, ?");
+              " 'at', ?), ?, ?, n.id");
     auto qStmt =
-        db.statement(QStringLiteral("INSERT INTO webhooks(service_id, payload, next_at, created_at)"
-                                    " SELECT n.service_id, ") +
+        db.statement(QStringLiteral("INSERT INTO webhooks(service_id, payload, next_at, created_at,"
+                                    " notif_id) SELECT n.service_id, ") +
                      payload +
                      QStringLiteral(" FROM notifications n JOIN services s ON s.id=n.service_id"
                                     " JOIN users u ON u.id=? WHERE n.id IN (") +
@@ -126,6 +127,9 @@ std::variant<QList<qint64>, StoreError> ReceiptRepository::acknowledge(qint64 us
         changed << q.value(0).toLongLong();
     q.finish();
     std::sort(changed.begin(), changed.end());
+    if (auto e = AuditRepository::recordEach(m_db, changed, now, seen ? "seen" : "delivered",
+                                             AuditRepository::Actor::User, userId, device))
+        return *e;
     if (auto e = queueEvents(m_db, state, userId, device, changed, now))
         return *e;
     if (!tx.commit())
@@ -142,9 +146,10 @@ std::variant<ReceiptPage, StoreError> ReceiptRepository::receipts(qint64 service
     n.addBindValue(id);
     if (!m_db.exec(n))
         return sql::error(n);
-    if (!n.next())
-        return err(proto::Err::NotFound, QStringLiteral("no notification %1").arg(id),
-                   QStringLiteral("id"));
+    if (!n.next()) {
+        n.finish();
+        return AuditRepository::missing(m_db, id);
+    }
     if (n.value(0).toLongLong() != serviceId)
         return err(proto::Err::Forbidden,
                    QStringLiteral("notification %1 was published by another service").arg(id),

@@ -211,6 +211,28 @@ struct ReceiptPage
     std::optional<qint64> next;
 };
 
+/** @brief One record of a notification's audit trail (schema version 8): what happened, when,
+ *  who did it (a service, a person, or Herald itself) and from which device (a token id). */
+struct AuditRow
+{
+    qint64 id = 0; ///< increasing in the order the records were written
+    qint64 notificationId = 0;
+    qint64 at = 0;
+    QString event;     ///< published, updated, resolved, delivered, seen, read, acted, ...
+    QString actorKind; ///< service, user or system
+    QString actor;     ///< the service's or person's name; "herald" for system
+    qint64 device = 0; ///< the token id of the device (0: none or not known)
+    QString detail;    ///< the action, the fields changed, the resolution text, an error
+};
+
+/** @brief A page of a notification's audit trail, oldest first; next is the last record's id
+ *  when more follow. */
+struct AuditPage
+{
+    QList<AuditRow> rows;
+    std::optional<qint64> next;
+};
+
 /** @brief A webhook delivery waiting in the outbox. */
 struct WebhookRow
 {

@@ -1,9 +1,13 @@
 // The webhook outbox of NotificationRepository: act() adds a row in the transaction that
 // records the action; the server's Webhooks delivers them, with retries.
+#include "auditrepository.h"
 #include "notificationrepository.h"
 #include "sqlconnection.h"
 
 #include <herald/protocol.h>
+
+#include <QJsonDocument>
+#include <QJsonObject>
 
 namespace herald {
 
@@ -57,13 +61,30 @@ void NotificationRepository::webhookDone(qint64 id, qint64 now)
 void NotificationRepository::webhookFailed(qint64 id, qint64 nextAt, const QString &error,
                                            bool dead)
 {
+    Atomic tx(m_db);
+    const qint64 deadAt = sql::nowMs();
     QSqlQuery q = m_db.prepare("UPDATE webhooks SET next_at=?, attempts=attempts+1, last_error=?,"
-                               " dead_at=? WHERE id=?");
+                               " dead_at=? WHERE id=? RETURNING notif_id, payload");
     q.addBindValue(nextAt);
     q.addBindValue(error.left(500));
-    q.addBindValue(dead ? QVariant(sql::nowMs()) : QVariant(QMetaType(QMetaType::LongLong)));
+    q.addBindValue(dead ? QVariant(deadAt) : QVariant(QMetaType(QMetaType::LongLong)));
     q.addBindValue(id);
-    m_db.exec(q);
+    if (!m_db.exec(q))
+        return;
+    if (dead && q.next() && !q.value(0).isNull()) {
+        // The notification's audit trail says which event its service never got, and why.
+        const qint64 notifId = q.value(0).toLongLong();
+        const QString event = QJsonDocument::fromJson(q.value(1).toByteArray())
+                                  .object()
+                                  .value(QLatin1String("event"))
+                                  .toString();
+        q.finish();
+        AuditRepository::record(
+            m_db, notifId, deadAt, "undeliverable", AuditRepository::Actor::System, 0, 0,
+            QStringLiteral("webhook %1 (%2): %3").arg(id).arg(event, error.left(300)));
+    }
+    q.finish();
+    tx.commit();
 }
 
 QList<DeadWebhookRow> NotificationRepository::deadWebhooks(qint64 serviceId, int limit)
