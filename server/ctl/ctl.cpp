@@ -31,13 +31,18 @@ QTextStream &err()
 QString parseArgs(const QStringList &raw, Args &a)
 {
     static const QSet<QString> valued{
-        QStringLiteral("data-dir"), QStringLiteral("config"), QStringLiteral("display"),
-        QStringLiteral("password"), QStringLiteral("label"),  QStringLiteral("webhook"),
-        QStringLiteral("secret"),   QStringLiteral("title"),  QStringLiteral("to"),
-        QStringLiteral("group"),    QStringLiteral("body"),   QStringLiteral("priority"),
-        QStringLiteral("action"),   QStringLiteral("link"),   QStringLiteral("category")};
+        QStringLiteral("data-dir"),    QStringLiteral("config"),
+        QStringLiteral("display"),     QStringLiteral("password"),
+        QStringLiteral("label"),       QStringLiteral("webhook"),
+        QStringLiteral("secret"),      QStringLiteral("title"),
+        QStringLiteral("to"),          QStringLiteral("group"),
+        QStringLiteral("body"),        QStringLiteral("priority"),
+        QStringLiteral("action"),      QStringLiteral("link"),
+        QStringLiteral("category"),    QStringLiteral("read-days"),
+        QStringLiteral("unread-days"), QStringLiteral("messages-days")};
     static const QSet<QString> booleans{QStringLiteral("private"), QStringLiteral("everyone"),
-                                        QStringLiteral("password-stdin"), QStringLiteral("json")};
+                                        QStringLiteral("password-stdin"), QStringLiteral("json"),
+                                        QStringLiteral("dry-run")};
     for (qsizetype i = 0; i < raw.size(); ++i) {
         const QString &w = raw[i];
         if (!w.startsWith(QLatin1String("--"))) {

@@ -12,6 +12,7 @@
 namespace herald {
 class Store;
 struct StoreError;
+struct Config;
 } // namespace herald
 
 namespace herald::ctl {
@@ -45,8 +46,9 @@ struct Context
     const Args &args;
     const QStringList &p; // the words: group, verb, then the command's own
     QString dataDir;
-    Store &st;                // open, unless the command only talks to the server
-    int sessionIdleDays = 30; // the server's session_idle_days (--config), for token list
+    Store &st;                      // open, unless the command only talks to the server
+    int sessionIdleDays = 30;       // the server's session_idle_days (--config), for token list
+    const Config *config = nullptr; // defaults, then --config FILE
 };
 
 /** @brief What a command needs before it runs, and whether the server hears of it after. */
@@ -81,6 +83,8 @@ int tokenIssue(Context &c);
 int webhookFailures(Context &c);
 int webhookRetry(Context &c);
 int audit(Context &c);
+int purge(Context &c);
+int roomRetention(Context &c);
 int tokenIssueService(Context &c);
 int tokenList(Context &c);
 int tokenRevoke(Context &c);

@@ -78,6 +78,10 @@ const Command Commands[] = {
     {.group = "audit", .verb = "",
      .usage = "audit NOTIFICATION_ID [--json]   every change of one notification, oldest first",
      .uses = Uses::Store, .run = audit},
+    {.group = "purge", .verb = "",
+     .usage = "purge [--dry-run] [--read-days N] [--unread-days N] [--messages-days N]\n"
+              "         removes what is past the retain_* keys of --config (or the days given)",
+     .uses = Uses::Store, .run = purge},
 
     {.group = "room", .verb = "create", .usage = "room create NAME [--title TEXT] [--private]",
      .uses = Uses::Changes, .run = roomCreate, .words = 3, .operands = "a NAME",
@@ -90,6 +94,10 @@ const Command Commands[] = {
      .uses = Uses::Changes, .run = roomAddMember, .words = 4, .operands = "a ROOM and a USER"},
     {.group = "room", .verb = "remove-member", .usage = "room remove-member ROOM USER",
      .uses = Uses::Changes, .run = roomRemoveMember, .words = 4, .operands = "a ROOM and a USER"},
+    {.group = "room", .verb = "retention",
+     .usage = "room retention ROOM DAYS|default   days its messages are kept (0: for ever)",
+     .uses = Uses::Changes, .run = roomRetention, .words = 4,
+     .operands = "a ROOM and DAYS (or default)"},
 
     {.group = "group", .verb = "create", .usage = "group create NAME",
      .uses = Uses::Changes, .run = groupCreate, .words = 3, .operands = "a NAME",
@@ -222,7 +230,7 @@ int main(int argc, char **argv)
     if (cmd->uses != Uses::Server)
         if (auto e = st.open(config))
             return fail(*e);
-    Context context{a, p, config.dataDir, st, config.sessionIdleDays};
+    Context context{a, p, config.dataDir, st, config.sessionIdleDays, &config};
     if (const int rc = cmd->run(context); rc != 0)
         return rc;
     st.close();

@@ -2,6 +2,7 @@
 #include "webhooks.h"
 
 #include "core/database.h"
+#include "core/features/retention.h"
 #include "core/hub.h"
 
 namespace herald {
@@ -85,6 +86,13 @@ QByteArray Metrics::render() const
                "Webhook deliveries that gave up (webhook_max_attempts or webhook_max_age_hours) "
                "since start; heraldctl webhook failures lists them.",
                static_cast<double>(m_webhooks->undeliverable()));
+    const PurgeCounts &purged = m_hub->retention()->purged();
+    metric("herald_purged_notifications_total", "counter",
+           "Notifications removed by retention (retain_read_days, retain_unread_days) since start.",
+           static_cast<double>(purged.notifications()));
+    metric("herald_purged_messages_total", "counter",
+           "Chat messages removed by retention (retain_messages_days, room retention) since start.",
+           static_cast<double>(purged.messages));
     metric("herald_uptime_seconds", "gauge", "Seconds since start.",
            static_cast<double>(uptimeSeconds()));
     out += "# HELP herald_delivery_latency_seconds Publish-to-fan-out latency of notifications.\n"

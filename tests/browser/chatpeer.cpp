@@ -1,8 +1,9 @@
 // herald-chatpeer: the Qt client the browser tests chat with. A QWebSocket that authenticates at
 // the handshake (Authorization: Bearer, as herald-desktop does), prints every frame it receives
 // as one JSON line on stdout, and sends each line read from stdin to ROOM as a chat message
-// (msg.send with a fresh clientId, a UUID). Prints {"type":"closed","code":N} and exits when the
-// server closes the connection.
+// (msg.send with a fresh clientId, a UUID); the line "/history" asks for the room's newest 200
+// messages instead (room.history, id "history"). Prints {"type":"closed","code":N} and exits when
+// the server closes the connection.
 //
 //   herald-chatpeer ws://127.0.0.1:PORT/ws TOKEN ROOM
 #include <QCoreApplication>
@@ -59,6 +60,15 @@ int main(int argc, char *argv[])
         for (qsizetype end = input.indexOf('\n'); end >= 0; end = input.indexOf('\n')) {
             const QString text = QString::fromUtf8(input.left(end));
             input.remove(0, end + 1);
+            if (text == QLatin1String("/history")) {
+                const QJsonObject frame{{QStringLiteral("type"), QStringLiteral("room.history")},
+                                        {QStringLiteral("id"), QStringLiteral("history")},
+                                        {QStringLiteral("room"), room},
+                                        {QStringLiteral("limit"), 200}};
+                ws.sendTextMessage(
+                    QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+                continue;
+            }
             ++next;
             const QJsonObject frame{
                 {QStringLiteral("type"), QStringLiteral("msg.send")},

@@ -47,3 +47,5 @@ private:
 };
 
 } // namespace herald
+
+Q_DECLARE_METATYPE(herald::PurgeCounts)
