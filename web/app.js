@@ -5,6 +5,7 @@
 import { Connection } from './connection.js';
 import { Store } from './store.js';
 import { locale, t, translate } from './i18n.js';
+import { Receipts } from './receipts.js';
 
 const SESSION_KEY = 'herald.session'; // sessionStorage: see docs/security.md
 const $ = (id) => document.getElementById(id);
@@ -12,6 +13,8 @@ const store = new Store();
 let conn = null;
 let current = null; // the room on screen
 let lastTyping = 0;
+// Delivered and seen acknowledgements of notifications (per-person receipts for publishers).
+const receipts = new Receipts((frame) => (conn ? conn.request(frame) : Promise.reject(new Error('offline'))));
 
 function el(tag, props = {}, ...children) {
   const e = document.createElement(tag);
@@ -60,6 +63,7 @@ function signOut() {
     fetch('/api/v1/logout', { method: 'POST', headers: { Authorization: `Bearer ${saved.token}` } })
       .catch(() => {});
   }
+  receipts.reset();
   showSignIn('');
 }
 
@@ -138,6 +142,7 @@ function onHello(h) {
   } else if (current) {
     loadMembers(current);
   }
+  receipts.flush();
 }
 
 function afterResume(d) {
@@ -154,6 +159,7 @@ function afterResume(d) {
   if (typeof d.notifChanges === 'number') store.noteChange(d.notifChanges);
   store.changed('notifications');
   flushOutbox();
+  receipts.flush();
 }
 
 /** Pages a room forward from its cursor until nothing is missing (truncated resume, gaps). */
@@ -297,6 +303,7 @@ function alertDesktop(n) {
   if (!('Notification' in window) || Notification.permission !== 'granted' || n.read) return;
   const note = new Notification(n.title, { body: n.body, tag: `herald-${n.id}` });
   note.onclick = () => window.focus();
+  receipts.seen(n.id);
 }
 
 async function requestRoom(event, type, field, input) {
@@ -407,6 +414,12 @@ function renderNotifications() {
   $('unread').textContent = store.unread ? String(store.unread) : '';
   $('unread').setAttribute('aria-label', t('unreadCount', { n: store.unread }));
   const list = store.sortedNotifications();
+  // Everything listed arrived here; with the page on screen, the person sees the list.
+  const visible = document.visibilityState === 'visible';
+  for (const n of list) {
+    if (visible) receipts.seen(n.id);
+    else receipts.delivered(n.id);
+  }
   if (!list.length) return replaceList($('notifications'), [el('li', { class: 'muted empty', 'data-key': 'empty', text: t('noNotifications') })]);
   replaceList($('notifications'), list.map((n) => {
     const actions = el('div', { class: 'actions' });
@@ -447,6 +460,10 @@ function renderNotifications() {
 function init() {
   translate(document);
   store.addEventListener('changed', scheduleRender);
+  // Back on screen: what the list shows now counts as seen.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') store.changed('notifications');
+  });
   $('signin-form').addEventListener('submit', signIn);
   $('signout-button').addEventListener('click', signOut);
   $('send-form').addEventListener('submit', (e) => {

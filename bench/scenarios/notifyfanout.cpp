@@ -1,5 +1,8 @@
 // herald-bench scenario notify-fanout: a service publishes notifications over the HTTP API to
-// a group of N connected people; every one must receive each notification exactly once.
+// a group of N connected people; every one must receive each notification exactly once. With
+// --receipts 1 every device acknowledges each notification as delivered and seen (notif.ack, as
+// herald-desktop does), and the run waits until every acknowledgement is answered (stored, with
+// its audit record): the same numbers, with the cost of receipts in them.
 #include "scenarios.h"
 
 #include "http.h"
@@ -15,9 +18,11 @@ int notifyFanout(Run &run)
     const long n = run.opt.num("people", run.smoke ? 50 : 10000);
     const long count = run.opt.num("count", run.smoke ? 10 : 200);
     const double rate = run.opt.real("rate", run.smoke ? 20 : 10);
+    const bool receipts = run.opt.num("receipts", 0) != 0;
     run.params = {{QStringLiteral("people"), qint64(n)},
                   {QStringLiteral("notifications"), qint64(count)},
-                  {QStringLiteral("rate_per_second"), rate}};
+                  {QStringLiteral("rate_per_second"), rate},
+                  {QStringLiteral("receipts"), receipts}};
     Setup setup(run.dataDir);
     const std::vector<Person> people = setup.people(n, QStringLiteral("p"));
     {
@@ -44,6 +49,8 @@ int notifyFanout(Run &run)
     const QJsonObject conn = connectAll(run, 180);
     run.results.insert(QStringLiteral("connect"), conn);
     run.fleet.pump(2000); // presence and online counts settle
+    if (receipts)
+        run.fleet.sendAll("receipts 1");
 
     say("notification fan-out: %ld notifications at %.0f/s to %ld people", count, rate, n);
     Http http;
@@ -82,6 +89,11 @@ int notifyFanout(Run &run)
     const qint64 expected = qint64(n) * qint64(published.size());
     const qint64 got =
         run.fleet.waitProgress(QStringLiteral("notifications"), expected, 60, run.smoke ? 5 : 10);
+    // Receipts: two acknowledgements per delivery, each answered once it is stored.
+    const qint64 receiptsGot =
+        receipts ? run.fleet.waitProgress(QStringLiteral("receiptAnswers"), 2 * expected, 120,
+                                          run.smoke ? 5 : 15)
+                 : 0;
     const CpuSample c1 = cpuOf(run.server.pid);
     const double b1 = run.fleet.cpuSeconds();
     const int64_t t1 = nowNs();
@@ -127,6 +139,11 @@ int notifyFanout(Run &run)
     run.problem(QStringLiteral("notifications_with_wrong_receiver_count"), wrongCount);
     run.problem(QStringLiteral("unknown_notification_ids"), unknownIds);
     run.problem(QStringLiteral("deliveries_short"), std::max<qint64>(0, expected - got));
+    if (receipts) {
+        run.results.insert(QStringLiteral("receipt_answers"), receiptsGot);
+        run.problem(QStringLiteral("receipts_unanswered"),
+                    std::max<qint64>(0, 2 * expected - receiptsGot));
+    }
     const double p99 = toLast.percentile(0.99) / 1000.0;
     run.target(QStringLiteral("p99 from 201 to the last receiver (ms)"), QStringLiteral("< 100"),
                p99, p99 < 100);

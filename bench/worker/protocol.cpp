@@ -57,7 +57,7 @@ void Worker::onText(Conn &c, uint32_t i, const char *p, size_t n)
     if (type == "message")
         return onMessage(c, p, n);
     if (type == "notification")
-        return onNotification(c, p, n);
+        return onNotification(c, i, p, n);
     if (type == "hello")
         return onHello(c, i, p, n);
     if (type == "result")
@@ -123,13 +123,13 @@ void Worker::onMessage(Conn &c, const char *p, size_t n)
         m_latency.add((now - readInt(tx, end)) / 1000);
 }
 
-void Worker::onNotification(Conn &c, const char *p, size_t n)
+void Worker::onNotification(Conn &c, uint32_t i, const char *p, size_t n)
 {
     // Self-test of the checks, as for messages: lose or repeat the tenth notification.
     if (m_fault && ++m_faultCount == 10) {
         if (m_fault == 'd')
             return;
-        onNotification(c, p, n);
+        onNotification(c, i, p, n);
     }
     const char *end = p + n;
     const int64_t now = nowNs();
@@ -152,6 +152,15 @@ void Worker::onNotification(Conn &c, const char *p, size_t n)
     auto &seen = m_notifSeen[id];
     ++seen.first;
     seen.second = std::max(seen.second, now);
+    if (m_receipts) {
+        // As herald-desktop: delivered on arrival, seen once its toast is on screen.
+        const std::string ids = std::to_string(id);
+        sendText(c, i,
+                 "{\"type\":\"notif.ack\",\"id\":\"r\",\"ids\":[" + ids +
+                     "],\"state\":\"delivered\"}");
+        sendText(c, i,
+                 "{\"type\":\"notif.ack\",\"id\":\"r\",\"ids\":[" + ids + "],\"state\":\"seen\"}");
+    }
 }
 
 void Worker::onHello(Conn &c, uint32_t i, const char *p, size_t n)
@@ -207,6 +216,11 @@ void Worker::onResult(Conn &c, const char *p, size_t n)
         return;
     }
     const std::string_view id = readStr(v, end);
+    if (id == "r") {
+        ++m_c.receiptAnswers;
+        m_dirty = true;
+        return;
+    }
     if (id == "res") {
         const QJsonObject o =
             QJsonDocument::fromJson(QByteArray::fromRawData(p, qsizetype(n))).object();

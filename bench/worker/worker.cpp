@@ -138,6 +138,7 @@ QJsonObject Worker::report(const QJsonObject &expect)
                   {QStringLiteral("expectedCloses"), qint64(m_c.expectedCloses)},
                   {QStringLiteral("failed"), qint64(m_c.failed)},
                   {QStringLiteral("acks"), qint64(m_c.acks)},
+                  {QStringLiteral("receiptAnswers"), qint64(m_c.receiptAnswers)},
                   {QStringLiteral("sendErrors"), qint64(m_c.sendErrors)},
                   {QStringLiteral("lastMessageNs"), qint64(m_lastMsgNs)},
                   {QStringLiteral("latency"), m_latency.toJson()},
@@ -227,6 +228,9 @@ void Worker::command(const std::string &line)
             startConnect(uint32_t(k));
         }
         m_dirty = true;
+    } else if (cmd == "receipts") {
+        // receipts 1 : acknowledge every notification as delivered and seen (notif.ack)
+        m_receipts = arg == "1";
     } else if (cmd == "notif-sparse") {
         // notif-sparse 1 : notifications are personal; ids increase per device, with gaps
         m_notifSparse = arg == "1";
@@ -278,6 +282,7 @@ void Worker::command(const std::string &line)
               {QStringLiteral("duplicates"), qint64(m_c.duplicates)},
               {QStringLiteral("expectedCloses"), qint64(m_c.expectedCloses)},
               {QStringLiteral("acks"), qint64(m_c.acks)},
+              {QStringLiteral("receiptAnswers"), qint64(m_c.receiptAnswers)},
               {QStringLiteral("resuming"), qint64(catching)}});
     } else if (cmd == "report") {
         post(report(QJsonDocument::fromJson(QByteArray::fromStdString(arg)).object()));

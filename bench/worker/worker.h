@@ -84,6 +84,7 @@ struct Counters
     int64_t failed = 0;
     int64_t acks = 0;
     int64_t sendErrors = 0;
+    int64_t receiptAnswers = 0; // results of notif.ack (receipts on)
 };
 
 /** @brief The worker process: its people, their checks, and the controller's commands. */
@@ -160,7 +161,7 @@ private:
     size_t parseFrames(Conn &c, uint32_t i, const char *p, size_t n);
     void onText(Conn &c, uint32_t i, const char *p, size_t n);
     void onMessage(Conn &c, const char *p, size_t n);
-    void onNotification(Conn &c, const char *p, size_t n);
+    void onNotification(Conn &c, uint32_t i, const char *p, size_t n);
     void onHello(Conn &c, uint32_t i, const char *p, size_t n);
     void onResult(Conn &c, const char *p, size_t n);
     void command(const std::string &line);
@@ -205,6 +206,7 @@ private:
     char m_fault = 0; // 'd' drop, 'u' duplicate
     // personal notifications: each device gets only its own, so ids only have to increase
     bool m_notifSparse = false;
+    bool m_receipts = false; // acknowledge each notification as delivered and seen, as the desktop
     int64_t m_faultCount = 0;
 
 public:

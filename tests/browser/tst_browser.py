@@ -351,7 +351,16 @@ def main():
         assert stored['readBy'] == 1, raw
         assert driver.execute_script('return window.shownAlerts') == ['Approve PO-1182?'], \
             driver.execute_script('return window.shownAlerts')
-        log('ok: notification shown (and as a browser notification), Approve clicked, the server recorded it')
+        # The tab acknowledged it as delivered and seen (receipts), with its session as the device.
+        def receipt():
+            s, _, body = http('GET', f'{base}/api/v1/notifications/{nid}/receipts', token=erp)
+            assert s == 200, body
+            return next(r for r in json.loads(body)['receipts'] if r['user'] == 'alice')
+        wait_for(driver, lambda d: receipt()['seen'] is not None, 'the seen receipt from the browser')
+        got = receipt()
+        assert got['delivered'] and got['delivered']['device'] and got['seen']['device'], got
+        log('ok: notification shown (and as a browser notification), Approve clicked, the server recorded it, '
+            'with delivered and seen receipts')
 
         # Its service settles a request in its own system, then withdraws another: the page follows.
         po = publish(base, erp, 'Approve PO-1190?', [{'id': 'approve', 'label': 'Approve'}])
