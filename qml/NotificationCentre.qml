@@ -110,6 +110,12 @@ Pane {
                 onOpenTriggered: root.notifications.openLink(card.notificationId)
                 onMarkReadTriggered: root.notifications.markRead(card.notificationId)
                 onActiveFocusChanged: if (activeFocus) list.currentIndex = card.index
+                // On screen in the opened, active window: the person has seen it (a receipt).
+                readonly property bool onScreen: root.visible && Window.active
+                                                 && card.y + card.height > list.contentY
+                                                 && card.y < list.contentY + list.height
+                onOnScreenChanged: if (onScreen) root.notifications.noteShown(card.notificationId)
+                Component.onCompleted: if (onScreen) root.notifications.noteShown(card.notificationId)
                 Keys.onDownPressed: {
                     if (card.index + 1 < list.count) {
                         list.currentIndex = card.index + 1

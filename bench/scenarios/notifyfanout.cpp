@@ -90,10 +90,10 @@ int notifyFanout(Run &run)
     const qint64 got =
         run.fleet.waitProgress(QStringLiteral("notifications"), expected, 60, run.smoke ? 5 : 10);
     // Receipts: two acknowledgements per delivery, each answered once it is stored.
-    const qint64 receiptsGot =
-        receipts ? run.fleet.waitProgress(QStringLiteral("receiptAnswers"), 2 * expected, 120,
-                                          run.smoke ? 5 : 15)
-                 : 0;
+    const qint64 receiptsGot = receipts
+                                   ? run.fleet.waitProgress(QStringLiteral("receiptAnswers"),
+                                                            2 * expected, 120, run.smoke ? 5 : 15)
+                                   : 0;
     const CpuSample c1 = cpuOf(run.server.pid);
     const double b1 = run.fleet.cpuSeconds();
     const int64_t t1 = nowNs();

@@ -81,6 +81,9 @@ public:
     Q_INVOKABLE void act(qint64 id, const QString &action);
     /** @brief Opens the notification's link in the browser and marks it read. */
     Q_INVOKABLE void openLink(qint64 id);
+    /** @brief The notification centre has it on screen in the active window: emits shown()
+     *  (once per id and sign-in is ReceiptSender's to ensure). */
+    Q_INVOKABLE void noteShown(qint64 id) { Q_EMIT shown(id); }
 
     [[nodiscard]] int unreadCount() const { return m_unread; }
     [[nodiscard]] bool loading() const { return m_loading; }
@@ -110,6 +113,8 @@ Q_SIGNALS:
     void retracted(qint64 id);
     /** @brief An action the person sent got its answer. */
     void actionFinished(qint64 id, bool ok, const QString &text);
+    /** @brief The notification centre showed it on screen (noteShown): a `seen` receipt. */
+    void shown(qint64 id);
 
 private:
     /** @brief Inserts or updates by id; returns true when the row is new. */

@@ -80,6 +80,9 @@ Session::Session(QObject *parent)
             });
     connect(&m_toasts, &ToastModel::actionRequested, &m_notifications, &NotificationModel::act);
     connect(&m_toasts, &ToastModel::linkRequested, &m_notifications, &NotificationModel::openLink);
+    // Seen in the opened notification centre: the receipt, without a sound.
+    connect(&m_notifications, &NotificationModel::shown, this,
+            [this](qint64 id) { m_receipts.seen(id); });
     connect(&m_toasts, &ToastModel::toastShown, this, [this](qint64 id, const QString &priority) {
         m_receipts.seen(id);
         if (m_settings.sound())
