@@ -35,7 +35,8 @@ QString parseArgs(const QStringList &raw, Args &a)
         QStringLiteral("password"), QStringLiteral("label"),  QStringLiteral("webhook"),
         QStringLiteral("secret"),   QStringLiteral("title"),  QStringLiteral("to"),
         QStringLiteral("group"),    QStringLiteral("body"),   QStringLiteral("priority"),
-        QStringLiteral("action"),   QStringLiteral("link"),   QStringLiteral("category")};
+        QStringLiteral("action"),   QStringLiteral("link"),   QStringLiteral("category"),
+        QStringLiteral("thread-key")};
     static const QSet<QString> booleans{QStringLiteral("private"), QStringLiteral("everyone"),
                                         QStringLiteral("password-stdin"), QStringLiteral("json")};
     for (qsizetype i = 0; i < raw.size(); ++i) {
