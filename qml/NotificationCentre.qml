@@ -110,6 +110,8 @@ Pane {
                 required property int index
                 required property string source
                 required property string threadKey
+                required threadCount
+                required threadUnread
                 width: ListView.view.width - 24
                 onMarkThreadReadTriggered: root.notifications.markThreadRead(card.source, card.threadKey)
                 onActionTriggered: actionId => root.notifications.act(card.notificationId, actionId)

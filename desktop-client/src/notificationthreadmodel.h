@@ -46,8 +46,8 @@ Q_SIGNALS:
 private:
     struct Entry
     {
-        QString thread;       // NotificationModel::ThreadRole
-        QList<int> rows;      // source rows, newest first
+        QString thread;  // NotificationModel::ThreadRole
+        QList<int> rows; // source rows, newest first
         int unread = 0;
     };
     /** @brief The entries as the source holds them now. */

@@ -40,9 +40,9 @@ public:
         PriorityRole,
         ActionsRole, ///< list of {id, label}
         LinkRole,
-        StateRole,   ///< "", "pending", "done", "failed"
-        ResultRole,  ///< what the action came to, in words
-        TimeoutRole, ///< auto-dismiss after this many ms (0: stays until handled)
+        StateRole,    ///< "", "pending", "done", "failed"
+        ResultRole,   ///< what the action came to, in words
+        TimeoutRole,  ///< auto-dismiss after this many ms (0: stays until handled)
         MoreRole,     ///< how many earlier notifications of its thread this toast stands for
         MoreTextRole, ///< "5 more from monitor" (empty when none)
     };

@@ -31,11 +31,11 @@ QTextStream &err()
 QString parseArgs(const QStringList &raw, Args &a)
 {
     static const QSet<QString> valued{
-        QStringLiteral("data-dir"), QStringLiteral("config"), QStringLiteral("display"),
-        QStringLiteral("password"), QStringLiteral("label"),  QStringLiteral("webhook"),
-        QStringLiteral("secret"),   QStringLiteral("title"),  QStringLiteral("to"),
-        QStringLiteral("group"),    QStringLiteral("body"),   QStringLiteral("priority"),
-        QStringLiteral("action"),   QStringLiteral("link"),   QStringLiteral("category"),
+        QStringLiteral("data-dir"),  QStringLiteral("config"), QStringLiteral("display"),
+        QStringLiteral("password"),  QStringLiteral("label"),  QStringLiteral("webhook"),
+        QStringLiteral("secret"),    QStringLiteral("title"),  QStringLiteral("to"),
+        QStringLiteral("group"),     QStringLiteral("body"),   QStringLiteral("priority"),
+        QStringLiteral("action"),    QStringLiteral("link"),   QStringLiteral("category"),
         QStringLiteral("thread-key")};
     static const QSet<QString> booleans{QStringLiteral("private"), QStringLiteral("everyone"),
                                         QStringLiteral("password-stdin"), QStringLiteral("json")};

@@ -88,9 +88,9 @@ private Q_SLOTS:
         QCOMPARE(threads.index(1).data(NotificationThreadModel::ThreadUnreadRole).toInt(), 2);
 
         // A new one of the thread: the entry moves to the top with the newest title.
-        model.handleFrame(frame(proto::Type::Notification,
-                                {{u"notification"_s,
-                                  notification(5, u"Disk 97%"_s, u"monitor"_s, u"disk"_s)}}));
+        model.handleFrame(
+            frame(proto::Type::Notification,
+                  {{u"notification"_s, notification(5, u"Disk 97%"_s, u"monitor"_s, u"disk"_s)}}));
         QCOMPARE(column(threads, NotificationModel::IdRole), (QList<qint64>{5, 4, 2}));
         QCOMPARE(threads.index(0).data(NotificationModel::TitleRole).toString(), u"Disk 97%"_s);
         QCOMPARE(threads.index(0).data(NotificationThreadModel::ThreadCountRole).toInt(), 3);
@@ -120,8 +120,8 @@ private Q_SLOTS:
         model.handleFrame(
             frame(proto::Type::NotifReadSync, {{u"ids"_s, QJsonArray{4}}, {u"unread"_s, 1}}));
         QCOMPARE(threads.index(1).data(NotificationModel::ReadRole).toBool(), true);
-        model.handleFrame(frame(proto::Type::NotifRetracted,
-                                {{u"notification"_s, 5}, {u"changeSeq"_s, 1}}));
+        model.handleFrame(
+            frame(proto::Type::NotifRetracted, {{u"notification"_s, 5}, {u"changeSeq"_s, 1}}));
         QCOMPARE(column(threads, NotificationModel::IdRole), (QList<qint64>{4, 3, 2}));
         QCOMPARE(threads.index(1).data(NotificationThreadModel::ThreadCountRole).toInt(), 2);
         QCOMPARE(threads.index(1).data(NotificationModel::TitleRole).toString(), u"Disk 93%"_s);

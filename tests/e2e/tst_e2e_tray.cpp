@@ -366,8 +366,8 @@ private Q_SLOTS:
                             u"high"_s, false, u"Monitoring"_s, u"disks"_s, u"db-2-disk"_s) > 0);
             QTest::qWait(150);
         }
-        QTRY_VERIFY_WITH_TIMEOUT(!windows(u"^Herald notification: Disk 96% full on db-2$"_s).isEmpty(),
-                                 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !windows(u"^Herald notification: Disk 96% full on db-2$"_s).isEmpty(), 20000);
         QTest::qWait(800); // the toast and the centre repaint
         QCOMPARE(windows(toastTitle).size(), 1);
         screenshot(u"grouped-toast"_s);

@@ -53,13 +53,15 @@ private Q_SLOTS:
     {
         Client a;
         QVERIFY(a.open(m_server->wsUrl(), m_tokens[QStringLiteral("alice")]));
-        const qint64 id = publish(m_monitor, QStringLiteral("Disk 91% on db-2"),
-                                  QStringLiteral("db-2-disk"));
+        const qint64 id =
+            publish(m_monitor, QStringLiteral("Disk 91% on db-2"), QStringLiteral("db-2-disk"));
         const qint64 plain = publish(m_monitor, QStringLiteral("Backup done"), QString());
         QVERIFY(id > 0 && plain > id);
         // Live.
         const QJsonObject live = a.waitFor(QStringLiteral("notification"));
-        QCOMPARE(live.value(QLatin1String("notification")).toObject().value(QLatin1String("id"))
+        QCOMPARE(live.value(QLatin1String("notification"))
+                     .toObject()
+                     .value(QLatin1String("id"))
                      .toInteger(),
                  id);
         QCOMPARE(live.value(QLatin1String("notification"))
@@ -83,9 +85,8 @@ private Q_SLOTS:
                  QStringLiteral("db-2-disk"));
         QVERIFY(list.at(0).toObject().value(QLatin1String("threadKey")).isNull());
         // The service's view.
-        const auto got =
-            m_http.get(m_server->httpUrl(QStringLiteral("/api/v1/notifications/%1").arg(id)),
-                       m_monitor);
+        const auto got = m_http.get(
+            m_server->httpUrl(QStringLiteral("/api/v1/notifications/%1").arg(id)), m_monitor);
         QCOMPARE(got.status, 200);
         QCOMPARE(got.json.value(QLatin1String("threadKey")).toString(),
                  QStringLiteral("db-2-disk"));
@@ -126,16 +127,16 @@ private Q_SLOTS:
             for (int i = 0; i < 6; ++i)
                 QVERIFY(!c->waitFor(QStringLiteral("notification")).isEmpty());
         // Read one of the thread by itself first: it is not read again.
-        const QJsonObject one =
-            a1.request(QStringLiteral("notif.read"), {{QStringLiteral("ids"), QJsonArray{thread[0]}}});
-        QCOMPARE(one.value(QLatin1String("data")).toObject().value(QLatin1String("unread")).toInteger(),
-                 5);
+        const QJsonObject one = a1.request(QStringLiteral("notif.read"),
+                                           {{QStringLiteral("ids"), QJsonArray{thread[0]}}});
+        QCOMPARE(
+            one.value(QLatin1String("data")).toObject().value(QLatin1String("unread")).toInteger(),
+            5);
         QVERIFY(!a2.waitFor(QStringLiteral("notif.readSync")).isEmpty());
 
-        const QJsonObject r =
-            a1.request(QStringLiteral("notif.readThread"),
-                       {{QStringLiteral("service"), QStringLiteral("monitor")},
-                        {QStringLiteral("threadKey"), disk}});
+        const QJsonObject r = a1.request(QStringLiteral("notif.readThread"),
+                                         {{QStringLiteral("service"), QStringLiteral("monitor")},
+                                          {QStringLiteral("threadKey"), disk}});
         QCOMPARE(r.value(QLatin1String("type")).toString(), QStringLiteral("result"));
         const QJsonObject data = r.value(QLatin1String("data")).toObject();
         QCOMPARE(idsOf(data.value(QLatin1String("ids"))), (QList<qint64>{thread[1], thread[2]}));
@@ -162,13 +163,13 @@ private Q_SLOTS:
         QVERIFY(b.all(QStringLiteral("notif.readSync")).isEmpty());
         Client b2;
         QVERIFY(b2.open(m_server->wsUrl(), m_tokens[QStringLiteral("bob")]));
-        QCOMPARE(b2.all(QStringLiteral("hello")).value(0).value(QLatin1String("unread")).toInteger(),
-                 6);
+        QCOMPARE(
+            b2.all(QStringLiteral("hello")).value(0).value(QLatin1String("unread")).toInteger(), 6);
         // A new device of Alice's starts with the lower count.
         Client a3;
         QVERIFY(a3.open(m_server->wsUrl(), m_tokens[QStringLiteral("alice")]));
-        QCOMPARE(a3.all(QStringLiteral("hello")).value(0).value(QLatin1String("unread")).toInteger(),
-                 3);
+        QCOMPARE(
+            a3.all(QStringLiteral("hello")).value(0).value(QLatin1String("unread")).toInteger(), 3);
         // Each read is recorded as a read of its own, by Alice.
         const auto audit = m_http.get(
             m_server->httpUrl(QStringLiteral("/api/v1/notifications/%1/audit").arg(thread[2])),
@@ -188,19 +189,26 @@ private Q_SLOTS:
             a1.request(QStringLiteral("notif.readThread"),
                        {{QStringLiteral("service"), QStringLiteral("monitor")},
                         {QStringLiteral("threadKey"), disk}});
-        QVERIFY(again.value(QLatin1String("data")).toObject().value(QLatin1String("ids")).toArray().isEmpty());
-        QCOMPARE(again.value(QLatin1String("data")).toObject().value(QLatin1String("unread")).toInteger(),
+        QVERIFY(again.value(QLatin1String("data"))
+                    .toObject()
+                    .value(QLatin1String("ids"))
+                    .toArray()
+                    .isEmpty());
+        QCOMPARE(again.value(QLatin1String("data"))
+                     .toObject()
+                     .value(QLatin1String("unread"))
+                     .toInteger(),
                  3);
         QTest::qWait(100);
         QVERIFY(a2.all(QStringLiteral("notif.readSync")).isEmpty());
         // A thread that does not exist reads nothing.
-        const QJsonObject none =
-            a1.request(QStringLiteral("notif.readThread"),
-                       {{QStringLiteral("service"), QStringLiteral("nosuch")},
-                        {QStringLiteral("threadKey"), disk}});
+        const QJsonObject none = a1.request(QStringLiteral("notif.readThread"),
+                                            {{QStringLiteral("service"), QStringLiteral("nosuch")},
+                                             {QStringLiteral("threadKey"), disk}});
         QCOMPARE(none.value(QLatin1String("type")).toString(), QStringLiteral("result"));
-        QCOMPARE(none.value(QLatin1String("data")).toObject().value(QLatin1String("unread")).toInteger(),
-                 3);
+        QCOMPARE(
+            none.value(QLatin1String("data")).toObject().value(QLatin1String("unread")).toInteger(),
+            3);
     }
 
     void badThreadKeyRefused_data()
@@ -215,13 +223,13 @@ private Q_SLOTS:
     void badThreadKeyRefused()
     {
         QFETCH(QJsonValue, key);
-        const auto r = m_http.post(m_server->httpUrl(QStringLiteral("/api/v1/notifications")),
-                                   {{QStringLiteral("recipients"),
-                                     QJsonObject{{QStringLiteral("users"),
-                                                  QJsonArray{QStringLiteral("alice")}}}},
-                                    {QStringLiteral("title"), QStringLiteral("x")},
-                                    {QStringLiteral("threadKey"), key}},
-                                   m_monitor);
+        const auto r = m_http.post(
+            m_server->httpUrl(QStringLiteral("/api/v1/notifications")),
+            {{QStringLiteral("recipients"),
+              QJsonObject{{QStringLiteral("users"), QJsonArray{QStringLiteral("alice")}}}},
+             {QStringLiteral("title"), QStringLiteral("x")},
+             {QStringLiteral("threadKey"), key}},
+            m_monitor);
         QCOMPARE(r.status, 400);
         QCOMPARE(errorCode(r), QStringLiteral("bad_value"));
         QCOMPARE(errorField(r), QStringLiteral("threadKey"));
@@ -233,15 +241,15 @@ private Q_SLOTS:
         QVERIFY(publish(m_monitor, QStringLiteral("x"), longest) > 0);
         Client a;
         QVERIFY(a.open(m_server->wsUrl(), m_tokens[QStringLiteral("alice")]));
-        const QJsonObject blank =
-            a.request(QStringLiteral("notif.readThread"),
-                      {{QStringLiteral("service"), QStringLiteral("monitor")},
-                       {QStringLiteral("threadKey"), QStringLiteral("  ")}});
+        const QJsonObject blank = a.request(QStringLiteral("notif.readThread"),
+                                            {{QStringLiteral("service"), QStringLiteral("monitor")},
+                                             {QStringLiteral("threadKey"), QStringLiteral("  ")}});
         QCOMPARE(blank.value(QLatin1String("type")).toString(), QStringLiteral("error"));
         QCOMPARE(blank.value(QLatin1String("code")).toString(), QStringLiteral("bad_value"));
         QCOMPARE(blank.value(QLatin1String("field")).toString(), QStringLiteral("threadKey"));
-        const QJsonObject missing = a.request(QStringLiteral("notif.readThread"),
-                                              {{QStringLiteral("service"), QStringLiteral("monitor")}});
+        const QJsonObject missing =
+            a.request(QStringLiteral("notif.readThread"),
+                      {{QStringLiteral("service"), QStringLiteral("monitor")}});
         QCOMPARE(missing.value(QLatin1String("type")).toString(), QStringLiteral("error"));
         QCOMPARE(missing.value(QLatin1String("field")).toString(), QStringLiteral("threadKey"));
         const QJsonObject tooLong =
@@ -253,10 +261,12 @@ private Q_SLOTS:
         const QJsonObject ok = a.request(QStringLiteral("notif.readThread"),
                                          {{QStringLiteral("service"), QStringLiteral("monitor")},
                                           {QStringLiteral("threadKey"), longest}});
-        QCOMPARE(idsOf(ok.value(QLatin1String("data")).toObject().value(QLatin1String("ids"))).size(),
-                 1);
-        QCOMPARE(ok.value(QLatin1String("data")).toObject().value(QLatin1String("unread")).toInteger(),
-                 0);
+        QCOMPARE(
+            idsOf(ok.value(QLatin1String("data")).toObject().value(QLatin1String("ids"))).size(),
+            1);
+        QCOMPARE(
+            ok.value(QLatin1String("data")).toObject().value(QLatin1String("unread")).toInteger(),
+            0);
     }
 
 private:

@@ -208,8 +208,8 @@ void NotificationCenter::onReadThread(Conn &c, const Frame &f)
             if (!r.changed.isEmpty())
                 m_ctx.cluster->toUserEverywhere(
                     userId,
-                    encode(Type::NotifReadSync, {{key("ids"), toJson(r.changed)},
-                                                 {key("unread"), r.unread}}),
+                    encode(Type::NotifReadSync,
+                           {{key("ids"), toJson(r.changed)}, {key("unread"), r.unread}}),
                     connId);
             return QJsonObject{{key("ids"), toJson(r.changed)}, {key("unread"), r.unread}};
         });
