@@ -249,13 +249,13 @@ private Q_SLOTS:
         QCOMPARE(blank.value(QLatin1String("field")).toString(), QStringLiteral("threadKey"));
         const QJsonObject missing =
             a.request(QStringLiteral("notif.readThread"),
-                      {{QStringLiteral("service"), QStringLiteral("monitor")}});
+                      QJsonObject{{QStringLiteral("service"), QStringLiteral("monitor")}});
         QCOMPARE(missing.value(QLatin1String("type")).toString(), QStringLiteral("error"));
         QCOMPARE(missing.value(QLatin1String("field")).toString(), QStringLiteral("threadKey"));
         const QJsonObject tooLong =
             a.request(QStringLiteral("notif.readThread"),
                       {{QStringLiteral("service"), QStringLiteral("monitor")},
-                       {QStringLiteral("threadKey"), longest + QLatin1Char('k')}});
+                       {QStringLiteral("threadKey"), QString(longest + QLatin1Char('k'))}});
         QCOMPARE(tooLong.value(QLatin1String("type")).toString(), QStringLiteral("error"));
         // Nothing was read by the refused requests; the longest key reads its thread.
         const QJsonObject ok = a.request(QStringLiteral("notif.readThread"),
