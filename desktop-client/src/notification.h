@@ -45,8 +45,9 @@ struct Notification
      *  itself. Notifications with the same key are shown together. */
     [[nodiscard]] QString threadId() const
     {
-        return threadKey.isEmpty() ? QStringLiteral("#") + QString::number(id)
-                                   : source + QLatin1Char('\n') + threadKey;
+        if (threadKey.isEmpty())
+            return QStringLiteral("#") + QString::number(id);
+        return source + QLatin1Char('\n') + threadKey;
     }
     [[nodiscard]] bool isExpired(const QDateTime &now = QDateTime::currentDateTimeUtc()) const
     {
