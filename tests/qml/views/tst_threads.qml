@@ -62,6 +62,7 @@ TestCase {
         const view = createTemporaryObject(centreComponent, testCase, { notifications: Session.notifications })
         const list = findChild(view, "notificationList")
         tryCompare(list, "count", 2)
+        tryVerify(() => list.itemAtIndex(0) !== null && list.itemAtIndex(1) !== null)
         const card = list.itemAtIndex(0)
         compare(findChild(card, "cardTitle").text, "Disk 97% full on db-2")
         const count = findChild(card, "cardThreadCount")
