@@ -21,6 +21,10 @@ Rectangle {
     required property string pendingAction
     required property string actionError
     required property bool expired
+    /** How many notifications of its thread this entry stands for (1: it is alone), and how
+     *  many of them are unread. */
+    property int threadCount: 1
+    property int threadUnread: 0
     /** Shows the whole title and body. */
     property bool expanded: false
     readonly property bool truncated: titleLabel.truncated || bodyLabel.truncated
@@ -28,6 +32,7 @@ Rectangle {
     signal actionTriggered(string actionId)
     signal openTriggered()
     signal markReadTriggered()
+    signal markThreadReadTriggered()
 
     implicitHeight: column.implicitHeight + 20
     radius: Theme.radius
@@ -36,7 +41,8 @@ Rectangle {
     activeFocusOnTab: true
     Accessible.role: Accessible.ListItem
     Accessible.name: (root.read ? "" : qsTr("Unread: ")) + root.title
-    Accessible.description: [root.origin, root.body, root.resolution].filter(s => s.length > 0).join(". ")
+    Accessible.description: [root.origin, root.threadCount > 1 ? threadLabel.text : "", root.body,
+                             root.resolution].filter(s => s.length > 0).join(". ")
     Keys.onReturnPressed: root.expanded = !root.expanded
     Keys.onEnterPressed: root.expanded = !root.expanded
     Keys.onSpacePressed: root.markReadTriggered()
@@ -104,6 +110,16 @@ Rectangle {
                 elide: Text.ElideRight
             }
             Label {
+                id: threadLabel
+                objectName: "cardThreadCount"
+                Layout.alignment: Qt.AlignTop
+                visible: root.threadCount > 1
+                text: qsTr("%n in thread", "", root.threadCount)
+                color: Theme.accent
+                font.pixelSize: 11
+                font.bold: true
+            }
+            Label {
                 objectName: "cardTime"
                 Layout.alignment: Qt.AlignTop
                 text: Theme.relativeTime(root.createdAt, Theme.now)
@@ -146,6 +162,7 @@ Rectangle {
             spacing: 8
             visible: (!root.resolved && !root.expired && root.actions.length > 0) || root.link.length > 0
                      || !root.read || root.resolved || root.expired || root.actionError.length > 0
+                     || (root.threadCount > 1 && root.threadUnread > 0)
             ActionButtons {
                 visible: !root.resolved && !root.expired && root.actions.length > 0
                 actions: root.resolved || root.expired ? [] : root.actions
@@ -198,6 +215,16 @@ Rectangle {
                 flat: true
                 implicitHeight: 30
                 onClicked: root.markReadTriggered()
+            }
+            AppButton {
+                objectName: "cardMarkThreadRead"
+                visible: root.threadCount > 1 && root.threadUnread > 0
+                text: qsTr("Mark thread read")
+                Accessible.name: qsTr("Mark thread read")
+                Accessible.description: root.title
+                flat: true
+                implicitHeight: 30
+                onClicked: root.markThreadReadTriggered()
             }
         }
     }

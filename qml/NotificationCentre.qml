@@ -97,15 +97,23 @@ Pane {
             keyNavigationEnabled: false // the cards move focus themselves (Up and Down)
             Accessible.role: Accessible.List
             Accessible.name: filter.unreadOnly ? qsTr("Unread notifications") : qsTr("All notifications")
-            model: NotificationFilterModel {
-                id: filter
-                sourceModel: root.notifications
-                unreadOnly: tabs.currentIndex === 0
+            // One entry per thread: the newest of it, with a count (NotificationThreadModel).
+            model: NotificationThreadModel {
+                sourceModel: NotificationFilterModel {
+                    id: filter
+                    sourceModel: root.notifications
+                    unreadOnly: tabs.currentIndex === 0
+                }
             }
             delegate: NotificationCard {
                 id: card
                 required property int index
+                required property string source
+                required property string threadKey
+                required threadCount
+                required threadUnread
                 width: ListView.view.width - 24
+                onMarkThreadReadTriggered: root.notifications.markThreadRead(card.source, card.threadKey)
                 onActionTriggered: actionId => root.notifications.act(card.notificationId, actionId)
                 onOpenTriggered: root.notifications.openLink(card.notificationId)
                 onMarkReadTriggered: root.notifications.markRead(card.notificationId)

@@ -17,6 +17,8 @@ Rectangle {
     required property string link
     required property string actionState
     required property string result
+    /** "5 more from monitor": the earlier notifications of its thread this toast stands for. */
+    property string moreText: ""
 
     signal actionTriggered(string actionId)
     signal openTriggered()
@@ -40,7 +42,7 @@ Rectangle {
     border.width: root.priority === "urgent" ? 2 : 1
     Accessible.role: Accessible.AlertMessage
     Accessible.name: root.title
-    Accessible.description: [root.origin, root.body].filter(s => s.length > 0).join(". ")
+    Accessible.description: [root.origin, root.body, root.moreText].filter(s => s.length > 0).join(". ")
     Keys.onEscapePressed: root.dismissed()
 
     HoverHandler {
@@ -118,6 +120,20 @@ Rectangle {
             maximumLineCount: 3
             elide: Text.ElideRight
             verticalAlignment: Text.AlignTop
+        }
+
+        Label {
+            objectName: "toastMore"
+            Layout.fillWidth: true
+            Layout.bottomMargin: 4
+            visible: root.moreText.length > 0
+            text: root.moreText
+            color: Theme.accent
+            font.pixelSize: 12
+            font.bold: true
+            elide: Text.ElideRight
+            Accessible.role: Accessible.StaticText
+            Accessible.name: text
         }
 
         ActionButtons {

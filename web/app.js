@@ -299,6 +299,12 @@ function markRead(ids) {
   conn.request({ type: 'notif.read', ids }).then((d) => store.markRead(ids, false, d.unread), () => {});
 }
 
+/** Reads every notification of a thread, also those older than the ones held here. */
+function markThreadRead(n) {
+  conn.request({ type: 'notif.readThread', service: n.source?.service || '', threadKey: n.threadKey })
+    .then((d) => store.markRead(d.ids, false, d.unread), () => {});
+}
+
 function alertDesktop(n) {
   if (!('Notification' in window) || Notification.permission !== 'granted' || n.read) return;
   const note = new Notification(n.title, { body: n.body, tag: `herald-${n.id}` });
@@ -413,15 +419,21 @@ function renderChat() {
 function renderNotifications() {
   $('unread').textContent = store.unread ? String(store.unread) : '';
   $('unread').setAttribute('aria-label', t('unreadCount', { n: store.unread }));
-  const list = store.sortedNotifications();
-  // Everything listed arrived here; with the page on screen, the person sees the list.
+  const threads = store.threads();
+  // Everything listed arrived here; with the page on screen, the person sees each thread's
+  // newest entry (the older ones of a thread are folded into it).
   const visible = document.visibilityState === 'visible';
-  for (const n of list) {
-    if (visible) receipts.seen(n.id);
-    else receipts.delivered(n.id);
+  for (const { items } of threads) {
+    for (const [i, x] of items.entries()) {
+      if (visible && i === 0) receipts.seen(x.id);
+      else receipts.delivered(x.id);
+    }
   }
-  if (!list.length) return replaceList($('notifications'), [el('li', { class: 'muted empty', 'data-key': 'empty', text: t('noNotifications') })]);
-  replaceList($('notifications'), list.map((n) => {
+  if (!threads.length) return replaceList($('notifications'), [el('li', { class: 'muted empty', 'data-key': 'empty', text: t('noNotifications') })]);
+  // One entry per thread: its newest notification, with how many there are.
+  replaceList($('notifications'), threads.map(({ items }) => {
+    const n = items[0];
+    const unreadInThread = items.filter((x) => !x.read).length;
     const actions = el('div', { class: 'actions' });
     if (n.resolved?.source) {
       // Settled by its service in its own system: the service's words.
@@ -441,13 +453,18 @@ function renderNotifications() {
     if (!n.read && !n.resolved)
       actions.append(el('button', { type: 'button', class: 'secondary', text: t('markRead'),
         'data-key': `n${n.id}:read`, onclick: () => markRead([n.id]) }));
+    if (items.length > 1 && unreadInThread > 0)
+      actions.append(el('button', { type: 'button', class: 'secondary mark-thread-read', text: t('markThreadRead'),
+        'aria-label': t('markThreadRead'), 'data-key': `n${n.id}:readThread`, onclick: () => markThreadRead(n) }));
     if (/^https?:\/\//.test(n.link || ''))
       actions.append(el('a', { href: n.link, target: '_blank', rel: 'noopener noreferrer', text: t('open') }));
     return el('li', { class: `notification ${n.priority} ${n.read ? 'read' : 'unread'}`,
-      'data-notification-id': n.id, 'data-key': `n${n.id}` },
+      'data-notification-id': n.id, 'data-key': `n${n.id}`,
+      'data-thread-count': items.length },
       el('div', { class: 'meta' },
         el('span', { class: `priority ${n.priority}`, text: t(`priority_${n.priority}`) }),
         el('span', { class: 'source', text: n.source?.service || '' }),
+        items.length > 1 ? el('span', { class: 'thread-count', text: t('inThread', { n: items.length }) }) : null,
         el('time', { text: new Date(n.createdAt).toLocaleString(locale), dateTime: new Date(n.createdAt).toISOString() })),
       el('h3', { class: 'title', text: n.title }),
       n.body ? el('p', { class: 'body', text: n.body }) : null,

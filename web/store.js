@@ -156,6 +156,20 @@ export class Store extends EventTarget {
     return [...this.notifications.values()].sort((a, b) => b.id - a.id);
   }
 
+  /**
+   * The notifications as the list shows them, newest first: one entry per thread (a service's
+   * threadKey) with its notifications, newest first; one without a threadKey stands alone.
+   */
+  threads() {
+    const byKey = new Map();
+    for (const n of this.sortedNotifications()) {
+      const key = n.threadKey ? `${n.source?.service || ''}\n${n.threadKey}` : `#${n.id}`;
+      if (!byKey.has(key)) byKey.set(key, { key, items: [] });
+      byKey.get(key).items.push(n);
+    }
+    return [...byKey.values()];
+  }
+
   setPresence(f) {
     const r = this.rooms.get(f.room);
     if (r) r.info.online = f.online;

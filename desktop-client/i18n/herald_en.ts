@@ -383,6 +383,17 @@
         <source>Mark read</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>%n in thread</source>
+        <translation>
+            <numerusform>%n in thread</numerusform>
+            <numerusform>%n in thread</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Mark thread read</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>NotificationCentre</name>
@@ -788,6 +799,17 @@
         <translation>
             <numerusform>+%n more</numerusform>
             <numerusform>+%n more</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ToastModel</name>
+    <message numerus="yes">
+        <source>%n more from %1</source>
+        <comment>a toast standing for a thread</comment>
+        <translation>
+            <numerusform>%n more from %1</numerusform>
+            <numerusform>%n more from %1</numerusform>
         </translation>
     </message>
 </context>

@@ -376,6 +376,16 @@
         <source>Mark read</source>
         <translation>标为已读</translation>
     </message>
+    <message numerus="yes">
+        <source>%n in thread</source>
+        <translation>
+            <numerusform>此会话共 %n 条</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Mark thread read</source>
+        <translation>整个会话标为已读</translation>
+    </message>
 </context>
 <context>
     <name>NotificationCentre</name>
@@ -776,6 +786,16 @@
         <source>+%n more</source>
         <translation>
             <numerusform>还有 %n 条</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ToastModel</name>
+    <message numerus="yes">
+        <source>%n more from %1</source>
+        <comment>a toast standing for a thread</comment>
+        <translation>
+            <numerusform>另有 %n 条来自 %1</numerusform>
         </translation>
     </message>
 </context>

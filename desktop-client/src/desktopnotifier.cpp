@@ -1,5 +1,6 @@
 #include "desktopnotifier.h"
 
+#include <QCoreApplication>
 #include <QDBusConnectionInterface>
 #include <QDBusMessage>
 #include <QDBusPendingCallWatcher>
@@ -126,6 +127,25 @@ void DesktopNotifier::show(const Notification &n)
     }
     if (m_shown.contains(n.id))
         return;
+    if (!n.threadKey.isEmpty()) {
+        // One bubble per thread: the newest takes over the bubble of the one before it, and
+        // says how many more there are ("5 more from Monitoring"), as Herald's own toast does.
+        for (auto it = m_shown.begin(); it != m_shown.end(); ++it) {
+            if (it->serverId == 0 || m_acting.contains(it.key()) ||
+                it->notification.threadId() != n.threadId())
+                continue;
+            const Shown was = *it;
+            m_shown.erase(it);
+            m_shown.insert(n.id, {n, was.serverId, was.more + 1});
+            const QString more =
+                QCoreApplication::translate("ToastModel", "%n more from %1",
+                                            "a toast standing for a thread", was.more + 1)
+                    .arg(n.sourceDisplay.isEmpty() ? n.source : n.sourceDisplay);
+            notify(n, was.serverId, n.body.isEmpty() ? more : QString(n.body + u"\n"_s + more),
+                   true, n.priority == u"urgent"_s ? 0 : -1);
+            return;
+        }
+    }
     m_shown.insert(n.id, {n, 0});
     // Urgent ones stay until handled, like Herald's own toasts; the rest as the desktop likes.
     notify(n, 0, n.body, true, n.priority == u"urgent"_s ? 0 : -1);

@@ -75,6 +75,7 @@ private:
     {
         Notification notification;
         uint serverId = 0; // 0 while Notify is on its way
+        int more = 0;      // earlier notifications of its thread this bubble took over
     };
 
     void probe();

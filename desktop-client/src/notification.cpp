@@ -25,6 +25,7 @@ Notification Notification::fromJson(const QJsonObject &o)
     n.priority = o.value("priority"_L1).toString(u"normal"_s);
     n.category = o.value("category"_L1).toString();
     n.link = o.value("link"_L1).toString();
+    n.threadKey = o.value("threadKey"_L1).toString();
     const QJsonValue source = o.value("source"_L1);
     n.source =
         source.isObject() ? source.toObject().value("service"_L1).toString() : source.toString();

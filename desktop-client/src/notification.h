@@ -26,6 +26,7 @@ struct Notification
     QString link;
     QString source;        // the publishing service (its name)
     QString sourceDisplay; // its display name, when the publisher gave one
+    QString threadKey;     // the publisher's thread (empty: none)
     QList<Action> actions;
     QDateTime createdAt;
     QDateTime expiresAt;
@@ -40,6 +41,14 @@ struct Notification
     QString actionError;   // why the last action failed
 
     [[nodiscard]] bool isResolved() const { return resolved; }
+    /** @brief Which thread it belongs to: its service and thread key, or (no thread key) only
+     *  itself. Notifications with the same key are shown together. */
+    [[nodiscard]] QString threadId() const
+    {
+        if (threadKey.isEmpty())
+            return QStringLiteral("#") + QString::number(id);
+        return source + QLatin1Char('\n') + threadKey;
+    }
     [[nodiscard]] bool isExpired(const QDateTime &now = QDateTime::currentDateTimeUtc()) const
     {
         return expiresAt.isValid() && expiresAt < now;

@@ -67,6 +67,10 @@ QVariant NotificationModel::data(const QModelIndex &index, int role) const
         return n.actionError;
     case ExpiredRole:
         return n.isExpired();
+    case ThreadKeyRole:
+        return n.threadKey;
+    case ThreadRole:
+        return n.threadId();
     default:
         return {};
     }
@@ -89,7 +93,9 @@ QHash<int, QByteArray> NotificationModel::roleNames() const
             {ResolutionRole, "resolution"},
             {PendingActionRole, "pendingAction"},
             {ActionErrorRole, "actionError"},
-            {ExpiredRole, "expired"}};
+            {ExpiredRole, "expired"},
+            {ThreadKeyRole, "threadKey"},
+            {ThreadRole, "thread"}};
 }
 
 const Notification *NotificationModel::find(qint64 id) const
@@ -364,6 +370,39 @@ void NotificationModel::markAllRead()
             ids.append(n.id);
         markLocallyRead(ids);
         setUnreadCount(reply.data.value("unread"_L1).toInt());
+    });
+}
+
+void NotificationModel::markThreadRead(const QString &service, const QString &threadKey)
+{
+    if (threadKey.isEmpty())
+        return;
+    QList<qint64> ids;
+    for (const Notification &n : std::as_const(m_rows))
+        if (!n.read && n.source == service && n.threadKey == threadKey)
+            ids.append(n.id);
+    markLocallyRead(ids);
+    if (!m_connection)
+        return;
+    const QJsonObject body{{u"service"_s, service}, {u"threadKey"_s, threadKey}};
+    m_connection->request(proto::Type::NotifReadThread, body, [this, ids](const Reply &reply) {
+        if (reply.ok) {
+            QList<qint64> read;
+            const QJsonArray array = reply.data.value("ids"_L1).toArray();
+            for (const QJsonValue &v : array)
+                read.append(qint64(v.toDouble()));
+            markLocallyRead(read); // older ones of the thread this client had not paged in
+            setUnreadCount(reply.data.value("unread"_L1).toInt());
+            return;
+        }
+        // Not stored: show them unread again rather than pretend.
+        for (const qint64 id : ids) {
+            const int r = indexOf(id);
+            if (r >= 0) {
+                m_rows[r].read = false;
+                changed(r);
+            }
+        }
     });
 }
 

@@ -45,6 +45,8 @@ public:
         PendingActionRole,
         ActionErrorRole,
         ExpiredRole,
+        ThreadKeyRole, ///< the publisher's thread key (empty: none)
+        ThreadRole,    ///< which entry it is shown in: Notification::threadId()
     };
     Q_ENUM(Roles)
 
@@ -76,6 +78,9 @@ public:
 
     Q_INVOKABLE void markRead(qint64 id);
     Q_INVOKABLE void markAllRead();
+    /** @brief Marks every notification of one thread read (notif.readThread): at once here,
+     *  then as the server says. */
+    Q_INVOKABLE void markThreadRead(const QString &service, const QString &threadKey);
     /** @brief Sends an action (approve, reject, ...); the row shows it pending, then the outcome.
      */
     Q_INVOKABLE void act(qint64 id, const QString &action);

@@ -63,6 +63,12 @@ QVariant ToastModel::data(const QModelIndex &index, int role) const
         return t.result;
     case TimeoutRole:
         return timeoutFor(n.priority);
+    case MoreRole:
+        return t.more;
+    case MoreTextRole:
+        return t.more > 0 ? tr("%n more from %1", "a toast standing for a thread", t.more)
+                                .arg(n.sourceDisplay.isEmpty() ? n.source : n.sourceDisplay)
+                          : QString();
     default:
         return {};
     }
@@ -81,7 +87,9 @@ QHash<int, QByteArray> ToastModel::roleNames() const
             {LinkRole, "link"},
             {StateRole, "actionState"},
             {ResultRole, "result"},
-            {TimeoutRole, "timeout"}};
+            {TimeoutRole, "timeout"},
+            {MoreRole, "moreCount"},
+            {MoreTextRole, "moreText"}};
 }
 
 int ToastModel::timeoutFor(const QString &priority) const
@@ -101,14 +109,16 @@ void ToastModel::show(const Notification &n)
 {
     if (n.read || n.isResolved() || n.isExpired() || isShown(n.id))
         return;
-    for (const Notification &queued : std::as_const(m_queue))
-        if (queued.id == n.id)
+    for (const Queued &queued : std::as_const(m_queue))
+        if (queued.notification.id == n.id)
             return;
     if (m_dnd && !isUrgent(n)) {
         ++m_suppressed;
         Q_EMIT suppressedCountChanged();
         return;
     }
+    if (joinThread(n))
+        return;
     if (int(m_rows.size()) < m_maxVisible) {
         append(n);
         return;
@@ -117,9 +127,35 @@ void ToastModel::show(const Notification &n)
     auto pos = m_queue.end();
     if (isUrgent(n))
         pos = std::find_if(m_queue.begin(), m_queue.end(),
-                           [](const Notification &q) { return !isUrgent(q); });
-    m_queue.insert(pos, n);
+                           [](const Queued &q) { return !isUrgent(q.notification); });
+    m_queue.insert(pos, Queued{n, 0});
     Q_EMIT overflowCountChanged();
+}
+
+bool ToastModel::joinThread(const Notification &n)
+{
+    if (n.threadKey.isEmpty())
+        return false;
+    const QString thread = n.threadId();
+    for (size_t row = 0; row < m_rows.size(); ++row) {
+        Toast &t = m_rows[row];
+        // A toast busy with an action, or showing its outcome, is left alone.
+        if (t.notification.threadId() != thread || !t.state.isEmpty())
+            continue;
+        t.notification = n; // the newest is what it shows, and what its buttons act on
+        ++t.more;
+        rowChanged(int(row));
+        t.timer.reset(); // the timer dismisses by id: a new one for the newest, from the start
+        startTimer(t, timeoutFor(n.priority)); // no toastShown: one sound for a burst
+        return true;
+    }
+    for (Queued &q : m_queue)
+        if (q.notification.threadId() == thread) {
+            q.notification = n;
+            ++q.more;
+            return true;
+        }
+    return false;
 }
 
 void ToastModel::showFromMap(const QVariantMap &map)
@@ -130,11 +166,11 @@ void ToastModel::showFromMap(const QVariantMap &map)
     show(n);
 }
 
-void ToastModel::append(const Notification &n)
+void ToastModel::append(const Notification &n, int more)
 {
     const int row = int(m_rows.size());
     beginInsertRows({}, row, row);
-    m_rows.push_back(Toast{n, {}, {}, nullptr});
+    m_rows.push_back(Toast{n, {}, {}, nullptr, more});
     endInsertRows();
     startTimer(m_rows.back(), timeoutFor(n.priority));
     Q_EMIT toastShown(n.id, n.priority);
@@ -166,10 +202,10 @@ void ToastModel::promote()
 {
     bool changed = false;
     while (int(m_rows.size()) < m_maxVisible && !m_queue.isEmpty()) {
-        const Notification next = m_queue.takeFirst();
+        const Queued next = m_queue.takeFirst();
         changed = true;
-        if (!next.isExpired())
-            append(next);
+        if (!next.notification.isExpired())
+            append(next.notification, next.more);
     }
     if (changed)
         Q_EMIT overflowCountChanged();
@@ -242,13 +278,13 @@ void ToastModel::finishAction(qint64 id, bool ok, const QString &text)
 void ToastModel::update(const Notification &n)
 {
     const auto queued = std::find_if(m_queue.begin(), m_queue.end(),
-                                     [&](const Notification &q) { return q.id == n.id; });
+                                     [&](const Queued &q) { return q.notification.id == n.id; });
     if (queued != m_queue.end()) {
         if (n.read || n.isResolved()) {
             m_queue.erase(queued);
             Q_EMIT overflowCountChanged();
         } else {
-            *queued = n; // changed by its service while waiting: shows the new state
+            queued->notification = n; // changed by its service while waiting: the new state
         }
     }
     const int row = indexOf(n.id);
@@ -275,7 +311,7 @@ void ToastModel::update(const Notification &n)
 void ToastModel::retract(qint64 id)
 {
     const auto queued = std::find_if(m_queue.begin(), m_queue.end(),
-                                     [&](const Notification &q) { return q.id == id; });
+                                     [&](const Queued &q) { return q.notification.id == id; });
     if (queued != m_queue.end()) {
         m_queue.erase(queued);
         Q_EMIT overflowCountChanged();
@@ -305,7 +341,7 @@ void ToastModel::setDoNotDisturb(bool dnd)
             if (!isUrgent(m_rows[size_t(row)].notification) && m_rows[size_t(row)].state.isEmpty())
                 remove(row);
         const auto before = m_queue.size();
-        m_queue.removeIf([](const Notification &n) { return !isUrgent(n); });
+        m_queue.removeIf([](const Queued &q) { return !isUrgent(q.notification); });
         if (m_queue.size() != before)
             Q_EMIT overflowCountChanged();
         promote();
@@ -325,7 +361,7 @@ void ToastModel::setMaxVisible(int max)
     while (int(m_rows.size()) > m_maxVisible) {
         // Push the newest back to the front of the queue, keeping urgent ones on screen first.
         Toast &last = m_rows.back();
-        m_queue.prepend(last.notification);
+        m_queue.prepend(Queued{last.notification, last.more});
         remove(int(m_rows.size()) - 1);
     }
     promote();

@@ -40,9 +40,11 @@ public:
         PriorityRole,
         ActionsRole, ///< list of {id, label}
         LinkRole,
-        StateRole,   ///< "", "pending", "done", "failed"
-        ResultRole,  ///< what the action came to, in words
-        TimeoutRole, ///< auto-dismiss after this many ms (0: stays until handled)
+        StateRole,    ///< "", "pending", "done", "failed"
+        ResultRole,   ///< what the action came to, in words
+        TimeoutRole,  ///< auto-dismiss after this many ms (0: stays until handled)
+        MoreRole,     ///< how many earlier notifications of its thread this toast stands for
+        MoreTextRole, ///< "5 more from monitor" (empty when none)
     };
     Q_ENUM(Roles)
 
@@ -54,7 +56,8 @@ public:
     [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
 
     /** @brief Asks for a toast; do not disturb, the on-screen limit and dedup decide what happens.
-     */
+     *  One of a thread whose toast is up (or waiting) takes that toast over, counting the ones
+     *  before it ("5 more from monitor"), instead of stacking another. */
     void show(const Notification &notification);
     /** @brief Tests and the QML test build toasts from plain maps. */
     Q_INVOKABLE void showFromMap(const QVariantMap &notification);
@@ -118,17 +121,26 @@ private:
         QString state;
         QString result;
         std::unique_ptr<QTimer, LaterDeleter> timer;
+        int more = 0; // earlier notifications of its thread it took over
+    };
+    /** @brief A waiting toast and how many of its thread it stands for. */
+    struct Queued
+    {
+        Notification notification;
+        int more = 0;
     };
 
     [[nodiscard]] int indexOf(qint64 id) const;
     void promote();
-    void append(const Notification &notification);
+    void append(const Notification &notification, int more = 0);
+    /** @brief A notification of a thread whose toast is up or waiting joins that toast. */
+    bool joinThread(const Notification &notification);
     void remove(int row);
     void startTimer(Toast &toast, int ms);
     void rowChanged(int row);
 
     std::vector<Toast> m_rows;
-    QList<Notification> m_queue; // urgent first, then arrival order
+    QList<Queued> m_queue; // urgent first, then arrival order
     QHash<QString, int> m_timeouts;
     const DisplayNames *m_names = nullptr;
     int m_maxVisible = 3;

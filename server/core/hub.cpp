@@ -333,6 +333,8 @@ void Hub::dispatch(Conn &c, const Frame &f)
         return m_notifications->onRead(c, f, false);
     if (t == Type::NotifReadAll)
         return m_notifications->onRead(c, f, true);
+    if (t == Type::NotifReadThread)
+        return m_notifications->onReadThread(c, f);
     if (t == Type::NotifAction)
         return m_notifications->onAction(c, f);
     if (t == Type::NotifAck)

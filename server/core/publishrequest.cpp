@@ -174,6 +174,12 @@ Result PublishRequest::fromJson(const QJsonObject &body, qint64 now)
         return *e;
     if (auto e = checkLink(p.link))
         return *e;
+    // A thread key, when given, names a thread: an empty or blank one would group by nothing.
+    if (auto e = text(body, "threadKey", 128, false, &p.threadKey))
+        return *e;
+    if (body.value(QLatin1String("threadKey")).isString() && p.threadKey.trimmed().isEmpty())
+        return bad(QStringLiteral("threadKey"),
+                   QStringLiteral("'threadKey' must be 1 to 128 characters, not blank"));
     const QJsonValue prio = body.value(QLatin1String("priority"));
     if (auto e = checkPriority(prio))
         return *e;
@@ -220,6 +226,7 @@ QJsonObject PublishRequest::toJson() const
     put("category", category);
     put("link", link);
     put("idempotencyKey", idempotencyKey);
+    put("threadKey", threadKey);
     if (!actions.isEmpty())
         o.insert(QStringLiteral("actions"), actions);
     if (!source.isEmpty())

@@ -43,6 +43,7 @@ struct PublishRequest
     QString category;
     QString link;
     QString idempotencyKey;
+    QString threadKey;  // empty: no thread; notifications of one service and key group together
     QJsonArray actions; // [{id, label}], cleaned
     QJsonObject source; // opaque to Herald, at most 4 KiB and 3 levels
     std::optional<qint64> expiresAt;

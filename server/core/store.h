@@ -228,6 +228,11 @@ public:
     {
         return m_notifications.markAllRead(userId, now, device);
     }
+    QList<qint64> unreadInThread(qint64 userId, const QString &service, const QString &threadKey,
+                                 qint64 now)
+    {
+        return m_notifications.unreadInThread(userId, service, threadKey, now);
+    }
     std::variant<ActionResult, StoreError> act(qint64 userId, qint64 notificationId,
                                                const QString &action, qint64 now, qint64 device = 0)
     {

@@ -131,6 +131,8 @@ QJsonObject toJson(const NotificationRow &n)
         {QStringLiteral("link"), n.link},
         {QStringLiteral("actions"), actions},
         {QStringLiteral("source"), source},
+        {QStringLiteral("threadKey"),
+         n.threadKey.isEmpty() ? QJsonValue() : QJsonValue(n.threadKey)},
         {QStringLiteral("createdAt"), n.createdAt},
         {QStringLiteral("expiresAt"), n.expiresAt ? QJsonValue(*n.expiresAt) : QJsonValue()},
         {QStringLiteral("resolved"), n.resolved ? QJsonValue(toJson(*n.resolved)) : QJsonValue()}};

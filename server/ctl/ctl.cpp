@@ -39,7 +39,8 @@ QString parseArgs(const QStringList &raw, Args &a)
         QStringLiteral("body"),        QStringLiteral("priority"),
         QStringLiteral("action"),      QStringLiteral("link"),
         QStringLiteral("category"),    QStringLiteral("read-days"),
-        QStringLiteral("unread-days"), QStringLiteral("messages-days")};
+        QStringLiteral("unread-days"), QStringLiteral("messages-days"),
+        QStringLiteral("thread-key")};
     static const QSet<QString> booleans{QStringLiteral("private"), QStringLiteral("everyone"),
                                         QStringLiteral("password-stdin"), QStringLiteral("json"),
                                         QStringLiteral("dry-run")};

@@ -117,7 +117,8 @@ const Command Commands[] = {
      .usage = "notify --to USER[,USER...] [--group G[,G...]] [--everyone] --title TEXT "
               "[--body TEXT]\n"
               "         [--priority low|normal|high|urgent] [--action ID:LABEL]... [--link URL] "
-              "[--category C]",
+              "[--category C]\n"
+              "         [--thread-key KEY]",
      .uses = Uses::Store, .run = notify,
      .section = "Sending and status (need a running server for live delivery)"},
     {.group = "online", .verb = "", .usage = "online                 who is online now",

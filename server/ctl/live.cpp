@@ -18,6 +18,8 @@ QString optionFor(const QString &field)
         return QStringLiteral("--action");
     if (field.startsWith(QLatin1String("recipients")))
         return QStringLiteral("--to/--group/--everyone");
+    if (field == QLatin1String("threadKey"))
+        return QStringLiteral("--thread-key");
     return QStringLiteral("--") + field;
 }
 
@@ -50,6 +52,8 @@ int notify(Context &c)
     for (const char *field : {"body", "priority", "category", "link"})
         if (a.has(field))
             body.insert(QLatin1String(field), a.opt(field));
+    if (a.has("thread-key"))
+        body.insert(QStringLiteral("threadKey"), a.opt("thread-key"));
     QJsonArray actions;
     for (const QString &spec : a.options.value(QStringLiteral("action"))) {
         const qsizetype colon = spec.indexOf(QLatin1Char(':'));

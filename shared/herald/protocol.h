@@ -136,6 +136,7 @@ inline const QString Resume = QStringLiteral("resume");
 inline const QString NotifList = QStringLiteral("notif.list");
 inline const QString NotifRead = QStringLiteral("notif.read");
 inline const QString NotifReadAll = QStringLiteral("notif.readAll");
+inline const QString NotifReadThread = QStringLiteral("notif.readThread");
 inline const QString NotifAction = QStringLiteral("notif.action");
 inline const QString NotifAck = QStringLiteral("notif.ack");
 // server -> client

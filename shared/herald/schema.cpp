@@ -94,6 +94,11 @@ QList<MessageSpec> buildSchema()
          D::ClientToServer,
          {id},
          QStringLiteral("Mark every notification read.")},
+        {Type::NotifReadThread,
+         D::ClientToServer,
+         {id, req("service", K::String, NameMax), req("threadKey", K::String, 128)},
+         QStringLiteral("Mark every unread notification of one thread (a service's threadKey) "
+                        "read.")},
         {Type::NotifAction,
          D::ClientToServer,
          {id, req("notification", K::Int, SeqMax), req("action", K::String, NameMax)},

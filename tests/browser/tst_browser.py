@@ -148,9 +148,12 @@ class ChatPeer:
                 self.proc.kill()
 
 
-def publish(base, service_token, title, actions=None, retry_s=0, priority='high', text=None):
+def publish(base, service_token, title, actions=None, retry_s=0, priority='high', text=None,
+            thread_key=None):
     body = {'recipients': {'users': ['alice']}, 'title': title, 'body': text or f'body of {title}',
             'priority': priority, 'category': 'purchase', 'idempotencyKey': title}
+    if thread_key:
+        body['threadKey'] = thread_key
     if actions:
         body['actions'] = actions
     end = time.time() + retry_s
@@ -385,6 +388,29 @@ def main():
         assert status in (200, 204), raw
         wait_for(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, posel), 'the resolved one retracted too')
         log('ok: a request resolved by its source loses its buttons and says so; retracted ones disappear')
+
+        # Two of one thread: one entry with the count and the newest title; "Mark thread read"
+        # reads both (and only them).
+        first = publish(base, erp, 'Disk 91% on db-2', thread_key='db-2-disk')
+        newest = publish(base, erp, 'Disk 95% on db-2', thread_key='db-2-disk')
+        tsel = f'li[data-notification-id="{newest}"]'
+        wait_for(driver, lambda d: texts(d, f'{tsel} .thread-count') == ['2 in thread'], 'one entry for the thread')
+        assert not driver.find_elements(By.CSS_SELECTOR, f'li[data-notification-id="{first}"]'), 'the thread is stacked'
+        assert texts(driver, f'{tsel} .title') == ['Disk 95% on db-2']
+        unread_before = int(driver.find_element(By.ID, 'unread').text or 0)
+        button = driver.find_element(By.CSS_SELECTOR, f'{tsel} button.mark-thread-read')
+        assert button.get_attribute('aria-label') == 'Mark thread read', button.get_attribute('aria-label')
+        click(driver, f'{tsel} button.mark-thread-read')
+        wait_for(driver, lambda d: int(d.find_element(By.ID, 'unread').text or 0) == unread_before - 2,
+                 'the unread count down by the thread')
+        wait_for(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, f'{tsel} button.mark-thread-read'),
+                 'nothing left to read in the thread')
+        for n in (first, newest):
+            status, _, raw = http('GET', f'{base}/api/v1/notifications/{n}', token=erp)
+            assert status == 200 and json.loads(raw)['readBy'] == 1 and json.loads(raw)['threadKey'] == 'db-2-disk', raw
+            assert http('DELETE', f'{base}/api/v1/notifications/{n}', token=erp)[0] in (200, 204)
+        wait_for(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, tsel), 'the thread retracted')
+        log('ok: a thread is one entry with its count; "Mark thread read" reads all of it')
 
         # Chat with the Qt client, both ways.
         peer = ChatPeer(port, bob, 'general')

@@ -25,20 +25,21 @@ private:
     QString m_serviceToken;
     QString m_aliceToken;
 
-    qint64 publish(const QString &title, const QString &priority)
+    qint64 publish(const QString &title, const QString &priority, const QString &threadKey = {})
     {
-        return m_http.publish(
-            m_server.url(), m_serviceToken,
-            QJsonObject{
-                {u"recipients"_s, QJsonObject{{u"users"_s, QJsonArray{u"alice"_s}}}},
-                {u"title"_s, title},
-                {u"body"_s, u"3 laptops, 4,200 EUR"_s},
-                {u"priority"_s, priority},
-                {u"category"_s, u"purchasing"_s},
-                {u"source"_s, QJsonObject{{u"display"_s, u"ERP"_s}}},
-                {u"actions"_s,
-                 QJsonArray{QJsonObject{{u"id"_s, u"approve"_s}, {u"label"_s, u"Approve"_s}},
-                            QJsonObject{{u"id"_s, u"reject"_s}, {u"label"_s, u"Reject"_s}}}}});
+        QJsonObject body{
+            {u"recipients"_s, QJsonObject{{u"users"_s, QJsonArray{u"alice"_s}}}},
+            {u"title"_s, title},
+            {u"body"_s, u"3 laptops, 4,200 EUR"_s},
+            {u"priority"_s, priority},
+            {u"category"_s, u"purchasing"_s},
+            {u"source"_s, QJsonObject{{u"display"_s, u"ERP"_s}}},
+            {u"actions"_s,
+             QJsonArray{QJsonObject{{u"id"_s, u"approve"_s}, {u"label"_s, u"Approve"_s}},
+                        QJsonObject{{u"id"_s, u"reject"_s}, {u"label"_s, u"Reject"_s}}}}};
+        if (!threadKey.isEmpty())
+            body.insert(u"threadKey"_s, threadKey);
+        return m_http.publish(m_server.url(), m_serviceToken, body);
     }
 
     std::unique_ptr<Session> signedIn()
@@ -230,6 +231,31 @@ private Q_SLOTS:
         QCOMPARE(change("PATCH", second, {{u"resolved"_s, u"approved in SAP by bob"_s}}), 200);
         QTRY_VERIFY_WITH_TIMEOUT(fake.server().closedByClient().contains(secondCall->id), 10000);
         // No sign-out here: it would revoke the token the next tests sign in with.
+    }
+
+    void burstOfOneThreadIsOneBubble()
+    {
+        NotificationServerThread fake;
+        QVERIFY(fake.start());
+        auto alice = signedIn();
+        QVERIFY(alice);
+        QTRY_VERIFY(alice->nativeNotifications());
+        const qint64 first = publish(u"Order 1 of batch 7"_s, u"normal"_s, u"batch-7"_s);
+        std::optional<NotifyCall> call;
+        QTRY_VERIFY_WITH_TIMEOUT((call = callFor(fake, u"Order 1 of batch 7"_s)).has_value(),
+                                 10000);
+        QTRY_VERIFY(alice->notifier()->isShown(first));
+        QTest::qWait(200); // the Notify answer (its number) reaches Herald
+        publish(u"Order 2 of batch 7"_s, u"normal"_s, u"batch-7"_s);
+        std::optional<NotifyCall> second;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (second = callFor(fake, u"Order 2 of batch 7"_s, true)).has_value(), 10000);
+        QCOMPARE(second->replacesId, call->id); // the same bubble, not a second one
+        QVERIFY2(second->body.endsWith(u"1 more from ERP"_s), qPrintable(second->body));
+        QVERIFY(!alice->notifier()->isShown(first));
+        // Another thread is a bubble of its own.
+        publish(u"Order 1 of batch 8"_s, u"normal"_s, u"batch-8"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(callFor(fake, u"Order 1 of batch 8"_s).has_value(), 10000);
     }
 
     void serverLeavesMidSession()

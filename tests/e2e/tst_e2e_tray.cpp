@@ -174,7 +174,7 @@ private:
 
     qint64 publish(const QString &title, const QString &body, const QString &priority,
                    bool withActions, const QString &source = u"ERP"_s,
-                   const QString &category = u"purchasing"_s)
+                   const QString &category = u"purchasing"_s, const QString &threadKey = {})
     {
         // The server names the service ("erp"); its display name comes from the publisher.
         QJsonObject n{{u"recipients"_s, QJsonObject{{u"users"_s, QJsonArray{u"alice"_s}}}},
@@ -183,6 +183,8 @@ private:
                       {u"priority"_s, priority},
                       {u"category"_s, category},
                       {u"source"_s, QJsonObject{{u"display"_s, source}}}};
+        if (!threadKey.isEmpty())
+            n.insert(u"threadKey"_s, threadKey);
         if (withActions) {
             n.insert(u"actions"_s,
                      QJsonArray{QJsonObject{{u"id"_s, u"approve"_s}, {u"label"_s, u"Approve"_s}},
@@ -352,6 +354,34 @@ private Q_SLOTS:
         // Gone for good: the next tests start with nothing unread.
         QCOMPARE(m_http.send("DELETE", changeUrl(po), {}, m_serviceToken).status, 200);
         QTRY_VERIFY_WITH_TIMEOUT(badgePixels() == 0, 10000);
+    }
+
+    void burstOfOneThreadIsOneToast()
+    {
+        // Six alerts of one thread in a burst: one toast that counts up, and one entry in the
+        // centre with the count and the newest title (the screenshot).
+        const QString toastTitle = u"^Herald notification: Disk [0-9]+% full on db-2$"_s;
+        for (int i = 0; i < 6; ++i) {
+            QVERIFY(publish(u"Disk %1% full on db-2"_s.arg(91 + i), u"/var/lib/postgresql"_s,
+                            u"high"_s, false, u"Monitoring"_s, u"disks"_s, u"db-2-disk"_s) > 0);
+            QTest::qWait(150);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !windows(u"^Herald notification: Disk 96% full on db-2$"_s).isEmpty(), 20000);
+        QTest::qWait(800); // the toast and the centre repaint
+        QCOMPARE(windows(toastTitle).size(), 1);
+        screenshot(u"grouped-toast"_s);
+        // Read on another device: the toast goes, nothing is left unread for the next case.
+        {
+            Session other(nullptr);
+            other.setRememberCredentials(false);
+            QSignalSpy ready(&other, &Session::ready);
+            other.connectWithToken(m_server.url(), m_aliceToken);
+            QVERIFY(ready.wait(10000));
+            other.notifications()->markThreadRead(u"erp"_s, u"db-2-disk"_s);
+            QTRY_COMPARE_WITH_TIMEOUT(other.unreadCount(), 0, 10000);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(windows(toastTitle).isEmpty(), 15000);
     }
 
     void trayClickOpensTheUnreadConversation()

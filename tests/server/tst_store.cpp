@@ -151,7 +151,10 @@ private Q_SLOTS:
                                "ALTER TABLE notifications DROP COLUMN expiry_noted",
                                "ALTER TABLE webhooks DROP COLUMN notif_id",
                                "ALTER TABLE rooms DROP COLUMN retain_days",
-                               "ALTER TABLE rooms DROP COLUMN purged_upto"})
+                               "ALTER TABLE rooms DROP COLUMN purged_upto",
+
+                               "DROP INDEX notifications_by_thread",
+                               "ALTER TABLE notifications DROP COLUMN thread_key"})
             QVERIFY(sql(m_store, QString::fromLatin1(v3)));
         if (m_store.isPostgres()) {
             QVERIFY(sql(m_store, QStringLiteral("UPDATE schema_version SET version=1")));
@@ -857,7 +860,7 @@ private Q_SLOTS:
             R"("priority":"high","category":"po","link":"https://x/y","idempotencyKey":"k1",)"
             R"("actions":[{"id":"approve","label":"Approve"},{"id":"reject","label":"Reject"}],)"
             R"("source":{"ticket":42,"nested":{"a":[1,2.5,"s",null,true]}},)"
-            R"("expiresAt":4102444800000})",
+            R"("expiresAt":4102444800000,"threadKey":"po-7"})",
             1000);
         const auto p =
             std::get<PublishResult>(m_store.publish(svc, std::get<PublishRequest>(parsed), 1000));
@@ -867,7 +870,7 @@ private Q_SLOTS:
             R"("link":"https://x/y","priority":"high",)";
         const QByteArray source =
             R"("source":{"nested":{"a":[1,2.5,"s",null,true]},"service":"erp","ticket":42},)"
-            R"("title":"PO 7"})";
+            R"("threadKey":"po-7","title":"PO 7"})";
         QCOMPARE(json(p.notification), "{" + content + R"("read":false,"resolved":null,)" + source);
         QVERIFY(!m_store.markRead(a, {p.id}, 1500).isEmpty());
         const auto acted =
@@ -887,7 +890,7 @@ private Q_SLOTS:
         QCOMPARE(json(std::get<PublishResult>(m_store.publish(svc, bare, 3000)).notification),
                  R"({"actions":[],"body":"","category":"","createdAt":3000,"expiresAt":null,)"
                  R"("id":2,"link":"","priority":"normal","read":false,"resolved":null,)"
-                 R"("source":{"service":"erp"},"title":"Hi"})");
+                 R"("source":{"service":"erp"},"threadKey":null,"title":"Hi"})");
     }
 
     void readOnlyDirectoryRefusesWrites()

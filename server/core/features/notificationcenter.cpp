@@ -183,6 +183,38 @@ void NotificationCenter::onRead(Conn &c, const Frame &f, bool all)
         });
 }
 
+void NotificationCenter::onReadThread(Conn &c, const Frame &f)
+{
+    const QString service = f.str(key("service"));
+    const QString thread = f.str(key("threadKey"));
+    if (thread.trimmed().isEmpty())
+        return m_ctx.conns.send(c, error(f.id(), s(Err::BadValue),
+                                         s("'threadKey' must be 1 to 128 characters, not blank"),
+                                         s("threadKey")));
+    const qint64 userId = c.userId;
+    const qint64 device = m_ctx.auth->tokenOf(c.id);
+    m_ctx.request<ReadResult>(
+        this, c, f,
+        [=](Store &st) {
+            const qint64 t = now();
+            ReadResult r;
+            const QList<qint64> ids = st.unreadInThread(userId, service, thread, t);
+            if (!ids.isEmpty())
+                r.changed = st.markRead(userId, ids, t, device);
+            r.unread = st.unreadCount(userId, t);
+            return r;
+        },
+        [this, userId](quint64 connId, ReadResult &r) {
+            if (!r.changed.isEmpty())
+                m_ctx.cluster->toUserEverywhere(
+                    userId,
+                    encode(Type::NotifReadSync,
+                           {{key("ids"), toJson(r.changed)}, {key("unread"), r.unread}}),
+                    connId);
+            return QJsonObject{{key("ids"), toJson(r.changed)}, {key("unread"), r.unread}};
+        });
+}
+
 void NotificationCenter::onAction(Conn &c, const Frame &f)
 {
     if (!m_ctx.db.writable())

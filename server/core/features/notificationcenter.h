@@ -34,6 +34,9 @@ public:
 
     void onList(Conn &c, const proto::Frame &f);
     void onRead(Conn &c, const proto::Frame &f, bool all);
+    /** @brief notif.readThread: every unread notification of one thread, read through the same
+     *  path as notif.read (receipts, webhooks, audit, the other devices' notif.readSync). */
+    void onReadThread(Conn &c, const proto::Frame &f);
     void onAction(Conn &c, const proto::Frame &f);
 
 Q_SIGNALS:

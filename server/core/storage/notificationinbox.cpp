@@ -197,6 +197,32 @@ qint64 NotificationRepository::unreadCount(qint64 userId, qint64 now)
     return n;
 }
 
+QList<qint64> NotificationRepository::unreadInThread(qint64 userId, const QString &service,
+                                                     const QString &threadKey, qint64 now)
+{
+    // The thread's notifications through notifications_by_thread, then whether this person got
+    // each (a personal row or their audience) and has not read it yet.
+    auto qStmt = m_db.statement(
+        "SELECT n.id FROM services s JOIN notifications n ON n.service_id=s.id"
+        " WHERE s.name=? AND n.thread_key=? AND (n.expires_at IS NULL OR n.expires_at > ?)"
+        " AND (EXISTS (SELECT 1 FROM inbox i WHERE i.user_id=? AND i.notif_id=n.id"
+        " AND i.read_at IS NULL) OR (n.id > COALESCE((SELECT read_upto FROM read_marks"
+        " WHERE user_id=?), 0) AND EXISTS (SELECT 1 FROM audience_members am"
+        " WHERE am.audience_id=n.audience_id AND am.user_id=?) AND NOT EXISTS (SELECT 1"
+        " FROM audience_reads r WHERE r.user_id=? AND r.notif_id=n.id))) ORDER BY n.id");
+    QSqlQuery &q = qStmt;
+    q.addBindValue(service);
+    q.addBindValue(threadKey);
+    q.addBindValue(now);
+    for (int i = 0; i < 4; ++i)
+        q.addBindValue(userId);
+    QList<qint64> ids;
+    if (m_db.exec(q))
+        while (q.next())
+            ids << q.value(0).toLongLong();
+    return ids;
+}
+
 qint64 NotificationRepository::lastNotificationId(qint64 userId)
 {
     // The newest of each audience through notifications_by_audience, one index step each.

@@ -203,8 +203,9 @@ NotificationRepository::publish(qint64 serviceId, const PublishRequest &req, qin
     counter.finish();
     auto insStmt =
         m_db.statement("INSERT INTO notifications(id, service_id, idem_key, title, body, priority,"
-                       " category, link, actions, source, created_at, expires_at, audience_id)"
-                       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id");
+                       " category, link, actions, source, created_at, expires_at, audience_id,"
+                       " thread_key) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                       " ON CONFLICT DO NOTHING RETURNING id");
     QSqlQuery &ins = insStmt;
     ins.addBindValue(r.id);
     ins.addBindValue(serviceId);
@@ -220,6 +221,8 @@ NotificationRepository::publish(qint64 serviceId, const PublishRequest &req, qin
     ins.addBindValue(req.expiresAt ? QVariant(*req.expiresAt)
                                    : QVariant(QMetaType(QMetaType::LongLong)));
     ins.addBindValue(audience ? QVariant(audience->id) : QVariant(QMetaType(QMetaType::LongLong)));
+    ins.addBindValue(req.threadKey.isEmpty() ? QVariant(QMetaType(QMetaType::QString))
+                                             : QVariant(req.threadKey));
     if (!m_db.exec(ins))
         return sql::error(ins);
     if (!ins.next()) {

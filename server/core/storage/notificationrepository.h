@@ -68,6 +68,10 @@ public:
      *  Queues notification.read webhooks for the services that subscribed. */
     QList<qint64> markRead(qint64 userId, const QList<qint64> &ids, qint64 now, qint64 device = 0);
     qint64 markAllRead(qint64 userId, qint64 now, qint64 device = 0);
+    /** @brief This person's unread, unexpired notifications of one thread (the service's name
+     *  and its thread key), oldest first: what notif.readThread hands to markRead. */
+    QList<qint64> unreadInThread(qint64 userId, const QString &service, const QString &threadKey,
+                                 qint64 now);
     /** @brief Records the first action on a notification and the device (token id) it came
      *  from (with its webhook when the service subscribed to acted, in the same transaction);
      *  later ones learn who was first. */

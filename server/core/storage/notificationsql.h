@@ -15,8 +15,8 @@ namespace herald::notificationsql {
 inline constexpr char NotifCols[] =
     "SELECT n.id, n.title, n.body, n.priority, n.category, n.link, n.actions, n.source,"
     " n.created_at, n.expires_at, n.resolved_action, n.resolved_by, n.resolved_at, s.name,"
-    " n.resolved_text, n.updated_at, n.retracted_at, n.change_seq";
-inline constexpr int NotifColumns = 18;
+    " n.resolved_text, n.updated_at, n.retracted_at, n.change_seq, n.thread_key";
+inline constexpr int NotifColumns = 19;
 
 inline QList<NotificationAction> parseActions(const QString &json)
 {
@@ -52,6 +52,7 @@ inline NotificationRow readNotification(const QSqlQuery &q)
     if (!q.value(16).isNull())
         n.retractedAt = q.value(16).toLongLong();
     n.changeSeq = q.value(17).toLongLong();
+    n.threadKey = q.value(18).toString();
     return n;
 }
 

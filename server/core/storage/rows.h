@@ -142,6 +142,9 @@ struct NotificationRow
     /** @brief The publisher's opaque source object, as stored: compact JSON text. */
     QByteArray sourceJson;
     QString service; // the publishing service's name
+    /** @brief The publisher's thread (empty: none): one service's notifications with the same
+     *  key are shown together, and read together (notif.readThread). */
+    QString threadKey;
     qint64 createdAt = 0;
     std::optional<qint64> expiresAt;
     std::optional<ResolvedAction> resolved;

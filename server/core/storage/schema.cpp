@@ -13,7 +13,7 @@ namespace {
 // Both backends carry the same version number: PRAGMA user_version on SQLite, the one row of
 // schema_version on PostgreSQL. Each step is one version; a database is brought up step by step
 // in one transaction.
-constexpr int SchemaVersion = 9;
+constexpr int SchemaVersion = 10;
 
 // Version 1 on SQLite.
 const char *const SqliteV1[] = {
@@ -306,6 +306,20 @@ const char *const PostgresV9[] = {
     "ALTER TABLE rooms ADD COLUMN purged_upto BIGINT NOT NULL DEFAULT 0",
 };
 
+// Version 10: threads. thread_key: the publisher's key that
+// groups one service's notifications (NULL: none); the index finds a person's notifications of
+// one thread for notif.readThread.
+const char *const SqliteV10[] = {
+    "ALTER TABLE notifications ADD COLUMN thread_key TEXT",
+    "CREATE INDEX notifications_by_thread ON notifications(service_id, thread_key)"
+    " WHERE thread_key IS NOT NULL",
+};
+const char *const PostgresV10[] = {
+    "ALTER TABLE notifications ADD COLUMN thread_key TEXT",
+    "CREATE INDEX notifications_by_thread ON notifications(service_id, thread_key)"
+    " WHERE thread_key IS NOT NULL",
+};
+
 struct Step
 {
     int version;
@@ -316,12 +330,14 @@ template<size_t N> constexpr Step step(int version, const char *const (&sql)[N])
 {
     return {version, sql, N};
 }
-const Step SqliteSteps[] = {step(1, SqliteV1), step(2, SqliteV2), step(3, SqliteV3),
-                            step(4, SqliteV4), step(5, SqliteV5), step(6, SqliteV6),
-                            step(7, SqliteV7), step(8, SqliteV8), step(9, SqliteV9)};
-const Step PostgresSteps[] = {step(1, PostgresV1), step(2, PostgresV2), step(3, PostgresV3),
-                              step(4, PostgresV4), step(5, PostgresV5), step(6, PostgresV6),
-                              step(7, PostgresV7), step(8, PostgresV8), step(9, PostgresV9)};
+const Step SqliteSteps[] = {step(1, SqliteV1),  step(2, SqliteV2), step(3, SqliteV3),
+                            step(4, SqliteV4),  step(5, SqliteV5), step(6, SqliteV6),
+                            step(7, SqliteV7),  step(8, SqliteV8), step(9, SqliteV9),
+                            step(10, SqliteV10)};
+const Step PostgresSteps[] = {step(1, PostgresV1),  step(2, PostgresV2), step(3, PostgresV3),
+                              step(4, PostgresV4),  step(5, PostgresV5), step(6, PostgresV6),
+                              step(7, PostgresV7),  step(8, PostgresV8), step(9, PostgresV9),
+                              step(10, PostgresV10)};
 
 // Any two PostgreSQL nodes starting at once on a new database migrate one after the other.
 constexpr qint64 MigrationLock = 0x6865726c64; // "herld"
