@@ -76,7 +76,16 @@ void ChatRoom::applyInfo(const QJsonObject &room)
     m_memberCount = room.value("members"_L1).toInt(m_memberCount);
     // Only the first sight sets the baseline: later room objects (a reconnect's hello) would
     // jump past messages the resume is about to deliver.
-    if (!m_baselineSet && room.contains("lastSeq"_L1)) {
+    if (room.contains("readSeq"_L1)) {
+        // The server keeps the read position for all of this person's devices.
+        applyServerRead(qint64(room.value("readSeq"_L1).toDouble()),
+                        qint64(room.value("unread"_L1).toDouble()),
+                        qint64(room.value("lastSeq"_L1).toDouble()));
+        if (!m_baselineSet) {
+            m_baselineSet = true;
+            m_lastSeq = std::max(m_lastSeq, qint64(room.value("lastSeq"_L1).toDouble()));
+        }
+    } else if (!m_baselineSet && room.contains("lastSeq"_L1)) {
         m_baselineSet = true;
         m_lastSeq = std::max(m_lastSeq, qint64(room.value("lastSeq"_L1).toDouble()));
         if (m_readSeq < 0) {
@@ -110,7 +119,7 @@ bool ChatRoom::handleMessage(const QJsonObject &object)
     if (m.from == m_self) {
         if (m.seq > m_readSeq && m.seq == m_lastSeq)
             markRead();
-    } else if (m.seq > knownBefore) {
+    } else if (m.seq > std::max(knownBefore, m_countedUpTo)) {
         if (m_active)
             markRead();
         else
@@ -159,6 +168,26 @@ void ChatRoom::markRead()
         Q_EMIT readSeqChanged(m_readSeq);
     }
     setUnread(0);
+    // Tell the server, which tells this person's other devices (room.readMarker).
+    if (m_readSeq > m_sentReadSeq && m_connection &&
+        m_connection->state() == Connection::Connected) {
+        m_sentReadSeq = m_readSeq;
+        m_connection->request(proto::Type::RoomRead, {{u"room"_s, m_name}, {u"seq"_s, m_readSeq}},
+                              [](const Reply &) {});
+    }
+}
+
+void ChatRoom::applyServerRead(qint64 seq, qint64 unread, qint64 countedUpTo)
+{
+    m_sentReadSeq = std::max(m_sentReadSeq, seq);
+    m_countedUpTo = std::max(m_countedUpTo, countedUpTo);
+    if (seq != m_readSeq && seq >= 0) {
+        m_readSeq = seq;
+        Q_EMIT readSeqChanged(m_readSeq);
+    }
+    setUnread(int(std::clamp<qint64>(unread, 0, 100000)));
+    if (m_active)
+        markRead(); // on screen here: what arrived is read
 }
 
 void ChatRoom::setActive(bool active)

@@ -63,8 +63,13 @@ public:
     void resendPending();
     void setSelf(const QString &self);
     void setDisplayNames(std::function<QString(const QString &)> lookup);
-    /** @brief Where the person had read up to, restored from settings. */
+    /** @brief Where the person had read up to, restored from settings (servers without read
+     *  positions). */
     void setReadSeq(qint64 seq);
+    /** @brief The server's read position and unread count (hello, resume, or room.readMarker
+     *  from another device): it counted the messages up to @p countedUpTo, so those arriving
+     *  later (a resume) are not counted again. */
+    void applyServerRead(qint64 seq, qint64 unread, qint64 countedUpTo);
 
     Q_INVOKABLE void send(const QString &text);
     /** @brief Loads the page of history before the oldest message held (or the latest page). */
@@ -131,6 +136,8 @@ private:
     int m_unread = 0;
     qint64 m_lastSeq = 0;
     qint64 m_readSeq = -1; // -1: no marker yet (first sight: nothing is unread)
+    qint64 m_countedUpTo = 0; // the server's unread count covers messages up to here
+    qint64 m_sentReadSeq = 0; // the last position told to the server (room.read)
     bool m_hasMore = true;
     bool m_loading = false;
     bool m_membersLoaded = false;

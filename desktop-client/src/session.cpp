@@ -302,6 +302,11 @@ void Session::onFrame(const proto::Frame &frame)
             refreshRooms();
         }
         room->handleMessage(frame.body);
+    } else if (type == proto::Type::RoomReadMarker) {
+        // Read on another of this person's devices.
+        if (ChatRoom *room = m_roomObjects.value(roomName))
+            room->applyServerRead(frame.integer("seq"_L1), frame.integer("unread"_L1),
+                                  room->lastSeq());
     } else if (type == proto::Type::Typing) {
         if (ChatRoom *room = m_roomObjects.value(roomName))
             room->handleTyping(frame.str("user"_L1));
@@ -405,6 +410,13 @@ void Session::resume(const QJsonObject &since)
             m_notifications.setUnreadCount(reply.data.value("unread"_L1).toInt());
         if (reply.ok && reply.data.contains("notifChanges"_L1))
             m_notifications.setLastChange(qint64(reply.data.value("notifChanges"_L1).toDouble()));
+        // Read positions moved on other devices meanwhile; the missed messages just arrived.
+        const QJsonObject reads = reply.data.value("reads"_L1).toObject();
+        for (auto it = reads.begin(); it != reads.end(); ++it)
+            if (ChatRoom *room = m_roomObjects.value(it.key()))
+                room->applyServerRead(qint64(it.value().toObject().value("seq"_L1).toDouble()),
+                                      qint64(it.value().toObject().value("unread"_L1).toDouble()),
+                                      room->lastSeq());
         // Rooms with more missed messages than the server sends in one resume: page the rest.
         const QJsonArray truncated = reply.data.value("truncated"_L1).toArray();
         const QJsonObject cursors = reply.data.value("rooms"_L1).toObject();

@@ -317,6 +317,8 @@ void Hub::dispatch(Conn &c, const Frame &f)
         return m_directory->onRoomInvite(c, f);
     if (t == Type::RoomMembers)
         return m_directory->onRoomMembers(c, f);
+    if (t == Type::RoomRead)
+        return m_messaging->onRead(c, f);
     if (t == Type::RoomHistory)
         return m_messaging->onRoomHistory(c, f);
     if (t == Type::DmOpen)

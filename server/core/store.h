@@ -189,6 +189,12 @@ public:
     {
         return m_rooms.storeMessage(roomId, senderId, clientId, text, ts);
     }
+    std::variant<ReadMark, StoreError> setReadMark(qint64 userId, qint64 roomId, qint64 seq,
+                                                   qint64 now)
+    {
+        return m_rooms.setReadMark(userId, roomId, seq, now);
+    }
+    QHash<qint64, ReadMark> readMarks(qint64 userId) { return m_rooms.readMarks(userId); }
     QList<MessageRow> history(qint64 roomId, qint64 before, qint64 after, int limit, bool *hasMore,
                               bool oldestFirst = false)
     {

@@ -131,6 +131,7 @@ inline const QString RoomMembers = QStringLiteral("room.members");
 inline const QString RoomHistory = QStringLiteral("room.history");
 inline const QString DmOpen = QStringLiteral("dm.open");
 inline const QString MsgSend = QStringLiteral("msg.send");
+inline const QString RoomRead = QStringLiteral("room.read");
 inline const QString TypingSend = QStringLiteral("typing.send");
 inline const QString Resume = QStringLiteral("resume");
 inline const QString NotifList = QStringLiteral("notif.list");
@@ -155,6 +156,7 @@ inline const QString NotifReadSync = QStringLiteral("notif.readSync");
 inline const QString NotifResolved = QStringLiteral("notif.resolved");
 inline const QString NotifUpdated = QStringLiteral("notif.updated");
 inline const QString NotifRetracted = QStringLiteral("notif.retracted");
+inline const QString RoomReadMarker = QStringLiteral("room.readMarker");
 } // namespace Type
 
 /** @brief The largest integer a JSON number holds exactly (2^53-1); every integer field of the

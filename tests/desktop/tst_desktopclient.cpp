@@ -252,6 +252,37 @@ private Q_SLOTS:
         QCOMPARE(desktop->unreadCount(), 0);
     }
 
+    void chatReadSyncBetweenDevices()
+    {
+        // Alice on two devices: messages from bob count unread on both; reading them on the
+        // laptop clears the count on the desktop at once, and a device signing in later starts
+        // from the server's position.
+        auto laptop = signedIn(u"alice"_s);
+        auto desktop = signedIn(u"alice"_s);
+        auto bob = signedIn(u"bob"_s);
+        QVERIFY(laptop && desktop && bob);
+        ChatRoom *onLaptop = laptop->room(u"general"_s);
+        ChatRoom *onDesktop = desktop->room(u"general"_s);
+        ChatRoom *bobs = bob->room(u"general"_s);
+        QVERIFY(onLaptop && onDesktop && bobs);
+        onLaptop->markRead();
+        QTRY_COMPARE_WITH_TIMEOUT(onDesktop->unreadCount(), 0, 10000);
+        bobs->send(u"stand-up in 5"_s);
+        bobs->send(u"room 2"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(onDesktop->unreadCount(), 2, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(onLaptop->unreadCount(), 2, 10000);
+        onLaptop->setActive(true); // read on the laptop
+        QCOMPARE(onLaptop->unreadCount(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(onDesktop->unreadCount(), 0, 10000);
+        onLaptop->setActive(false);
+        bobs->send(u"one more"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(onLaptop->unreadCount(), 1, 10000);
+        auto later = signedIn(u"alice"_s);
+        QVERIFY(later);
+        QTRY_VERIFY_WITH_TIMEOUT(later->room(u"general"_s), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(later->room(u"general"_s)->unreadCount(), 1, 10000);
+    }
+
     void chatSendAndReceive()
     {
         auto alice = signedIn(u"alice"_s);

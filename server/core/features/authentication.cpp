@@ -42,6 +42,7 @@ struct HelloInbox
     QList<NotificationRow> notifications;
     qint64 notifSeq = 0;
     qint64 lastChange = 0;
+    QHash<qint64, ReadMark> reads; ///< by room id
 };
 /** @brief A person and their stored password hash (empty: unknown, or no password). */
 struct Credentials
@@ -265,6 +266,7 @@ void Authentication::startSession(quint64 connId, const TokenRow &token)
             inbox.notifications =
                 st.notifications(userId, 0, 0, HelloNotifications, true, t, nullptr);
             inbox.notifSeq = st.lastNotificationId(userId);
+            inbox.reads = st.readMarks(userId);
             return inbox;
         },
         this,
@@ -277,10 +279,19 @@ void Authentication::startSession(quint64 connId, const TokenRow &token)
                 return;
             m_ctx.conns.authenticated(*c);
             m_ctx.presence->update(userId);
+            const HelloInbox *inbox = std::get_if<HelloInbox>(&r);
             QJsonArray rooms;
             for (qint64 roomId : u->rooms)
-                if (const RoomDirectory::Room *room = m_ctx.directory->room(roomId))
-                    rooms.append(m_ctx.directory->roomJson(*room, userId));
+                if (const RoomDirectory::Room *room = m_ctx.directory->room(roomId)) {
+                    QJsonObject json = m_ctx.directory->roomJson(*room, userId);
+                    if (inbox)
+                        if (const auto mark = inbox->reads.constFind(roomId);
+                            mark != inbox->reads.cend()) {
+                            json.insert(key("readSeq"), mark->seq);
+                            json.insert(key("unread"), mark->unread);
+                        }
+                    rooms.append(json);
+                }
             QJsonObject hello{
                 {key("protocol"), Version},
                 {key("server"), QStringLiteral("herald " HERALD_VERSION)},
@@ -288,7 +299,7 @@ void Authentication::startSession(quint64 connId, const TokenRow &token)
                 {key("online"), m_ctx.presence->onlineCount()},
                 {key("heartbeat"), m_ctx.config.heartbeatInterval},
                 {key("rooms"), rooms}};
-            if (const HelloInbox *inbox = std::get_if<HelloInbox>(&r)) {
+            if (inbox) {
                 hello.insert(key("unread"), inbox->unread);
                 hello.insert(key("notifications"), wire::toJson(inbox->notifications));
                 hello.insert(key("notifSeq"), inbox->notifSeq);

@@ -35,6 +35,7 @@ struct Backlog
     qint64 unread = 0;
     QList<NotificationRow> changes; ///< notifications the device has, changed since it saw them
     qint64 lastChange = 0;
+    QHash<qint64, ReadMark> reads; ///< the person's read positions, by room id
 };
 
 /** @brief Unread counts of the people connected to this node, after a retraction. */
@@ -394,6 +395,8 @@ void Delivery::onResume(Conn &c, const Frame &f)
                     st.history(roomId, 0, after, ResumeRoomLimit, &r.messages.more, true);
                 b.rooms << r;
             }
+            if (!rooms.isEmpty())
+                b.reads = st.readMarks(userId);
             if (changes) {
                 // The newest change number first: a change committed after it comes live (or
                 // with the next resume), and applying one twice is harmless (full state).
@@ -459,6 +462,16 @@ void Delivery::onResume(Conn &c, const Frame &f)
                     truncatedRooms.append(name);
             }
             QJsonObject data{{key("rooms"), cursors}};
+            // Read positions and unread counts of the rooms resumed (changed meanwhile on
+            // another device, or by what was missed).
+            QJsonObject reads;
+            for (const Backlog::Room &room : b.rooms)
+                if (const RoomDirectory::Room *known = m_ctx.directory->room(room.id))
+                    if (const auto mark = b.reads.constFind(room.id); mark != b.reads.cend())
+                        reads.insert(known->name, QJsonObject{{key("seq"), mark->seq},
+                                                              {key("unread"), mark->unread}});
+            if (!reads.isEmpty())
+                data.insert(key("reads"), reads);
             if (!truncatedRooms.isEmpty())
                 data.insert(key("truncated"),
                             truncatedRooms); // page the rest: room.history after=cursor

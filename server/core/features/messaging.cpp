@@ -98,6 +98,33 @@ void Messaging::onTyping(Conn &c, const Frame &f)
     m_ctx.cluster->publishToUsers(others, frame);
 }
 
+void Messaging::onRead(Conn &c, const Frame &f)
+{
+    const RoomDirectory::Room *room = m_ctx.directory->roomByName(f.str(key("room")));
+    if (!room || !room->members.contains(c.userId))
+        return m_ctx.conns.send(c, error(f.id(), s(room ? Err::Forbidden : Err::NotFound),
+                                         s(room ? "you are not a member of this room"
+                                                : "no such room"),
+                                         s("room")));
+    if (!m_ctx.db.writable())
+        return m_ctx.conns.send(c,
+                                error(f.id(), s(Err::Unavailable),
+                                      s("storage cannot take writes right now; try again later")));
+    const qint64 roomId = room->id;
+    const QString name = room->name;
+    const qint64 userId = c.userId;
+    const qint64 seq = f.integer(key("seq"));
+    m_ctx.request<ReadMark>(
+        this, c, f, [=](Store &st) { return st.setReadMark(userId, roomId, seq, now()); },
+        [this, name, userId](quint64 connId, ReadMark &mark) -> StoreResult<QJsonObject> {
+            const QJsonObject body{
+                {key("room"), name}, {key("seq"), mark.seq}, {key("unread"), mark.unread}};
+            if (mark.moved) // the other devices know where it is otherwise
+                m_ctx.cluster->toUserEverywhere(userId, encode(Type::RoomReadMarker, body), connId);
+            return body;
+        });
+}
+
 void Messaging::onRoomHistory(Conn &c, const Frame &f)
 {
     const RoomDirectory::Room *room = m_ctx.directory->roomByName(f.str(key("room")));

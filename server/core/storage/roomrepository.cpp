@@ -114,7 +114,90 @@ std::optional<StoreError> RoomRepository::addMember(qint64 roomId, qint64 userId
     q.addBindValue(sql::nowMs());
     if (!m_db.exec(q))
         return sql::error(q);
+    if (q.numRowsAffected() != 1)
+        return {}; // a member already
+    // A new member has read everything before their arrival (a row left from a room that had
+    // this id before is replaced).
+    auto rStmt = m_db.statement(
+        "INSERT INTO room_reads(user_id, room_id, seq, at) SELECT CAST(? AS BIGINT), id, last_seq,"
+        " CAST(? AS BIGINT) FROM rooms WHERE id=? ON CONFLICT(user_id, room_id)"
+        " DO UPDATE SET seq=excluded.seq, at=excluded.at");
+    QSqlQuery &r = rStmt;
+    r.addBindValue(userId);
+    r.addBindValue(sql::nowMs());
+    r.addBindValue(roomId);
+    if (!m_db.exec(r))
+        return sql::error(r);
     return {};
+}
+
+namespace {
+/** @brief The SQL of a read mark's unread count (placeholders: none; aliases rr for room_reads):
+ *  messages of others after it, counted up to ReadMark::CountCap. */
+const char *const UnreadAfterMark =
+    "(SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.room_id=rr.room_id"
+    " AND m.seq > rr.seq AND m.sender_id <> rr.user_id LIMIT 1000) AS x)";
+} // namespace
+
+std::variant<ReadMark, StoreError> RoomRepository::setReadMark(qint64 userId, qint64 roomId,
+                                                               qint64 seq, qint64 now)
+{
+    Atomic tx(m_db);
+    if (!tx.ok())
+        return sql::error(tx.error());
+    // Never past the room's last message, never backwards (another device may be ahead).
+    auto upStmt = m_db.statement(
+        "INSERT INTO room_reads(user_id, room_id, seq, at) SELECT CAST(? AS BIGINT), r.id,"
+        " CASE WHEN CAST(? AS BIGINT) < r.last_seq THEN CAST(? AS BIGINT) ELSE r.last_seq END,"
+        " CAST(? AS BIGINT) FROM rooms r JOIN members m ON m.room_id=r.id AND m.user_id=? WHERE r.id=?"
+        " ON CONFLICT(user_id, room_id) DO UPDATE SET seq=excluded.seq, at=excluded.at"
+        " WHERE excluded.seq > room_reads.seq");
+    QSqlQuery &up = upStmt;
+    up.addBindValue(userId);
+    up.addBindValue(seq);
+    up.addBindValue(seq);
+    up.addBindValue(now);
+    up.addBindValue(userId);
+    up.addBindValue(roomId);
+    if (!m_db.exec(up))
+        return sql::error(up);
+    const bool moved = up.numRowsAffected() > 0;
+    auto qStmt = m_db.statement(QStringLiteral("SELECT rr.seq, ") +
+                                QLatin1String(UnreadAfterMark) +
+                                QStringLiteral(" FROM room_reads rr JOIN members m ON"
+                                               " m.room_id=rr.room_id AND m.user_id=rr.user_id"
+                                               " WHERE rr.user_id=? AND rr.room_id=?"));
+    QSqlQuery &q = qStmt;
+    q.addBindValue(userId);
+    q.addBindValue(roomId);
+    if (!m_db.exec(q))
+        return sql::error(q);
+    if (!q.next())
+        return err(proto::Err::Forbidden, QStringLiteral("you are not a member of this room"),
+                   QStringLiteral("room"));
+    const ReadMark mark{q.value(0).toLongLong(), q.value(1).toLongLong(), moved};
+    q.finish();
+    if (!tx.commit())
+        return sql::error(tx.error());
+    return mark;
+}
+
+QHash<qint64, ReadMark> RoomRepository::readMarks(qint64 userId)
+{
+    QHash<qint64, ReadMark> out;
+    auto qStmt = m_db.statement(QStringLiteral("SELECT rr.room_id, rr.seq, ") +
+                                QLatin1String(UnreadAfterMark) +
+                                QStringLiteral(" FROM room_reads rr JOIN members m ON"
+                                               " m.room_id=rr.room_id AND m.user_id=rr.user_id"
+                                               " WHERE rr.user_id=?"));
+    QSqlQuery &q = qStmt;
+    q.addBindValue(userId);
+    if (!m_db.exec(q))
+        return out;
+    while (q.next())
+        out.insert(q.value(0).toLongLong(),
+                   ReadMark{q.value(1).toLongLong(), q.value(2).toLongLong()});
+    return out;
 }
 
 std::optional<StoreError> RoomRepository::removeMember(qint64 roomId, qint64 userId)
@@ -125,6 +208,12 @@ std::optional<StoreError> RoomRepository::removeMember(qint64 roomId, qint64 use
     q.addBindValue(userId);
     if (!m_db.exec(q))
         return sql::error(q);
+    auto rStmt = m_db.statement("DELETE FROM room_reads WHERE room_id=? AND user_id=?");
+    QSqlQuery &r = rStmt;
+    r.addBindValue(roomId);
+    r.addBindValue(userId);
+    if (!m_db.exec(r))
+        return sql::error(r);
     return {};
 }
 

@@ -48,6 +48,15 @@ public:
     QList<MessageRow> history(qint64 roomId, qint64 before, qint64 after, int limit, bool *hasMore,
                               bool oldestFirst = false);
 
+    // ---- read positions (schema: room_reads)
+    /** @brief Moves person userId's read position in the room to seq (at most the room's last;
+     *  never backwards); returns where it is and how many messages of others follow it.
+     *  forbidden when they are not a member. */
+    std::variant<ReadMark, StoreError> setReadMark(qint64 userId, qint64 roomId, qint64 seq,
+                                                   qint64 now);
+    /** @brief The person's read position in each room they are a member of, by room id. */
+    QHash<qint64, ReadMark> readMarks(qint64 userId);
+
 private:
     std::optional<StoreError> findDuplicate(qint64 roomId, qint64 senderId, const QString &clientId,
                                             StoredMessage *found);

@@ -93,6 +93,16 @@ struct MessageRow
     QString clientId;
 };
 
+/** @brief A person's read position in a room: the last message they read, and how many
+ *  messages of others came after it (counted up to ReadMark::CountCap). */
+struct ReadMark
+{
+    static constexpr qint64 CountCap = 1000;
+    qint64 seq = 0;
+    qint64 unread = 0;
+    bool moved = false; ///< setReadMark: the position changed
+};
+
 /** @brief A publisher and its webhook. */
 struct ServiceRow
 {

@@ -13,7 +13,7 @@ namespace {
 // Both backends carry the same version number: PRAGMA user_version on SQLite, the one row of
 // schema_version on PostgreSQL. Each step is one version; a database is brought up step by step
 // in one transaction.
-constexpr int SchemaVersion = 10;
+constexpr int SchemaVersion = 11;
 
 // Version 1 on SQLite.
 const char *const SqliteV1[] = {
@@ -320,6 +320,23 @@ const char *const PostgresV10[] = {
     " WHERE thread_key IS NOT NULL",
 };
 
+// Version 11: read positions in chat rooms (RoomRepository::setReadMark). One row per member
+// and room: the last message they read, synced to all their devices; unread counts are the
+// messages of others after it. Members at the upgrade (and anyone joining later) start with
+// everything read.
+const char *const SqliteV11[] = {
+    "CREATE TABLE room_reads(user_id INTEGER NOT NULL, room_id INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(user_id, room_id)) WITHOUT ROWID",
+    "INSERT INTO room_reads(user_id, room_id, seq, at) SELECT m.user_id, m.room_id, r.last_seq, 0"
+    " FROM members m JOIN rooms r ON r.id=m.room_id",
+};
+const char *const PostgresV11[] = {
+    "CREATE TABLE room_reads(user_id BIGINT NOT NULL, room_id BIGINT NOT NULL,"
+    " seq BIGINT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY(user_id, room_id))",
+    "INSERT INTO room_reads(user_id, room_id, seq, at) SELECT m.user_id, m.room_id, r.last_seq, 0"
+    " FROM members m JOIN rooms r ON r.id=m.room_id",
+};
+
 struct Step
 {
     int version;
@@ -333,11 +350,12 @@ template<size_t N> constexpr Step step(int version, const char *const (&sql)[N])
 const Step SqliteSteps[] = {step(1, SqliteV1),  step(2, SqliteV2), step(3, SqliteV3),
                             step(4, SqliteV4),  step(5, SqliteV5), step(6, SqliteV6),
                             step(7, SqliteV7),  step(8, SqliteV8), step(9, SqliteV9),
-                            step(10, SqliteV10)};
+                            step(10, SqliteV10), step(11, SqliteV11)};
 const Step PostgresSteps[] = {step(1, PostgresV1),  step(2, PostgresV2), step(3, PostgresV3),
                               step(4, PostgresV4),  step(5, PostgresV5), step(6, PostgresV6),
                               step(7, PostgresV7),  step(8, PostgresV8), step(9, PostgresV9),
-                              step(10, PostgresV10)};
+                              step(10, PostgresV10),
+                              step(11, PostgresV11)};
 
 // Any two PostgreSQL nodes starting at once on a new database migrate one after the other.
 constexpr qint64 MigrationLock = 0x6865726c64; // "herld"
