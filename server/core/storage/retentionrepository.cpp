@@ -109,6 +109,7 @@ std::variant<PurgeCounts, StoreError> RetentionRepository::run(const RetentionPo
         for (const char *sqlText : {"DELETE FROM inbox WHERE notif_id IN (",
                                     "DELETE FROM audience_reads WHERE notif_id IN (",
                                     "DELETE FROM receipts WHERE notif_id IN (",
+                                    "DELETE FROM escalation_steps WHERE notif_id IN (",
                                     "DELETE FROM notifications WHERE id IN ("}) {
             QSqlQuery d = m_db.prepare(QLatin1String(sqlText) + in + QStringLiteral(")"));
             d.addBindValue(json);
