@@ -17,6 +17,8 @@ Rectangle {
     required property string link
     required property string actionState
     required property string result
+    /** Shown again by a step of its escalation: labelled "Reminder". */
+    property bool reminder: false
 
     signal actionTriggered(string actionId)
     signal openTriggered()
@@ -39,7 +41,7 @@ Rectangle {
     border.color: root.priority === "urgent" ? Theme.danger : Theme.border
     border.width: root.priority === "urgent" ? 2 : 1
     Accessible.role: Accessible.AlertMessage
-    Accessible.name: root.title
+    Accessible.name: root.reminder ? qsTr("Reminder: %1").arg(root.title) : root.title
     Accessible.description: [root.origin, root.body].filter(s => s.length > 0).join(". ")
     Keys.onEscapePressed: root.dismissed()
 
@@ -93,6 +95,17 @@ Rectangle {
                 implicitHeight: 24
                 onClicked: root.dismissed()
             }
+        }
+
+        Label {
+            objectName: "toastReminder"
+            visible: root.reminder
+            text: qsTr("Reminder")
+            color: Theme.accent
+            font.bold: true
+            font.pixelSize: 11
+            Accessible.role: Accessible.StaticText
+            Accessible.name: text
         }
 
         Label {

@@ -21,6 +21,7 @@ QtObject {
     required property string link
     required property string actionState
     required property string result
+    required property bool reminder
     /** The toast takes keyboard focus only when asked (the shortcut), never by itself. */
     property bool focusable: false
 
@@ -66,6 +67,7 @@ QtObject {
             link: root.link
             actionState: root.actionState
             result: root.result
+            reminder: root.reminder
             onActionTriggered: actionId => root.toastModel.trigger(root.notificationId, actionId)
             onOpenTriggered: root.toastModel.openLink(root.notificationId)
             onDismissed: root.toastModel.dismiss(root.notificationId)

@@ -187,6 +187,9 @@ function onFrame(f) {
   case 'notif.updated':
     store.updateNotification(f);
     break;
+  case 'notif.reminder': // a step of its escalation: pop up again, read or not
+    if (!store.notifications.get(f.notification.id)?.resolved) alertDesktop(f.notification, true);
+    break;
   case 'notif.retracted':
     store.retractNotification(f);
     break;
@@ -293,9 +296,10 @@ function markRead(ids) {
   conn.request({ type: 'notif.read', ids }).then((d) => store.markRead(ids, false, d.unread), () => {});
 }
 
-function alertDesktop(n) {
-  if (!('Notification' in window) || Notification.permission !== 'granted' || n.read) return;
-  const note = new Notification(n.title, { body: n.body, tag: `herald-${n.id}` });
+function alertDesktop(n, reminder = false) {
+  if (!('Notification' in window) || Notification.permission !== 'granted' || (n.read && !reminder)) return;
+  const title = reminder ? t('reminderTitle', { title: n.title }) : n.title;
+  const note = new Notification(title, { body: n.body, tag: `herald-${n.id}`, renotify: reminder });
   note.onclick = () => window.focus();
 }
 

@@ -38,6 +38,7 @@ struct Notification
     QString resolvedText;  // the source's words: "approved in SAP by bob"
     QString pendingAction; // action sent, answer not yet here
     QString actionError;   // why the last action failed
+    int reminderStep = 0;  // > 0: shown again as a reminder (notif.reminder, escalation step)
 
     [[nodiscard]] bool isResolved() const { return resolved; }
     [[nodiscard]] bool isExpired(const QDateTime &now = QDateTime::currentDateTimeUtc()) const

@@ -63,6 +63,8 @@ QVariant ToastModel::data(const QModelIndex &index, int role) const
         return t.result;
     case TimeoutRole:
         return timeoutFor(n.priority);
+    case ReminderRole:
+        return n.reminderStep > 0;
     default:
         return {};
     }
@@ -81,7 +83,8 @@ QHash<int, QByteArray> ToastModel::roleNames() const
             {LinkRole, "link"},
             {StateRole, "actionState"},
             {ResultRole, "result"},
-            {TimeoutRole, "timeout"}};
+            {TimeoutRole, "timeout"},
+            {ReminderRole, "reminder"}};
 }
 
 int ToastModel::timeoutFor(const QString &priority) const
@@ -99,11 +102,25 @@ int ToastModel::indexOf(qint64 id) const
 
 void ToastModel::show(const Notification &n)
 {
-    if (n.read || n.isResolved() || n.isExpired() || isShown(n.id))
+    // A reminder (a step of its escalation) shows read ones too.
+    if ((n.read && n.reminderStep == 0) || n.isResolved() || n.isExpired())
         return;
-    for (const Notification &queued : std::as_const(m_queue))
-        if (queued.id == n.id)
+    if (const int row = indexOf(n.id); row >= 0) {
+        // On screen already: a reminder marks it and gives it its full time again.
+        Toast &t = m_rows[size_t(row)];
+        if (n.reminderStep == 0 || !t.state.isEmpty())
             return;
+        t.notification.reminderStep = n.reminderStep;
+        rowChanged(row);
+        startTimer(t, timeoutFor(n.priority));
+        Q_EMIT toastShown(n.id, n.priority);
+        return;
+    }
+    for (Notification &queued : m_queue)
+        if (queued.id == n.id) {
+            queued.reminderStep = std::max(queued.reminderStep, n.reminderStep);
+            return;
+        }
     if (m_dnd && !isUrgent(n)) {
         ++m_suppressed;
         Q_EMIT suppressedCountChanged();
@@ -125,6 +142,7 @@ void ToastModel::show(const Notification &n)
 void ToastModel::showFromMap(const QVariantMap &map)
 {
     Notification n = Notification::fromJson(QJsonObject::fromVariantMap(map));
+    n.reminderStep = map.value(u"reminderStep"_s).toInt(); // as notif.reminder would set it
     if (!n.createdAt.isValid())
         n.createdAt = QDateTime::currentDateTimeUtc();
     show(n);

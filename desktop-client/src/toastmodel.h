@@ -40,9 +40,10 @@ public:
         PriorityRole,
         ActionsRole, ///< list of {id, label}
         LinkRole,
-        StateRole,   ///< "", "pending", "done", "failed"
-        ResultRole,  ///< what the action came to, in words
-        TimeoutRole, ///< auto-dismiss after this many ms (0: stays until handled)
+        StateRole,    ///< "", "pending", "done", "failed"
+        ResultRole,   ///< what the action came to, in words
+        TimeoutRole,  ///< auto-dismiss after this many ms (0: stays until handled)
+        ReminderRole, ///< shown again by a step of its escalation ("Reminder")
     };
     Q_ENUM(Roles)
 
@@ -56,7 +57,7 @@ public:
     /** @brief Asks for a toast; do not disturb, the on-screen limit and dedup decide what happens.
      */
     void show(const Notification &notification);
-    /** @brief Tests and the QML test build toasts from plain maps. */
+    /** @brief Tests and the QML test build toasts from plain maps (reminderStep: a reminder). */
     Q_INVOKABLE void showFromMap(const QVariantMap &notification);
     /** @brief A notification changed elsewhere (read, resolved, or its content by its service):
      *  its toast goes, shows why, or shows the new content in place. */
