@@ -19,6 +19,8 @@ Rectangle {
     required property string result
     /** "5 more from monitor": the earlier notifications of its thread this toast stands for. */
     property string moreText: ""
+    /** Shown again by a step of its escalation: labelled "Reminder". */
+    property bool reminder: false
 
     signal actionTriggered(string actionId)
     signal openTriggered()
@@ -41,7 +43,7 @@ Rectangle {
     border.color: root.priority === "urgent" ? Theme.danger : Theme.border
     border.width: root.priority === "urgent" ? 2 : 1
     Accessible.role: Accessible.AlertMessage
-    Accessible.name: root.title
+    Accessible.name: root.reminder ? qsTr("Reminder: %1").arg(root.title) : root.title
     Accessible.description: [root.origin, root.body, root.moreText].filter(s => s.length > 0).join(". ")
     Keys.onEscapePressed: root.dismissed()
 
@@ -95,6 +97,17 @@ Rectangle {
                 implicitHeight: 24
                 onClicked: root.dismissed()
             }
+        }
+
+        Label {
+            objectName: "toastReminder"
+            visible: root.reminder
+            text: qsTr("Reminder")
+            color: Theme.accent
+            font.bold: true
+            font.pixelSize: 11
+            Accessible.role: Accessible.StaticText
+            Accessible.name: text
         }
 
         Label {

@@ -22,6 +22,7 @@ QtObject {
     required property string actionState
     required property string result
     required property string moreText
+    required property bool reminder
     /** The toast takes keyboard focus only when asked (the shortcut), never by itself. */
     property bool focusable: false
 
@@ -68,6 +69,7 @@ QtObject {
             actionState: root.actionState
             result: root.result
             moreText: root.moreText
+            reminder: root.reminder
             onActionTriggered: actionId => root.toastModel.trigger(root.notificationId, actionId)
             onOpenTriggered: root.toastModel.openLink(root.notificationId)
             onDismissed: root.toastModel.dismiss(root.notificationId)

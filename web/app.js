@@ -193,6 +193,9 @@ function onFrame(f) {
   case 'notif.updated':
     store.updateNotification(f);
     break;
+  case 'notif.reminder': // a step of its escalation: pop up again, read or not
+    if (!store.notifications.get(f.notification.id)?.resolved) alertDesktop(f.notification, true);
+    break;
   case 'notif.retracted':
     store.retractNotification(f);
     break;
@@ -305,9 +308,10 @@ function markThreadRead(n) {
     .then((d) => store.markRead(d.ids, false, d.unread), () => {});
 }
 
-function alertDesktop(n) {
-  if (!('Notification' in window) || Notification.permission !== 'granted' || n.read) return;
-  const note = new Notification(n.title, { body: n.body, tag: `herald-${n.id}` });
+function alertDesktop(n, reminder = false) {
+  if (!('Notification' in window) || Notification.permission !== 'granted' || (n.read && !reminder)) return;
+  const title = reminder ? t('reminderTitle', { title: n.title }) : n.title;
+  const note = new Notification(title, { body: n.body, tag: `herald-${n.id}`, renotify: reminder });
   note.onclick = () => window.focus();
   receipts.seen(n.id);
 }

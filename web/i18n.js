@@ -58,6 +58,7 @@ export const catalogue = {
     priority_urgent: 'urgent',
     pending: 'sending…',
     actionFailed: 'Could not do that: {message}',
+    reminderTitle: 'Reminder: {title}',
     notAllowed: 'Not allowed: {message}',
   },
   zh_CN: {
@@ -117,6 +118,7 @@ export const catalogue = {
     priority_urgent: '紧急',
     pending: '发送中…',
     actionFailed: '操作失败：{message}',
+    reminderTitle: '提醒：{title}',
     notAllowed: '不允许：{message}',
   },
 };

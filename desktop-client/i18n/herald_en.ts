@@ -519,6 +519,10 @@
 <context>
     <name>Session</name>
     <message>
+        <source>Reminder: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Enter the server address, like https://herald.example.com</source>
         <translation type="unfinished"></translation>
     </message>
@@ -767,6 +771,14 @@
 </context>
 <context>
     <name>ToastCard</name>
+    <message>
+        <source>Reminder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reminder: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message>
         <source>Herald</source>
         <translation type="unfinished"></translation>

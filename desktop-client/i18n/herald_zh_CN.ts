@@ -509,6 +509,10 @@
 <context>
     <name>Session</name>
     <message>
+        <source>Reminder: %1</source>
+        <translation>提醒：%1</translation>
+    </message>
+    <message>
         <source>Enter the server address, like https://herald.example.com</source>
         <translation>请输入服务器地址，例如 https://herald.example.com</translation>
     </message>
@@ -755,6 +759,14 @@
 </context>
 <context>
     <name>ToastCard</name>
+    <message>
+        <source>Reminder</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <source>Reminder: %1</source>
+        <translation>提醒：%1</translation>
+    </message>
     <message>
         <source>Herald</source>
         <translation>Herald</translation>

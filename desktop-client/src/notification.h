@@ -39,6 +39,7 @@ struct Notification
     QString resolvedText;  // the source's words: "approved in SAP by bob"
     QString pendingAction; // action sent, answer not yet here
     QString actionError;   // why the last action failed
+    int reminderStep = 0;  // > 0: shown again as a reminder (notif.reminder, escalation step)
 
     [[nodiscard]] bool isResolved() const { return resolved; }
     /** @brief Which thread it belongs to: its service and thread key, or (no thread key) only

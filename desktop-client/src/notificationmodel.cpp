@@ -212,6 +212,16 @@ void NotificationModel::handleFrame(const proto::Frame &frame)
         n.replaceContent(now); // the whole state: a change that comes twice is harmless
         changed(row);
         Q_EMIT replaced(n);
+    } else if (frame.type == proto::Type::NotifReminder) {
+        Notification n = Notification::fromJson(frame.body.value("notification"_L1).toObject());
+        const int row = indexOf(n.id);
+        if (row >= 0) {
+            m_rows[row].replaceContent(n); // its content as it is now, its read state as held
+            changed(row);
+            n = m_rows.at(row);
+        }
+        n.reminderStep = std::max(1, int(frame.integer("step"_L1)));
+        Q_EMIT reminded(n);
     } else if (frame.type == proto::Type::NotifRetracted) {
         noteChange(frame.integer("changeSeq"_L1));
         const qint64 id = frame.integer("notification"_L1);

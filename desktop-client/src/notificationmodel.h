@@ -116,6 +116,9 @@ Q_SIGNALS:
     void replaced(const Notification &notification);
     /** @brief Its service withdrew it (notif.retracted): the row is gone, so must its toast be. */
     void retracted(qint64 id);
+    /** @brief A step of its escalation reminds the person (notif.reminder): a toast again,
+     *  marked as a reminder (reminderStep set), with the state this client holds. */
+    void reminded(const Notification &notification);
     /** @brief An action the person sent got its answer. */
     void actionFinished(qint64 id, bool ok, const QString &text);
     /** @brief The notification centre showed it on screen (noteShown): a `seen` receipt. */

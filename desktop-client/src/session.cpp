@@ -53,6 +53,8 @@ Session::Session(QObject *parent)
     // Notifications pop up (natively or as toasts); what the person does there goes back to the
     // model.
     connect(&m_notifications, &NotificationModel::arrived, this, &Session::present);
+    // A reminder (a step of its escalation) pops up again, read or not.
+    connect(&m_notifications, &NotificationModel::reminded, this, &Session::present);
     // Receipts for the publishing service: reached this device, shown on screen.
     connect(&m_notifications, &NotificationModel::arrived, this,
             [this](const Notification &n) { m_receipts.delivered(n.id); });
@@ -139,14 +141,20 @@ bool Session::nativeNotifications() const
 
 void Session::present(const Notification &n)
 {
-    if (n.read || n.isResolved() || n.isExpired())
+    if ((n.read && n.reminderStep == 0) || n.isResolved() || n.isExpired())
         return;
     // Do not disturb, the queue and the on-screen limit are the toast model's to decide.
     if (!nativeNotifications() || (m_toasts.doNotDisturb() && n.priority != u"urgent"_s)) {
         m_toasts.show(n);
         return;
     }
-    m_notifier->show(n);
+    if (n.reminderStep > 0) {
+        Notification reminder = n;
+        reminder.title = tr("Reminder: %1").arg(n.title);
+        m_notifier->show(reminder);
+    } else {
+        m_notifier->show(n);
+    }
     m_receipts.seen(n.id);
     if (m_settings.sound())
         Q_EMIT soundRequested(n.priority);
@@ -338,7 +346,8 @@ void Session::onFrame(const proto::Frame &frame)
         }
     } else if (type == proto::Type::Notification || type == proto::Type::NotifUnread ||
                type == proto::Type::NotifReadSync || type == proto::Type::NotifResolved ||
-               type == proto::Type::NotifUpdated || type == proto::Type::NotifRetracted) {
+               type == proto::Type::NotifUpdated || type == proto::Type::NotifRetracted ||
+               type == proto::Type::NotifReminder) {
         m_notifications.handleFrame(frame);
     }
 }

@@ -69,6 +69,8 @@ QVariant ToastModel::data(const QModelIndex &index, int role) const
         return t.more > 0 ? tr("%n more from %1", "a toast standing for a thread", t.more)
                                 .arg(n.sourceDisplay.isEmpty() ? n.source : n.sourceDisplay)
                           : QString();
+    case ReminderRole:
+        return n.reminderStep > 0;
     default:
         return {};
     }
@@ -89,7 +91,8 @@ QHash<int, QByteArray> ToastModel::roleNames() const
             {ResultRole, "result"},
             {TimeoutRole, "timeout"},
             {MoreRole, "moreCount"},
-            {MoreTextRole, "moreText"}};
+            {MoreTextRole, "moreText"},
+            {ReminderRole, "reminder"}};
 }
 
 int ToastModel::timeoutFor(const QString &priority) const
@@ -107,17 +110,33 @@ int ToastModel::indexOf(qint64 id) const
 
 void ToastModel::show(const Notification &n)
 {
-    if (n.read || n.isResolved() || n.isExpired() || isShown(n.id))
+    // A reminder (a step of its escalation) shows read ones too.
+    if ((n.read && n.reminderStep == 0) || n.isResolved() || n.isExpired())
         return;
-    for (const Queued &queued : std::as_const(m_queue))
-        if (queued.notification.id == n.id)
+    if (const int row = indexOf(n.id); row >= 0) {
+        // On screen already: a reminder marks it and gives it its full time again.
+        Toast &t = m_rows[size_t(row)];
+        if (n.reminderStep == 0 || !t.state.isEmpty())
             return;
+        t.notification.reminderStep = n.reminderStep;
+        rowChanged(row);
+        startTimer(t, timeoutFor(n.priority));
+        Q_EMIT toastShown(n.id, n.priority);
+        return;
+    }
+    for (Queued &queued : m_queue)
+        if (queued.notification.id == n.id) {
+            queued.notification.reminderStep =
+                std::max(queued.notification.reminderStep, n.reminderStep);
+            return;
+        }
     if (m_dnd && !isUrgent(n)) {
         ++m_suppressed;
         Q_EMIT suppressedCountChanged();
         return;
     }
-    if (joinThread(n))
+    // A reminder stands on its own; a new one of a thread joins that thread's toast.
+    if (n.reminderStep == 0 && joinThread(n))
         return;
     if (int(m_rows.size()) < m_maxVisible) {
         append(n);
@@ -161,6 +180,7 @@ bool ToastModel::joinThread(const Notification &n)
 void ToastModel::showFromMap(const QVariantMap &map)
 {
     Notification n = Notification::fromJson(QJsonObject::fromVariantMap(map));
+    n.reminderStep = map.value(u"reminderStep"_s).toInt(); // as notif.reminder would set it
     if (!n.createdAt.isValid())
         n.createdAt = QDateTime::currentDateTimeUtc();
     show(n);

@@ -45,6 +45,7 @@ public:
         TimeoutRole,  ///< auto-dismiss after this many ms (0: stays until handled)
         MoreRole,     ///< how many earlier notifications of its thread this toast stands for
         MoreTextRole, ///< "5 more from monitor" (empty when none)
+        ReminderRole, ///< shown again by a step of its escalation ("Reminder")
     };
     Q_ENUM(Roles)
 
@@ -59,7 +60,7 @@ public:
      *  One of a thread whose toast is up (or waiting) takes that toast over, counting the ones
      *  before it ("5 more from monitor"), instead of stacking another. */
     void show(const Notification &notification);
-    /** @brief Tests and the QML test build toasts from plain maps. */
+    /** @brief Tests and the QML test build toasts from plain maps (reminderStep: a reminder). */
     Q_INVOKABLE void showFromMap(const QVariantMap &notification);
     /** @brief A notification changed elsewhere (read, resolved, or its content by its service):
      *  its toast goes, shows why, or shows the new content in place. */

@@ -8,6 +8,7 @@
 #include "features/authentication.h"
 #include "features/clusterlink.h"
 #include "features/delivery.h"
+#include "features/escalationscheduler.h"
 #include "features/messaging.h"
 #include "features/notificationcenter.h"
 #include "features/presencetracker.h"
@@ -58,6 +59,7 @@ Hub::Hub(const Config &config, Database *db, QObject *parent)
     m_audit = std::make_unique<AuditTrail>(*m_ctx);
     m_retention = std::make_unique<Retention>(*m_ctx);
     m_cluster = std::make_unique<ClusterLink>(*m_ctx);
+    m_escalations = std::make_unique<EscalationScheduler>(*m_ctx);
     m_ctx->auth = m_auth.get();
     m_ctx->directory = m_directory.get();
     m_ctx->messaging = m_messaging.get();
@@ -72,6 +74,7 @@ Hub::Hub(const Config &config, Database *db, QObject *parent)
     connect(m_notifications.get(), &NotificationCenter::webhookQueued, this, &Hub::webhookQueued);
     connect(m_notifications.get(), &NotificationCenter::delivered, this, &Hub::delivered);
     connect(m_receipts.get(), &Receipts::webhookQueued, this, &Hub::webhookQueued);
+    connect(m_escalations.get(), &EscalationScheduler::webhookQueued, this, &Hub::webhookQueued);
     m_sweepTimer.setInterval(1000);
     connect(&m_sweepTimer, &QTimer::timeout, this, &Hub::sweep);
     m_sweepTimer.start();

@@ -31,6 +31,7 @@ class NotificationCenter;
 class Receipts;
 class AuditTrail;
 class Retention;
+class EscalationScheduler;
 class ClusterLink;
 
 /**
@@ -99,6 +100,8 @@ public:
     [[nodiscard]] AuditTrail *auditTrail() const { return m_audit.get(); }
     /** @brief The retention module (its purge passes, for tests and /metrics). */
     [[nodiscard]] Retention *retention() const { return m_retention.get(); }
+    /** @brief The escalation module (its polls, for tests). */
+    [[nodiscard]] EscalationScheduler *escalations() const { return m_escalations.get(); }
 
     [[nodiscard]] bool storageWritable() const;
     /** @brief "local" on a single node, "up" or "down" for the cluster bus. */
@@ -136,6 +139,7 @@ private:
     std::unique_ptr<Receipts> m_receipts;
     std::unique_ptr<AuditTrail> m_audit;
     std::unique_ptr<Retention> m_retention;
+    std::unique_ptr<EscalationScheduler> m_escalations;
     std::unique_ptr<ClusterLink> m_cluster;
     QTimer m_sweepTimer;
     qint64 m_lastPing = 0;

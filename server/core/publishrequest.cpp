@@ -105,6 +105,72 @@ std::optional<ValidationError> checkActions(const QJsonValue &v, QJsonArray *out
     return {};
 }
 
+// `escalation`: at most 5 steps, each {after, remind: true} or {after, groups, users}, `after`
+// in seconds (1..30 days) and strictly increasing. Fields are named by index: escalation[1].after.
+std::optional<ValidationError> checkEscalation(const QJsonValue &v, QList<EscalationStep> *out)
+{
+    if (v.isUndefined() || v.isNull())
+        return {};
+    const QString field = QStringLiteral("escalation");
+    if (!v.isArray())
+        return bad(field, QStringLiteral("'escalation' must be an array of steps"));
+    const QJsonArray steps = v.toArray();
+    if (steps.size() > EscalationStep::MaxSteps)
+        return bad(field,
+                   QStringLiteral("at most %1 escalation steps").arg(EscalationStep::MaxSteps));
+    qint64 previous = 0;
+    for (qsizetype i = 0; i < steps.size(); ++i) {
+        const QString at = QStringLiteral("escalation[%1]").arg(i);
+        if (!steps[i].isObject())
+            return bad(at, QStringLiteral("a step must be an object with after and remind, or "
+                                          "after and groups or users"));
+        const QJsonObject o = steps[i].toObject();
+        for (auto it = o.begin(); it != o.end(); ++it)
+            if (it.key() != QLatin1String("after") && it.key() != QLatin1String("remind") &&
+                it.key() != QLatin1String("groups") && it.key() != QLatin1String("users"))
+                return bad(at + QLatin1Char('.') + it.key().left(64),
+                           QStringLiteral("a step has only after, remind, groups and users"));
+        EscalationStep step;
+        const std::optional<qint64> after = proto::toSafeInteger(o.value(QLatin1String("after")));
+        if (!after || *after < 1 || *after > EscalationStep::MaxAfter)
+            return bad(at + QStringLiteral(".after"),
+                       QStringLiteral("'after' must be whole seconds from 1 to %1 (30 days)")
+                           .arg(EscalationStep::MaxAfter));
+        if (*after <= previous)
+            return bad(
+                at + QStringLiteral(".after"),
+                QStringLiteral("'after' must be later than the step before (%1 s)").arg(previous));
+        previous = step.after = *after;
+        const QJsonValue remind = o.value(QLatin1String("remind"));
+        if (!remind.isUndefined() && !remind.isBool())
+            return bad(at + QStringLiteral(".remind"), QStringLiteral("must be true or false"));
+        step.remind = remind.toBool();
+        for (const char *list : {"groups", "users"}) {
+            const QString name = QString::fromLatin1(list);
+            const QString path = at + QLatin1Char('.') + name;
+            const QJsonValue names = o.value(name);
+            if (names.isUndefined())
+                continue;
+            if (!names.isArray() || names.toArray().size() > EscalationStep::MaxNames)
+                return bad(path, QStringLiteral("must be an array of at most %1 names")
+                                     .arg(EscalationStep::MaxNames));
+            for (const QJsonValue &n : names.toArray()) {
+                if (!n.isString() || !proto::isValidName(n.toString()))
+                    return bad(path, QStringLiteral("must be an array of valid names"));
+                (name == QLatin1String("users") ? step.users : step.groups) << n.toString();
+            }
+        }
+        const bool adds = !step.groups.isEmpty() || !step.users.isEmpty();
+        if (step.remind == adds)
+            return bad(at, step.remind ? QStringLiteral("a step either reminds or adds groups "
+                                                        "and users, not both")
+                                       : QStringLiteral("a step needs remind: true, or groups "
+                                                        "or users to add"));
+        out->append(step);
+    }
+    return {};
+}
+
 /** @brief The JSON object of a body, or why it is not one (shared by publish and patch). */
 std::variant<QJsonObject, ValidationError> bodyObject(const QByteArray &json)
 {
@@ -188,6 +254,9 @@ Result PublishRequest::fromJson(const QJsonObject &body, qint64 now)
     if (auto e = checkActions(body.value(QLatin1String("actions")), &p.actions))
         return *e;
 
+    if (auto e = checkEscalation(body.value(QLatin1String("escalation")), &p.escalation))
+        return *e;
+
     const QJsonValue expires = body.value(QLatin1String("expiresAt"));
     if (!expires.isUndefined() && !expires.isNull()) {
         // An integer within 0..2^53-1 only: beyond that a double no longer holds milliseconds
@@ -233,6 +302,20 @@ QJsonObject PublishRequest::toJson() const
         o.insert(QStringLiteral("source"), source);
     if (expiresAt)
         o.insert(QStringLiteral("expiresAt"), *expiresAt);
+    if (!escalation.isEmpty()) {
+        QJsonArray steps;
+        for (const EscalationStep &step : escalation) {
+            QJsonObject o{{QStringLiteral("after"), step.after}};
+            if (step.remind)
+                o.insert(QStringLiteral("remind"), true);
+            if (!step.groups.isEmpty())
+                o.insert(QStringLiteral("groups"), QJsonArray::fromStringList(step.groups));
+            if (!step.users.isEmpty())
+                o.insert(QStringLiteral("users"), QJsonArray::fromStringList(step.users));
+            steps.append(o);
+        }
+        o.insert(QStringLiteral("escalation"), steps);
+    }
     QJsonObject r{{QStringLiteral("users"), QJsonArray::fromStringList(to.users)},
                   {QStringLiteral("groups"), QJsonArray::fromStringList(to.groups)}};
     if (to.everyone)

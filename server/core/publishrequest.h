@@ -18,6 +18,23 @@ struct Recipients
     bool everyone = false;
 };
 
+/**
+ * @brief One step of a notification's escalation: `after` seconds past publishing, either a
+ * reminder to its recipients then (remind), or these groups' members and people added as its
+ * recipients (groups, users).
+ */
+struct EscalationStep
+{
+    qint64 after = 0; ///< seconds from publishing, 1..MaxAfter, increasing along the steps
+    bool remind = false;
+    QStringList groups;
+    QStringList users;
+
+    static constexpr qint64 MaxAfter = 30LL * 24 * 3600;
+    static constexpr int MaxSteps = 5;
+    static constexpr int MaxNames = 100;
+};
+
 /** @brief Why a request was refused: a stable code (proto::Err), the field, a message. */
 struct ValidationError
 {
@@ -47,6 +64,7 @@ struct PublishRequest
     QJsonArray actions; // [{id, label}], cleaned
     QJsonObject source; // opaque to Herald, at most 4 KiB and 3 levels
     std::optional<qint64> expiresAt;
+    QList<EscalationStep> escalation; // at most EscalationStep::MaxSteps, `after` increasing
 
     /** @brief Parses and validates a request body (JSON text). */
     static std::variant<PublishRequest, ValidationError> parse(const QByteArray &json, qint64 now);

@@ -244,6 +244,10 @@ public:
     {
         return m_notifications.act(userId, notificationId, action, now, device);
     }
+    std::variant<QList<EscalationFired>, StoreError> fireDueEscalations(qint64 now, int limit)
+    {
+        return m_notifications.fireDueEscalations(now, limit);
+    }
 
     // ---- receipts (ReceiptRepository)
     std::variant<QList<qint64>, StoreError> acknowledge(qint64 userId, qint64 device,

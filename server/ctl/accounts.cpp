@@ -223,8 +223,6 @@ int serviceEvents(Context &c)
     if (auto e = c.st.setWebhookEvents(p[2], events))
         return fail(*e);
     out() << "webhook events of " << p[2] << ": " << events.join(QLatin1Char(',')) << '\n';
-    if (events.contains(QLatin1String("escalated")))
-        out() << "note: escalated fires once escalation exists\n";
     return 0;
 }
 

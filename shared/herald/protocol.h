@@ -157,6 +157,7 @@ inline const QString NotifResolved = QStringLiteral("notif.resolved");
 inline const QString NotifUpdated = QStringLiteral("notif.updated");
 inline const QString NotifRetracted = QStringLiteral("notif.retracted");
 inline const QString RoomReadMarker = QStringLiteral("room.readMarker");
+inline const QString NotifReminder = QStringLiteral("notif.reminder");
 } // namespace Type
 
 /** @brief The largest integer a JSON number holds exactly (2^53-1); every integer field of the

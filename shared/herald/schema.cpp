@@ -182,6 +182,11 @@ QList<MessageSpec> buildSchema()
          D::ServerToClient,
          {req("notification", K::Int), req("changeSeq", K::Int)},
          QStringLiteral("A notification was withdrawn by its service: remove it.")},
+        {Type::NotifReminder,
+         D::ServerToClient,
+         {req("notification", K::Object), req("reminder", K::Bool), req("step", K::Int)},
+         QStringLiteral("A reminder of a notification the person has (a step of its "
+                        "escalation): show it again.")},
     };
 }
 } // namespace

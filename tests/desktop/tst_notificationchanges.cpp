@@ -307,6 +307,49 @@ private Q_SLOTS:
         QCOMPARE(inserted.count(), 0); // nothing was promoted in its place
     }
 
+    void reminderShowsTheToastAgain()
+    {
+        NotificationModel model;
+        Tester tester(&model, Tester::FailureReportingMode::Fatal);
+        model.handleHello(hello({notification(5, u"five"_s, true)}, 40), false);
+        QList<Notification> reminded;
+        connect(&model, &NotificationModel::reminded, this,
+                [&reminded](const Notification &n) { reminded << n; });
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QJsonObject five = notification(5, u"five (amended)"_s);
+        five.remove(u"read"_s);
+        model.handleFrame(
+            frame(proto::Type::NotifReminder,
+                  {{u"notification"_s, five}, {u"reminder"_s, true}, {u"step"_s, 2}}));
+        QCOMPARE(reminded.count(), 1);
+        const Notification n = reminded.first();
+        QCOMPARE(n.reminderStep, 2);
+        QVERIFY(n.read); // the state this client holds
+        QCOMPARE(n.title, u"five (amended)"_s);
+        QCOMPARE(inserted.count(), 0);
+        QCOMPARE(at(&model, 5, NotificationModel::TitleRole).toString(), u"five (amended)"_s);
+
+        // The toast: a read one shows again as a reminder; one on screen is marked in place.
+        ToastModel toasts;
+        Tester toastTester(&toasts, Tester::FailureReportingMode::Fatal);
+        QSignalSpy shown(&toasts, &ToastModel::toastShown);
+        toasts.show(Notification::fromJson(notification(5, u"five"_s, true)));
+        QCOMPARE(toasts.rowCount(), 0); // read, no reminder: nothing
+        toasts.show(n);
+        QCOMPARE(toasts.rowCount(), 1);
+        QVERIFY(toasts.index(0).data(ToastModel::ReminderRole).toBool());
+        toasts.show(Notification::fromJson(notification(6, u"six"_s)));
+        QCOMPARE(toasts.rowCount(), 2);
+        QVERIFY(!toasts.index(1).data(ToastModel::ReminderRole).toBool());
+        Notification six = Notification::fromJson(notification(6, u"six"_s));
+        six.reminderStep = 1;
+        toasts.show(six);
+        QCOMPARE(toasts.rowCount(), 2); // not twice
+        QVERIFY(toasts.index(1).data(ToastModel::ReminderRole).toBool());
+        QCOMPARE(shown.count(), 3);
+        QCOMPARE(toasts.roleNames().value(ToastModel::ReminderRole), QByteArray("reminder"));
+    }
+
     void liveChangesAgainstServer()
     {
         if (!m_server.binariesExist())

@@ -184,6 +184,87 @@ private Q_SLOTS:
                  4);
     }
 
+    void escalationStepsFireOnceAcrossNodes()
+    {
+        // Both nodes poll for due steps; each step fires once: everyone connected to either
+        // node gets exactly one reminder per notification, and carol is added once.
+        {
+            herald::Config cfg;
+            cfg.storage = QStringLiteral("postgres");
+            cfg.dataDir = m_dirA->path();
+            Seed seed(herald::StorageSettings::fromConfig(cfg));
+            seed.group(QStringLiteral("approvers-2"), {QStringLiteral("carol")});
+        }
+        startNodes();
+        Http http;
+        const qint64 published = QDateTime::currentMSecsSinceEpoch();
+        QSet<qint64> ids;
+        for (int i = 0; i < 8; ++i) {
+            const auto r = http.post(
+                (i % 2 ? m_b : m_a).httpUrl(QStringLiteral("/api/v1/notifications")),
+                {{QStringLiteral("recipients"),
+                  QJsonObject{{QStringLiteral("users"),
+                               QJsonArray{QStringLiteral("alice"), QStringLiteral("bob")}}}},
+                 {QStringLiteral("title"), QStringLiteral("esc%1").arg(i)},
+                 {QStringLiteral("escalation"),
+                  QJsonArray{
+                      QJsonObject{{QStringLiteral("after"), 30}, {QStringLiteral("remind"), true}},
+                      QJsonObject{
+                          {QStringLiteral("after"), 31},
+                          {QStringLiteral("groups"), QJsonArray{QStringLiteral("approvers-2")}}}}}},
+                m_service);
+            QCOMPARE(r.status, 201);
+            ids.insert(r.json.value(QLatin1String("id")).toInteger());
+        }
+        m_a.kill();
+        m_b.kill();
+        // Again with both clocks moved on, so that the first steps fall due about 4 s from now.
+        const qint64 offset = published + 30000 - QDateTime::currentMSecsSinceEpoch() - 4000;
+        startNodes({{QStringLiteral("HERALD_TEST_CLOCK_OFFSET_MS"), QString::number(offset)}},
+                   true);
+        Client alice, bob, carolA, carolB;
+        QVERIFY(alice.open(m_a.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QVERIFY(bob.open(m_b.wsUrl(), m_tokens[QStringLiteral("bob")]));
+        QVERIFY(carolA.open(m_a.wsUrl(), m_tokens[QStringLiteral("carol")]));
+        QVERIFY(carolB.open(m_b.wsUrl(), m_tokens[QStringLiteral("carol")]));
+        const auto idsOf = [](const QList<QJsonObject> &frames) {
+            QList<qint64> out;
+            for (const QJsonObject &f : frames)
+                out << f.value(QLatin1String("notification"))
+                           .toObject()
+                           .value(QLatin1String("id"))
+                           .toInteger();
+            return out;
+        };
+        for (Client *c : {&alice, &bob})
+            QTRY_COMPARE_WITH_TIMEOUT(c->all(QStringLiteral("notif.reminder")).size(), 8, 20000);
+        for (Client *c : {&carolA, &carolB})
+            QTRY_COMPARE_WITH_TIMEOUT(c->all(QStringLiteral("notification")).size(), 8, 20000);
+        QTest::qWait(3000); // more polls on both nodes: nothing fires again
+        for (Client *c : {&alice, &bob}) {
+            const QList<qint64> got = idsOf(c->all(QStringLiteral("notif.reminder")));
+            QCOMPARE(got.size(), 8);
+            QCOMPARE(QSet<qint64>(got.begin(), got.end()), ids);
+        }
+        for (Client *c : {&carolA, &carolB}) {
+            const QList<qint64> got = idsOf(c->all(QStringLiteral("notification")));
+            QCOMPARE(got.size(), 8);
+            QCOMPARE(QSet<qint64>(got.begin(), got.end()), ids);
+        }
+        // Storage agrees: every step fired once.
+        QProcess psql;
+        psql.start(QStringLiteral("psql"),
+                   {QStringLiteral("-At"), QStringLiteral("-c"),
+                    QStringLiteral("SELECT outcome, COUNT(*) FROM escalation_steps GROUP BY "
+                                   "outcome")});
+        QVERIFY(psql.waitForFinished(20000));
+        QCOMPARE(psql.readAllStandardOutput().trimmed(), QByteArray("fired|16"));
+        Client fresh;
+        QVERIFY(fresh.open(m_b.wsUrl(), m_tokens[QStringLiteral("carol")]));
+        QCOMPARE(fresh.all(QStringLiteral("hello")).first().value(QLatin1String("unread")).toInt(),
+                 8);
+    }
+
     void changesBySourceReachDevicesOnEitherNode()
     {
         startNodes();
@@ -431,7 +512,8 @@ private:
         }
         QFAIL("redis-server did not start");
     }
-    void startNodes(const QList<std::pair<QString, QString>> &envA = {})
+    /** Starts node A with envA added to its environment (both nodes: `both`). */
+    void startNodes(const QList<std::pair<QString, QString>> &envA = {}, bool both = false)
     {
         // Both nodes on the one database (testkit would give each data directory its own).
         const QString db = qEnvironmentVariable("PGDATABASE", QStringLiteral("postgres"));
@@ -445,6 +527,7 @@ private:
         for (const auto &[k, v] : envA)
             env.insert(k, v);
         m_a.env = env;
+        m_b.env = both ? env : QProcessEnvironment();
         QVERIFY(m_a.start(m_dirA->path(), common + QStringList{QStringLiteral("--set"),
                                                                QStringLiteral("node_id=a")}));
         QVERIFY(m_b.start(m_dirB->path(), common + QStringList{QStringLiteral("--set"),

@@ -176,6 +176,9 @@ NotificationRepository::publish(qint64 serviceId, const PublishRequest &req, qin
                        QStringLiteral("recipients.groups"));
         groups << *group;
     }
+    const auto steps = resolveEscalation(req, now);
+    if (const StoreError *e = std::get_if<StoreError>(&steps))
+        return *e;
     std::sort(named.begin(), named.end());
     named.erase(std::unique(named.begin(), named.end()), named.end());
     std::sort(groups.begin(), groups.end());
@@ -244,6 +247,8 @@ NotificationRepository::publish(qint64 serviceId, const PublishRequest &req, qin
         return *dup;
     }
     ins.finish();
+    if (auto e = storeEscalation(r.id, std::get<QList<StoredStep>>(steps)))
+        return *e;
     // Named people outside the audience get an inbox row each; those in it have it already.
     QList<qint64> personal;
     if (audience) {

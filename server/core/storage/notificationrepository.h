@@ -98,6 +98,13 @@ public:
     /** @brief The number of the newest change of any notification (0: none yet). */
     qint64 lastChange();
 
+    // ---- escalation, in notificationescalation.cpp
+    /** @brief Fires the escalation steps due by `now` (at most `limit`): each once on any number
+     *  of nodes (claimed by a conditional update after taking the notification's row, in one
+     *  transaction with its effects). A step of a notification that was settled, retracted or
+     *  expired fires nothing and cancels the steps after it. Returns the steps that fired. */
+    std::variant<QList<EscalationFired>, StoreError> fireDueEscalations(qint64 now, int limit);
+
     // ---- webhooks (outbox), in webhookoutbox.cpp
     /** @brief Deliveries due now. PostgreSQL: claimed with a lease, so that one node sends each. */
     QList<WebhookRow> dueWebhooks(qint64 now, int limit);
@@ -111,6 +118,23 @@ public:
     std::optional<StoreError> retryWebhook(qint64 id, qint64 now);
 
 private:
+    /** @brief One escalation step with its people by id, ready to store at publish. */
+    struct StoredStep
+    {
+        qint64 dueAt = 0;
+        bool remind = false;
+        QList<qint64> groups;
+        QList<qint64> users;
+    };
+    /** @brief The steps of a publish with their names resolved (not_found names the field). */
+    std::variant<QList<StoredStep>, StoreError> resolveEscalation(const PublishRequest &req,
+                                                                  qint64 now);
+    /** @brief Stores the steps of notification id (in the publishing transaction). */
+    std::optional<StoreError> storeEscalation(qint64 id, const QList<StoredStep> &steps);
+    /** @brief Fires step `step` of notification id, or nothing (fired elsewhere, cancelled). */
+    std::variant<std::optional<EscalationFired>, StoreError> fireStep(qint64 id, int step,
+                                                                      qint64 now);
+
     /** @brief An audience and its members, sorted. The token tells two audiences apart that got
      *  the same id (SQLite hands a rolled-back id out again). */
     struct Audience

@@ -106,10 +106,13 @@ std::variant<PurgeCounts, StoreError> RetentionRepository::run(const RetentionPo
         if (auto e = AuditRepository::recordEach(m_db, ids, now, "purged",
                                                  AuditRepository::Actor::System, 0))
             return *e;
-        for (const char *sqlText : {"DELETE FROM inbox WHERE notif_id IN (",
-                                    "DELETE FROM audience_reads WHERE notif_id IN (",
-                                    "DELETE FROM receipts WHERE notif_id IN (",
-                                    "DELETE FROM notifications WHERE id IN ("}) {
+        for (const char *sqlText :
+             {"DELETE FROM inbox WHERE notif_id IN (",
+              "DELETE FROM audience_reads WHERE notif_id IN (",
+              "DELETE FROM receipts WHERE notif_id IN (", "DELETE FROM notifications WHERE id IN (",
+              // after the notification's row, as an escalation step
+              // takes them (the same order: no deadlock between them)
+              "DELETE FROM escalation_steps WHERE notif_id IN ("}) {
             QSqlQuery d = m_db.prepare(QLatin1String(sqlText) + in + QStringLiteral(")"));
             d.addBindValue(json);
             if (!m_db.exec(d))

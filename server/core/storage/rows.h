@@ -190,6 +190,18 @@ struct NotificationChange
     bool changed = true; ///< false: a retraction of one retracted before (nothing to tell)
 };
 
+/** @brief A step of a notification's escalation that fired: a reminder to `users` (its
+ *  recipients), or `users` added as recipients. The notification as they see it (unread). */
+struct EscalationFired
+{
+    qint64 notificationId = 0;
+    int step = 0; ///< 1-based
+    bool remind = false;
+    QList<qint64> users;
+    NotificationRow notification;
+    bool webhookQueued = false; ///< a notification.escalated delivery is in the outbox
+};
+
 struct ActionResult
 {
     bool won = false; // this call recorded the action

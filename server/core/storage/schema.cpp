@@ -13,7 +13,7 @@ namespace {
 // Both backends carry the same version number: PRAGMA user_version on SQLite, the one row of
 // schema_version on PostgreSQL. Each step is one version; a database is brought up step by step
 // in one transaction.
-constexpr int SchemaVersion = 11;
+constexpr int SchemaVersion = 12;
 
 // Version 1 on SQLite.
 const char *const SqliteV1[] = {
@@ -337,6 +337,27 @@ const char *const PostgresV11[] = {
     " FROM members m JOIN rooms r ON r.id=m.room_id",
 };
 
+// Version 12: escalation (storage/notificationescalation.cpp). The steps of a notification's
+// escalation, stored with it at publish: due_at (ms) is publish time plus the step's delay;
+// kind 'remind' (its recipients are notified again) or 'escalate' (the people of groups and
+// users, JSON arrays of ids, become recipients). fired_at is set once, by the node that claims
+// the step (the conditional UPDATE), in the transaction of its effects; outcome 'fired' or
+// 'cancelled' (the notification was settled, retracted, expired or purged before it was due).
+const char *const SqliteV12[] = {
+    "CREATE TABLE escalation_steps(notif_id INTEGER NOT NULL, step INTEGER NOT NULL,"
+    " due_at INTEGER NOT NULL, kind TEXT NOT NULL, groups TEXT NOT NULL DEFAULT '[]',"
+    " users TEXT NOT NULL DEFAULT '[]', fired_at INTEGER, outcome TEXT,"
+    " PRIMARY KEY(notif_id, step)) WITHOUT ROWID",
+    "CREATE INDEX escalation_due ON escalation_steps(due_at) WHERE fired_at IS NULL",
+};
+const char *const PostgresV12[] = {
+    "CREATE TABLE escalation_steps(notif_id BIGINT NOT NULL, step INTEGER NOT NULL,"
+    " due_at BIGINT NOT NULL, kind TEXT NOT NULL, groups TEXT NOT NULL DEFAULT '[]',"
+    " users TEXT NOT NULL DEFAULT '[]', fired_at BIGINT, outcome TEXT,"
+    " PRIMARY KEY(notif_id, step))",
+    "CREATE INDEX escalation_due ON escalation_steps(due_at) WHERE fired_at IS NULL",
+};
+
 struct Step
 {
     int version;
@@ -350,12 +371,13 @@ template<size_t N> constexpr Step step(int version, const char *const (&sql)[N])
 const Step SqliteSteps[] = {step(1, SqliteV1),  step(2, SqliteV2), step(3, SqliteV3),
                             step(4, SqliteV4),  step(5, SqliteV5), step(6, SqliteV6),
                             step(7, SqliteV7),  step(8, SqliteV8), step(9, SqliteV9),
-                            step(10, SqliteV10), step(11, SqliteV11)};
+                            step(10, SqliteV10), step(11, SqliteV11),
+                            step(12, SqliteV12)};
 const Step PostgresSteps[] = {step(1, PostgresV1),  step(2, PostgresV2), step(3, PostgresV3),
                               step(4, PostgresV4),  step(5, PostgresV5), step(6, PostgresV6),
                               step(7, PostgresV7),  step(8, PostgresV8), step(9, PostgresV9),
                               step(10, PostgresV10),
-                              step(11, PostgresV11)};
+                              step(11, PostgresV11), step(12, PostgresV12)};
 
 // Any two PostgreSQL nodes starting at once on a new database migrate one after the other.
 constexpr qint64 MigrationLock = 0x6865726c64; // "herld"

@@ -31,7 +31,7 @@ public:
     /** @brief The receipt events a service's webhook gets (each one of WebhookEvents; none: no
      *  webhook at all, not even for actions). */
     std::optional<StoreError> setWebhookEvents(const QString &name, const QStringList &events);
-    /** @brief What a webhook may subscribe to; escalated is reserved until escalation exists. */
+    /** @brief What a webhook may subscribe to (escalated: an escalation step added people). */
     inline static const QStringList WebhookEvents{
         QStringLiteral("delivered"), QStringLiteral("seen"), QStringLiteral("read"),
         QStringLiteral("acted"), QStringLiteral("escalated")};

@@ -111,6 +111,30 @@ TestCase {
         tryCompare(host, "count", 0)
     }
 
+    function test_reminder_is_labelled(): void {
+        const card = createTemporaryObject(cardComponent, testCase, {
+            notificationId: 7, title: "Order 42", body: "", origin: "ERP", createdAt: new Date(),
+            priority: "normal", link: "", actions: [], actionState: "", result: "" })
+        verify(!findChild(card, "toastReminder").visible)
+        compare(card.Accessible.name, "Order 42")
+        card.reminder = true
+        verify(findChild(card, "toastReminder").visible)
+        compare(findChild(card, "toastReminder").text, "Reminder")
+        compare(card.Accessible.name, "Reminder: Order 42")
+
+        // Through the model: a reminder of one already read still shows, labelled.
+        const model = createTemporaryObject(modelComponent, testCase)
+        const host = createTemporaryObject(hostComponent, testCase, { model: model })
+        const read = notification(3, "Order 3", "normal")
+        read.read = true
+        model.showFromMap(read)
+        compare(host.count, 0)
+        read.reminderStep = 1
+        model.showFromMap(read)
+        tryCompare(host, "count", 1)
+        verify(findChild(windowOf(host, 0).contentItem, "toastReminder").visible)
+    }
+
     function test_at_most_three_then_more(): void {
         const model = createTemporaryObject(modelComponent, testCase)
         const host = createTemporaryObject(hostComponent, testCase, { model: model })
