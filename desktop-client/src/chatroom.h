@@ -135,7 +135,7 @@ private:
     int m_memberCount = 0;
     int m_unread = 0;
     qint64 m_lastSeq = 0;
-    qint64 m_readSeq = -1; // -1: no marker yet (first sight: nothing is unread)
+    qint64 m_readSeq = -1;    // -1: no marker yet (first sight: nothing is unread)
     qint64 m_countedUpTo = 0; // the server's unread count covers messages up to here
     qint64 m_sentReadSeq = 0; // the last position told to the server (room.read)
     bool m_hasMore = true;

@@ -31,15 +31,12 @@ QTextStream &err()
 QString parseArgs(const QStringList &raw, Args &a)
 {
     static const QSet<QString> valued{
-        QStringLiteral("data-dir"),    QStringLiteral("config"),
-        QStringLiteral("display"),     QStringLiteral("password"),
-        QStringLiteral("label"),       QStringLiteral("webhook"),
-        QStringLiteral("secret"),      QStringLiteral("title"),
-        QStringLiteral("to"),          QStringLiteral("group"),
-        QStringLiteral("body"),        QStringLiteral("priority"),
-        QStringLiteral("action"),      QStringLiteral("link"),
-        QStringLiteral("category"),    QStringLiteral("read-days"),
-        QStringLiteral("unread-days"), QStringLiteral("messages-days"),
+        QStringLiteral("data-dir"),  QStringLiteral("config"),      QStringLiteral("display"),
+        QStringLiteral("password"),  QStringLiteral("label"),       QStringLiteral("webhook"),
+        QStringLiteral("secret"),    QStringLiteral("title"),       QStringLiteral("to"),
+        QStringLiteral("group"),     QStringLiteral("body"),        QStringLiteral("priority"),
+        QStringLiteral("action"),    QStringLiteral("link"),        QStringLiteral("category"),
+        QStringLiteral("read-days"), QStringLiteral("unread-days"), QStringLiteral("messages-days"),
         QStringLiteral("thread-key")};
     static const QSet<QString> booleans{QStringLiteral("private"), QStringLiteral("everyone"),
                                         QStringLiteral("password-stdin"), QStringLiteral("json"),

@@ -52,8 +52,8 @@ private Q_SLOTS:
         {
             Client a1;
             QVERIFY(a1.open(m_server->wsUrl(), m_tokens[QStringLiteral("alice")]));
-            const QJsonObject general = roomOf(a1.all(QStringLiteral("hello")).first(),
-                                               QStringLiteral("general"));
+            const QJsonObject general =
+                roomOf(a1.all(QStringLiteral("hello")).first(), QStringLiteral("general"));
             QCOMPARE(general.value(QLatin1String("readSeq")).toInteger(), 0);
             QCOMPARE(general.value(QLatin1String("unread")).toInteger(), 0);
             // alice's own message is not unread for her
@@ -64,8 +64,8 @@ private Q_SLOTS:
         Client a1, a2;
         QVERIFY(a1.open(m_server->wsUrl(), m_tokens[QStringLiteral("alice")]));
         QVERIFY(a2.open(m_server->wsUrl(), m_alice2));
-        QJsonObject general = roomOf(a1.all(QStringLiteral("hello")).first(),
-                                     QStringLiteral("general"));
+        QJsonObject general =
+            roomOf(a1.all(QStringLiteral("hello")).first(), QStringLiteral("general"));
         QCOMPARE(general.value(QLatin1String("readSeq")).toInteger(), 0);
         QCOMPARE(general.value(QLatin1String("unread")).toInteger(), 3);
         // Read up to 3 on the first device: the answer, and the marker on the second only.
@@ -81,12 +81,15 @@ private Q_SLOTS:
         QVERIFY(a1.all(QStringLiteral("room.readMarker")).isEmpty());
         QVERIFY(bob.all(QStringLiteral("room.readMarker")).isEmpty());
         // Never backwards (a slower device reports an older position), never past the end.
-        QCOMPARE(data(read(a2, QStringLiteral("general"), 1)).value(QLatin1String("seq")).toInteger(),
-                 3);
+        QCOMPARE(
+            data(read(a2, QStringLiteral("general"), 1)).value(QLatin1String("seq")).toInteger(),
+            3);
         QCOMPARE(
             data(read(a2, QStringLiteral("general"), 999)).value(QLatin1String("seq")).toInteger(),
             4);
-        QCOMPARE(a1.waitFor(QStringLiteral("room.readMarker")).value(QLatin1String("unread")).toInteger(),
+        QCOMPARE(a1.waitFor(QStringLiteral("room.readMarker"))
+                     .value(QLatin1String("unread"))
+                     .toInteger(),
                  0);
         // It outlives the server.
         m_server.reset();
@@ -109,13 +112,15 @@ private Q_SLOTS:
         QCOMPARE(send(bob, 2, QStringLiteral("two")), 2);
         Client other; // alice on another device reads while the first is away
         QVERIFY(other.open(m_server->wsUrl(), m_alice2));
-        QCOMPARE(data(read(other, QStringLiteral("general"), 1)).value(QLatin1String("unread")).toInteger(),
+        QCOMPARE(data(read(other, QStringLiteral("general"), 1))
+                     .value(QLatin1String("unread"))
+                     .toInteger(),
                  1);
         Client back;
         QVERIFY(back.open(m_server->wsUrl(), m_tokens[QStringLiteral("alice")]));
-        const QJsonObject res = back.request(
-            QStringLiteral("resume"),
-            {{QStringLiteral("rooms"), QJsonObject{{QStringLiteral("general"), 1}}}});
+        const QJsonObject res =
+            back.request(QStringLiteral("resume"),
+                         {{QStringLiteral("rooms"), QJsonObject{{QStringLiteral("general"), 1}}}});
         const QJsonObject reads = data(res).value(QLatin1String("reads")).toObject();
         const QJsonObject general = reads.value(QLatin1String("general")).toObject();
         QCOMPARE(general.value(QLatin1String("seq")).toInteger(), 1);
@@ -153,22 +158,27 @@ private Q_SLOTS:
         QTest::addColumn<QString>("field");
         QTest::newRow("not a member")
             << QByteArray(R"J({"type":"room.read","id":"x","room":"lobby","seq":1})J")
-            << "forbidden" << "room";
+            << "forbidden"
+            << "room";
         QTest::newRow("no such room")
-            << QByteArray(R"J({"type":"room.read","id":"x","room":"nope","seq":1})J")
-            << "not_found" << "room";
+            << QByteArray(R"J({"type":"room.read","id":"x","room":"nope","seq":1})J") << "not_found"
+            << "room";
         QTest::newRow("negative")
             << QByteArray(R"J({"type":"room.read","id":"x","room":"general","seq":-1})J")
-            << "bad_value" << "seq";
-        QTest::newRow("2^53") << QByteArray(
-            R"J({"type":"room.read","id":"x","room":"general","seq":9007199254740992})J")
-                              << "bad_value" << "seq";
+            << "bad_value"
+            << "seq";
+        QTest::newRow("2^53")
+            << QByteArray(
+                   R"J({"type":"room.read","id":"x","room":"general","seq":9007199254740992})J")
+            << "bad_value"
+            << "seq";
         QTest::newRow("text")
             << QByteArray(R"J({"type":"room.read","id":"x","room":"general","seq":"3"})J")
-            << "wrong_type" << "seq";
-        QTest::newRow("no seq")
-            << QByteArray(R"J({"type":"room.read","id":"x","room":"general"})J")
-            << "missing_field" << "seq";
+            << "wrong_type"
+            << "seq";
+        QTest::newRow("no seq") << QByteArray(R"J({"type":"room.read","id":"x","room":"general"})J")
+                                << "missing_field"
+                                << "seq";
     }
     void badReadsAreRefused()
     {

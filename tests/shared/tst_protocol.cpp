@@ -764,10 +764,10 @@ void TestProtocol::codeLists()
     for (const char *code :
          {Err::BadJson, Err::NotObject, Err::UnknownType, Err::MissingField, Err::WrongType,
           Err::TooLong, Err::TooMany, Err::BadUtf8, Err::TooDeep, Err::TooLarge, Err::BadValue,
-          Err::Unauthorized, Err::Forbidden, Err::NotFound, Err::Conflict, Err::RateLimited,
-          Err::Unavailable, Err::Internal})
+          Err::Unauthorized, Err::Forbidden, Err::NotFound, Err::Conflict, Err::Gone,
+          Err::RateLimited, Err::Unavailable, Err::Internal})
         QVERIFY2(errors.contains(QLatin1String(code)), code);
-    QCOMPARE(errors.size(), 18);
+    QCOMPARE(errors.size(), 19);
     for (const QString &code : errors)
         QVERIFY2(QRegularExpression(u"^[a-z][a-z0-9_]*$"_s).match(code).hasMatch(),
                  qPrintable(code));

@@ -149,7 +149,8 @@ std::variant<ReadMark, StoreError> RoomRepository::setReadMark(qint64 userId, qi
     auto upStmt = m_db.statement(
         "INSERT INTO room_reads(user_id, room_id, seq, at) SELECT CAST(? AS BIGINT), r.id,"
         " CASE WHEN CAST(? AS BIGINT) < r.last_seq THEN CAST(? AS BIGINT) ELSE r.last_seq END,"
-        " CAST(? AS BIGINT) FROM rooms r JOIN members m ON m.room_id=r.id AND m.user_id=? WHERE r.id=?"
+        " CAST(? AS BIGINT) FROM rooms r JOIN members m ON m.room_id=r.id AND m.user_id=? WHERE "
+        "r.id=?"
         " ON CONFLICT(user_id, room_id) DO UPDATE SET seq=excluded.seq, at=excluded.at"
         " WHERE excluded.seq > room_reads.seq");
     QSqlQuery &up = upStmt;
@@ -162,8 +163,7 @@ std::variant<ReadMark, StoreError> RoomRepository::setReadMark(qint64 userId, qi
     if (!m_db.exec(up))
         return sql::error(up);
     const bool moved = up.numRowsAffected() > 0;
-    auto qStmt = m_db.statement(QStringLiteral("SELECT rr.seq, ") +
-                                QLatin1String(UnreadAfterMark) +
+    auto qStmt = m_db.statement(QStringLiteral("SELECT rr.seq, ") + QLatin1String(UnreadAfterMark) +
                                 QStringLiteral(" FROM room_reads rr JOIN members m ON"
                                                " m.room_id=rr.room_id AND m.user_id=rr.user_id"
                                                " WHERE rr.user_id=? AND rr.room_id=?"));
