@@ -62,6 +62,8 @@ struct Upgraded
  * and everything else to QtHttpServer (bound to this server) as a pending connection. The body
  * of an HTTP request is then followed byte by byte as it arrives (length, chunk framing, cap),
  * ahead of QtHttpServer's own reader, so a bad or oversized body is refused before any route.
+ * HTTP/1.1 connections stay open (keep-alive, no pipelining): a ConnectionGuard checks each
+ * later request's head with the same checks as the first before QtHttpServer acts on it.
  * A large listen backlog lets a reconnect storm in without SYN drops.
  */
 class FrontServer : public QTcpServer
