@@ -47,7 +47,7 @@ RequestHead readRequestHead(const QByteArray &head, qint64 available, qsizetype 
     if (lineEnd < 0 ? head.size() > limits.requestLineBytes : lineEnd > limits.requestLineBytes)
         return refused(414, "request line too long");
     const qsizetype from = std::max<qsizetype>(0, *scanned - 3);
-    const qsizetype end = head.indexOf("\r\n\r\n", from);
+    qsizetype end = head.indexOf("\r\n\r\n", from);
     // A line that ends with a bare LF or CR is refused as soon as it is seen: a head written
     // with bare line endings never has the CRLF CRLF that ends it, and would otherwise be held
     // until the request deadline. (The body, after the head, may hold any bytes.)
@@ -58,14 +58,23 @@ RequestHead readRequestHead(const QByteArray &head, qint64 available, qsizetype 
             (c == '\r' && i + 1 < head.size() && head.at(i + 1) != '\n'))
             return refused(400, "malformed request head (bare CR or LF line ending)");
     }
+    if (end < 0 && available > limits.headerBytes)
+        return refused(431, "request header too large");
+    // The lines complete so far are checked as soon as one more ends, not only with the whole
+    // head: on a keep-alive connection QtHttpServer reads a later head while it arrives, and
+    // must never be the first to see a line the front would refuse.
+    const qsizetype linesEnd = end >= 0 ? end : head.lastIndexOf("\r\n");
     if (end < 0) {
-        if (available > limits.headerBytes)
-            return refused(431, "request header too large");
+        const bool newLine =
+            linesEnd > 0 && head.indexOf("\r\n", std::max<qsizetype>(0, *scanned - 1)) >= 0;
         *scanned = head.size();
-        return {}; // wait for more, within the deadline
+        if (!newLine)
+            return {}; // wait for more, within the deadline
     }
+    const bool complete = end >= 0;
     RequestHead r;
-    r.headBytes = end + 4;
+    r.headBytes = complete ? end + 4 : 0;
+    end = linesEnd;
     // Every line ends with CRLF, and nothing but visible text and tabs is in between:
     // QtHttpServer also accepts a bare LF, so a head the two could read differently is refused.
     for (qsizetype i = 0; i < end; ++i) {
@@ -131,6 +140,8 @@ RequestHead readRequestHead(const QByteArray &head, qint64 available, qsizetype 
         return refused(400, "unsupported Transfer-Encoding");
     const qsizetype query = r.target.indexOf('?');
     r.path = query < 0 ? r.target : r.target.left(query);
+    if (!complete)
+        return {}; // the lines so far are fine: wait for the rest, within the deadline
     r.result = RequestHead::Result::Complete;
     return r;
 }

@@ -167,6 +167,67 @@ private Q_SLOTS:
         QVERIFY(raw.waitDisconnected(3000));
     }
 
+    void slowSecondRequestRefused_data()
+    {
+        // The same shapes sent a line at a time: the front refuses each line as it ends, before
+        // QtHttpServer (which reads a later head as it arrives) acts on it.
+        QTest::addColumn<QList<QByteArray>>("pieces");
+        QTest::addColumn<int>("status");
+        QTest::newRow("bad method")
+            << QList<QByteArray>{"BREW /healthz HTTP/1.1\r\n", "Host: x\r\n", "\r\n"} << 400;
+        QTest::newRow("bad version")
+            << QList<QByteArray>{"GET /healthz HTTP/2.0\r\n", "Host: x\r\n", "\r\n"} << 400;
+        QTest::newRow("header without colon")
+            << QList<QByteArray>{"GET /healthz HTTP/1.1\r\n", "Host x\r\n", "\r\n"} << 400;
+        QTest::newRow("space before colon")
+            << QList<QByteArray>{"GET /healthz HTTP/1.1\r\n", "Host : x\r\n", "\r\n"} << 400;
+        QTest::newRow("duplicate Host")
+            << QList<QByteArray>{"GET /healthz HTTP/1.1\r\n", "Host: x\r\n", "Host: y\r\n", "\r\n"}
+            << 400;
+        QList<QByteArray> many{"GET /healthz HTTP/1.1\r\n"};
+        for (int i = 0; i < 120; ++i)
+            many << "X-H" + QByteArray::number(i) + ": 1\r\n";
+        many << "\r\n";
+        QTest::newRow("too many header fields") << many << 431;
+    }
+
+    void slowSecondRequestRefused()
+    {
+        QFETCH(QList<QByteArray>, pieces);
+        QFETCH(int, status);
+        Raw raw;
+        QVERIFY(raw.connectTo(m_server.port));
+        raw.send(get("/healthz"));
+        QCOMPARE(raw.readAnswer().status, 200);
+        for (const QByteArray &piece : pieces) {
+            raw.send(piece);
+            QTest::qWait(pieces.size() > 10 ? 5 : 100);
+            if (raw.socket.bytesAvailable() > 0 ||
+                raw.socket.state() != QAbstractSocket::ConnectedState)
+                break;
+        }
+        const Raw::Answer a = raw.readAnswer();
+        QCOMPARE(a.status, status);
+        QVERIFY(a.head.contains("Connection: close"));
+        QVERIFY(raw.waitDisconnected(3000));
+    }
+
+    void slowSecondRequestAnswered()
+    {
+        Raw raw;
+        QVERIFY(raw.connectTo(m_server.port));
+        raw.send(get("/healthz"));
+        QCOMPARE(raw.readAnswer().status, 200);
+        for (const QByteArray piece :
+             {"GET /heal", "thz HTTP/1.1\r\nHo", "st: x\r\n", "\r", "\n"}) {
+            raw.send(piece);
+            QTest::qWait(100);
+        }
+        const Raw::Answer a = raw.readAnswer();
+        QCOMPARE(a.status, 200);
+        QVERIFY(a.head.contains("Connection: keep-alive"));
+    }
+
     void idleConnectionClosed()
     {
         Raw raw;
