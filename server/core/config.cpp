@@ -73,6 +73,8 @@ QStringList Config::keys()
             QStringLiteral("max_header_count"),
             QStringLiteral("max_body_bytes"),
             QStringLiteral("request_timeout"),
+            QStringLiteral("keepalive_timeout"),
+            QStringLiteral("keepalive_requests"),
             QStringLiteral("max_connections"),
             QStringLiteral("max_connections_per_ip"),
             QStringLiteral("metrics_token"),
@@ -188,6 +190,10 @@ QString Config::set(const QString &key, const QString &value)
         err = setInteger<1024, 64 * 1024 * 1024>(key, value, maxBodyBytes);
     } else if (key == QLatin1String("request_timeout")) {
         err = setInteger<1, 600>(key, value, requestTimeout);
+    } else if (key == QLatin1String("keepalive_timeout")) {
+        err = setInteger<0, 3600>(key, value, keepaliveTimeout);
+    } else if (key == QLatin1String("keepalive_requests")) {
+        err = setInteger<1, 1000000>(key, value, keepaliveRequests);
     } else if (key == QLatin1String("max_connections")) {
         err = setInteger<1, 10000000>(key, value, maxConnections);
     } else if (key == QLatin1String("max_connections_per_ip")) {

@@ -55,8 +55,10 @@ struct Config
     int maxHeaderCount = 100;           // 431 beyond
     int maxBodyBytes = 1024 * 1024;     // publish body; 413 beyond (other requests: 16 KiB at most)
     int requestTimeout = 10;            // seconds for a whole request, or a WebSocket handshake
-    int maxConnections = 100000;        // open connections in all; 503 beyond
-    int maxConnectionsPerIp = 20000;    // open connections from one address; 503 beyond
+    int keepaliveTimeout = 15;    // seconds an HTTP connection may idle between requests; 0: close
+    int keepaliveRequests = 1000; // HTTP requests on one connection; the last answer closes it
+    int maxConnections = 100000;  // open connections in all; 503 beyond
+    int maxConnectionsPerIp = 20000; // open connections from one address; 503 beyond
     QString demoUser; // --demo NAME: create NAME with a token printed once (README run)
 
     /** @brief Reads a config file (INI, group [server]); returns an error message or empty. */

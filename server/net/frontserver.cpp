@@ -1,6 +1,7 @@
 #include "frontserver.h"
 
-#include "bodyfollower.h"
+#include "connectionguard.h"
+#include "requesthead.h"
 
 #include <herald/protocol.h>
 
@@ -10,7 +11,6 @@
 #include <QTimer>
 #include <QWebSocketServer>
 
-#include <cstring>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -49,14 +49,6 @@ QByteArray statusText(int status)
     }
 }
 
-// RFC 9110 token characters (header field names, methods).
-bool isTokenChar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return c != 0 && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
-
 /** Where the head scan got to, so that a head sent a byte at a time is not rescanned each time. */
 struct HeadScan : QObject
 {
@@ -64,77 +56,29 @@ struct HeadScan : QObject
     qsizetype scanned = 0;
 };
 
-/**
- * Sits on an HTTP socket after its head was accepted. Its first slot runs before QtHttpServer's
- * reader on every readyRead and sees each byte once (what arrived since the last emission); its
- * second runs after it and notes what that reader left unread.
- */
-class BodyGuard : public QObject
-{
-public:
-    BodyGuard(QTcpSocket *socket, qint64 headBytes, BodyFollower body,
-              std::function<void(int, const QByteArray &)> refuse)
-        : QObject(socket)
-        , m_socket(socket)
-        , m_head(headBytes)
-        , m_body(body)
-        , m_refuse(std::move(refuse))
-    {
-    }
-
-    void before()
-    {
-        const qint64 available = m_socket->bytesAvailable();
-        const qint64 fresh = available - m_leftover;
-        m_leftover = available;
-        if (fresh <= 0)
-            return;
-        const QByteArray all = m_socket->peek(available);
-        const char *p = all.constData() + (all.size() - fresh);
-        qsizetype n = static_cast<qsizetype>(fresh);
-        const qsizetype skip = static_cast<qsizetype>(std::min<qint64>(m_head, n));
-        m_head -= skip;
-        p += skip;
-        n -= skip;
-        if (n == 0)
-            return;
-        if (m_done) {
-            // Every answer closes the connection: a second request is never read.
-            if (!onlyLineBreaks(p, n)) {
-                QObject::disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
-                m_socket->abort();
-            }
-            return;
-        }
-        qsizetype used = 0;
-        switch (m_body.feed(p, n, &used)) {
-        case BodyFollower::State::Refused:
-            return m_refuse(m_body.refusal().first, m_body.refusal().second);
-        case BodyFollower::State::More:
-            return;
-        case BodyFollower::State::Done:
-            break;
-        }
-        m_done = true;
-        if (!onlyLineBreaks(p + used, n - used))
-            return m_refuse(400,
-                            "one request per connection: pipelined requests are not supported");
-        // The request is complete: the deadline no longer applies.
-        if (auto *t = m_socket->findChild<QTimer *>(QLatin1String(DeadlineName)))
-            t->stop();
-    }
-    void after() { m_leftover = m_socket->bytesAvailable(); }
-
-private:
-    QTcpSocket *m_socket;
-    qint64 m_head;         // head bytes still to skip (QtHttpServer reads the head too)
-    qint64 m_leftover = 0; // bytes QtHttpServer left unread at the last emission
-    bool m_done = false;
-    BodyFollower m_body;
-    std::function<void(int, const QByteArray &)> m_refuse;
-};
-
 } // namespace
+
+AnswerEnd beginAnswer(QTcpSocket *socket)
+{
+    if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+        return AnswerEnd::Drop;
+    auto *guard =
+        socket->findChild<QObject *>(QLatin1String(GuardName), Qt::FindDirectChildrenOnly);
+    return guard ? static_cast<ConnectionGuard *>(guard)->answer() : AnswerEnd::Close;
+}
+
+void writeAnswer(QTcpSocket *socket, const QByteArray &head, const QByteArray &body)
+{
+    const AnswerEnd end = beginAnswer(socket);
+    if (end == AnswerEnd::Drop)
+        return;
+    socket->write(head +
+                  (end == AnswerEnd::KeepOpen ? "Connection: keep-alive\r\n\r\n"
+                                              : "Connection: close\r\n\r\n") +
+                  body);
+    if (end == AnswerEnd::Close)
+        socket->disconnectFromHost();
+}
 
 qint64 FrontLimits::bodyCap(const QByteArray &method, const QByteArray &path) const
 {
@@ -247,121 +191,42 @@ void FrontServer::refuse(QTcpSocket *socket, int status, const QByteArray &reaso
 void FrontServer::inspect(QTcpSocket *socket)
 {
     const qint64 available = socket->bytesAvailable();
-    const QByteArray head = socket->peek(std::min<qint64>(available, m_limits.headerBytes + 4));
-    const qsizetype lineEnd = head.indexOf("\r\n");
-    if (lineEnd < 0 ? head.size() > m_limits.requestLineBytes : lineEnd > m_limits.requestLineBytes)
-        return refuse(socket, 414, "request line too long");
+    const QByteArray bytes = socket->peek(std::min<qint64>(available, m_limits.headerBytes + 4));
     auto *scan =
         socket->findChild<HeadScan *>(QStringLiteral("herald-head"), Qt::FindDirectChildrenOnly);
-    const qsizetype from = scan ? std::max<qsizetype>(0, scan->scanned - 3) : 0;
-    const qsizetype end = head.indexOf("\r\n\r\n", from);
-    // A line that ends with a bare LF or CR is refused as soon as it is seen: a head written
-    // with bare line endings never has the CRLF CRLF that ends it, and would otherwise be held
-    // until the request deadline. (The body, after the head, may hold any bytes.)
-    const qsizetype headEnd = end < 0 ? head.size() : end;
-    for (qsizetype i = scan ? std::max<qsizetype>(0, scan->scanned - 1) : 0; i < headEnd; ++i) {
-        const char c = head.at(i);
-        if ((c == '\n' && (i == 0 || head.at(i - 1) != '\r')) ||
-            (c == '\r' && i + 1 < head.size() && head.at(i + 1) != '\n'))
-            return refuse(socket, 400, "malformed request head (bare CR or LF line ending)");
-    }
-    if (end < 0) {
-        if (available > m_limits.headerBytes)
-            return refuse(socket, 431, "request header too large");
+    qsizetype scanned = scan ? scan->scanned : 0;
+    const RequestHead head = readRequestHead(bytes, available, &scanned, m_limits);
+    if (head.result == RequestHead::Result::Refused)
+        return refuse(socket, head.status, head.reason, head.extraHeaders);
+    if (head.result == RequestHead::Result::More) {
         if (scan)
-            scan->scanned = head.size();
+            scan->scanned = scanned;
         return; // wait for more, within the deadline
     }
     delete scan;
-    const qsizetype headBytes = end + 4;
-    // Every line ends with CRLF, and nothing but visible text and tabs is in between:
-    // QtHttpServer also accepts a bare LF, so a head the two could read differently is refused.
-    for (qsizetype i = 0; i < end; ++i) {
-        const auto c = static_cast<unsigned char>(head.at(i));
-        if (c == '\r'   ? head.at(i + 1) != '\n'
-            : c == '\n' ? (i == 0 || head.at(i - 1) != '\r')
-                        : (c < 0x20 && c != '\t') || c == 0x7f)
-            return refuse(socket, 400, "malformed request head (control character or bare CR/LF)");
-    }
-    const QList<QByteArray> lines = head.left(end).split('\n');
-    const QList<QByteArray> requestLine =
-        lines.first().chopped(lines.size() > 1 ? 1 : 0).split(' ');
-    if (requestLine.size() != 3 || (requestLine[2] != "HTTP/1.1" && requestLine[2] != "HTTP/1.0") ||
-        requestLine[1].isEmpty())
-        return refuse(socket, 400, "malformed request line");
-    const QByteArray &method = requestLine[0];
-    static const QList<QByteArray> methods{"GET",  "POST",    "PUT",  "DELETE",
-                                           "HEAD", "OPTIONS", "PATCH"};
-    if (!methods.contains(method))
-        return refuse(socket, 400, "unsupported method");
-    const QByteArray &target = requestLine[1];
-    if (!target.startsWith('/') && !(method == "OPTIONS" && target == "*") &&
-        !target.startsWith("http://") && !target.startsWith("https://"))
-        return refuse(socket, 400, "malformed request target");
-    if (lines.size() - 1 > m_limits.headerCount)
-        return refuse(socket, 431, "too many header fields");
-    // Fields that QtHttpServer and QtWebSockets might read from a different copy than the front.
-    static const QList<QByteArray> singletons{
-        "host", "origin", "upgrade", "authorization", "sec-websocket-key", "sec-websocket-version"};
-    QHash<QByteArray, QByteArray> headers;
-    qint64 contentLength = -1;
-    int transferEncodings = 0;
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray line = i + 1 < lines.size() ? lines[i].chopped(1) : lines[i];
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0)
-            return refuse(socket, 400, "malformed header field");
-        for (qsizetype k = 0; k < colon; ++k)
-            if (!isTokenChar(line.at(k))) // also refuses obs-fold and "Name : value"
-                return refuse(socket, 400, "malformed header field name");
-        const QByteArray name = line.left(colon).toLower();
-        const QByteArray value = line.mid(colon + 1).trimmed();
-        if (name == "content-length") {
-            bool digits = !value.isEmpty() && value.size() <= 18;
-            for (const char c : value)
-                digits = digits && c >= '0' && c <= '9';
-            const qint64 n = digits ? value.toLongLong() : -1;
-            if (!digits || (contentLength >= 0 && contentLength != n))
-                return refuse(socket, 400, "bad Content-Length");
-            contentLength = n;
-        } else if (name == "transfer-encoding") {
-            ++transferEncodings;
-        } else if (headers.contains(name) && singletons.contains(name)) {
-            return refuse(socket, 400, "duplicate " + name + " header");
-        }
-        if (name == "connection" && headers.contains(name))
-            headers[name] += ", \n" + value; // a list field: repeated lines add up (marked)
-        else
-            headers.insert(name, value);
-    }
-    const QByteArray transferEncoding = headers.value("transfer-encoding").toLower();
-    if (contentLength >= 0 && transferEncodings > 0)
-        return refuse(socket, 400, "Content-Length together with Transfer-Encoding");
-    if (transferEncodings > 1 || (transferEncodings == 1 && transferEncoding != "chunked"))
-        return refuse(socket, 400, "unsupported Transfer-Encoding");
-    const qsizetype query = target.indexOf('?');
-    const QByteArray path = query < 0 ? target : target.left(query);
-    const bool hasBody = contentLength > 0 || transferEncodings > 0;
 
-    if (headers.value("upgrade").toLower() == "websocket")
-        return upgrade(socket, path, headers, method, requestLine[2], hasBody, headBytes);
+    if (head.isWebSocketUpgrade())
+        return upgrade(socket, head.path, head.headers, head.method, head.version, head.hasBody(),
+                       head.headBytes);
 
-    const qint64 cap = m_limits.bodyCap(method, path);
-    if (contentLength > cap)
+    const qint64 cap = m_limits.bodyCap(head.method, head.path);
+    if (head.contentLength > cap)
         return refuse(socket, 413, "request body too large");
 
     // Plain HTTP: QtHttpServer (bound to this server) takes it from here, with a guard in front
-    // of its reader that follows the body, holds it to the cap and refuses bad chunk framing.
+    // of its reader that follows the body, holds it to the cap and refuses bad chunk framing,
+    // and then checks each later request on the connection (keep-alive) the same way.
     disconnect(socket, &QIODevice::readyRead, this, nullptr);
     QPointer<FrontServer> self(this);
-    auto *guard =
-        new BodyGuard(socket, headBytes,
-                      transferEncodings ? BodyFollower::chunked(cap)
-                                        : BodyFollower::length(std::max<qint64>(0, contentLength)),
-                      [self, socket](int status, const QByteArray &reason) {
-                          if (self)
-                              self->refuse(socket, status, reason);
-                      });
+    auto *guard = new ConnectionGuard(
+        socket, m_limits,
+        socket->findChild<QTimer *>(QLatin1String(DeadlineName), Qt::FindDirectChildrenOnly), head,
+        head.transferEncodings ? BodyFollower::chunked(cap)
+                               : BodyFollower::length(std::max<qint64>(0, head.contentLength)),
+        [self, socket](int status, const QByteArray &reason, const QByteArray &extra) {
+            if (self)
+                self->refuse(socket, status, reason, extra);
+        });
     connect(socket, &QIODevice::readyRead, guard, [guard] { guard->before(); });
     addPendingConnection(socket); // QtHttpServer connects its reader here
     connect(socket, &QIODevice::readyRead, guard, [guard] { guard->after(); });

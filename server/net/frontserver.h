@@ -25,11 +25,26 @@ struct FrontLimits
     int requestDeadlineMs = 10000;   // whole request (head and body), or the upgrade handshake
     int maxConnections = 100000;     // 503 beyond
     int maxConnectionsPerIp = 20000; // 503 beyond
+    int keepaliveTimeoutMs = 15000;  // idle time between requests on one connection; 0: close
+    int keepaliveRequests = 1000;    // requests on one connection; the last answer closes it
     QStringList origins;             // WebSocket Origin allow-list (empty: any)
 
     /** @brief The body cap of one route. */
     [[nodiscard]] qint64 bodyCap(const QByteArray &method, const QByteArray &path) const;
 };
+
+/** @brief How an HTTP answer ends: the connection stays open for the next request, closes after
+ *  it, or the answer is not written at all (the front already refused the connection). */
+enum class AnswerEnd { KeepOpen, Close, Drop };
+
+/** @brief Called by whoever answers a request the front handed over, just before writing: tells
+ *  how the answer ends (the front counts requests, reads `Connection` and the HTTP version) and
+ *  arms the connection for the next request when it stays open. */
+AnswerEnd beginAnswer(QTcpSocket *socket);
+
+/** @brief Writes @p head (status line and header lines, each ending with CRLF; no Connection
+ *  field) with the Connection field beginAnswer decided, then @p body, and closes if it said so. */
+void writeAnswer(QTcpSocket *socket, const QByteArray &head, const QByteArray &body);
 
 /** @brief A plain WebSocket connection the front has upgraded (it wrote the 101 itself). */
 struct Upgraded
@@ -47,6 +62,8 @@ struct Upgraded
  * and everything else to QtHttpServer (bound to this server) as a pending connection. The body
  * of an HTTP request is then followed byte by byte as it arrives (length, chunk framing, cap),
  * ahead of QtHttpServer's own reader, so a bad or oversized body is refused before any route.
+ * HTTP/1.1 connections stay open (keep-alive, no pipelining): a ConnectionGuard checks each
+ * later request's head with the same checks as the first before QtHttpServer acts on it.
  * A large listen backlog lets a reconnect storm in without SYN drops.
  */
 class FrontServer : public QTcpServer

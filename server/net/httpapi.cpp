@@ -3,6 +3,7 @@
 #include "core/crypto.h"
 #include "core/features/audittrail.h"
 #include "core/hub.h"
+#include "frontserver.h"
 #include "metrics.h"
 #include "webclient.h"
 
@@ -96,13 +97,11 @@ QString bearer(const QHttpServerRequest &request)
 void writeResponse(QTcpSocket *socket, int status, const QByteArray &body,
                    const QByteArray &contentType)
 {
-    if (!socket || socket->state() != QAbstractSocket::ConnectedState)
-        return;
-    socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) +
-                  "\r\nContent-Type: " + contentType +
-                  "\r\nContent-Length: " + QByteArray::number(body.size()) +
-                  "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n" + body);
-    socket->disconnectFromHost();
+    writeAnswer(socket,
+                "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) +
+                    "\r\nContent-Type: " + contentType + "\r\nContent-Length: " +
+                    QByteArray::number(body.size()) + "\r\nCache-Control: no-store\r\n",
+                body);
 }
 
 void writeJson(QTcpSocket *socket, int status, const QJsonObject &body)

@@ -14,7 +14,8 @@ namespace herald {
 class Hub;
 class Metrics;
 
-/** @brief Writes an HTTP/1.1 response with a JSON (or text) body and closes the connection. */
+/** @brief Writes an HTTP/1.1 response with a JSON (or text) body; the connection stays open for
+ *  the next request or closes, as the front decides (writeAnswer). */
 void writeResponse(QTcpSocket *socket, int status, const QByteArray &body,
                    const QByteArray &contentType = "application/json");
 void writeJson(QTcpSocket *socket, int status, const QJsonObject &body);

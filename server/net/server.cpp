@@ -117,6 +117,8 @@ QString Server::start()
     limits.requestDeadlineMs = m_config.requestTimeout * 1000;
     limits.maxConnections = m_config.maxConnections;
     limits.maxConnectionsPerIp = m_config.maxConnectionsPerIp;
+    limits.keepaliveTimeoutMs = m_config.keepaliveTimeout * 1000;
+    limits.keepaliveRequests = m_config.keepaliveRequests;
     m_front = new FrontServer(shards, limits);
     m_front->setListenBacklogSize(m_config.listenBacklog);
     connect(m_front, &FrontServer::rejected, m_metrics.get(), &Metrics::countRejected);

@@ -1,5 +1,7 @@
 #include "webclient.h"
 
+#include "frontserver.h"
+
 #include <QCryptographicHash>
 #include <QDirIterator>
 #include <QFile>
@@ -28,10 +30,10 @@ QByteArray typeFor(const QString &name)
 void write(QTcpSocket *socket, const QByteArray &status, const QByteArray &headers,
            const QByteArray &body, bool withBody)
 {
-    socket->write("HTTP/1.1 " + status + "\r\n" + headers +
-                  "Content-Length: " + QByteArray::number(body.size()) +
-                  "\r\nConnection: close\r\n\r\n" + (withBody ? body : QByteArray()));
-    socket->disconnectFromHost();
+    writeAnswer(socket,
+                "HTTP/1.1 " + status + "\r\n" + headers +
+                    "Content-Length: " + QByteArray::number(body.size()) + "\r\n",
+                withBody ? body : QByteArray());
 }
 
 } // namespace

@@ -32,6 +32,8 @@ private Q_SLOTS:
             {"max_header_count", c.maxHeaderCount},
             {"max_body_bytes", c.maxBodyBytes},
             {"request_timeout", c.requestTimeout},
+            {"keepalive_timeout", c.keepaliveTimeout},
+            {"keepalive_requests", c.keepaliveRequests},
             {"max_connections", c.maxConnections},
             {"max_connections_per_ip", c.maxConnectionsPerIp},
             {"listen_backlog", c.listenBacklog},
@@ -75,6 +77,8 @@ private Q_SLOTS:
         QCOMPARE(f.requestDeadlineMs, c.requestTimeout * 1000);
         QCOMPARE(f.maxConnections, c.maxConnections);
         QCOMPARE(f.maxConnectionsPerIp, c.maxConnectionsPerIp);
+        QCOMPARE(f.keepaliveTimeoutMs, c.keepaliveTimeout * 1000);
+        QCOMPARE(f.keepaliveRequests, c.keepaliveRequests);
         QVERIFY(m_doc.contains(
             QStringLiteral("`%1` bytes, or `max_body_bytes` if smaller").arg(f.otherBodyBytes)));
         QVERIFY(m_doc.contains(QStringLiteral("| JSON nesting depth | (fixed) | `%1` |")

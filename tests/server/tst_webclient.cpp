@@ -118,14 +118,15 @@ private:
         }
     };
 
-    /** One request on a raw socket, read to the close (the server closes every connection). */
+    /** One request on a raw socket with `Connection: close`, read to the close. */
     Reply fetch(const QByteArray &method, const QString &path, const QByteArray &ifNoneMatch = {})
     {
         QTcpSocket s;
         s.connectToHost(QHostAddress::LocalHost, m_server->server->port());
         if (!s.waitForConnected(3000))
             return {};
-        QByteArray request = method + ' ' + path.toUtf8() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        QByteArray request =
+            method + ' ' + path.toUtf8() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
         if (!ifNoneMatch.isEmpty())
             request += "If-None-Match: " + ifNoneMatch + "\r\n";
         if (method == "POST")
