@@ -41,6 +41,7 @@ constexpr Scenario scenarios[] = {
     {"publish-throughput", publishThroughput,
      "--people 500 --publishers 64 --step 5 --rates 500,1000,2000,3000,5000,7000 "
      "--p99-limit 50 [--all-steps]"},
+    {"purge-under-load", purgeUnderLoad, "--people 2000 --backlog 100000 --rate 10 --batch 500"},
 };
 
 const Scenario *findScenario(const char *name)

@@ -21,5 +21,6 @@ int connectStorm(Run &run);      // connectstorm.cpp
 int idleCapacity(Run &run);      // idle.cpp
 int resumeStorm(Run &run);       // resumestorm.cpp
 int publishThroughput(Run &run); // publishthroughput.cpp
+int purgeUnderLoad(Run &run);    // purgeunderload.cpp
 
 } // namespace bench
