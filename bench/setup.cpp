@@ -249,4 +249,23 @@ FanoutPlans fanoutSetup(Setup &setup, const QString &dataDir, long members)
     return plans;
 }
 
+Publisher groupAndPublisher(Setup &setup, const std::vector<Person> &people, const QString &group)
+{
+    auto g = setup.st.createGroup(group);
+    if (auto *e = std::get_if<herald::StoreError>(&g))
+        die("createGroup: " + e->message.toStdString());
+    for (const Person &p : people)
+        if (auto e = setup.st.setGroupMember(group, p.name, true))
+            die("setGroupMember: " + e->message.toStdString());
+    auto svc = setup.st.createService(QStringLiteral("bench"), QString(), QString());
+    if (auto *e = std::get_if<herald::StoreError>(&svc))
+        die("createService: " + e->message.toStdString());
+    Publisher p;
+    p.serviceId = std::get<qint64>(svc);
+    p.token = std::get<QString>(setup.st.issueToken(0, p.serviceId, QStringLiteral("service"),
+                                                    QStringLiteral("bench")))
+                  .toStdString();
+    return p;
+}
+
 } // namespace bench

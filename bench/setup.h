@@ -57,6 +57,15 @@ struct Setup
     void finish();
 };
 
+/** @brief A publishing service ("bench") and its token. */
+struct Publisher
+{
+    qint64 serviceId = 0;
+    std::string token;
+};
+/** Puts all of @p people in the group @p group and creates the publishing service. */
+Publisher groupAndPublisher(Setup &setup, const std::vector<Person> &people, const QString &group);
+
 /** Source address of person i: 10,000 people per 127.0.0.x (the server allows 20,000 per IP and
  *  each address has ~28,000 ephemeral ports toward one server port). */
 std::string sourceFor(long i);

@@ -25,20 +25,8 @@ int notifyFanout(Run &run)
                   {QStringLiteral("receipts"), receipts}};
     Setup setup(run.dataDir);
     const std::vector<Person> people = setup.people(n, QStringLiteral("p"));
-    {
-        auto g = setup.st.createGroup(QStringLiteral("everyone-online"));
-        if (auto *e = std::get_if<herald::StoreError>(&g))
-            die("createGroup: " + e->message.toStdString());
-    }
-    for (const Person &p : people)
-        if (auto e = setup.st.setGroupMember(QStringLiteral("everyone-online"), p.name, true))
-            die("setGroupMember: " + e->message.toStdString());
-    auto svc = setup.st.createService(QStringLiteral("bench"), QString(), QString());
-    const qint64 serviceId = std::get<qint64>(svc);
-    const std::string serviceToken =
-        std::get<QString>(
-            setup.st.issueToken(0, serviceId, QStringLiteral("service"), QStringLiteral("bench")))
-            .toStdString();
+    const Publisher publisher = groupAndPublisher(setup, people, QStringLiteral("everyone-online"));
+    const std::string &serviceToken = publisher.token;
     setup.finish();
     const std::string plan = writePlan(run.dataDir, QStringLiteral("plan.txt"), people);
 

@@ -47,20 +47,9 @@ int purgeUnderLoad(Run &run)
                   {QStringLiteral("purge_batch"), qint64(batch)}};
     Setup setup(run.dataDir);
     const std::vector<Person> people = setup.people(n, QStringLiteral("p"));
-    {
-        auto g = setup.st.createGroup(QStringLiteral("everyone-online"));
-        if (auto *e = std::get_if<herald::StoreError>(&g))
-            die("createGroup: " + e->message.toStdString());
-    }
-    for (const Person &p : people)
-        if (auto e = setup.st.setGroupMember(QStringLiteral("everyone-online"), p.name, true))
-            die("setGroupMember: " + e->message.toStdString());
-    auto svc = setup.st.createService(QStringLiteral("bench"), QString(), QString());
-    const qint64 serviceId = std::get<qint64>(svc);
-    const std::string serviceToken =
-        std::get<QString>(
-            setup.st.issueToken(0, serviceId, QStringLiteral("service"), QStringLiteral("bench")))
-            .toStdString();
+    const Publisher publisher = groupAndPublisher(setup, people, QStringLiteral("everyone-online"));
+    const qint64 serviceId = publisher.serviceId;
+    const std::string &serviceToken = publisher.token;
     // The backlog: personal notifications published 40 days ago that expired the day after
     // (done, so past retain_read_days=30).
     say("seeding %ld notifications 40 days old", backlog);
@@ -149,7 +138,7 @@ int purgeUnderLoad(Run &run)
             continue;
         const int64_t at = p->second.second;
         Histogram &h = !purgeStart || at < purgeStart ? before
-                       : !purgeEnd || at <= purgeEnd ? during
+                       : !purgeEnd || at <= purgeEnd  ? during
                                                       : after;
         h.add((seen.second - at) / 1000);
         if (seen.first != n)

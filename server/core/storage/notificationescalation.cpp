@@ -302,16 +302,8 @@ NotificationRepository::fireStep(qint64 id, int step, qint64 now)
                 {QStringLiteral("added"), QJsonArray::fromStringList(std::get<QStringList>(added))},
                 {QStringLiteral("at"), now}};
             n.finish();
-            auto wStmt = m_db.statement("INSERT INTO webhooks(service_id, payload, next_at,"
-                                        " created_at, notif_id) VALUES(?,?,?,?,?)");
-            QSqlQuery &w = wStmt;
-            w.addBindValue(serviceId);
-            w.addBindValue(compact(QJsonDocument(payload)));
-            w.addBindValue(now);
-            w.addBindValue(now);
-            w.addBindValue(id);
-            if (!m_db.exec(w))
-                return sql::error(w);
+            if (auto e = queueWebhook(serviceId, id, payload, now))
+                return *e;
             f.webhookQueued = true;
         }
     }

@@ -406,16 +406,8 @@ std::variant<ActionResult, StoreError> NotificationRepository::act(qint64 userId
             {QStringLiteral("user"), by},
             {QStringLiteral("device"), device > 0 ? QJsonValue(device) : QJsonValue()},
             {QStringLiteral("at"), now}};
-        auto wStmt = m_db.statement("INSERT INTO webhooks(service_id, payload, next_at,"
-                                    " created_at, notif_id) VALUES(?,?,?,?,?)");
-        QSqlQuery &w = wStmt;
-        w.addBindValue(serviceId);
-        w.addBindValue(compact(QJsonDocument(payload)));
-        w.addBindValue(now);
-        w.addBindValue(now);
-        w.addBindValue(notificationId);
-        if (!m_db.exec(w))
-            return sql::error(w);
+        if (auto e = queueWebhook(serviceId, notificationId, payload, now))
+            return *e;
     }
     if (!tx.commit())
         return sql::error(tx.error());

@@ -5,6 +5,7 @@
 #include "rows.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QList>
 #include <QSet>
 
@@ -118,6 +119,10 @@ public:
     std::optional<StoreError> retryWebhook(qint64 id, qint64 now);
 
 private:
+    /** @brief Adds one delivery to the webhook outbox (due now), about notification notifId;
+     *  call in the transaction of what it reports. */
+    std::optional<StoreError> queueWebhook(qint64 serviceId, qint64 notifId,
+                                           const QJsonObject &payload, qint64 now);
     /** @brief One escalation step with its people by id, ready to store at publish. */
     struct StoredStep
     {

@@ -49,6 +49,23 @@ QList<WebhookRow> NotificationRepository::dueWebhooks(qint64 now, int limit)
     return out;
 }
 
+std::optional<StoreError> NotificationRepository::queueWebhook(qint64 serviceId, qint64 notifId,
+                                                               const QJsonObject &payload,
+                                                               qint64 now)
+{
+    auto wStmt = m_db.statement("INSERT INTO webhooks(service_id, payload, next_at, created_at,"
+                                " notif_id) VALUES(?,?,?,?,?)");
+    QSqlQuery &w = wStmt;
+    w.addBindValue(serviceId);
+    w.addBindValue(QJsonDocument(payload).toJson(QJsonDocument::Compact));
+    w.addBindValue(now); // next_at: due at once
+    w.addBindValue(now); // created_at: the age webhook_max_age_hours is judged by
+    w.addBindValue(notifId);
+    if (!m_db.exec(w))
+        return sql::error(w);
+    return {};
+}
+
 void NotificationRepository::webhookDone(qint64 id, qint64 now)
 {
     QSqlQuery q =
