@@ -168,19 +168,38 @@ void ChatRoom::markRead()
         Q_EMIT readSeqChanged(m_readSeq);
     }
     setUnread(0);
-    // Tell the server, which tells this person's other devices (room.readMarker).
-    if (m_readSeq > m_sentReadSeq && m_connection &&
-        m_connection->state() == Connection::Connected) {
-        m_sentReadSeq = m_readSeq;
-        m_connection->request(proto::Type::RoomRead, {{u"room"_s, m_name}, {u"seq"_s, m_readSeq}},
-                              [](const Reply &) {});
-    }
+    sendReadPosition();
+}
+
+void ChatRoom::sendReadPosition()
+{
+    // Tell the server, which tells this person's other devices (room.readMarker); its answer
+    // brings the count of what came after.
+    if (m_readSeq <= m_sentReadSeq || !m_connection ||
+        m_connection->state() != Connection::Connected)
+        return;
+    m_sentReadSeq = m_readSeq;
+    m_connection->request(proto::Type::RoomRead, {{u"room"_s, m_name}, {u"seq"_s, m_readSeq}},
+                          [this](const Reply &reply) {
+                              if (reply.ok)
+                                  applyServerRead(
+                                      qint64(reply.data.value("seq"_L1).toDouble()),
+                                      qint64(reply.data.value("unread"_L1).toDouble()),
+                                      qint64(reply.data.value("lastSeq"_L1).toDouble()));
+                          });
 }
 
 void ChatRoom::applyServerRead(qint64 seq, qint64 unread, qint64 countedUpTo)
 {
-    m_sentReadSeq = std::max(m_sentReadSeq, seq);
     m_countedUpTo = std::max(m_countedUpTo, countedUpTo);
+    if (seq < m_readSeq) {
+        // This device read further than the server knows (its room.read was lost with the
+        // link): say it again; the answer brings the count.
+        m_sentReadSeq = std::min(m_sentReadSeq, seq);
+        sendReadPosition();
+        return;
+    }
+    m_sentReadSeq = std::max(m_sentReadSeq, seq);
     if (seq != m_readSeq && seq >= 0) {
         m_readSeq = seq;
         Q_EMIT readSeqChanged(m_readSeq);

@@ -70,6 +70,8 @@ public:
      *  from another device): it counted the messages up to @p countedUpTo, so those arriving
      *  later (a resume) are not counted again. */
     void applyServerRead(qint64 seq, qint64 unread, qint64 countedUpTo);
+    /** @brief Tells the server this device's read position when it is ahead of what was sent. */
+    void sendReadPosition();
 
     Q_INVOKABLE void send(const QString &text);
     /** @brief Loads the page of history before the oldest message held (or the latest page). */

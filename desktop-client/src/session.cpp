@@ -314,7 +314,7 @@ void Session::onFrame(const proto::Frame &frame)
         // Read on another of this person's devices.
         if (ChatRoom *room = m_roomObjects.value(roomName))
             room->applyServerRead(frame.integer("seq"_L1), frame.integer("unread"_L1),
-                                  room->lastSeq());
+                                  frame.integer("lastSeq"_L1));
     } else if (type == proto::Type::Typing) {
         if (ChatRoom *room = m_roomObjects.value(roomName))
             room->handleTyping(frame.str("user"_L1));
@@ -425,7 +425,7 @@ void Session::resume(const QJsonObject &since)
             if (ChatRoom *room = m_roomObjects.value(it.key()))
                 room->applyServerRead(qint64(it.value().toObject().value("seq"_L1).toDouble()),
                                       qint64(it.value().toObject().value("unread"_L1).toDouble()),
-                                      room->lastSeq());
+                                      qint64(it.value().toObject().value("lastSeq"_L1).toDouble()));
         // Rooms with more missed messages than the server sends in one resume: page the rest.
         const QJsonArray truncated = reply.data.value("truncated"_L1).toArray();
         const QJsonObject cursors = reply.data.value("rooms"_L1).toObject();

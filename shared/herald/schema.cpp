@@ -162,7 +162,7 @@ QList<MessageSpec> buildSchema()
          QStringLiteral("The person's unread notification count changed.")},
         {Type::RoomReadMarker,
          D::ServerToClient,
-         {room, req("seq", K::Int), req("unread", K::Int)},
+         {room, req("seq", K::Int), req("unread", K::Int), req("lastSeq", K::Int)},
          QStringLiteral("The person's read position in a room moved (on one of their devices).")},
         {Type::NotifReadSync,
          D::ServerToClient,

@@ -303,9 +303,29 @@ private:
                                                         : QStringLiteral("expected.json"));
     }
 
+    /** Fields release 0.1 did not have, left out where they hold nothing (threadKey: null). */
+    static QJsonValue withoutNewEmptyFields(const QJsonValue &v)
+    {
+        if (v.isArray()) {
+            QJsonArray out;
+            for (const QJsonValue &item : v.toArray())
+                out.append(withoutNewEmptyFields(item));
+            return out;
+        }
+        if (!v.isObject())
+            return v;
+        QJsonObject out;
+        const QJsonObject o = v.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it)
+            if (!(it.key() == QLatin1String("threadKey") && it.value().isNull()))
+                out.insert(it.key(), withoutNewEmptyFields(it.value()));
+        return out;
+    }
+
     void compareWithRelease(const QJsonObject &record)
     {
-        const QByteArray actual = QJsonDocument(record).toJson(QJsonDocument::Indented);
+        const QByteArray actual =
+            QJsonDocument(withoutNewEmptyFields(record).toObject()).toJson(QJsonDocument::Indented);
         QFile f(expectedFile());
         if (qEnvironmentVariableIntValue("HERALD_WRITE_EXPECTED")) {
             QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));

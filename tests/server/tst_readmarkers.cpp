@@ -73,10 +73,12 @@ private Q_SLOTS:
         QCOMPARE(r.value(QLatin1String("type")).toString(), QStringLiteral("result"));
         QCOMPARE(data(r).value(QLatin1String("seq")).toInteger(), 3);
         QCOMPARE(data(r).value(QLatin1String("unread")).toInteger(), 1);
+        QCOMPARE(data(r).value(QLatin1String("lastSeq")).toInteger(), 4);
         const QJsonObject marker = a2.waitFor(QStringLiteral("room.readMarker"));
         QCOMPARE(marker.value(QLatin1String("room")).toString(), QStringLiteral("general"));
         QCOMPARE(marker.value(QLatin1String("seq")).toInteger(), 3);
         QCOMPARE(marker.value(QLatin1String("unread")).toInteger(), 1);
+        QCOMPARE(marker.value(QLatin1String("lastSeq")).toInteger(), 4);
         QTest::qWait(200);
         QVERIFY(a1.all(QStringLiteral("room.readMarker")).isEmpty());
         QVERIFY(bob.all(QStringLiteral("room.readMarker")).isEmpty());

@@ -469,7 +469,8 @@ void Delivery::onResume(Conn &c, const Frame &f)
                 if (const RoomDirectory::Room *known = m_ctx.directory->room(room.id))
                     if (const auto mark = b.reads.constFind(room.id); mark != b.reads.cend())
                         reads.insert(known->name, QJsonObject{{key("seq"), mark->seq},
-                                                              {key("unread"), mark->unread}});
+                                                              {key("unread"), mark->unread},
+                                                              {key("lastSeq"), mark->lastSeq}});
             if (!reads.isEmpty())
                 data.insert(key("reads"), reads);
             if (!truncatedRooms.isEmpty())

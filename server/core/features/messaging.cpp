@@ -116,8 +116,10 @@ void Messaging::onRead(Conn &c, const Frame &f)
     m_ctx.request<ReadMark>(
         this, c, f, [=](Store &st) { return st.setReadMark(userId, roomId, seq, now()); },
         [this, name, userId](quint64 connId, ReadMark &mark) -> StoreResult<QJsonObject> {
-            const QJsonObject body{
-                {key("room"), name}, {key("seq"), mark.seq}, {key("unread"), mark.unread}};
+            const QJsonObject body{{key("room"), name},
+                                   {key("seq"), mark.seq},
+                                   {key("unread"), mark.unread},
+                                   {key("lastSeq"), mark.lastSeq}};
             if (mark.moved) // the other devices know where it is otherwise
                 m_ctx.cluster->toUserEverywhere(userId, encode(Type::RoomReadMarker, body), connId);
             return body;

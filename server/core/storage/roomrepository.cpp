@@ -163,7 +163,9 @@ std::variant<ReadMark, StoreError> RoomRepository::setReadMark(qint64 userId, qi
     if (!m_db.exec(up))
         return sql::error(up);
     const bool moved = up.numRowsAffected() > 0;
-    auto qStmt = m_db.statement(QStringLiteral("SELECT rr.seq, ") + QLatin1String(UnreadAfterMark) +
+    auto qStmt = m_db.statement(QStringLiteral("SELECT rr.seq, (SELECT last_seq FROM rooms"
+                                               " WHERE id=rr.room_id), ") +
+                                QLatin1String(UnreadAfterMark) +
                                 QStringLiteral(" FROM room_reads rr JOIN members m ON"
                                                " m.room_id=rr.room_id AND m.user_id=rr.user_id"
                                                " WHERE rr.user_id=? AND rr.room_id=?"));
@@ -175,7 +177,8 @@ std::variant<ReadMark, StoreError> RoomRepository::setReadMark(qint64 userId, qi
     if (!q.next())
         return err(proto::Err::Forbidden, QStringLiteral("you are not a member of this room"),
                    QStringLiteral("room"));
-    const ReadMark mark{q.value(0).toLongLong(), q.value(1).toLongLong(), moved};
+    const ReadMark mark{q.value(0).toLongLong(), q.value(2).toLongLong(), q.value(1).toLongLong(),
+                        moved};
     q.finish();
     if (!tx.commit())
         return sql::error(tx.error());
@@ -185,7 +188,8 @@ std::variant<ReadMark, StoreError> RoomRepository::setReadMark(qint64 userId, qi
 QHash<qint64, ReadMark> RoomRepository::readMarks(qint64 userId)
 {
     QHash<qint64, ReadMark> out;
-    auto qStmt = m_db.statement(QStringLiteral("SELECT rr.room_id, rr.seq, ") +
+    auto qStmt = m_db.statement(QStringLiteral("SELECT rr.room_id, rr.seq, (SELECT last_seq FROM"
+                                               " rooms WHERE id=rr.room_id), ") +
                                 QLatin1String(UnreadAfterMark) +
                                 QStringLiteral(" FROM room_reads rr JOIN members m ON"
                                                " m.room_id=rr.room_id AND m.user_id=rr.user_id"
@@ -195,8 +199,9 @@ QHash<qint64, ReadMark> RoomRepository::readMarks(qint64 userId)
     if (!m_db.exec(q))
         return out;
     while (q.next())
-        out.insert(q.value(0).toLongLong(),
-                   ReadMark{q.value(1).toLongLong(), q.value(2).toLongLong()});
+        out.insert(
+            q.value(0).toLongLong(),
+            ReadMark{q.value(1).toLongLong(), q.value(3).toLongLong(), q.value(2).toLongLong()});
     return out;
 }
 

@@ -100,6 +100,7 @@ struct ReadMark
     static constexpr qint64 CountCap = 1000;
     qint64 seq = 0;
     qint64 unread = 0;
+    qint64 lastSeq = 0; ///< the room's last message when counted (the count covers up to it)
     bool moved = false; ///< setReadMark: the position changed
 };
 
