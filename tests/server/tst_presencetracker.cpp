@@ -124,6 +124,31 @@ private Q_SLOTS:
         QCOMPARE(lastOnline(alice), 1);
     }
 
+    void aHelloInsideTheWindowIsCorrected()
+    {
+        // alice and bob are online and announced (count 2); both reconnect within one
+        // coalescing window: alice's new hello counts bob out (1), bob comes back (2 again, as
+        // announced before). Nobody else needs a frame, but the new alice connection does.
+        Config cfg = World::defaults();
+        cfg.presenceCoalesceMs = 300;
+        QVERIFY(m_w->start(cfg));
+        RecordingPeer alice, bob;
+        const quint64 a = m_w->live(alice, m_tokens[0]);
+        const quint64 b = m_w->live(bob, m_tokens[1]);
+        QTRY_COMPARE(lastOnline(alice), 2);
+        QTRY_COMPARE(alice.of("presence").last().value(QLatin1String("online")).toInt(), 2);
+        m_w->hub->closed(a);
+        m_w->hub->closed(b);
+        RecordingPeer alice2, bob2;
+        QVERIFY(m_w->live(alice2, m_tokens[0]));
+        QCOMPARE(alice2.of("hello").first().value(QLatin1String("online")).toInt(), 1);
+        QVERIFY(m_w->live(bob2, m_tokens[1]));
+        QTRY_COMPARE(lastOnline(alice2), 2);
+        QTRY_VERIFY(!alice2.of("presence").isEmpty());
+        QCOMPARE(alice2.of("presence").last().value(QLatin1String("online")).toInt(), 2);
+        QCOMPARE(m_w->hub->onlineCount(), 2);
+    }
+
     void roomCountsFollowMembership()
     {
         QVERIFY(m_w->start());

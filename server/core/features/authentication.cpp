@@ -296,7 +296,7 @@ void Authentication::startSession(quint64 connId, const TokenRow &token)
                 {key("protocol"), Version},
                 {key("server"), QStringLiteral("herald " HERALD_VERSION)},
                 {key("user"), QJsonObject{{key("name"), u->name}, {key("display"), u->display}}},
-                {key("online"), m_ctx.presence->onlineCount()},
+                {key("online"), m_ctx.presence->onlineCountForHello(connId)},
                 {key("heartbeat"), m_ctx.config.heartbeatInterval},
                 {key("rooms"), rooms}};
             if (inbox) {

@@ -109,9 +109,18 @@ void PresenceTracker::update(qint64 userId)
         m_timer.start();
 }
 
+int PresenceTracker::onlineCountForHello(quint64 connId)
+{
+    m_helloCounts.insert(connId, m_onlineCount);
+    if (m_onlineCount != m_publishedOnline && !m_timer.isActive())
+        m_timer.start();
+    return m_onlineCount;
+}
+
 void PresenceTracker::connectionClosed(quint64 connId, qint64 userId)
 {
     m_away.remove(connId);
+    m_helloCounts.remove(connId);
     if (userId)
         update(userId);
 }
@@ -121,6 +130,7 @@ void PresenceTracker::flush()
     // One frame per room with every change since the last flush: a reconnect storm becomes a
     // handful of frames, not one per person per peer.
     QHash<qint64, QJsonArray> changes;
+    QHash<qint64, QJsonArray> touched; // every person whose status moved, even back again
     const QSet<qint64> dirty = std::exchange(m_dirty, {});
     for (qint64 userId : dirty) {
         const RoomDirectory::User *u = m_ctx.directory->user(userId);
@@ -133,10 +143,13 @@ void PresenceTracker::flush()
                                  {key("status"), st->status}};
         if (st->status == QLatin1String("offline"))
             m_state.erase(st); // offline and announced: nothing left to remember
-        if (!u || !changed)
+        if (!u)
             continue;
-        for (qint64 roomId : u->rooms)
-            changes[roomId].append(change);
+        for (qint64 roomId : u->rooms) {
+            touched[roomId].append(change);
+            if (changed)
+                changes[roomId].append(change);
+        }
     }
     for (auto it = changes.begin(); it != changes.end(); ++it) {
         const RoomDirectory::Room *r = m_ctx.directory->room(it.key());
@@ -151,13 +164,37 @@ void PresenceTracker::flush()
         m_ctx.cluster->refreshSubscriptions();
         announce(false);
     }
+    const QHash<quint64, int> greeted = std::exchange(m_helloCounts, {});
+    // A connection greeted since the last flush got the rooms as they were then: someone who
+    // went offline and came back meanwhile changed nothing for the others, but its hello counted
+    // them out.
+    for (auto it = greeted.begin(); it != greeted.end(); ++it) {
+        Conn *c = m_ctx.conns.find(it.key());
+        const RoomDirectory::User *u = c && c->authed ? m_ctx.directory->user(c->userId) : nullptr;
+        if (!u)
+            continue;
+        for (qint64 roomId : u->rooms)
+            if (touched.contains(roomId) && !changes.contains(roomId))
+                if (const RoomDirectory::Room *r = m_ctx.directory->room(roomId))
+                    m_ctx.conns.send(*c,
+                                     encode(Type::Presence, {{key("room"), r->name},
+                                                             {key("users"), touched.value(roomId)},
+                                                             {key("online"), roomOnline(roomId)}}));
+    }
+    const QByteArray frame = encode(Type::Online, {{key("count"), m_onlineCount}});
     if (m_onlineCount != m_publishedOnline) {
         m_publishedOnline = m_onlineCount;
-        const QByteArray frame = encode(Type::Online, {{key("count"), m_onlineCount}});
         m_ctx.conns.forEach([&](Conn &c) {
             if (c.authed)
                 m_ctx.conns.send(c, frame);
         });
+    } else {
+        // The count came back to what everyone has; a connection greeted meanwhile with another
+        // count would keep that one.
+        for (auto it = greeted.begin(); it != greeted.end(); ++it)
+            if (it.value() != m_onlineCount)
+                if (Conn *c = m_ctx.conns.find(it.key()); c && c->authed)
+                    m_ctx.conns.send(*c, frame);
     }
 }
 

@@ -29,6 +29,10 @@ public:
     void announce(bool everyone);
 
     [[nodiscard]] int onlineCount() const { return m_onlineCount; }
+    /** @brief The online count for a hello to connection connId: the count now, remembered, so
+     *  that the next flush corrects it if the count moves back to what was last published (no
+     *  `online` frame would go out to anyone else then). */
+    [[nodiscard]] int onlineCountForHello(quint64 connId);
     [[nodiscard]] int roomOnline(qint64 roomId) const { return m_roomOnline.value(roomId); }
     /** @brief online, away or offline: the person's status as last worked out. */
     [[nodiscard]] QString statusOf(qint64 userId) const;
@@ -64,6 +68,7 @@ private:
     QHash<qint64, int> m_roomOnline;
     int m_onlineCount = 0;
     int m_publishedOnline = -1;
+    QHash<quint64, int> m_helloCounts; // connections greeted since the last flush: the count sent
     QSet<qint64> m_dirty;
     QTimer m_timer;
     QSet<qint64> m_remoteOnline; // people online on some node (cluster presence)
