@@ -68,10 +68,9 @@ int purge(Context &c)
         if (const StoreError *e = std::get_if<StoreError>(&r))
             return fail(*e);
         const PurgeCounts &b = std::get<PurgeCounts>(r);
-        all.readNotifications += b.readNotifications;
-        all.unreadNotifications += b.unreadNotifications;
-        all.messages += b.messages;
-        all.rooms = std::max(all.rooms, b.rooms);
+        const qint64 rooms = std::max(all.rooms, b.rooms); // rooms that lost messages, once
+        all += b;
+        all.rooms = rooms;
         if (b.total() == 0)
             break;
     }

@@ -53,14 +53,8 @@ void Retention::nextBatch()
                 return;
             }
             const PurgeCounts &c = std::get<PurgeCounts>(r);
-            for (auto [pass, total] : {std::pair{&m_pass, &m_purged}}) {
-                for (PurgeCounts *t : {pass, total}) {
-                    t->readNotifications += c.readNotifications;
-                    t->unreadNotifications += c.unreadNotifications;
-                    t->messages += c.messages;
-                    t->rooms += c.rooms;
-                }
-            }
+            m_pass += c;
+            m_purged += c;
             if (c.total() > 0) {
                 // The event loop runs between batches: live traffic's jobs queue in between.
                 QTimer::singleShot(0, this, &Retention::nextBatch);

@@ -30,6 +30,16 @@ struct PurgeCounts
     qint64 rooms = 0; ///< rooms that lose messages
     [[nodiscard]] qint64 notifications() const { return readNotifications + unreadNotifications; }
     [[nodiscard]] qint64 total() const { return notifications() + messages; }
+    /** @brief Adds another batch's counts (rooms too: a room purged in two batches counts
+     *  twice). */
+    PurgeCounts &operator+=(const PurgeCounts &o)
+    {
+        readNotifications += o.readNotifications;
+        unreadNotifications += o.unreadNotifications;
+        messages += o.messages;
+        rooms += o.rooms;
+        return *this;
+    }
 };
 
 /**
