@@ -58,11 +58,35 @@ private:
         return out.isNull() ? QString(u""_s) : out;
     }
 
-    /** Window ids whose title matches, visible ones only. */
+    /** Window ids whose title matches, visible ones only. xdotool walks every window; when
+     *  one goes away under it (a toast closing, Qt's helper windows) Xlib's default handler
+     *  ends it with exit code 1 and "X Error" on stderr, the same code as "none found": such
+     *  a search is asked again, so a window that is there is not reported missing. */
     QStringList windows(const QString &title)
     {
-        return x(u"xdotool"_s, {u"search"_s, u"--onlyvisible"_s, u"--name"_s, title})
-            .split(u'\n', Qt::SkipEmptyParts);
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            QProcess p;
+            p.setProcessEnvironment(x11Env());
+            p.start(u"xdotool"_s, {u"search"_s, u"--onlyvisible"_s, u"--name"_s, title});
+            if (!p.waitForFinished(10000))
+                continue;
+            const QByteArray err = p.readAllStandardError();
+            if (p.exitCode() == 0 || err.trimmed().isEmpty())
+                return QString::fromUtf8(p.readAllStandardOutput())
+                    .split(u'\n', Qt::SkipEmptyParts);
+        }
+        return {};
+    }
+
+    /** Waits for a visible window with this title and returns its ids (empty on timeout). The
+     *  search runs once per poll, never again to check it: a QTRY_VERIFY over an assignment
+     *  evaluates its expression a last time, and that search can differ from the one that
+     *  ended the wait. */
+    QStringList waitForWindows(const QString &title, int timeoutMs)
+    {
+        QStringList found;
+        (void)QTest::qWaitFor([&] { return !(found = windows(title)).isEmpty(); }, timeoutMs);
+        return found;
     }
 
     QRect geometry(const QString &window)
@@ -250,19 +274,17 @@ private Q_SLOTS:
     {
         startApp({});
         // Signed in: the main window is titled with the person's name.
-        QTRY_VERIFY_WITH_TIMEOUT(!windows(u"^Herald — Alice Martin$"_s).isEmpty(), 30000);
+        QVERIFY(!waitForWindows(u"^Herald — Alice Martin$"_s, 30000).isEmpty());
 
         // A notification arrives as a toast window.
         const qint64 id = publish(u"Order 42 needs approval"_s,
                                   u"ACME Corp, 3 items, 1,250.00 EUR. Requested by Bob Builder."_s,
                                   u"high"_s, true);
         QVERIFY(id > 0);
-        QStringList toast;
-        // 40 s: on a loaded machine the first toast window of the run was seen to take ~20 s to
-        // be mapped (cause not found yet).
-        QTRY_VERIFY_WITH_TIMEOUT(
-            !(toast = windows(u"^Herald notification: Order 42 needs approval$"_s)).isEmpty(),
-            40000);
+        // 40 s: the first toast window of a run on a loaded machine is slow to be mapped.
+        const QStringList toast =
+            waitForWindows(u"^Herald notification: Order 42 needs approval$"_s, 40000);
+        QVERIFY2(!toast.isEmpty(), "no toast window for the published notification");
         const QRect g = geometry(toast.first());
         QVERIFY2(g.width() >= 300 && g.height() >= 100,
                  qPrintable(u"%1x%2"_s.arg(g.width()).arg(g.height())));
@@ -320,7 +342,7 @@ private Q_SLOTS:
         const qint64 id = publish(u"Order 44 needs approval"_s, u"Initech, 2 items, 310.00 EUR."_s,
                                   u"normal"_s, true);
         QVERIFY(id > 0);
-        QTRY_VERIFY_WITH_TIMEOUT(!windows(title).isEmpty(), 20000);
+        QVERIFY(!waitForWindows(title, 20000).isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(badgePixels() > 20, 10000); // the red "1"
 
         // The source withdraws it: the toast goes, and the tray count with it.
@@ -338,7 +360,7 @@ private Q_SLOTS:
             publish(u"Approve PO-1183?"_s, u"1 monitor, 240.00 EUR. Requested by Bob Builder."_s,
                     u"high"_s, true);
         QVERIFY(po > 0);
-        QTRY_VERIFY_WITH_TIMEOUT(!windows(poTitle).isEmpty(), 20000);
+        QVERIFY(!waitForWindows(poTitle, 20000).isEmpty());
         QTest::qWait(500);
         QElapsedTimer settled;
         settled.start();
@@ -366,8 +388,8 @@ private Q_SLOTS:
                             u"high"_s, false, u"Monitoring"_s, u"disks"_s, u"db-2-disk"_s) > 0);
             QTest::qWait(150);
         }
-        QTRY_VERIFY_WITH_TIMEOUT(
-            !windows(u"^Herald notification: Disk 96% full on db-2$"_s).isEmpty(), 20000);
+        QVERIFY(
+            !waitForWindows(u"^Herald notification: Disk 96% full on db-2$"_s, 20000).isEmpty());
         QTest::qWait(800); // the toast and the centre repaint
         QCOMPARE(windows(toastTitle).size(), 1);
         screenshot(u"grouped-toast"_s);
@@ -468,7 +490,8 @@ private Q_SLOTS:
         // A chat window with presence: click the room in the sidebar.
         QVERIFY(click(w.left() + 70, w.top() + 122));
         QStringList chat;
-        QTRY_VERIFY_WITH_TIMEOUT(!(chat = windows(u"^Herald — General$"_s)).isEmpty(), 10000);
+        chat = waitForWindows(u"^Herald — General$"_s, 10000);
+        QVERIFY2(!chat.isEmpty(), "no chat window for General");
         QTest::qWait(500);
         x(u"xdotool"_s, {u"windowmove"_s, chat.first(), u"200"_s, u"120"_s});
         QTest::qWait(300);
@@ -508,7 +531,8 @@ private Q_SLOTS:
         // Its titles are the same, but X's WM_NAME is now in the locale's encoding, which
         // xdotool matches byte by byte: match the dash as any text.
         QStringList main;
-        QTRY_VERIFY_WITH_TIMEOUT(!(main = windows(u"^Herald .+ Alice Martin$"_s)).isEmpty(), 30000);
+        main = waitForWindows(u"^Herald .+ Alice Martin$"_s, 30000);
+        QVERIFY2(!main.isEmpty(), "no main window in Chinese");
         publish(u"采购单 PO-1186 需要审批"_s, u"深圳仓库，12 台显示器，合计 9,800.00 元。"_s,
                 u"high"_s, true);
         QTest::qWait(1500);
@@ -516,7 +540,8 @@ private Q_SLOTS:
         const QRect w = geometry(main.first());
         QVERIFY(click(w.left() + 70, w.top() + 122)); // General, in the sidebar
         QStringList chat;
-        QTRY_VERIFY_WITH_TIMEOUT(!(chat = windows(u"^Herald .+ General$"_s)).isEmpty(), 10000);
+        chat = waitForWindows(u"^Herald .+ General$"_s, 10000);
+        QVERIFY2(!chat.isEmpty(), "no chat window for General in Chinese");
         QTest::qWait(500);
         x(u"xdotool"_s, {u"windowmove"_s, chat.first(), u"200"_s, u"120"_s});
         QTest::qWait(800);
