@@ -6,6 +6,7 @@
 #include <QTcpSocket>
 
 using namespace testkit;
+using namespace Qt::StringLiterals;
 
 namespace {
 QList<QJsonObject> presenceOf(const Client &c, const QString &user)
@@ -124,6 +125,75 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("%1 online-count frames for 50 connects").arg(updates)));
         // and the room-level presence of the burst came in a few frames, not 50
         QVERIFY(crowd[0]->all(QStringLiteral("presence")).size() <= 8);
+    }
+
+    void awaySinceIsTheIdleStart()
+    {
+        herald::Config cfg;
+        cfg.presenceCoalesceMs = 50;
+        LocalServer s(m_dir->path(), cfg);
+        Client watcher, phone, laptop;
+        QVERIFY(watcher.open(s.wsUrl(), m_tokens[0]));
+        QVERIFY(phone.open(s.wsUrl(), m_tokens[3]));
+        QVERIFY(laptop.open(s.wsUrl(), m_tokens[3]));
+        const auto since = [](const QJsonObject &o) { return o.value(QLatin1String("since")); };
+        // Bad idle times change nothing.
+        for (const QJsonValue &bad : {QJsonValue(-1), QJsonValue(604800001.0), QJsonValue(1e300)}) {
+            const QJsonObject e = phone.request(QStringLiteral("presence.set"),
+                                                {{QStringLiteral("status"), QStringLiteral("away")},
+                                                 {QStringLiteral("idle"), bad}});
+            QCOMPARE(e.value(QLatin1String("type")).toString(), QStringLiteral("error"));
+            QCOMPARE(e.value(QLatin1String("code")).toString(), QStringLiteral("bad_value"));
+            QCOMPARE(e.value(QLatin1String("field")).toString(), QStringLiteral("idle"));
+        }
+        // One device idle for 10 minutes: still online (the other is in use).
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        phone.request(
+            QStringLiteral("presence.set"),
+            {{QStringLiteral("status"), QStringLiteral("away")}, {QStringLiteral("idle"), 600000}});
+        // The second goes idle 2 minutes later: away since then, the latest of the two.
+        laptop.request(
+            QStringLiteral("presence.set"),
+            {{QStringLiteral("status"), QStringLiteral("away")}, {QStringLiteral("idle"), 120000}});
+        const qint64 after = QDateTime::currentMSecsSinceEpoch();
+        QTRY_VERIFY(!presenceOf(watcher, QStringLiteral("u3")).isEmpty() &&
+                    presenceOf(watcher, QStringLiteral("u3")).last().value("status"_L1) ==
+                        QStringLiteral("away"));
+        const qint64 announced =
+            since(presenceOf(watcher, QStringLiteral("u3")).last()).toInteger();
+        QVERIFY2(announced >= before - 120000 && announced <= after - 120000,
+                 qPrintable(QString::number(announced - before)));
+        // The lists say it too.
+        const QJsonArray users = watcher.request(QStringLiteral("user.list"))
+                                     .value(QLatin1String("data"))
+                                     .toObject()
+                                     .value(QLatin1String("users"))
+                                     .toArray();
+        bool listed = false;
+        for (const QJsonValue &u : users)
+            if (u["name"_L1].toString() == QStringLiteral("u3")) {
+                listed = true;
+                QCOMPARE(u["status"_L1].toString(), QStringLiteral("away"));
+                QCOMPARE(since(u.toObject()).toInteger(), announced);
+            } else {
+                QVERIFY(!u.toObject().contains("since"_L1)); // nobody else is away
+            }
+        QVERIFY(listed);
+        // Back: online, and no "since" any more.
+        laptop.request(QStringLiteral("presence.set"),
+                       {{QStringLiteral("status"), QStringLiteral("online")}});
+        QTRY_COMPARE(presenceOf(watcher, QStringLiteral("u3")).last().value("status"_L1).toString(),
+                     QStringLiteral("online"));
+        QVERIFY(!presenceOf(watcher, QStringLiteral("u3")).last().contains("since"_L1));
+        const QJsonArray members = watcher
+                                       .request(QStringLiteral("room.members"),
+                                                {{QStringLiteral("room"), QStringLiteral("all")}})
+                                       .value(QLatin1String("data"))
+                                       .toObject()
+                                       .value(QLatin1String("members"))
+                                       .toArray();
+        for (const QJsonValue &m : members)
+            QVERIFY(!m.toObject().contains("since"_L1));
     }
 
     void silentConnectionIsClosedByHeartbeat()

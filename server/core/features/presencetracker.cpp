@@ -60,6 +60,23 @@ QString PresenceTracker::currentStatus(qint64 userId) const
     return s("away");
 }
 
+qint64 PresenceTracker::latestAway(qint64 userId) const
+{
+    qint64 since = 0;
+    if (const QList<quint64> *conns = m_ctx.conns.of(userId))
+        for (quint64 id : *conns)
+            since = std::max(since, m_away.value(id));
+    return since;
+}
+
+void PresenceTracker::describe(QJsonObject &entry, qint64 userId) const
+{
+    const QString status = statusOf(userId);
+    entry.insert(key("status"), status);
+    if (const qint64 since = awaySince(userId); since > 0 && status == QLatin1String("away"))
+        entry.insert(key("since"), since);
+}
+
 void PresenceTracker::addOnline(qint64 roomId, int delta)
 {
     auto it = m_roomOnline.find(roomId);
@@ -91,7 +108,9 @@ void PresenceTracker::update(qint64 userId)
     const QString after = currentStatus(userId);
     if (before == after)
         return;
-    m_state[userId].status = after;
+    State &st = m_state[userId];
+    st.status = after;
+    st.awaySince = after == QLatin1String("away") ? latestAway(userId) : 0;
     const bool wasOn = before != QLatin1String("offline");
     const bool isOn = after != QLatin1String("offline");
     if (m_bus) {
@@ -139,8 +158,8 @@ void PresenceTracker::flush()
             continue;
         const bool changed = st->status != st->published;
         st->published = st->status;
-        const QJsonObject change{{key("user"), u ? u->name : QString()},
-                                 {key("status"), st->status}};
+        QJsonObject change{{key("user"), u ? u->name : QString()}};
+        describe(change, userId);
         if (st->status == QLatin1String("offline"))
             m_state.erase(st); // offline and announced: nothing left to remember
         if (!u)
@@ -218,8 +237,15 @@ void PresenceTracker::onPresenceSet(Conn &c, const Frame &f)
     if (status != QLatin1String("online") && status != QLatin1String("away"))
         return m_ctx.conns.send(
             c, error(f.id(), s(Err::BadValue), s("status must be online or away"), s("status")));
+    // How long the person has been idle, by the client's count (no clock of the client's is
+    // compared with ours): the server makes it a moment, "away since".
+    constexpr qint64 IdleMaxMs = 7LL * 24 * 3600 * 1000;
+    const qint64 idle = f.integer(key("idle"));
+    if (idle < 0 || idle > IdleMaxMs)
+        return m_ctx.conns.send(
+            c, error(f.id(), s(Err::BadValue), s("idle must be 0 to 604800000 ms"), s("idle")));
     if (status == QLatin1String("away"))
-        m_away.insert(c.id);
+        m_away.insert(c.id, now() - idle);
     else
         m_away.remove(c.id);
     update(c.userId);

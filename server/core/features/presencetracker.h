@@ -3,6 +3,7 @@
 #include "core/hubcontext.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
@@ -36,6 +37,14 @@ public:
     [[nodiscard]] int roomOnline(qint64 roomId) const { return m_roomOnline.value(roomId); }
     /** @brief online, away or offline: the person's status as last worked out. */
     [[nodiscard]] QString statusOf(qint64 userId) const;
+    /** @brief When the person went away (ms since the epoch), 0 unless they are away. */
+    [[nodiscard]] qint64 awaySince(qint64 userId) const
+    {
+        auto it = m_state.constFind(userId);
+        return it == m_state.constEnd() ? 0 : it->awaySince;
+    }
+    /** @brief A person's entry for presence frames and lists: {user|name, status, since?}. */
+    void describe(QJsonObject &entry, qint64 userId) const;
 
     /** @brief Works the person's status out again (a connection came or went, away, the bus). */
     void update(qint64 userId);
@@ -51,7 +60,10 @@ private:
     {
         QString status = QStringLiteral("offline");    // current
         QString published = QStringLiteral("offline"); // last announced
+        qint64 awaySince = 0;                          // while away: since when
     };
+    /** @brief The moment the last of the person's connections went away. */
+    [[nodiscard]] qint64 latestAway(qint64 userId) const;
     [[nodiscard]] QString currentStatus(qint64 userId) const;
     [[nodiscard]] bool isOn(qint64 userId) const
     {
@@ -63,8 +75,8 @@ private:
 
     HubContext &m_ctx;
     Bus *m_bus = nullptr;
-    QHash<qint64, State> m_state; // people whose status or last announcement is not offline
-    QSet<quint64> m_away;         // connections whose client said it is away
+    QHash<qint64, State> m_state;  // people whose status or last announcement is not offline
+    QHash<quint64, qint64> m_away; // connections whose client said it is away -> since when
     QHash<qint64, int> m_roomOnline;
     int m_onlineCount = 0;
     int m_publishedOnline = -1;

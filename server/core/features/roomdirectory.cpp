@@ -306,9 +306,10 @@ void RoomDirectory::onRoomMembers(Conn &c, const Frame &f)
     QJsonArray members;
     for (qint64 m : std::as_const(room->members)) {
         const User *u = user(m);
-        members.append(QJsonObject{{key("name"), u ? u->name : QString()},
-                                   {key("display"), u ? u->display : QString()},
-                                   {key("status"), m_ctx.presence->statusOf(m)}});
+        QJsonObject member{{key("name"), u ? u->name : QString()},
+                           {key("display"), u ? u->display : QString()}};
+        m_ctx.presence->describe(member, m);
+        members.append(member);
     }
     m_ctx.conns.send(c, result(f.id(), {{key("room"), room->name},
                                         {key("online"), m_ctx.presence->roomOnline(room->id)},
@@ -344,10 +345,11 @@ void RoomDirectory::onUserList(Conn &c, const Frame &f)
 {
     QJsonArray users;
     for (const User &u : std::as_const(m_users))
-        if (!u.disabled)
-            users.append(QJsonObject{{key("name"), u.name},
-                                     {key("display"), u.display},
-                                     {key("status"), m_ctx.presence->statusOf(u.id)}});
+        if (!u.disabled) {
+            QJsonObject entry{{key("name"), u.name}, {key("display"), u.display}};
+            m_ctx.presence->describe(entry, u.id);
+            users.append(entry);
+        }
     m_ctx.conns.send(c, result(f.id(), {{key("users"), users}}));
 }
 
