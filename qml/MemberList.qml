@@ -45,12 +45,13 @@ ColumnLayout {
             required property string name
             required property string displayName
             required property string status
+            required property var since
             required property bool isSelf
             width: ListView.view.width
             focusPolicy: Qt.NoFocus
             Accessible.role: Accessible.ListItem
             Accessible.name: member.displayName + (member.isSelf ? qsTr(" (you)") : "")
-            Accessible.description: Theme.statusText(member.status)
+            Accessible.description: Theme.presenceText(member.status, member.since)
             contentItem: RowLayout {
                 spacing: 8
                 Avatar {
@@ -68,7 +69,7 @@ ColumnLayout {
                     color: member.status === "offline" ? Theme.subtle : Theme.text
                 }
             }
-            ToolTip.text: Theme.statusText(member.status)
+            ToolTip.text: Theme.presenceText(member.status, member.since)
             ToolTip.visible: hovered
             onClicked: list.currentIndex = member.index
             onDoubleClicked: if (!member.isSelf) root.messageRequested(member.name)

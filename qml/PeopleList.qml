@@ -25,6 +25,7 @@ ListView {
         required property string name
         required property string displayName
         required property string status
+        required property var since
         required property bool isSelf
         objectName: "person_" + name
         width: ListView.view.width
@@ -32,7 +33,7 @@ ListView {
         focusPolicy: Qt.NoFocus
         Accessible.role: Accessible.ListItem
         Accessible.name: person.displayName + (person.isSelf ? qsTr(" (you)") : "")
-        Accessible.description: Theme.statusText(person.status)
+        Accessible.description: Theme.presenceText(person.status, person.since)
         background: Rectangle {
             color: person.hovered || person.ListView.isCurrentItem && root.activeFocus ? Theme.sidebarSelected : "transparent"
         }
@@ -55,7 +56,7 @@ ListView {
                     elide: Text.ElideRight
                 }
                 Label {
-                    text: Theme.statusText(person.status)
+                    text: Theme.presenceText(person.status, person.since)
                     color: Theme.sidebarSubtle
                     font.pixelSize: 11
                 }

@@ -142,6 +142,37 @@ Pane {
                     checked: root.settings.doNotDisturb
                     onToggled: root.settings.doNotDisturb = checked
                 }
+                RowLayout {
+                    spacing: 10
+                    Label {
+                        text: awayBox.label
+                        color: Theme.text
+                    }
+                    ComboBox {
+                        id: awayBox
+                        objectName: "awayBox"
+                        readonly property string label: qsTr("Show me as away when idle for")
+                        Layout.preferredWidth: 160
+                        textRole: "text"
+                        valueRole: "minutes"
+                        model: [
+                            { text: qsTr("5 minutes"), minutes: 5 },
+                            { text: qsTr("10 minutes"), minutes: 10 },
+                            { text: qsTr("15 minutes"), minutes: 15 },
+                            { text: qsTr("30 minutes"), minutes: 30 },
+                            { text: qsTr("1 hour"), minutes: 60 },
+                            { text: qsTr("Never"), minutes: 0 }
+                        ]
+                        Accessible.role: Accessible.ComboBox
+                        Accessible.name: awayBox.label
+                        Component.onCompleted: {
+                            const i = indexOfValue(root.settings.awayAfterMinutes)
+                            currentIndex = i >= 0 ? i : 1
+                        }
+                        onActivated: root.settings.awayAfterMinutes = currentValue
+                        FocusRing {}
+                    }
+                }
             }
         }
 

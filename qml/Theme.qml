@@ -103,6 +103,13 @@ QtObject {
         }
     }
 
+    /** The status in words, with the time an away person went idle ("away since 10:42"). */
+    function presenceText(status: string, since: var): string {
+        if (status === "away" && since instanceof Date && !isNaN(since.getTime()))
+            return qsTr("away since %1").arg(since.toLocaleTimeString(Qt.locale(), Locale.ShortFormat))
+        return statusText(status)
+    }
+
     function priorityText(priority: string): string {
         switch (priority) {
         case "urgent": return qsTr("urgent")

@@ -365,8 +365,7 @@ QString ChatRoom::typingText() const
 void ChatRoom::handlePresence(const QJsonArray &users, int online)
 {
     for (const QJsonValue &v : users) {
-        const QJsonObject o = v.toObject();
-        m_members.setStatus(o.value("user"_L1).toString(), o.value("status"_L1).toString());
+        m_members.setStatus(v.toObject());
     }
     m_online = online;
     Q_EMIT infoChanged();

@@ -44,6 +44,15 @@ Session::Session(QObject *parent)
     });
     m_notifications.setConnection(&m_connection);
     m_receipts.setConnection(&m_connection);
+    // Away after the person's idle time (the desktop's, or Herald's own windows'), back on input.
+    m_idle.setThresholdMs(qint64(m_settings.awayAfterMinutes()) * 60 * 1000);
+    connect(&m_settings, &Settings::awayAfterMinutesChanged, this,
+            [this] { m_idle.setThresholdMs(qint64(m_settings.awayAfterMinutes()) * 60 * 1000); });
+    connect(&m_idle, &IdleMonitor::idleChanged, this, [this] {
+        if (!m_awayByHand)
+            sendPresence();
+    });
+    m_idle.start();
     connect(&m_connection, &Connection::frameReceived, this, &Session::onFrame);
     connect(&m_connection, &Connection::stateChanged, this, &Session::updateStatus);
     connect(&m_connection, &Connection::authRejected, this, &Session::onAuthRejected);
@@ -325,7 +334,7 @@ void Session::onFrame(const proto::Frame &frame)
         for (const QJsonValue &v : users) {
             const QString user = v.toObject().value("user"_L1).toString();
             const QString status = v.toObject().value("status"_L1).toString();
-            m_people.setStatus(user, status);
+            m_people.setStatus(v.toObject());
             // The other person of a direct message, listed in the people list or not yet.
             for (ChatRoom *dm : std::as_const(m_roomObjects))
                 if (dm->kind() == u"dm"_s && dm->peer() == user)
@@ -398,6 +407,11 @@ void Session::onHello(const proto::Frame &frame)
     for (const QJsonValue &v : frame.body.value("notifications"_L1).toArray())
         m_receipts.delivered(qint64(v.toObject().value("id"_L1).toDouble()));
     m_hadHello = true;
+    if (m_awayByHand || m_idle.isIdle()) { // a new connection starts online
+        m_inHello = true;
+        sendPresence();
+        m_inHello = false;
+    }
     setError({});
     if (!m_credentialSaved && m_remember) {
         m_credentialSaved = true;
@@ -553,5 +567,17 @@ void Session::joinRoom(const QString &name)
 
 void Session::setAway(bool away)
 {
-    m_connection.request(proto::Type::PresenceSet, {{u"status"_s, away ? u"away"_s : u"online"_s}});
+    m_awayByHand = away;
+    sendPresence();
+}
+
+void Session::sendPresence()
+{
+    if (m_connection.state() != Connection::Connected && !m_inHello)
+        return; // the next hello sends it
+    const bool away = m_awayByHand || m_idle.isIdle();
+    QJsonObject body{{u"status"_s, away ? u"away"_s : u"online"_s}};
+    if (away && !m_awayByHand)
+        body.insert(u"idle"_s, qint64(m_idle.idleMs()));
+    m_connection.request(proto::Type::PresenceSet, body);
 }

@@ -6,6 +6,7 @@
 #include "credentialstore.h"
 #include "desktopnotifier.h"
 #include "displaynames.h"
+#include "idlemonitor.h"
 #include "language.h"
 #include "notificationmodel.h"
 #include "receiptsender.h"
@@ -91,7 +92,9 @@ public:
     /** @brief Joins a public room; emits roomOpenRequested. */
     Q_INVOKABLE void joinRoom(const QString &name);
     Q_INVOKABLE void refreshPeople();
+    /** @brief The person says they are away (or back); idleness cannot undo it. */
     Q_INVOKABLE void setAway(bool away);
+    [[nodiscard]] IdleMonitor *idleMonitor() { return &m_idle; }
 
     /** @brief The joined conversation with unread messages whose newest message is newest. */
     Q_INVOKABLE ChatRoom *newestUnreadRoom() const;
@@ -167,6 +170,8 @@ private:
     /** @brief A new notification pops up: natively, as a toast, or not at all (do not disturb). */
     void present(const Notification &notification);
     void updatePeerStatus();
+    /** @brief Tells the server online or away (by hand, or idle and since how long). */
+    void sendPresence();
 
     Connection m_connection;
     Settings m_settings;
@@ -178,6 +183,7 @@ private:
     UserListModel m_people;
     DisplayNames m_names;
     Language m_language;
+    IdleMonitor m_idle;
     std::unique_ptr<DesktopNotifier> m_notifier;
     QNetworkAccessManager m_network;
     QHash<QString, ChatRoom *> m_roomObjects;
@@ -191,5 +197,7 @@ private:
     bool m_hadHello = false; // a hello arrived since sign-in: the next one is a reconnect
     bool m_credentialSaved = false;
     bool m_remember = true;
+    bool m_awayByHand = false;
+    bool m_inHello = false;
     bool m_interactive = false; // the person is watching the form: report failures there
 };

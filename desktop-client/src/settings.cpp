@@ -7,6 +7,8 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 Settings::Settings(QObject *parent)
@@ -77,6 +79,20 @@ void Settings::setDoNotDisturb(bool enabled)
         return;
     m_settings.setValue("doNotDisturb"_L1, enabled);
     Q_EMIT doNotDisturbChanged();
+}
+
+int Settings::awayAfterMinutes() const
+{
+    return std::clamp(m_settings.value("awayAfterMinutes"_L1, 10).toInt(), 0, 24 * 60);
+}
+
+void Settings::setAwayAfterMinutes(int minutes)
+{
+    minutes = std::clamp(minutes, 0, 24 * 60);
+    if (minutes == awayAfterMinutes())
+        return;
+    m_settings.setValue("awayAfterMinutes"_L1, minutes);
+    Q_EMIT awayAfterMinutesChanged();
 }
 
 QString Settings::language() const

@@ -22,6 +22,9 @@ class Settings : public QObject
     /** @brief A PEM file with the company's CA certificate(s), trusted besides the system CAs. */
     Q_PROPERTY(QString caFile READ caFile WRITE setCaFile NOTIFY caFileChanged)
     Q_PROPERTY(bool doNotDisturb READ doNotDisturb WRITE setDoNotDisturb NOTIFY doNotDisturbChanged)
+    /** @brief Away after this many idle minutes; 0 never. */
+    Q_PROPERTY(int awayAfterMinutes READ awayAfterMinutes WRITE setAwayAfterMinutes NOTIFY
+                   awayAfterMinutesChanged)
     /** @brief The interface language: "" follows the system, else "en" or "zh_CN". */
     Q_PROPERTY(QString language READ language WRITE setLanguage NOTIFY languageChanged)
     /** @brief Show notifications through the desktop's notification server when there is one. */
@@ -47,6 +50,8 @@ public:
     void setSound(bool enabled);
     [[nodiscard]] bool doNotDisturb() const;
     void setDoNotDisturb(bool enabled);
+    [[nodiscard]] int awayAfterMinutes() const;
+    void setAwayAfterMinutes(int minutes);
     [[nodiscard]] QString language() const;
     void setLanguage(const QString &code);
     [[nodiscard]] bool nativeNotifications() const;
@@ -74,6 +79,7 @@ Q_SIGNALS:
     void soundChanged();
     void caFileChanged();
     void doNotDisturbChanged();
+    void awayAfterMinutesChanged();
     void credentialsInFileChanged();
     void languageChanged();
     void nativeNotificationsChanged();

@@ -1,5 +1,6 @@
 #include "userlistmodel.h"
 
+#include <QDateTime>
 #include <QJsonObject>
 
 using namespace Qt::StringLiterals;
@@ -32,6 +33,10 @@ QVariant UserListModel::data(const QModelIndex &index, int role) const
         return u.status;
     case SelfRole:
         return u.name == m_self;
+    case SinceRole:
+        return u.status == u"away"_s && u.since > 0
+                   ? QVariant(QDateTime::fromMSecsSinceEpoch(u.since))
+                   : QVariant();
     default:
         return {};
     }
@@ -42,7 +47,8 @@ QHash<int, QByteArray> UserListModel::roleNames() const
     return {{NameRole, "name"},
             {DisplayNameRole, "displayName"},
             {StatusRole, "status"},
-            {SelfRole, "isSelf"}};
+            {SelfRole, "isSelf"},
+            {SinceRole, "since"}};
 }
 
 int UserListModel::insertPosition(const User &user) const
@@ -60,7 +66,7 @@ void UserListModel::setUsers(const QJsonArray &users)
     for (const QJsonValue &v : users) {
         const QJsonObject o = v.toObject();
         User u{o.value("name"_L1).toString(), o.value("display"_L1).toString(),
-               o.value("status"_L1).toString(u"offline"_s)};
+               o.value("status"_L1).toString(u"offline"_s), qint64(o.value("since"_L1).toDouble())};
         if (u.name.isEmpty())
             continue;
         if (u.display.isEmpty())
@@ -95,18 +101,29 @@ void UserListModel::removeUser(const QString &name)
     endRemoveRows();
 }
 
-bool UserListModel::setStatus(const QString &name, const QString &status)
+bool UserListModel::setStatus(const QString &name, const QString &status, qint64 since)
 {
     const int row = indexOf(name);
     if (row < 0)
         return false;
-    if (m_users.at(row).status != status) {
-        m_users[row].status = status;
+    User &u = m_users[row];
+    const bool statusMoved = u.status != status;
+    if (statusMoved || u.since != since) {
+        u.status = status;
+        u.since = since;
         const QModelIndex i = index(row);
-        Q_EMIT dataChanged(i, i, {StatusRole});
-        Q_EMIT onlineCountChanged();
+        Q_EMIT dataChanged(i, i, {StatusRole, SinceRole});
+        if (statusMoved)
+            Q_EMIT onlineCountChanged();
     }
     return true;
+}
+
+bool UserListModel::setStatus(const QJsonObject &entry)
+{
+    const QString name = entry.value("user"_L1).toString(entry.value("name"_L1).toString());
+    return setStatus(name, entry.value("status"_L1).toString(),
+                     qint64(entry.value("since"_L1).toDouble()));
 }
 
 void UserListModel::clear()

@@ -20,6 +20,7 @@ public:
         DisplayNameRole,             ///< human name
         StatusRole,                  ///< online, away, offline
         SelfRole,                    ///< the signed-in person
+        SinceRole,                   ///< away since when (a date), undefined unless away
     };
     Q_ENUM(Roles)
 
@@ -28,6 +29,7 @@ public:
         QString name;
         QString display;
         QString status;
+        qint64 since = 0; // away since, ms since the epoch
     };
 
     explicit UserListModel(QObject *parent = nullptr);
@@ -40,8 +42,10 @@ public:
     void setUsers(const QJsonArray &users);
     void addUser(const User &user);
     void removeUser(const QString &name);
-    /** @brief Returns true when the person is listed. */
-    bool setStatus(const QString &name, const QString &status);
+    /** @brief Returns true when the person is listed; since: away since (ms), 0 if unknown. */
+    bool setStatus(const QString &name, const QString &status, qint64 since = 0);
+    /** @brief The same from a presence or list entry {user|name, status, since?}. */
+    bool setStatus(const QJsonObject &entry);
     void setSelf(const QString &name) { m_self = name; }
     void clear();
 
