@@ -653,6 +653,34 @@
         <source>Keyboard: Ctrl+Shift+N shows the notifications, Ctrl+Shift+T focuses the newest pop-up (Enter acts, Escape dismisses), Tab moves between controls.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Show me as away when idle for</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>5 minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>10 minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>15 minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>30 minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Sidebar</name>
@@ -767,6 +795,10 @@
             <numerusform>%n hour ago</numerusform>
             <numerusform>%n hours ago</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>away since %1</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

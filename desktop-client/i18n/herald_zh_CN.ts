@@ -643,6 +643,34 @@
         <source>Keyboard: Ctrl+Shift+N shows the notifications, Ctrl+Shift+T focuses the newest pop-up (Enter acts, Escape dismisses), Tab moves between controls.</source>
         <translation>键盘：Ctrl+Shift+N 打开通知，Ctrl+Shift+T 聚焦最新的弹窗（Enter 执行，Esc 关闭），Tab 在控件之间移动。</translation>
     </message>
+    <message>
+        <source>Show me as away when idle for</source>
+        <translation>空闲多久后显示为离开</translation>
+    </message>
+    <message>
+        <source>5 minutes</source>
+        <translation>5 分钟</translation>
+    </message>
+    <message>
+        <source>10 minutes</source>
+        <translation>10 分钟</translation>
+    </message>
+    <message>
+        <source>15 minutes</source>
+        <translation>15 分钟</translation>
+    </message>
+    <message>
+        <source>30 minutes</source>
+        <translation>30 分钟</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1 小时</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>从不</translation>
+    </message>
 </context>
 <context>
     <name>Sidebar</name>
@@ -755,6 +783,10 @@
         <translation>
             <numerusform>%n 小时前</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>away since %1</source>
+        <translation>%1 起离开</translation>
     </message>
 </context>
 <context>
