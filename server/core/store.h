@@ -180,9 +180,12 @@ public:
     {
         return m_rooms.addMember(roomId, userId);
     }
+    /** @brief Also forgets the person's notification level in the room. */
     std::optional<StoreError> removeMember(qint64 roomId, qint64 userId)
     {
-        return m_rooms.removeMember(roomId, userId);
+        if (auto e = m_rooms.removeMember(roomId, userId))
+            return e;
+        return m_notify.forget(userId, roomId);
     }
     std::variant<RoomRow, StoreError> openDm(qint64 a, qint64 b) { return m_rooms.openDm(a, b); }
     std::variant<StoredMessage, StoreError> storeMessage(qint64 roomId, qint64 senderId,

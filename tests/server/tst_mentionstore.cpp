@@ -115,7 +115,12 @@ private Q_SLOTS:
         const auto refused = m_store.setNotifyLevel(dave, m_room, none);
         QCOMPARE(std::get<StoreError>(refused).code, QStringLiteral("forbidden"));
         QCOMPARE(sqlValue(m_store, QStringLiteral("SELECT COUNT(*) FROM room_notify")), 0);
-        // A level outlives nothing of its room.
+        // Leaving the room forgets it; so does the room's deletion.
+        QVERIFY(std::holds_alternative<RoomNotifyLevel>(
+            m_store.setNotifyLevel(m_carol, m_room, {QStringLiteral("none"), {}})));
+        QVERIFY(!m_store.removeMember(m_room, m_carol));
+        QVERIFY(!m_store.addMember(m_room, m_carol));
+        QVERIFY(m_store.notifyLevels(m_carol, 1000).isEmpty());
         QVERIFY(std::holds_alternative<RoomNotifyLevel>(
             m_store.setNotifyLevel(m_bob, m_room, {QStringLiteral("mentions"), {}})));
         QVERIFY(!m_store.deleteRoom(QStringLiteral("general")));

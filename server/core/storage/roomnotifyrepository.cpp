@@ -25,12 +25,8 @@ RoomNotifyRepository::setLevel(qint64 userId, qint64 roomId, const RoomNotifyLev
                    QStringLiteral("room"));
     member.finish();
     if (level.level.isEmpty()) {
-        auto delStmt = m_db.statement("DELETE FROM room_notify WHERE user_id=? AND room_id=?");
-        QSqlQuery &del = delStmt;
-        del.addBindValue(userId);
-        del.addBindValue(roomId);
-        if (!m_db.exec(del))
-            return sql::error(del);
+        if (auto e = forget(userId, roomId))
+            return *e;
     } else {
         auto upStmt =
             m_db.statement("INSERT INTO room_notify(user_id, room_id, level, until) VALUES(?,?,?,?)"
@@ -48,6 +44,17 @@ RoomNotifyRepository::setLevel(qint64 userId, qint64 roomId, const RoomNotifyLev
     if (!tx.commit())
         return sql::error(tx.error());
     return level;
+}
+
+std::optional<StoreError> RoomNotifyRepository::forget(qint64 userId, qint64 roomId)
+{
+    auto qStmt = m_db.statement("DELETE FROM room_notify WHERE user_id=? AND room_id=?");
+    QSqlQuery &q = qStmt;
+    q.addBindValue(userId);
+    q.addBindValue(roomId);
+    if (!m_db.exec(q))
+        return sql::error(q);
+    return {};
 }
 
 QHash<qint64, RoomNotifyLevel> RoomNotifyRepository::levels(qint64 userId, qint64 now)

@@ -38,6 +38,8 @@ public:
      *  level and until. */
     std::variant<RoomNotifyLevel, StoreError> setLevel(qint64 userId, qint64 roomId,
                                                        const RoomNotifyLevel &level);
+    /** @brief Removes person userId's choice in the room (they left it). */
+    std::optional<StoreError> forget(qint64 userId, qint64 roomId);
     /** @brief The person's choices in force at `now` (until absent or later), by room id. */
     QHash<qint64, RoomNotifyLevel> levels(qint64 userId, qint64 now);
 
