@@ -42,6 +42,7 @@ struct Config
     double messagesPerSecond = 20;               // sustained frames per second per connection
     int messagesBurst = 50;                      // bucket size
     int maxBadFrames = 20;                       // invalid frames tolerated before 1008
+    int mentionRoomMaxMembers = 50;              // @room only in rooms of at most this many members
     int presenceCoalesceMs = 250;                // presence and online-count batching
     int listenBacklog = 4096;
     int ioThreads = 0;             // network threads for WebSocket I/O; 0: one per core (at most 8)

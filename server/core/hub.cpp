@@ -15,6 +15,7 @@
 #include "features/receipts.h"
 #include "features/retention.h"
 #include "features/roomdirectory.h"
+#include "features/roomnotifications.h"
 
 #include <QLoggingCategory>
 
@@ -52,6 +53,7 @@ Hub::Hub(const Config &config, Database *db, QObject *parent)
     m_auth = std::make_unique<Authentication>(*m_ctx);
     m_directory = std::make_unique<RoomDirectory>(*m_ctx);
     m_messaging = std::make_unique<Messaging>(*m_ctx);
+    m_roomNotifications = std::make_unique<RoomNotifications>(*m_ctx);
     m_delivery = std::make_unique<Delivery>(*m_ctx);
     m_presence = std::make_unique<PresenceTracker>(*m_ctx);
     m_notifications = std::make_unique<NotificationCenter>(*m_ctx);
@@ -322,6 +324,8 @@ void Hub::dispatch(Conn &c, const Frame &f)
         return m_directory->onRoomMembers(c, f);
     if (t == Type::RoomRead)
         return m_messaging->onRead(c, f);
+    if (t == Type::RoomNotify)
+        return m_roomNotifications->onNotify(c, f);
     if (t == Type::RoomHistory)
         return m_messaging->onRoomHistory(c, f);
     if (t == Type::DmOpen)

@@ -14,7 +14,38 @@ Store::Store()
     , m_receipts(*m_db)
     , m_audit(*m_db)
     , m_retention(*m_db)
+    , m_mentions(*m_db)
+    , m_notify(*m_db)
 {
+}
+
+std::variant<StoredMessage, StoreError> Store::storeMessage(qint64 roomId, qint64 senderId,
+                                                            const QString &clientId,
+                                                            const QString &text, qint64 ts,
+                                                            const MentionSet &mentions)
+{
+    Atomic tx(*m_db);
+    if (!tx.ok())
+        return sql::error(tx.error());
+    auto stored = m_rooms.storeMessage(roomId, senderId, clientId, text, ts);
+    const StoredMessage *m = std::get_if<StoredMessage>(&stored);
+    if (!m)
+        return stored;
+    // A retry's earlier copy keeps the mentions it was stored with.
+    if (!m->duplicate && !mentions.isEmpty())
+        if (auto e = m_mentions.record(roomId, m->seq, mentions))
+            return *e;
+    if (!tx.commit())
+        return sql::error(tx.error());
+    return stored;
+}
+
+QList<MessageRow> Store::history(qint64 roomId, qint64 before, qint64 after, int limit,
+                                 bool *hasMore, bool oldestFirst)
+{
+    QList<MessageRow> rows = m_rooms.history(roomId, before, after, limit, hasMore, oldestFirst);
+    m_mentions.attach(roomId, rows);
+    return rows;
 }
 
 Store::~Store() = default;

@@ -3,10 +3,12 @@
 #include "crypto.h"
 #include "publishrequest.h"
 #include "storage/auditrepository.h"
+#include "storage/mentionrepository.h"
 #include "storage/notificationrepository.h"
 #include "storage/peoplerepository.h"
 #include "storage/receiptrepository.h"
 #include "storage/retentionrepository.h"
+#include "storage/roomnotifyrepository.h"
 #include "storage/roomrepository.h"
 #include "storage/rows.h"
 #include "storage/servicerepository.h"
@@ -178,9 +180,12 @@ public:
     {
         return m_rooms.addMember(roomId, userId);
     }
+    /** @brief Also forgets the person's notification level in the room. */
     std::optional<StoreError> removeMember(qint64 roomId, qint64 userId)
     {
-        return m_rooms.removeMember(roomId, userId);
+        if (auto e = m_rooms.removeMember(roomId, userId))
+            return e;
+        return m_notify.forget(userId, roomId);
     }
     std::variant<RoomRow, StoreError> openDm(qint64 a, qint64 b) { return m_rooms.openDm(a, b); }
     std::variant<StoredMessage, StoreError> storeMessage(qint64 roomId, qint64 senderId,
@@ -195,10 +200,24 @@ public:
         return m_rooms.setReadMark(userId, roomId, seq, now);
     }
     QHash<qint64, ReadMark> readMarks(qint64 userId) { return m_rooms.readMarks(userId); }
+    /** @brief RoomRepository::history, with each message's mentions (MentionRepository). */
     QList<MessageRow> history(qint64 roomId, qint64 before, qint64 after, int limit, bool *hasMore,
-                              bool oldestFirst = false)
+                              bool oldestFirst = false);
+
+    // ---- mentions and notification levels (MentionRepository, RoomNotifyRepository)
+    /** @brief storeMessage, and who the message mentions, in one transaction. */
+    std::variant<StoredMessage, StoreError> storeMessage(qint64 roomId, qint64 senderId,
+                                                         const QString &clientId,
+                                                         const QString &text, qint64 ts,
+                                                         const MentionSet &mentions);
+    std::variant<RoomNotifyLevel, StoreError> setNotifyLevel(qint64 userId, qint64 roomId,
+                                                             const RoomNotifyLevel &level)
     {
-        return m_rooms.history(roomId, before, after, limit, hasMore, oldestFirst);
+        return m_notify.setLevel(userId, roomId, level);
+    }
+    QHash<qint64, RoomNotifyLevel> notifyLevels(qint64 userId, qint64 now)
+    {
+        return m_notify.levels(userId, now);
     }
 
     // ---- notifications, actions and the webhook outbox (NotificationRepository)
@@ -337,6 +356,8 @@ private:
     ReceiptRepository m_receipts;
     AuditRepository m_audit;
     RetentionRepository m_retention;
+    MentionRepository m_mentions;
+    RoomNotifyRepository m_notify;
 };
 
 } // namespace herald

@@ -20,13 +20,23 @@ template<typename Row> QJsonArray arrayOf(const QList<Row> &rows)
 
 QJsonObject toJson(const MessageRow &m)
 {
-    return {{QStringLiteral("type"), QStringLiteral("message")},
-            {QStringLiteral("room"), m.room},
-            {QStringLiteral("seq"), m.seq},
-            {QStringLiteral("from"), m.from},
-            {QStringLiteral("text"), m.text},
-            {QStringLiteral("ts"), m.ts},
-            {QStringLiteral("clientId"), m.clientId}};
+    QJsonObject o{{QStringLiteral("type"), QStringLiteral("message")},
+                  {QStringLiteral("room"), m.room},
+                  {QStringLiteral("seq"), m.seq},
+                  {QStringLiteral("from"), m.from},
+                  {QStringLiteral("text"), m.text},
+                  {QStringLiteral("ts"), m.ts},
+                  {QStringLiteral("clientId"), m.clientId}};
+    addMentions(o, m.mentions, m.mentionsRoom);
+    return o;
+}
+
+void addMentions(QJsonObject &message, const QStringList &names, bool room)
+{
+    if (!names.isEmpty())
+        message.insert(QStringLiteral("mentions"), QJsonArray::fromStringList(names));
+    if (room)
+        message.insert(QStringLiteral("mentionsRoom"), true);
 }
 
 namespace {
@@ -83,6 +93,17 @@ QByteArray messageFrame(const MessageRow &m)
     appendString(out, m.clientId);
     out += ",\"from\":";
     appendString(out, m.from);
+    if (!m.mentions.isEmpty()) {
+        out += ",\"mentions\":[";
+        for (qsizetype i = 0; i < m.mentions.size(); ++i) {
+            if (i > 0)
+                out += ',';
+            appendString(out, m.mentions[i]);
+        }
+        out += ']';
+    }
+    if (m.mentionsRoom)
+        out += ",\"mentionsRoom\":true";
     out += ",\"room\":";
     appendString(out, m.room);
     out += ",\"seq\":";

@@ -11,8 +11,11 @@
 namespace herald::wire {
 
 /** @brief A chat message as frames carry it: {type: "message", room, seq, from, text, ts,
- *  clientId}. */
+ *  clientId}, with mentions and mentionsRoom when it has them. */
 QJsonObject toJson(const MessageRow &m);
+/** @brief Adds a message's "mentions" (names, when any) and "mentionsRoom" (true, when @room
+ *  was honoured) to its JSON. */
+void addMentions(QJsonObject &message, const QStringList &names, bool room);
 /** @brief The same message as a frame's bytes, written directly: the same text as
  *  QJsonDocument(toJson(m)).toJson(Compact) (keys in order, Qt's escapes), without building a
  *  QJsonObject per row. A resume or gap fill sends thousands of these. */

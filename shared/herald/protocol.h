@@ -132,6 +132,7 @@ inline const QString RoomHistory = QStringLiteral("room.history");
 inline const QString DmOpen = QStringLiteral("dm.open");
 inline const QString MsgSend = QStringLiteral("msg.send");
 inline const QString RoomRead = QStringLiteral("room.read");
+inline const QString RoomNotify = QStringLiteral("room.notify");
 inline const QString TypingSend = QStringLiteral("typing.send");
 inline const QString Resume = QStringLiteral("resume");
 inline const QString NotifList = QStringLiteral("notif.list");
@@ -157,6 +158,7 @@ inline const QString NotifResolved = QStringLiteral("notif.resolved");
 inline const QString NotifUpdated = QStringLiteral("notif.updated");
 inline const QString NotifRetracted = QStringLiteral("notif.retracted");
 inline const QString RoomReadMarker = QStringLiteral("room.readMarker");
+inline const QString RoomNotifySync = QStringLiteral("room.notifySync");
 inline const QString NotifReminder = QStringLiteral("notif.reminder");
 } // namespace Type
 

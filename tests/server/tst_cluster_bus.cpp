@@ -354,6 +354,36 @@ private Q_SLOTS:
         QVERIFY(contiguous(seqsIn(back, QStringLiteral("general")), lastSeen + 1, lastSeen + 10));
     }
 
+    void mentionsAndNotifyLevelsReachTheOtherNode()
+    {
+        startNodes();
+        Client aliceA, aliceB, bob;
+        QVERIFY(aliceA.open(m_a.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QVERIFY(aliceB.open(m_b.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QVERIFY(bob.open(m_b.wsUrl(), m_tokens[QStringLiteral("bob")]));
+        QTest::qWait(500); // subscriptions settle
+        // A message sent on node A reaches node B with its mentions.
+        QJsonObject m = msg(QStringLiteral("m1"));
+        m.insert(QStringLiteral("text"), QStringLiteral("@bob and @carol, see this"));
+        QCOMPARE(
+            aliceA.request(QStringLiteral("msg.send"), m).value(QLatin1String("type")).toString(),
+            QStringLiteral("result"));
+        const QJsonObject got = bob.waitFor(QStringLiteral("message"), {}, 10000);
+        QCOMPARE(got.value(QLatin1String("mentions")).toArray(),
+                 (QJsonArray{QStringLiteral("bob"), QStringLiteral("carol")}));
+        // A notification level set on node A reaches alice's device on node B.
+        const QJsonObject r = aliceA.request(QStringLiteral("room.notify"),
+                                             {{QStringLiteral("room"), QStringLiteral("general")},
+                                              {QStringLiteral("level"), QStringLiteral("none")}});
+        QCOMPARE(r.value(QLatin1String("type")).toString(), QStringLiteral("result"));
+        const QJsonObject sync = aliceB.waitFor(QStringLiteral("room.notifySync"), {}, 10000);
+        QCOMPARE(sync.value(QLatin1String("room")).toString(), QStringLiteral("general"));
+        QCOMPARE(sync.value(QLatin1String("level")).toString(), QStringLiteral("none"));
+        QTest::qWait(300);
+        QVERIFY(bob.all(QStringLiteral("room.notifySync")).isEmpty());
+        QVERIFY(aliceA.all(QStringLiteral("room.notifySync")).isEmpty());
+    }
+
     void redisRestartLosesNothing()
     {
         startNodes();

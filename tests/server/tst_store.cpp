@@ -156,7 +156,9 @@ private Q_SLOTS:
                                "DROP INDEX notifications_by_thread",
                                "ALTER TABLE notifications DROP COLUMN thread_key",
                                "DROP TABLE room_reads",
-                               "DROP TABLE escalation_steps"})
+                               "DROP TABLE escalation_steps",
+                               "DROP TABLE message_mentions",
+                               "DROP TABLE room_notify"})
             QVERIFY(sql(m_store, QString::fromLatin1(v3)));
         if (m_store.isPostgres()) {
             QVERIFY(sql(m_store, QStringLiteral("UPDATE schema_version SET version=1")));

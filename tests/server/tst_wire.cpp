@@ -34,7 +34,14 @@ private Q_SLOTS:
         for (const MessageRow &m :
              {MessageRow{QStringLiteral("general"), 1, QStringLiteral("alice"), text, 0, text},
               MessageRow{text, 9007199254740991LL, text, text, 1733333333333LL,
-                         QStringLiteral("c-1")}}) {
+                         QStringLiteral("c-1")},
+              // with mentions (names are plain, but the writer escapes them all the same)
+              MessageRow{QStringLiteral("general"), 2, QStringLiteral("alice"), text, 5,
+                         QStringLiteral("c-2"), QStringList{QStringLiteral("bob"), text}, true},
+              MessageRow{QStringLiteral("general"), 3, QStringLiteral("alice"), text, 5,
+                         QStringLiteral("c-3"), QStringList{QStringLiteral("carol")}, false},
+              MessageRow{QStringLiteral("general"), 4, QStringLiteral("alice"), text, 5,
+                         QStringLiteral("c-4"), QStringList{}, true}}) {
             const QByteArray qt = QJsonDocument(wire::toJson(m)).toJson(QJsonDocument::Compact);
             QCOMPARE(wire::messageFrame(m), qt);
         }

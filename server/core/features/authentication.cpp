@@ -5,6 +5,7 @@
 #include "delivery.h"
 #include "presencetracker.h"
 #include "roomdirectory.h"
+#include "roomnotifications.h"
 
 #include "core/config.h"
 
@@ -42,7 +43,8 @@ struct HelloInbox
     QList<NotificationRow> notifications;
     qint64 notifSeq = 0;
     qint64 lastChange = 0;
-    QHash<qint64, ReadMark> reads; ///< by room id
+    QHash<qint64, ReadMark> reads;         ///< by room id
+    QHash<qint64, RoomNotifyLevel> notify; ///< by room id: the person's choices in force
 };
 /** @brief A person and their stored password hash (empty: unknown, or no password). */
 struct Credentials
@@ -267,6 +269,7 @@ void Authentication::startSession(quint64 connId, const TokenRow &token)
                 st.notifications(userId, 0, 0, HelloNotifications, true, t, nullptr);
             inbox.notifSeq = st.lastNotificationId(userId);
             inbox.reads = st.readMarks(userId);
+            inbox.notify = st.notifyLevels(userId, t);
             return inbox;
         },
         this,
@@ -289,7 +292,12 @@ void Authentication::startSession(quint64 connId, const TokenRow &token)
                             mark != inbox->reads.cend()) {
                             json.insert(key("readSeq"), mark->seq);
                             json.insert(key("unread"), mark->unread);
+                            json.insert(key("mentions"), mark->mentions);
                         }
+                    if (inbox)
+                        if (const auto level = inbox->notify.constFind(roomId);
+                            level != inbox->notify.cend())
+                            json.insert(key("notify"), RoomNotifications::toJson(*level));
                     rooms.append(json);
                 }
             QJsonObject hello{

@@ -470,6 +470,7 @@ void Delivery::onResume(Conn &c, const Frame &f)
                     if (const auto mark = b.reads.constFind(room.id); mark != b.reads.cend())
                         reads.insert(known->name, QJsonObject{{key("seq"), mark->seq},
                                                               {key("unread"), mark->unread},
+                                                              {key("mentions"), mark->mentions},
                                                               {key("lastSeq"), mark->lastSeq}});
             if (!reads.isEmpty())
                 data.insert(key("reads"), reads);

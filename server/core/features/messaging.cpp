@@ -1,9 +1,11 @@
 #include "messaging.h"
 
+#include "core/config.h"
 #include "core/wire.h"
 
 #include "clusterlink.h"
 #include "delivery.h"
+#include "mentions.h"
 #include "roomdirectory.h"
 
 #include <QJsonArray>
@@ -37,13 +39,21 @@ void Messaging::onSend(Conn &c, const Frame &f)
     if (text.trimmed().isEmpty())
         return m_ctx.conns.send(
             c, error(f.id(), s(Err::BadValue), s("message text is empty"), s("text")));
+    auto mentioned =
+        Mentions::resolve(*m_ctx.directory, *room, text, m_ctx.config.mentionRoomMaxMembers);
+    if (const StoreError *e = std::get_if<StoreError>(&mentioned))
+        return m_ctx.replyError(c, f.id(), *e);
+    const Mentions::Found mentions = std::get<Mentions::Found>(std::move(mentioned));
     const qint64 roomId = room->id;
     const qint64 userId = c.userId;
     const QString clientId = f.str(key("clientId"));
     const quint64 connId = c.id;
     const QJsonValue id = f.id();
     m_ctx.db.run<StoredMessage>(
-        [=](Store &st) { return st.storeMessage(roomId, userId, clientId, text, now()); }, this,
+        [=](Store &st) {
+            return st.storeMessage(roomId, userId, clientId, text, now(), mentions.stored);
+        },
+        this,
         [=, this](StoreResult<StoredMessage> r) {
             Conn *c = m_ctx.conns.find(connId);
             if (const StoreError *e = std::get_if<StoreError>(&r)) {
@@ -63,14 +73,15 @@ void Messaging::onSend(Conn &c, const Frame &f)
             if (m.duplicate)
                 return;
             ++m_ctx.stats.messagesStored;
+            QJsonObject body{{key("room"), room->name},
+                             {key("seq"), m.seq},
+                             {key("from"), m_ctx.directory->nameOf(userId)},
+                             {key("text"), text},
+                             {key("ts"), m.ts},
+                             {key("clientId"), clientId}};
+            wire::addMentions(body, mentions.names, mentions.stored.everyone);
             // Serialized once, the same bytes for every connection of every member.
-            const QByteArray frame =
-                encode(Type::Message, {{key("room"), room->name},
-                                       {key("seq"), m.seq},
-                                       {key("from"), m_ctx.directory->nameOf(userId)},
-                                       {key("text"), text},
-                                       {key("ts"), m.ts},
-                                       {key("clientId"), clientId}});
+            const QByteArray frame = encode(Type::Message, body);
             m_ctx.cluster->publishMessage(roomId, m.seq, frame);
             m_ctx.delivery->roomEvent(roomId, m.seq, frame);
         });
@@ -119,6 +130,7 @@ void Messaging::onRead(Conn &c, const Frame &f)
             const QJsonObject body{{key("room"), name},
                                    {key("seq"), mark.seq},
                                    {key("unread"), mark.unread},
+                                   {key("mentions"), mark.mentions},
                                    {key("lastSeq"), mark.lastSeq}};
             if (mark.moved) // the other devices know where it is otherwise
                 m_ctx.cluster->toUserEverywhere(userId, encode(Type::RoomReadMarker, body), connId);

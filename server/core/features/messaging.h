@@ -22,7 +22,8 @@ public:
     void onTyping(Conn &c, const proto::Frame &f);
     void onRoomHistory(Conn &c, const proto::Frame &f);
     /** @brief room.read {room, seq}: the person's read position (never backwards), answered
-     *  {room, seq, unread} and sent as room.readMarker to their other devices, on every node. */
+     *  {room, seq, unread, mentions, lastSeq} and sent as room.readMarker to their other devices,
+     *  on every node. */
     void onRead(Conn &c, const proto::Frame &f);
     void connectionClosed(quint64 connId) { m_typingAt.remove(connId); }
 

@@ -1,5 +1,6 @@
 #include "roomrepository.h"
 
+#include "mentionrepository.h"
 #include "peoplerepository.h"
 #include "sqlconnection.h"
 
@@ -165,7 +166,8 @@ std::variant<ReadMark, StoreError> RoomRepository::setReadMark(qint64 userId, qi
     const bool moved = up.numRowsAffected() > 0;
     auto qStmt = m_db.statement(QStringLiteral("SELECT rr.seq, (SELECT last_seq FROM rooms"
                                                " WHERE id=rr.room_id), ") +
-                                QLatin1String(UnreadAfterMark) +
+                                QLatin1String(UnreadAfterMark) + QLatin1Char(',') +
+                                MentionRepository::countAfterMarkSql() +
                                 QStringLiteral(" FROM room_reads rr JOIN members m ON"
                                                " m.room_id=rr.room_id AND m.user_id=rr.user_id"
                                                " WHERE rr.user_id=? AND rr.room_id=?"));
@@ -177,8 +179,8 @@ std::variant<ReadMark, StoreError> RoomRepository::setReadMark(qint64 userId, qi
     if (!q.next())
         return err(proto::Err::Forbidden, QStringLiteral("you are not a member of this room"),
                    QStringLiteral("room"));
-    const ReadMark mark{q.value(0).toLongLong(), q.value(2).toLongLong(), q.value(1).toLongLong(),
-                        moved};
+    ReadMark mark{q.value(0).toLongLong(), q.value(2).toLongLong(), q.value(1).toLongLong(), moved};
+    mark.mentions = q.value(3).toLongLong();
     q.finish();
     if (!tx.commit())
         return sql::error(tx.error());
@@ -190,7 +192,8 @@ QHash<qint64, ReadMark> RoomRepository::readMarks(qint64 userId)
     QHash<qint64, ReadMark> out;
     auto qStmt = m_db.statement(QStringLiteral("SELECT rr.room_id, rr.seq, (SELECT last_seq FROM"
                                                " rooms WHERE id=rr.room_id), ") +
-                                QLatin1String(UnreadAfterMark) +
+                                QLatin1String(UnreadAfterMark) + QLatin1Char(',') +
+                                MentionRepository::countAfterMarkSql() +
                                 QStringLiteral(" FROM room_reads rr JOIN members m ON"
                                                " m.room_id=rr.room_id AND m.user_id=rr.user_id"
                                                " WHERE rr.user_id=?"));
@@ -198,10 +201,11 @@ QHash<qint64, ReadMark> RoomRepository::readMarks(qint64 userId)
     q.addBindValue(userId);
     if (!m_db.exec(q))
         return out;
-    while (q.next())
-        out.insert(
-            q.value(0).toLongLong(),
-            ReadMark{q.value(1).toLongLong(), q.value(3).toLongLong(), q.value(2).toLongLong()});
+    while (q.next()) {
+        ReadMark mark{q.value(1).toLongLong(), q.value(3).toLongLong(), q.value(2).toLongLong()};
+        mark.mentions = q.value(4).toLongLong();
+        out.insert(q.value(0).toLongLong(), mark);
+    }
     return out;
 }
 

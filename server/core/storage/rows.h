@@ -91,6 +91,8 @@ struct MessageRow
     QString text;
     qint64 ts = 0;
     QString clientId;
+    QStringList mentions{};    ///< the members it mentions by name (storage/mentionrepository.h)
+    bool mentionsRoom = false; ///< it mentions every member (@room)
 };
 
 /** @brief A person's read position in a room: the last message they read, and how many
@@ -102,6 +104,8 @@ struct ReadMark
     qint64 unread = 0;
     qint64 lastSeq = 0; ///< the room's last message when counted (the count covers up to it)
     bool moved = false; ///< setReadMark: the position changed
+    /** @brief Of the unread, those that mention the person (by name or @room), same cap. */
+    qint64 mentions = 0;
 };
 
 /** @brief A publisher and its webhook. */

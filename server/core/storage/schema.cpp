@@ -13,7 +13,7 @@ namespace {
 // Both backends carry the same version number: PRAGMA user_version on SQLite, the one row of
 // schema_version on PostgreSQL. Each step is one version; a database is brought up step by step
 // in one transaction.
-constexpr int SchemaVersion = 12;
+constexpr int SchemaVersion = 13;
 
 // Version 1 on SQLite.
 const char *const SqliteV1[] = {
@@ -358,6 +358,32 @@ const char *const PostgresV12[] = {
     "CREATE INDEX escalation_due ON escalation_steps(due_at) WHERE fired_at IS NULL",
 };
 
+// Version 13: mentions and notification levels in chat rooms. message_mentions
+// (storage/mentionrepository.cpp): who a message mentions, stored with it at msg.send; user_id
+// 0 stands for @room (every member); the rows go with their message (retention, room deletion).
+// The index counts a person's mentions after their read position. room_notify
+// (storage/roomnotifyrepository.cpp): a person's notification level in a room ('all',
+// 'mentions', 'none'), until a time (ms; NULL: until changed), synced to all their devices.
+const char *const SqliteV13[] = {
+    "CREATE TABLE message_mentions(room_id INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL, PRIMARY KEY(room_id, seq, user_id),"
+    " FOREIGN KEY(room_id, seq) REFERENCES messages(room_id, seq) ON DELETE CASCADE)"
+    " WITHOUT ROWID",
+    "CREATE INDEX message_mentions_by_user ON message_mentions(room_id, user_id, seq)",
+    "CREATE TABLE room_notify(user_id INTEGER NOT NULL REFERENCES users(id),"
+    " room_id INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE, level TEXT NOT NULL,"
+    " until INTEGER, PRIMARY KEY(user_id, room_id)) WITHOUT ROWID",
+};
+const char *const PostgresV13[] = {
+    "CREATE TABLE message_mentions(room_id BIGINT NOT NULL, seq BIGINT NOT NULL,"
+    " user_id BIGINT NOT NULL, PRIMARY KEY(room_id, seq, user_id),"
+    " FOREIGN KEY(room_id, seq) REFERENCES messages(room_id, seq) ON DELETE CASCADE)",
+    "CREATE INDEX message_mentions_by_user ON message_mentions(room_id, user_id, seq)",
+    "CREATE TABLE room_notify(user_id BIGINT NOT NULL REFERENCES users(id),"
+    " room_id BIGINT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE, level TEXT NOT NULL,"
+    " until BIGINT, PRIMARY KEY(user_id, room_id))",
+};
+
 struct Step
 {
     int version;
@@ -371,11 +397,13 @@ template<size_t N> constexpr Step step(int version, const char *const (&sql)[N])
 const Step SqliteSteps[] = {step(1, SqliteV1),   step(2, SqliteV2),   step(3, SqliteV3),
                             step(4, SqliteV4),   step(5, SqliteV5),   step(6, SqliteV6),
                             step(7, SqliteV7),   step(8, SqliteV8),   step(9, SqliteV9),
-                            step(10, SqliteV10), step(11, SqliteV11), step(12, SqliteV12)};
+                            step(10, SqliteV10), step(11, SqliteV11), step(12, SqliteV12),
+                            step(13, SqliteV13)};
 const Step PostgresSteps[] = {step(1, PostgresV1),   step(2, PostgresV2),   step(3, PostgresV3),
                               step(4, PostgresV4),   step(5, PostgresV5),   step(6, PostgresV6),
                               step(7, PostgresV7),   step(8, PostgresV8),   step(9, PostgresV9),
-                              step(10, PostgresV10), step(11, PostgresV11), step(12, PostgresV12)};
+                              step(10, PostgresV10), step(11, PostgresV11), step(12, PostgresV12),
+                              step(13, PostgresV13)};
 
 // Any two PostgreSQL nodes starting at once on a new database migrate one after the other.
 constexpr qint64 MigrationLock = 0x6865726c64; // "herld"
