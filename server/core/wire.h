@@ -11,7 +11,8 @@
 namespace herald::wire {
 
 /** @brief A chat message as frames carry it: {type: "message", room, seq, from, text, ts,
- *  clientId}. */
+ *  clientId}, with edited (ms), deleted (true) and reactions ([{emoji, count, people}]) when
+ *  so; a change record as its event: msg.edited, msg.deleted or msg.reaction. */
 QJsonObject toJson(const MessageRow &m);
 /** @brief The same message as a frame's bytes, written directly: the same text as
  *  QJsonDocument(toJson(m)).toJson(Compact) (keys in order, Qt's escapes), without building a
