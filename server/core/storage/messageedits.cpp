@@ -71,6 +71,30 @@ std::variant<qint64, StoreError> RoomRepository::appendChange(qint64 roomId, qin
     return n;
 }
 
+namespace {
+/** @brief Runs an UPDATE of the message (sqlText ends "room_id=? AND seq=? AND deleted_at IS
+ *  NULL"; values bind before those two); gone when it matched nothing. */
+std::optional<StoreError> changeUndeleted(SqlConnection &db, qint64 roomId, qint64 target,
+                                          const char *sqlText, const QVariantList &values)
+{
+    // Conditional on the message not being deleted: on PostgreSQL a deletion committed by
+    // another node meanwhile makes this match nothing (it waits for that row), so an edit
+    // cannot bring back a deleted text, nor two deletions both succeed.
+    auto stmt = db.statement(sqlText);
+    QSqlQuery &q = stmt;
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    q.addBindValue(roomId);
+    q.addBindValue(target);
+    if (!db.exec(q))
+        return sql::error(q);
+    if (q.numRowsAffected() != 1)
+        return err(proto::Err::Gone, QStringLiteral("message %1 was deleted").arg(target),
+                   QStringLiteral("seq"));
+    return {};
+}
+} // namespace
+
 std::variant<MessageChange, StoreError> RoomRepository::editMessage(qint64 roomId, qint64 target,
                                                                     qint64 userId,
                                                                     const QString &text, qint64 now)
@@ -80,18 +104,14 @@ std::variant<MessageChange, StoreError> RoomRepository::editMessage(qint64 roomI
         return sql::error(tx.error());
     if (auto e = checkTarget(roomId, target, userId, false))
         return *e;
+    if (auto e = changeUndeleted(m_db, roomId, target,
+                                 "UPDATE messages SET text=?, edited_at=? WHERE room_id=? AND seq=?"
+                                 " AND deleted_at IS NULL",
+                                 {m_db.text(text), now}))
+        return *e;
     const auto n = appendChange(roomId, userId, MessageRow::Edit, target, text, now);
     if (const StoreError *e = std::get_if<StoreError>(&n))
         return *e;
-    auto upStmt =
-        m_db.statement("UPDATE messages SET text=?, edited_at=? WHERE room_id=? AND seq=?");
-    QSqlQuery &up = upStmt;
-    up.addBindValue(m_db.text(text));
-    up.addBindValue(now);
-    up.addBindValue(roomId);
-    up.addBindValue(target);
-    if (!m_db.exec(up))
-        return sql::error(up);
     if (!tx.commit())
         return sql::error(tx.error());
     return MessageChange{std::get<qint64>(n), target, now};
@@ -105,22 +125,23 @@ RoomRepository::deleteMessage(qint64 roomId, qint64 target, qint64 userId, bool 
         return sql::error(tx.error());
     if (auto e = checkTarget(roomId, target, userId, anyone))
         return *e;
+    if (auto e = changeUndeleted(m_db, roomId, target,
+                                 "UPDATE messages SET text='', deleted_at=? WHERE room_id=? AND"
+                                 " seq=? AND deleted_at IS NULL",
+                                 {now}))
+        return *e;
     const auto n = appendChange(roomId, userId, MessageRow::Delete, target, QString(), now);
     if (const StoreError *e = std::get_if<StoreError>(&n))
         return *e;
-    // The text goes, from the message and from the records of its edits (a resume replays
-    // those with empty text, then the deletion); so do its reactions.
-    const std::pair<const char *, QVariantList> steps[] = {
-        {"UPDATE messages SET text='', deleted_at=? WHERE room_id=? AND seq=?",
-         {now, roomId, target}},
-        {"UPDATE messages SET text='' WHERE room_id=? AND target=? AND kind=1", {roomId, target}},
-        {"DELETE FROM message_reactions WHERE room_id=? AND seq=?", {roomId, target}},
-    };
-    for (const auto &[sqlText, values] : steps) {
+    // The text goes from the records of its edits too (a resume replays those with empty
+    // text, then the deletion); so do its reactions.
+    for (const char *sqlText :
+         {"UPDATE messages SET text='' WHERE room_id=? AND target=? AND kind=1",
+          "DELETE FROM message_reactions WHERE room_id=? AND seq=?"}) {
         auto stmt = m_db.statement(sqlText);
         QSqlQuery &q = stmt;
-        for (const QVariant &v : values)
-            q.addBindValue(v);
+        q.addBindValue(roomId);
+        q.addBindValue(target);
         if (!m_db.exec(q))
             return sql::error(q);
     }
