@@ -1,4 +1,5 @@
 import QtQuick
+import QtQml.Models
 import QtQuick.Controls
 import QtQuick.Layouts
 
@@ -66,7 +67,6 @@ Item {
     Menu {
         id: contextMenu
         objectName: "messageMenu"
-        Accessible.name: qsTr("Message actions")
 
         MenuItem {
             objectName: "editAction"
@@ -90,7 +90,6 @@ Item {
             id: reactMenu
             title: qsTr("React")
             enabled: root.reactable
-            Accessible.name: qsTr("React to message")
             Instantiator {
                 model: root.emojiSet
                 delegate: MenuItem {

@@ -286,10 +286,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Message actions</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Edit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -307,10 +303,6 @@
     </message>
     <message>
         <source>React</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>React to message</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -279,10 +279,6 @@
         <translation>%1，%2：%3（已编辑）</translation>
     </message>
     <message>
-        <source>Message actions</source>
-        <translation>消息操作</translation>
-    </message>
-    <message>
         <source>Edit</source>
         <translation>编辑</translation>
     </message>
@@ -301,10 +297,6 @@
     <message>
         <source>React</source>
         <translation>回应</translation>
-    </message>
-    <message>
-        <source>React to message</source>
-        <translation>回应消息</translation>
     </message>
     <message>
         <source>React with %1</source>
