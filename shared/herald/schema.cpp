@@ -20,6 +20,7 @@ constexpr qint64 NameMax = 64;
 constexpr qint64 IdMax = 64;
 constexpr qint64 RoomMax = 140;               // "dm:<a>:<b>" for direct messages
 constexpr qint64 SeqMax = 9007199254740991LL; // largest integer a JSON double holds exactly
+constexpr qint64 EditTextBound = 64 * 1024;   // msg.edit: too_long only past a frame's size
 
 QList<MessageSpec> buildSchema()
 {
@@ -79,8 +80,8 @@ QList<MessageSpec> buildSchema()
          QStringLiteral("Move the person's read position in a room (all their devices follow).")},
         {Type::MsgEdit,
          D::ClientToServer,
-         // No bound on text here: the server answers bad_value (field text) past MessageTextMax.
-         {id, room, req("seq", K::Int, SeqMax), req("text", K::String)},
+         // A loose bound here: the server answers bad_value (field text) past MessageTextMax.
+         {id, room, req("seq", K::Int, SeqMax), req("text", K::String, EditTextBound)},
          QStringLiteral("Edit one's own chat message (seq): it takes the room's next sequence.")},
         {Type::MsgDelete,
          D::ClientToServer,
