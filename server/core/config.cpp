@@ -207,8 +207,9 @@ QString Config::set(const QString &key, const QString &value)
             origins << o.trimmed();
     } else if (key == QLatin1String("chat_admins")) {
         chatAdmins.clear();
-        for (const QString &name : value.split(QLatin1Char(','), Qt::SkipEmptyParts))
-            chatAdmins << name.trimmed();
+        for (const QString &name : value.split(QLatin1Char(',')))
+            if (!name.trimmed().isEmpty())
+                chatAdmins << name.trimmed();
     } else {
         return QStringLiteral("unknown config key '%1'").arg(key);
     }
