@@ -89,7 +89,19 @@ Pane {
                 Accessible.name: qsTr("Messages")
                 delegate: MessageDelegate {
                     width: ListView.view.width - 28
+                    emojiSet: root.room.reactionEmoji
                     onRetryRequested: id => root.room.retry(id)
+                    onEditRequested: (seq, text) => root.room.editMessage(seq, text)
+                    onDeleteRequested: seq => root.room.deleteMessage(seq)
+                    onReactionToggled: (seq, emoji) => root.room.toggleReaction(seq, emoji)
+                }
+                // The current message's actions from the keyboard: the menu key or Shift+F10.
+                Keys.onMenuPressed: if (messages.currentItem) messages.currentItem.openMenu()
+                Keys.onPressed: event => {
+                    if (event.key === Qt.Key_F10 && (event.modifiers & Qt.ShiftModifier) && messages.currentItem) {
+                        messages.currentItem.openMenu()
+                        event.accepted = true
+                    }
                 }
                 ScrollBar.vertical: ScrollBar {}
                 header: Item {
@@ -124,6 +136,31 @@ Pane {
                 color: Theme.subtle
                 font.italic: true
                 font.pixelSize: 12
+            }
+
+            Label {
+                id: changeError
+                objectName: "changeError"
+                visible: text.length > 0
+                Layout.fillWidth: true
+                Layout.leftMargin: 16
+                color: Theme.danger
+                font.pixelSize: 12
+                Accessible.role: Accessible.AlertMessage
+                Accessible.name: changeError.text
+                // An edit, deletion or reaction the server refused; it goes after a while.
+                Connections {
+                    target: root.room
+                    function onChangeFailed(message: string): void {
+                        changeError.text = message
+                        changeErrorTimer.restart()
+                    }
+                }
+                Timer {
+                    id: changeErrorTimer
+                    interval: 6000
+                    onTriggered: changeError.text = ""
+                }
             }
 
             Rectangle {

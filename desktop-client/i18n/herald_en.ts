@@ -26,6 +26,22 @@
         <source>Several people are typing…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Not connected. Try again when the connection is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You can only change your own messages.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That message was deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That message is no longer there.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ChatView</name>
@@ -260,6 +276,68 @@
     <message>
         <source>Not sent. Retry</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2: message deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2: %3 (edited)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>React</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>React with %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel editing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(edited)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, %n reaction(s) including yours: take yours back</source>
+        <translation>
+            <numerusform>%1, %n reaction including yours: take yours back</numerusform>
+            <numerusform>%1, %n reactions including yours: take yours back</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, %n reaction(s): react too</source>
+        <translation>
+            <numerusform>%1, %n reaction: react too</numerusform>
+            <numerusform>%1, %n reactions: react too</numerusform>
+        </translation>
     </message>
 </context>
 <context>

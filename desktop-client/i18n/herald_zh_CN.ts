@@ -26,6 +26,22 @@
         <source>Several people are typing…</source>
         <translation>多人正在输入…</translation>
     </message>
+    <message>
+        <source>Not connected. Try again when the connection is back.</source>
+        <translation>未连接。连接恢复后再试。</translation>
+    </message>
+    <message>
+        <source>You can only change your own messages.</source>
+        <translation>你只能修改自己的消息。</translation>
+    </message>
+    <message>
+        <source>That message was deleted.</source>
+        <translation>该消息已被删除。</translation>
+    </message>
+    <message>
+        <source>That message is no longer there.</source>
+        <translation>该消息已不存在。</translation>
+    </message>
 </context>
 <context>
     <name>ChatView</name>
@@ -253,6 +269,66 @@
     <message>
         <source>Not sent. Retry</source>
         <translation>未发送。重试</translation>
+    </message>
+    <message>
+        <source>%1, %2: message deleted</source>
+        <translation>%1，%2：消息已删除</translation>
+    </message>
+    <message>
+        <source>%1, %2: %3 (edited)</source>
+        <translation>%1，%2：%3（已编辑）</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Edit message</source>
+        <translation>编辑消息</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete message</source>
+        <translation>删除消息</translation>
+    </message>
+    <message>
+        <source>React</source>
+        <translation>回应</translation>
+    </message>
+    <message>
+        <source>React with %1</source>
+        <translation>用 %1 回应</translation>
+    </message>
+    <message>
+        <source>Message deleted</source>
+        <translation>消息已删除</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel editing</source>
+        <translation>取消编辑</translation>
+    </message>
+    <message>
+        <source>(edited)</source>
+        <translation>（已编辑）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, %n reaction(s) including yours: take yours back</source>
+        <translation>
+            <numerusform>%1，%n 个回应（含你的）：撤回你的回应</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, %n reaction(s): react too</source>
+        <translation>
+            <numerusform>%1，%n 个回应：也回应</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -110,7 +110,7 @@ bool ChatRoom::handleMessage(const QJsonObject &object)
         m_lastSeq = std::max(m_lastSeq, m.seq - 1);
     }
     const qint64 knownBefore = m_lastSeq;
-    const qint64 heldLast = m_messages.lastSeq();
+    const qint64 heldLast = heldSeq();
     m_lastSeq = std::max(m_lastSeq, m.seq);
     if (!m_messages.insertMessage(m))
         return false;
@@ -130,6 +130,92 @@ bool ChatRoom::handleMessage(const QJsonObject &object)
     if (heldLast > 0 && m.seq > heldLast + 1)
         fetchAfter(heldLast);
     return true;
+}
+
+bool ChatRoom::handleChange(const QString &type, const QJsonObject &change)
+{
+    const qint64 seq = qint64(change.value("seq"_L1).toDouble());
+    const qint64 target = qint64(change.value("target"_L1).toDouble());
+    if (seq <= 0 || target <= 0 || seq <= m_changeSeq || m_messages.contains(seq))
+        return false;
+    const qint64 knownBefore = m_lastSeq;
+    const qint64 heldLast = heldSeq();
+    m_lastSeq = std::max(m_lastSeq, seq);
+    m_changeSeq = seq;
+    if (type == proto::Type::MsgEdited) {
+        m_messages.applyEdit(target, change.value("text"_L1).toString(),
+                             QDateTime::fromMSecsSinceEpoch(
+                                 qint64(change.value("editedAt"_L1).toDouble()), Qt::UTC));
+    } else if (type == proto::Type::MsgDeleted) {
+        const int row = m_messages.rowOf(target);
+        // An unread message of someone else that goes no longer counts (the server's counts
+        // leave deleted messages out; those up to m_countedUpTo were counted without it).
+        const bool wasUnread = row >= 0 && m_messages.at(row).from != m_self &&
+                               !m_messages.at(row).deleted && target > m_readSeq &&
+                               seq > std::max(knownBefore, m_countedUpTo);
+        if (m_messages.applyDelete(target) && wasUnread && m_unread > 0)
+            setUnread(m_unread - 1);
+    } else if (type == proto::Type::MsgReaction) {
+        m_messages.applyReaction(target, change.value("emoji"_L1).toString(),
+                                 change.value("by"_L1).toString(), change.value("on"_L1).toBool());
+    }
+    if (heldLast > 0 && seq > heldLast + 1)
+        fetchAfter(heldLast); // a hole: messages come with their changes applied
+    return true;
+}
+
+QStringList ChatRoom::reactionEmoji()
+{
+    return proto::reactionEmoji();
+}
+
+void ChatRoom::requestChange(const QString &type, QJsonObject body)
+{
+    if (!m_connection || m_connection->state() != Connection::Connected) {
+        Q_EMIT changeFailed(tr("Not connected. Try again when the connection is back."));
+        return;
+    }
+    body.insert(u"room"_s, m_name);
+    // The change itself arrives as msg.edited / msg.deleted / msg.reaction, like everyone's.
+    m_connection->request(type, body, [this](const Reply &reply) {
+        if (reply.ok || reply.code == u"disconnected"_s)
+            return;
+        if (reply.code == u"forbidden"_s)
+            Q_EMIT changeFailed(tr("You can only change your own messages."));
+        else if (reply.code == u"gone"_s)
+            Q_EMIT changeFailed(tr("That message was deleted."));
+        else if (reply.code == u"not_found"_s)
+            Q_EMIT changeFailed(tr("That message is no longer there."));
+        else
+            Q_EMIT changeFailed(reply.message);
+    });
+}
+
+void ChatRoom::editMessage(qint64 seq, const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    const int row = m_messages.rowOf(seq);
+    if (trimmed.isEmpty() || row < 0 || m_messages.at(row).text == trimmed)
+        return;
+    requestChange(proto::Type::MsgEdit, {{u"seq"_s, seq}, {u"text"_s, trimmed}});
+}
+
+void ChatRoom::deleteMessage(qint64 seq)
+{
+    if (m_messages.rowOf(seq) >= 0)
+        requestChange(proto::Type::MsgDelete, {{u"seq"_s, seq}});
+}
+
+void ChatRoom::toggleReaction(qint64 seq, const QString &emoji)
+{
+    const int row = m_messages.rowOf(seq);
+    if (row < 0 || !proto::reactionEmoji().contains(emoji))
+        return;
+    bool mine = false;
+    for (const MessageModel::Reaction &r : m_messages.at(row).reactions)
+        if (r.emoji == emoji)
+            mine = r.people.contains(m_self);
+    requestChange(proto::Type::MsgReact, {{u"seq"_s, seq}, {u"emoji"_s, emoji}, {u"on"_s, !mine}});
 }
 
 void ChatRoom::fetchAfter(qint64 after)

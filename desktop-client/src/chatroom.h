@@ -44,6 +44,8 @@ class ChatRoom : public QObject
     /** @brief Older history exists on the server. */
     Q_PROPERTY(bool hasMoreHistory READ hasMoreHistory NOTIFY historyChanged)
     Q_PROPERTY(bool loadingHistory READ loadingHistory NOTIFY historyChanged)
+    /** @brief The emoji a message can be reacted to with, in the order to offer them. */
+    Q_PROPERTY(QStringList reactionEmoji READ reactionEmoji CONSTANT)
     /** @brief A window shows this conversation and has focus: arriving messages count as read. */
     Q_PROPERTY(bool active READ active WRITE setActive NOTIFY activeChanged)
 
@@ -54,6 +56,9 @@ public:
     void applyInfo(const QJsonObject &room);
     /** @brief A message frame; returns false for a duplicate. */
     bool handleMessage(const QJsonObject &message);
+    /** @brief msg.edited, msg.deleted or msg.reaction (live or replayed by resume): applied to
+     *  the message it concerns; it is never unread. Returns false for one already seen. */
+    bool handleChange(const QString &type, const QJsonObject &change);
     void handleTyping(const QString &user);
     void handlePresence(const QJsonArray &users, int online);
     void handleMember(const QString &user, const QString &event);
@@ -83,6 +88,12 @@ public:
     Q_INVOKABLE void userTyping();
     Q_INVOKABLE void loadMembers();
     Q_INVOKABLE void retry(const QString &clientId);
+    /** @brief Edits one of the person's own messages (msg.edit); blank text is not sent. */
+    Q_INVOKABLE void editMessage(qint64 seq, const QString &text);
+    /** @brief Deletes one of the person's own messages (msg.delete). */
+    Q_INVOKABLE void deleteMessage(qint64 seq);
+    /** @brief Adds the person's reaction, or takes it back when they had it (msg.react). */
+    Q_INVOKABLE void toggleReaction(qint64 seq, const QString &emoji);
 
     [[nodiscard]] QString name() const { return m_name; }
     [[nodiscard]] QString displayName() const;
@@ -107,6 +118,7 @@ public:
     /** @brief The newest sequence known for this room: what resume asks "since". */
     [[nodiscard]] qint64 lastSeq() const { return m_lastSeq; }
     [[nodiscard]] qint64 readSeq() const { return m_readSeq; }
+    [[nodiscard]] static QStringList reactionEmoji();
 
 Q_SIGNALS:
     void infoChanged();
@@ -119,11 +131,16 @@ Q_SIGNALS:
     void readSeqChanged(qint64 seq);
     /** @brief A new message from someone else arrived. */
     void messageArrived(const QString &from, const QString &text);
+    /** @brief An edit, deletion or reaction was refused by the server (its message). */
+    void changeFailed(const QString &message);
 
 private:
     void setUnread(int unread);
     void expireTyping();
     void sendOne(const MessageModel::Message &message);
+    void requestChange(const QString &type, QJsonObject body);
+    /** @brief The newest sequence held: the last message's, or a later change's. */
+    [[nodiscard]] qint64 heldSeq() const { return std::max(m_messages.lastSeq(), m_changeSeq); }
 
     QString m_name;
     QString m_title;
@@ -140,6 +157,7 @@ private:
     qint64 m_readSeq = -1;    // -1: no marker yet (first sight: nothing is unread)
     qint64 m_countedUpTo = 0; // the server's unread count covers messages up to here
     qint64 m_sentReadSeq = 0; // the last position told to the server (room.read)
+    qint64 m_changeSeq = 0;   // the newest edit, deletion or reaction applied
     bool m_hasMore = true;
     bool m_loading = false;
     bool m_membersLoaded = false;

@@ -1,5 +1,7 @@
 #include "messagemodel.h"
 
+#include <QJsonArray>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -58,6 +60,19 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return startsRun(index.row());
     case ClientIdRole:
         return m.clientId;
+    case EditedRole:
+        return m.editedAt.isValid();
+    case DeletedRole:
+        return m.deleted;
+    case ReactionsRole: {
+        QVariantList list;
+        for (const Reaction &r : m.reactions)
+            list.append(QVariantMap{{u"emoji"_s, r.emoji},
+                                    {u"count"_s, int(r.people.size())},
+                                    {u"mine"_s, !m_self.isEmpty() && r.people.contains(m_self)},
+                                    {u"people"_s, r.people.join(u", "_s)}});
+        return list;
+    }
     default:
         return {};
     }
@@ -73,7 +88,10 @@ QHash<int, QByteArray> MessageModel::roleNames() const
             {StateRole, "deliveryState"},
             {OwnRole, "own"},
             {ShowHeaderRole, "showHeader"},
-            {ClientIdRole, "clientId"}};
+            {ClientIdRole, "clientId"},
+            {EditedRole, "edited"},
+            {DeletedRole, "deleted"},
+            {ReactionsRole, "reactions"}};
 }
 
 MessageModel::Message MessageModel::fromJson(const QJsonObject &o)
@@ -84,6 +102,17 @@ MessageModel::Message MessageModel::fromJson(const QJsonObject &o)
     m.text = o.value("text"_L1).toString();
     m.ts = QDateTime::fromMSecsSinceEpoch(qint64(o.value("ts"_L1).toDouble()), Qt::UTC);
     m.clientId = o.value("clientId"_L1).toString();
+    if (o.contains("edited"_L1))
+        m.editedAt =
+            QDateTime::fromMSecsSinceEpoch(qint64(o.value("edited"_L1).toDouble()), Qt::UTC);
+    m.deleted = o.value("deleted"_L1).toBool();
+    for (const QJsonValue &v : o.value("reactions"_L1).toArray()) {
+        Reaction r{v.toObject().value("emoji"_L1).toString(), {}};
+        for (const QJsonValue &p : v.toObject().value("people"_L1).toArray())
+            r.people << p.toString();
+        if (!r.emoji.isEmpty() && !r.people.isEmpty())
+            m.reactions << r;
+    }
     return m;
 }
 
@@ -104,10 +133,97 @@ bool MessageModel::contains(qint64 seq) const
     return it != end && it->seq == seq;
 }
 
+int MessageModel::rowOf(qint64 seq) const
+{
+    const auto end = m_rows.cbegin() + m_confirmed;
+    const auto it = std::lower_bound(m_rows.cbegin(), end, seq,
+                                     [](const Message &m, qint64 s) { return m.seq < s; });
+    return it != end && it->seq == seq ? int(it - m_rows.cbegin()) : -1;
+}
+
+void MessageModel::changed(int row, const QList<int> &roles)
+{
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i, roles);
+}
+
+bool MessageModel::applyEdit(qint64 seq, const QString &text, const QDateTime &at)
+{
+    const int row = rowOf(seq);
+    if (row < 0 || m_rows.at(row).deleted)
+        return false;
+    Message &m = m_rows[row];
+    m.text = text;
+    if (!m.editedAt.isValid() || at > m.editedAt)
+        m.editedAt = at;
+    changed(row, {Qt::DisplayRole, TextRole, EditedRole});
+    return true;
+}
+
+bool MessageModel::applyDelete(qint64 seq)
+{
+    const int row = rowOf(seq);
+    if (row < 0)
+        return false;
+    Message &m = m_rows[row];
+    if (m.deleted)
+        return false;
+    m.deleted = true;
+    m.text.clear();
+    m.reactions.clear();
+    changed(row, {Qt::DisplayRole, TextRole, DeletedRole, ReactionsRole});
+    return true;
+}
+
+bool MessageModel::applyReaction(qint64 seq, const QString &emoji, const QString &person, bool on)
+{
+    const int row = rowOf(seq);
+    if (row < 0 || m_rows.at(row).deleted || emoji.isEmpty())
+        return false;
+    QList<Reaction> &reactions = m_rows[row].reactions;
+    auto it = std::find_if(reactions.begin(), reactions.end(),
+                           [&](const Reaction &r) { return r.emoji == emoji; });
+    if (on) {
+        if (it == reactions.end())
+            it = reactions.insert(reactions.end(), Reaction{emoji, {}});
+        if (it->people.contains(person))
+            return false;
+        it->people << person;
+    } else {
+        if (it == reactions.end() || !it->people.removeOne(person))
+            return false;
+        if (it->people.isEmpty())
+            reactions.erase(it);
+    }
+    changed(row, {ReactionsRole});
+    return true;
+}
+
 bool MessageModel::insertMessage(const Message &incoming)
 {
-    if (incoming.seq <= 0 || contains(incoming.seq))
+    if (incoming.seq <= 0)
         return false;
+    if (const int held = rowOf(incoming.seq); held >= 0) {
+        // Seen before: a resume or history page brings its state now.
+        Message &m = m_rows[held];
+        if (incoming.deleted && !m.deleted) {
+            applyDelete(incoming.seq);
+        } else if (!m.deleted) {
+            // A page fetched before a live edit arrived must not undo it.
+            const bool older = m.editedAt.isValid() &&
+                               (!incoming.editedAt.isValid() || incoming.editedAt < m.editedAt);
+            if (!older && (m.text != incoming.text || m.editedAt != incoming.editedAt)) {
+                m.text = incoming.text;
+                m.editedAt = incoming.editedAt;
+                changed(held, {Qt::DisplayRole, TextRole, EditedRole});
+            }
+            if (m.reactions != incoming.reactions) {
+                m.reactions = incoming.reactions;
+                changed(held, {ReactionsRole});
+            }
+        }
+        return false;
+    }
     Message message = incoming;
     message.state = State::Sent;
     // Our own echo comes back with its clientId: the pending row becomes this message.

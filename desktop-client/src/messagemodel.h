@@ -1,5 +1,7 @@
 // One conversation's messages in sequence order, with the person's own unconfirmed messages
-// (local echoes) after them until the server gives them a sequence.
+// (local echoes) after them until the server gives them a sequence. Edits, deletions and
+// reactions (msg.edited, msg.deleted, msg.reaction, or a message's state in history) change
+// the row of the message they concern.
 #pragma once
 
 #include <QAbstractListModel>
@@ -27,10 +29,21 @@ public:
         OwnRole,        ///< sent by the signed-in person
         ShowHeaderRole, ///< first of a run by the same author: show name and time
         ClientIdRole,
+        EditedRole,    ///< edited after it was sent
+        DeletedRole,   ///< deleted: no text, shown as "message deleted"
+        ReactionsRole, ///< [{emoji, count, mine, people}] (people: names, comma-separated)
     };
     Q_ENUM(Roles)
 
     enum class State { Pending, Sent, Failed };
+
+    /** @brief The people who reacted to a message with one emoji, in the order they did. */
+    struct Reaction
+    {
+        QString emoji;
+        QStringList people;
+        bool operator==(const Reaction &) const = default;
+    };
 
     struct Message
     {
@@ -40,6 +53,9 @@ public:
         QDateTime ts;
         QString clientId;
         State state = State::Sent;
+        QDateTime editedAt; // invalid: never edited
+        bool deleted = false;
+        QList<Reaction> reactions;
     };
 
     explicit MessageModel(QObject *parent = nullptr);
@@ -49,8 +65,18 @@ public:
     [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
 
     [[nodiscard]] static Message fromJson(const QJsonObject &message);
-    /** @brief Adds a server message in seq order; a duplicate seq is dropped (returns false). */
+    /** @brief Adds a server message in seq order; a duplicate seq is dropped (returns false),
+     *  after taking its state (edited, deleted, reactions: a resume or history tells it now). */
     bool insertMessage(const Message &message);
+    /** @brief msg.edited: the message's new text; false when it is not held (or deleted). */
+    bool applyEdit(qint64 seq, const QString &text, const QDateTime &at);
+    /** @brief msg.deleted: no text, no reactions; false when it is not held. */
+    bool applyDelete(qint64 seq);
+    /** @brief msg.reaction: @p person added (on) or took back their @p emoji; doing it twice
+     *  changes nothing. False when the message is not held or nothing changed. */
+    bool applyReaction(qint64 seq, const QString &emoji, const QString &person, bool on);
+    /** @brief The row of a held (confirmed) message, or -1. */
+    [[nodiscard]] int rowOf(qint64 seq) const;
     void addPending(const Message &message);
     /** @brief The server stored a pending message under @p seq. */
     void markSent(const QString &clientId, qint64 seq, const QDateTime &ts);
@@ -80,6 +106,7 @@ private:
     [[nodiscard]] bool startsRun(int row) const;
     void touchNext(int row);
     void setPendingState(const QString &clientId, State state);
+    void changed(int row, const QList<int> &roles);
 
     QList<Message> m_rows; // [0, m_confirmed) ascending by seq, then pending
     int m_confirmed = 0;

@@ -319,6 +319,10 @@ void Session::onFrame(const proto::Frame &frame)
             refreshRooms();
         }
         room->handleMessage(frame.body);
+    } else if (type == proto::Type::MsgEdited || type == proto::Type::MsgDeleted ||
+               type == proto::Type::MsgReaction) {
+        if (ChatRoom *room = m_roomObjects.value(roomName))
+            room->handleChange(type, frame.body);
     } else if (type == proto::Type::RoomReadMarker) {
         // Read on another of this person's devices.
         if (ChatRoom *room = m_roomObjects.value(roomName))

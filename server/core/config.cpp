@@ -80,6 +80,7 @@ QStringList Config::keys()
             QStringLiteral("max_connections_per_ip"),
             QStringLiteral("metrics_token"),
             QStringLiteral("origins"),
+            QStringLiteral("chat_admins"),
             QStringLiteral("bus"),
             QStringLiteral("io_threads"),
             QStringLiteral("storage_max_batch"),
@@ -207,6 +208,11 @@ QString Config::set(const QString &key, const QString &value)
         origins.clear();
         for (const QString &o : value.split(QLatin1Char(','), Qt::SkipEmptyParts))
             origins << o.trimmed();
+    } else if (key == QLatin1String("chat_admins")) {
+        chatAdmins.clear();
+        for (const QString &name : value.split(QLatin1Char(',')))
+            if (!name.trimmed().isEmpty())
+                chatAdmins << name.trimmed();
     } else {
         return QStringLiteral("unknown config key '%1'").arg(key);
     }

@@ -50,6 +50,7 @@ struct Config
     int storageStatementCache = 1; // 1: reuse prepared statements; 0: prepare each time
     QString metricsToken;          // empty: /metrics open to anyone who can reach the port
     QStringList origins;           // empty: any Origin accepted
+    QStringList chatAdmins;        // people (names) who may delete anyone's chat message
     // The front, before any request is routed (docs/security.md).
     int maxRequestLineBytes = 8 * 1024; // 414 beyond
     int maxHeaderBytes = 16 * 1024;     // whole request head; 431 beyond

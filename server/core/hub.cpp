@@ -9,6 +9,7 @@
 #include "features/clusterlink.h"
 #include "features/delivery.h"
 #include "features/escalationscheduler.h"
+#include "features/messagechanges.h"
 #include "features/messaging.h"
 #include "features/notificationcenter.h"
 #include "features/presencetracker.h"
@@ -54,6 +55,7 @@ Hub::Hub(const Config &config, Database *db, QObject *parent)
     m_directory = std::make_unique<RoomDirectory>(*m_ctx);
     m_messaging = std::make_unique<Messaging>(*m_ctx);
     m_roomNotifications = std::make_unique<RoomNotifications>(*m_ctx);
+    m_messageChanges = std::make_unique<MessageChanges>(*m_ctx);
     m_delivery = std::make_unique<Delivery>(*m_ctx);
     m_presence = std::make_unique<PresenceTracker>(*m_ctx);
     m_notifications = std::make_unique<NotificationCenter>(*m_ctx);
@@ -328,6 +330,12 @@ void Hub::dispatch(Conn &c, const Frame &f)
         return m_roomNotifications->onNotify(c, f);
     if (t == Type::RoomHistory)
         return m_messaging->onRoomHistory(c, f);
+    if (t == Type::MsgEdit)
+        return m_messageChanges->onEdit(c, f);
+    if (t == Type::MsgDelete)
+        return m_messageChanges->onDelete(c, f);
+    if (t == Type::MsgReact)
+        return m_messageChanges->onReact(c, f);
     if (t == Type::DmOpen)
         return m_directory->onDmOpen(c, f);
     if (t == Type::Resume)

@@ -26,6 +26,7 @@ class Authentication;
 class RoomDirectory;
 class Messaging;
 class RoomNotifications;
+class MessageChanges;
 class Delivery;
 class PresenceTracker;
 class NotificationCenter;
@@ -135,6 +136,7 @@ private:
     std::unique_ptr<RoomDirectory> m_directory;
     std::unique_ptr<Messaging> m_messaging;
     std::unique_ptr<RoomNotifications> m_roomNotifications;
+    std::unique_ptr<MessageChanges> m_messageChanges;
     std::unique_ptr<Delivery> m_delivery;
     std::unique_ptr<PresenceTracker> m_presence;
     std::unique_ptr<NotificationCenter> m_notifications;

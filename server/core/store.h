@@ -219,6 +219,28 @@ public:
     {
         return m_notify.levels(userId, now);
     }
+    /** @brief Messages (with their mentions) and change records after a seq: resume, gap fill. */
+    QList<MessageRow> roomStream(qint64 roomId, qint64 after, int limit, bool *hasMore)
+    {
+        QList<MessageRow> rows = m_rooms.stream(roomId, after, limit, hasMore);
+        m_mentions.attach(roomId, rows);
+        return rows;
+    }
+    std::variant<MessageChange, StoreError> editMessage(qint64 roomId, qint64 target, qint64 userId,
+                                                        const QString &text, qint64 now)
+    {
+        return m_rooms.editMessage(roomId, target, userId, text, now);
+    }
+    std::variant<MessageChange, StoreError> deleteMessage(qint64 roomId, qint64 target,
+                                                          qint64 userId, bool anyone, qint64 now)
+    {
+        return m_rooms.deleteMessage(roomId, target, userId, anyone, now);
+    }
+    std::variant<MessageChange, StoreError> react(qint64 roomId, qint64 target, qint64 userId,
+                                                  const QString &emoji, bool on, qint64 now)
+    {
+        return m_rooms.react(roomId, target, userId, emoji, on, now);
+    }
 
     // ---- notifications, actions and the webhook outbox (NotificationRepository)
     std::variant<PublishResult, StoreError> publish(qint64 serviceId, const PublishRequest &req,

@@ -20,6 +20,35 @@ template<typename Row> QJsonArray arrayOf(const QList<Row> &rows)
 
 QJsonObject toJson(const MessageRow &m)
 {
+    switch (m.kind) {
+    case MessageRow::Edit:
+        return {{QStringLiteral("type"), proto::Type::MsgEdited},
+                {QStringLiteral("room"), m.room},
+                {QStringLiteral("seq"), m.seq},
+                {QStringLiteral("target"), m.target},
+                {QStringLiteral("text"), m.text},
+                {QStringLiteral("editedAt"), m.ts},
+                {QStringLiteral("by"), m.from}};
+    case MessageRow::Delete:
+        return {{QStringLiteral("type"), proto::Type::MsgDeleted},
+                {QStringLiteral("room"), m.room},
+                {QStringLiteral("seq"), m.seq},
+                {QStringLiteral("target"), m.target},
+                {QStringLiteral("by"), m.from},
+                {QStringLiteral("ts"), m.ts}};
+    case MessageRow::ReactOn:
+    case MessageRow::ReactOff:
+        return {{QStringLiteral("type"), proto::Type::MsgReaction},
+                {QStringLiteral("room"), m.room},
+                {QStringLiteral("seq"), m.seq},
+                {QStringLiteral("target"), m.target},
+                {QStringLiteral("emoji"), m.text},
+                {QStringLiteral("by"), m.from},
+                {QStringLiteral("on"), m.kind == MessageRow::ReactOn},
+                {QStringLiteral("ts"), m.ts}};
+    default:
+        break;
+    }
     QJsonObject o{{QStringLiteral("type"), QStringLiteral("message")},
                   {QStringLiteral("room"), m.room},
                   {QStringLiteral("seq"), m.seq},
@@ -28,6 +57,19 @@ QJsonObject toJson(const MessageRow &m)
                   {QStringLiteral("ts"), m.ts},
                   {QStringLiteral("clientId"), m.clientId}};
     addMentions(o, m.mentions, m.mentionsRoom);
+    if (m.editedAt > 0)
+        o.insert(QStringLiteral("edited"), m.editedAt);
+    if (m.deleted)
+        o.insert(QStringLiteral("deleted"), true);
+    if (!m.reactions.isEmpty()) {
+        QJsonArray reactions;
+        for (const ReactionRow &r : m.reactions)
+            reactions.append(
+                QJsonObject{{QStringLiteral("emoji"), r.emoji},
+                            {QStringLiteral("count"), r.people.size()},
+                            {QStringLiteral("people"), QJsonArray::fromStringList(r.people)}});
+        o.insert(QStringLiteral("reactions"), reactions);
+    }
     return o;
 }
 
@@ -87,6 +129,8 @@ void appendString(QByteArray &out, const QString &text)
 
 QByteArray messageFrame(const MessageRow &m)
 {
+    if (m.isChange() || m.editedAt > 0 || m.deleted || !m.reactions.isEmpty())
+        return QJsonDocument(toJson(m)).toJson(QJsonDocument::Compact);
     QByteArray out;
     out.reserve(96 + m.text.size() * 3 / 2 + m.room.size() + m.from.size() + m.clientId.size());
     out += "{\"clientId\":";

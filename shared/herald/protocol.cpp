@@ -485,3 +485,18 @@ bool isValidName(const QString &name)
 }
 
 } // namespace herald::proto
+
+namespace herald::proto {
+
+const QStringList &reactionEmoji()
+{
+    // Thumbs up, thumbs down, smile, party popper, confused, red heart (with its variation
+    // selector, as keyboards type it), rocket, eyes.
+    static const QStringList emoji{QStringLiteral("\U0001F44D"), QStringLiteral("\U0001F44E"),
+                                   QStringLiteral("\U0001F604"), QStringLiteral("\U0001F389"),
+                                   QStringLiteral("\U0001F615"), QStringLiteral("\u2764\uFE0F"),
+                                   QStringLiteral("\U0001F680"), QStringLiteral("\U0001F440")};
+    return emoji;
+}
+
+} // namespace herald::proto

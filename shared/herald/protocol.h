@@ -133,6 +133,9 @@ inline const QString DmOpen = QStringLiteral("dm.open");
 inline const QString MsgSend = QStringLiteral("msg.send");
 inline const QString RoomRead = QStringLiteral("room.read");
 inline const QString RoomNotify = QStringLiteral("room.notify");
+inline const QString MsgEdit = QStringLiteral("msg.edit");
+inline const QString MsgDelete = QStringLiteral("msg.delete");
+inline const QString MsgReact = QStringLiteral("msg.react");
 inline const QString TypingSend = QStringLiteral("typing.send");
 inline const QString Resume = QStringLiteral("resume");
 inline const QString NotifList = QStringLiteral("notif.list");
@@ -160,6 +163,9 @@ inline const QString NotifRetracted = QStringLiteral("notif.retracted");
 inline const QString RoomReadMarker = QStringLiteral("room.readMarker");
 inline const QString RoomNotifySync = QStringLiteral("room.notifySync");
 inline const QString NotifReminder = QStringLiteral("notif.reminder");
+inline const QString MsgEdited = QStringLiteral("msg.edited");
+inline const QString MsgDeleted = QStringLiteral("msg.deleted");
+inline const QString MsgReaction = QStringLiteral("msg.reaction");
 } // namespace Type
 
 /** @brief The largest integer a JSON number holds exactly (2^53-1); every integer field of the
@@ -231,5 +237,11 @@ QByteArray error(const DecodeError &e);
 /** @brief Validates a name used for rooms, users and groups: [a-z0-9._-], 1..64, not starting with
  * '-'/'.'. */
 bool isValidName(const QString &name);
+
+/** @brief The longest chat message text, in UTF-16 code units (msg.send, msg.edit). */
+inline constexpr qsizetype MessageTextMax = 4000;
+/** @brief The emoji a chat message can be reacted to with (msg.react), in the order clients
+ *  offer them. */
+const QStringList &reactionEmoji();
 
 } // namespace herald::proto

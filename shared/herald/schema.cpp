@@ -20,6 +20,7 @@ constexpr qint64 NameMax = 64;
 constexpr qint64 IdMax = 64;
 constexpr qint64 RoomMax = 140;               // "dm:<a>:<b>" for direct messages
 constexpr qint64 SeqMax = 9007199254740991LL; // largest integer a JSON double holds exactly
+constexpr qint64 EditTextBound = 64 * 1024;   // msg.edit: too_long only past a frame's size
 
 QList<MessageSpec> buildSchema()
 {
@@ -82,6 +83,19 @@ QList<MessageSpec> buildSchema()
          {id, room, req("level", K::String, 16), opt("until", K::Int, SeqMax)},
          QStringLiteral("Set what the person's devices alert for in a room: all, mentions, none "
                         "(until a time), or default.")},
+        {Type::MsgEdit,
+         D::ClientToServer,
+         // A loose bound here: the server answers bad_value (field text) past MessageTextMax.
+         {id, room, req("seq", K::Int, SeqMax), req("text", K::String, EditTextBound)},
+         QStringLiteral("Edit one's own chat message (seq): it takes the room's next sequence.")},
+        {Type::MsgDelete,
+         D::ClientToServer,
+         {id, room, req("seq", K::Int, SeqMax)},
+         QStringLiteral("Delete one's own chat message (chat admins: anyone's).")},
+        {Type::MsgReact,
+         D::ClientToServer,
+         {id, room, req("seq", K::Int, SeqMax), req("emoji", K::String, 16), req("on", K::Bool)},
+         QStringLiteral("Add (on) or take back one's reaction to a chat message.")},
         {Type::TypingSend,
          D::ClientToServer,
          {room},
@@ -139,8 +153,24 @@ QList<MessageSpec> buildSchema()
          D::ServerToClient,
          {room, req("seq", K::Int), req("from", K::String, NameMax), req("text", K::String, 4000),
           req("ts", K::Int), opt("clientId", K::String, IdMax),
-          opt("mentions", K::StringList, 2000), opt("mentionsRoom", K::Bool)},
+          opt("mentions", K::StringList, 2000), opt("mentionsRoom", K::Bool), opt("edited", K::Int),
+          opt("deleted", K::Bool), opt("reactions", K::Array)},
          QStringLiteral("A chat message in a room the person is in.")},
+        {Type::MsgEdited,
+         D::ServerToClient,
+         {room, req("seq", K::Int), req("target", K::Int), req("text", K::String, 4000),
+          req("editedAt", K::Int), req("by", K::String, NameMax)},
+         QStringLiteral("A chat message (target) was edited; the change has its own seq.")},
+        {Type::MsgDeleted,
+         D::ServerToClient,
+         {room, req("seq", K::Int), req("target", K::Int), req("by", K::String, NameMax),
+          req("ts", K::Int)},
+         QStringLiteral("A chat message (target) was deleted; the change has its own seq.")},
+        {Type::MsgReaction,
+         D::ServerToClient,
+         {room, req("seq", K::Int), req("target", K::Int), req("emoji", K::String, 16),
+          req("by", K::String, NameMax), req("on", K::Bool), req("ts", K::Int)},
+         QStringLiteral("Someone reacted to a chat message (target), or took it back.")},
         {Type::Typing,
          D::ServerToClient,
          {room, req("user", K::String, NameMax)},

@@ -133,6 +133,18 @@ private Q_SLOTS:
         }
     }
 
+    void chatAdminsAreAListOfNames()
+    {
+        Config c;
+        QVERIFY(c.chatAdmins.isEmpty()); // nobody deletes others' messages unless named
+        QCOMPARE(c.set(QStringLiteral("chat_admins"), QStringLiteral(" alice, bob ,, ,")),
+                 QString());
+        QCOMPARE(c.chatAdmins, (QStringList{QStringLiteral("alice"), QStringLiteral("bob")}));
+        QCOMPARE(c.set(QStringLiteral("chat_admins"), QString()), QString());
+        QVERIFY(c.chatAdmins.isEmpty());
+        QVERIFY(Config::keys().contains(QStringLiteral("chat_admins")));
+    }
+
     void configFile_data()
     {
         QTest::addColumn<QByteArray>("line");

@@ -122,7 +122,7 @@ private Q_SLOTS:
         const PublishRequest req = notice({QStringLiteral("alice")});
         for (int i = 1; i <= 3; ++i)
             QCOMPARE(std::get<PublishResult>(m_store.publish(svc, req, 1000)).id, i);
-        // Back to version 1 (no counters table, nothing of versions 3 to 12). On SQLite the
+        // Back to version 1 (no counters table, nothing of versions 3 to 14). On SQLite the
         // AUTOINCREMENT high-water mark outlives a deleted row, and the counter must start past it.
         QVERIFY(sql(m_store, QStringLiteral("DROP TABLE counters")));
         for (const char *v3 : {"DROP TABLE audiences",
@@ -158,8 +158,18 @@ private Q_SLOTS:
                                "DROP TABLE room_reads",
                                "DROP TABLE escalation_steps",
                                "DROP TABLE message_mentions",
-                               "DROP TABLE room_notify"})
+                               "DROP TABLE room_notify",
+                               "DROP TABLE message_reactions",
+                               "DROP INDEX messages_changes",
+                               "DROP INDEX messages_dedup",
+                               "ALTER TABLE messages DROP COLUMN kind",
+                               "ALTER TABLE messages DROP COLUMN target",
+                               "ALTER TABLE messages DROP COLUMN edited_at",
+                               "ALTER TABLE messages DROP COLUMN deleted_at"})
             QVERIFY(sql(m_store, QString::fromLatin1(v3)));
+        QVERIFY(
+            sql(m_store, QStringLiteral("CREATE UNIQUE INDEX messages_dedup ON messages(room_id,"
+                                        " sender_id, client_id)"))); // as in version 1
         if (m_store.isPostgres()) {
             QVERIFY(sql(m_store, QStringLiteral("UPDATE schema_version SET version=1")));
         } else {

@@ -123,7 +123,7 @@ void Delivery::fillRoom(qint64 roomId)
     m_ctx.db.run<MessagePage>(
         [roomId, after](Store &st) {
             MessagePage p;
-            p.rows = st.history(roomId, 0, after, 500, &p.more, true);
+            p.rows = st.roomStream(roomId, after, 500, &p.more);
             return p;
         },
         this,
@@ -391,8 +391,7 @@ void Delivery::onResume(Conn &c, const Frame &f)
             Backlog b;
             for (const auto &[roomId, after] : rooms) {
                 Backlog::Room r{roomId, after, {}};
-                r.messages.rows =
-                    st.history(roomId, 0, after, ResumeRoomLimit, &r.messages.more, true);
+                r.messages.rows = st.roomStream(roomId, after, ResumeRoomLimit, &r.messages.more);
                 b.rooms << r;
             }
             if (!rooms.isEmpty())

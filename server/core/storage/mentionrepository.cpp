@@ -59,6 +59,8 @@ void MentionRepository::attach(qint64 roomId, QList<MessageRow> &rows)
         if (it == bySeq.cend())
             continue;
         MessageRow &row = rows[*it];
+        if (row.deleted)
+            continue; // a deleted message mentions no one any more
         if (q.value(1).toLongLong() == EveryoneId)
             row.mentionsRoom = true;
         else if (!q.value(2).isNull())
@@ -68,11 +70,13 @@ void MentionRepository::attach(qint64 roomId, QList<MessageRow> &rows)
 
 QString MentionRepository::countAfterMarkSql()
 {
-    // DISTINCT: a message that mentions someone by name and @room counts once.
+    // DISTINCT: a message that mentions someone by name and @room counts once. A deleted
+    // message mentions no one any more.
     return QStringLiteral("(SELECT COUNT(*) FROM (SELECT DISTINCT mm.seq FROM message_mentions mm"
                           " JOIN messages m ON m.room_id=mm.room_id AND m.seq=mm.seq"
                           " WHERE mm.room_id=rr.room_id AND mm.seq > rr.seq"
                           " AND mm.user_id IN (0, rr.user_id) AND m.sender_id <> rr.user_id"
+                          " AND m.deleted_at IS NULL"
                           " LIMIT %1) AS mx)")
         .arg(ReadMark::CountCap);
 }

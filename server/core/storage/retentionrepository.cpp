@@ -155,13 +155,15 @@ std::variant<PurgeCounts, StoreError> RetentionRepository::run(const RetentionPo
         const qint64 before = cutoff(now, days);
         qint64 upto = 0;
         qint64 count = 0;
+        qint64 rowsPast = 0; // messages and change records (schema version 14)
         qint64 after = 0;
         for (bool reachedKept = false; !reachedKept;) {
-            const qint64 want = dryRun ? Walk : std::min<qint64>(Walk, batch - count);
+            const qint64 want = dryRun ? Walk : std::min<qint64>(Walk, batch - rowsPast);
             if (want <= 0)
                 break;
             QSqlQuery m = m_db.prepare(
-                "SELECT seq, ts FROM messages WHERE room_id=? AND seq > ? ORDER BY seq LIMIT ?");
+                "SELECT seq, ts, kind FROM messages WHERE room_id=? AND seq > ? ORDER BY seq"
+                " LIMIT ?");
             m.addBindValue(roomId);
             m.addBindValue(after);
             m.addBindValue(want);
@@ -175,21 +177,29 @@ std::variant<PurgeCounts, StoreError> RetentionRepository::run(const RetentionPo
                     break;
                 }
                 upto = after = m.value(0).toLongLong();
-                ++count;
+                ++rowsPast;
+                if (m.value(2).toInt() == 0) // change records (edits, ...) are not messages
+                    ++count;
             }
             if (rows < want)
                 break; // the room's end
         }
-        if (count == 0)
+        if (rowsPast == 0)
             continue;
         ++counts.rooms;
         counts.messages += count;
         if (!dryRun) {
-            QSqlQuery d = m_db.prepare("DELETE FROM messages WHERE room_id=? AND seq <= ?");
-            d.addBindValue(roomId);
-            d.addBindValue(upto);
-            if (!m_db.exec(d))
-                return sql::error(d);
+            // Reactions go with their messages; a change record past the cut whose message went
+            // stays (a resume replays it; clients ignore a change of a message they do not have).
+            for (const char *sqlText :
+                 {"DELETE FROM message_reactions WHERE room_id=? AND seq <= ?",
+                  "DELETE FROM messages WHERE room_id=? AND seq <= ?"}) {
+                QSqlQuery d = m_db.prepare(sqlText);
+                d.addBindValue(roomId);
+                d.addBindValue(upto);
+                if (!m_db.exec(d))
+                    return sql::error(d);
+            }
             QSqlQuery mark = m_db.prepare("UPDATE rooms SET purged_upto=? WHERE id=?");
             mark.addBindValue(upto);
             mark.addBindValue(roomId);

@@ -134,10 +134,12 @@ std::optional<StoreError> RoomRepository::addMember(qint64 roomId, qint64 userId
 
 namespace {
 /** @brief The SQL of a read mark's unread count (placeholders: none; aliases rr for room_reads):
- *  messages of others after it, counted up to ReadMark::CountCap. */
+ *  messages of others after it, counted up to ReadMark::CountCap. Change records (edits,
+ *  deletions, reactions: kind <> 0) are not messages and never count, nor deleted messages. */
 const char *const UnreadAfterMark =
     "(SELECT COUNT(*) FROM (SELECT 1 FROM messages m WHERE m.room_id=rr.room_id"
-    " AND m.seq > rr.seq AND m.sender_id <> rr.user_id LIMIT 1000) AS x)";
+    " AND m.seq > rr.seq AND m.sender_id <> rr.user_id AND m.kind=0 AND m.deleted_at IS NULL"
+    " LIMIT 1000) AS x)";
 } // namespace
 
 std::variant<ReadMark, StoreError> RoomRepository::setReadMark(qint64 userId, qint64 roomId,
@@ -263,7 +265,7 @@ std::optional<StoreError> RoomRepository::findDuplicate(qint64 roomId, qint64 se
                                                         StoredMessage *found)
 {
     auto dupStmt = m_db.statement(
-        "SELECT seq, ts FROM messages WHERE room_id=? AND sender_id=? AND client_id=?");
+        "SELECT seq, ts FROM messages WHERE room_id=? AND sender_id=? AND client_id=? AND kind=0");
     QSqlQuery &dup = dupStmt;
     dup.addBindValue(roomId);
     dup.addBindValue(senderId);
@@ -343,10 +345,24 @@ QList<MessageRow> RoomRepository::history(qint64 roomId, qint64 before, qint64 a
 {
     // Newest page below `before` unless only `after` is given (then oldest page above it).
     const bool forward = oldestFirst || (after > 0 && before <= 0);
+    return rows(roomId, before, after, limit, hasMore, forward, false);
+}
+
+QList<MessageRow> RoomRepository::stream(qint64 roomId, qint64 after, int limit, bool *hasMore)
+{
+    return rows(roomId, 0, after, limit, hasMore, true, true);
+}
+
+QList<MessageRow> RoomRepository::rows(qint64 roomId, qint64 before, qint64 after, int limit,
+                                       bool *hasMore, bool forward, bool changes)
+{
     auto qStmt = m_db.statement(
-        QStringLiteral("SELECT m.seq, u.name, m.text, m.ts, m.client_id, r.name FROM messages m"
+        QStringLiteral("SELECT m.seq, u.name, m.text, m.ts, m.client_id, r.name, m.kind,"
+                       " m.target, m.edited_at, m.deleted_at FROM messages m"
                        " JOIN users u ON u.id = m.sender_id JOIN rooms r ON r.id = m.room_id"
-                       " WHERE m.room_id=? AND m.seq > ? AND m.seq < ? ORDER BY m.seq ") +
+                       " WHERE m.room_id=? AND m.seq > ? AND m.seq < ?") +
+        (changes ? QString() : QStringLiteral(" AND m.kind=0")) +
+        QStringLiteral(" ORDER BY m.seq ") +
         (forward ? QStringLiteral("ASC") : QStringLiteral("DESC")) + QStringLiteral(" LIMIT ?"));
     QSqlQuery &q = qStmt;
     q.addBindValue(roomId);
@@ -355,15 +371,23 @@ QList<MessageRow> RoomRepository::history(qint64 roomId, qint64 before, qint64 a
     q.addBindValue(limit + 1);
     m_db.exec(q);
     QList<MessageRow> rows;
-    while (q.next())
-        rows << MessageRow{q.value(5).toString(), q.value(0).toLongLong(), q.value(1).toString(),
-                           q.value(2).toString(), q.value(3).toLongLong(), q.value(4).toString()};
+    while (q.next()) {
+        MessageRow m{q.value(5).toString(), q.value(0).toLongLong(), q.value(1).toString(),
+                     q.value(2).toString(), q.value(3).toLongLong(), q.value(4).toString()};
+        m.kind = q.value(6).toInt();
+        m.target = q.value(7).toLongLong();
+        m.editedAt = q.value(8).toLongLong();
+        m.deleted = !q.value(9).isNull();
+        rows << m;
+    }
+    q.finish();
     if (hasMore)
         *hasMore = rows.size() > limit;
     if (rows.size() > limit)
         rows.removeLast();
     if (!forward)
         std::reverse(rows.begin(), rows.end());
+    addReactions(roomId, rows);
     return rows;
 }
 

@@ -47,6 +47,21 @@ public:
      *  newest of that range, or the oldest when oldestFirst or when only `after` is given. */
     QList<MessageRow> history(qint64 roomId, qint64 before, qint64 after, int limit, bool *hasMore,
                               bool oldestFirst = false);
+    /** @brief What resume and gap fills replay: every row with seq > after, messages (in their
+     *  current state) and change records, ascending, at most limit. */
+    QList<MessageRow> stream(qint64 roomId, qint64 after, int limit, bool *hasMore);
+
+    // ---- edits, deletions and reactions (storage/messageedits.cpp); each change takes the
+    // room's next sequence. Errors: not_found (no such message: unknown, purged, or a change
+    // record), forbidden (not the sender's, and not `anyone`), gone (deleted).
+    std::variant<MessageChange, StoreError> editMessage(qint64 roomId, qint64 target, qint64 userId,
+                                                        const QString &text, qint64 now);
+    /** @brief anyone: the person may delete others' messages (a chat admin). */
+    std::variant<MessageChange, StoreError> deleteMessage(qint64 roomId, qint64 target,
+                                                          qint64 userId, bool anyone, qint64 now);
+    /** @brief Adds (on) or takes back a reaction; seq 0 when it was already so. */
+    std::variant<MessageChange, StoreError> react(qint64 roomId, qint64 target, qint64 userId,
+                                                  const QString &emoji, bool on, qint64 now);
 
     // ---- read positions (schema: room_reads)
     /** @brief Moves person userId's read position in the room to seq (at most the room's last;
@@ -58,6 +73,16 @@ public:
     QHash<qint64, ReadMark> readMarks(qint64 userId);
 
 private:
+    QList<MessageRow> rows(qint64 roomId, qint64 before, qint64 after, int limit, bool *hasMore,
+                           bool forward, bool changes);
+    /** @brief Adds who reacted with what to the messages among rows (messageedits.cpp). */
+    std::optional<StoreError> addReactions(qint64 roomId, QList<MessageRow> &rows);
+    /** @brief The message `target` of the room, checked for a change by userId. */
+    std::optional<StoreError> checkTarget(qint64 roomId, qint64 target, qint64 userId,
+                                          bool othersToo);
+    /** @brief Stores a change record with the room's next sequence; returns that sequence. */
+    std::variant<qint64, StoreError> appendChange(qint64 roomId, qint64 userId, int kind,
+                                                  qint64 target, const QString &text, qint64 ts);
     std::optional<StoreError> findDuplicate(qint64 roomId, qint64 senderId, const QString &clientId,
                                             StoredMessage *found);
 

@@ -82,17 +82,43 @@ struct StoredMessage
     bool duplicate = false;
 };
 
-/** @brief A stored chat message, as history and gap fills return it. */
+/** @brief The people who reacted to a message with one emoji. */
+struct ReactionRow
+{
+    QString emoji;
+    QStringList people; ///< names, in the order they reacted
+};
+
+/** @brief A stored chat message, as history and gap fills return it; or a change record (an
+ *  edit, deletion or reaction, storage/messageedits.cpp), which takes a sequence number of the
+ *  room like a message so that resume replays it in order. */
 struct MessageRow
 {
+    /** @brief What the row is (the messages.kind column). */
+    enum Kind { Message = 0, Edit = 1, Delete = 2, ReactOn = 3, ReactOff = 4 };
     QString room; // the room's name
     qint64 seq = 0;
-    QString from; // the sender's name
-    QString text;
+    QString from; // the sender's name; of a change record: who changed it
+    QString text; // of a reaction record: the emoji
     qint64 ts = 0;
     QString clientId;
     QStringList mentions{};    ///< the members it mentions by name (storage/mentionrepository.h)
     bool mentionsRoom = false; ///< it mentions every member (@room)
+    int kind = Message;
+    qint64 target = 0;   ///< a change record: the message it changes
+    qint64 editedAt = 0; ///< a message: when it was last edited (0: never)
+    bool deleted = false;
+    QList<ReactionRow> reactions{}; ///< a message in history: who reacted with what
+
+    [[nodiscard]] bool isChange() const { return kind != Message; }
+};
+
+/** @brief An edit, deletion or reaction stored with the room's next sequence number. */
+struct MessageChange
+{
+    qint64 seq = 0; ///< 0: a reaction that was already so (nothing stored, nothing to tell)
+    qint64 target = 0;
+    qint64 ts = 0;
 };
 
 /** @brief A person's read position in a room: the last message they read, and how many

@@ -13,7 +13,7 @@ namespace {
 // Both backends carry the same version number: PRAGMA user_version on SQLite, the one row of
 // schema_version on PostgreSQL. Each step is one version; a database is brought up step by step
 // in one transaction.
-constexpr int SchemaVersion = 13;
+constexpr int SchemaVersion = 14;
 
 // Version 1 on SQLite.
 const char *const SqliteV1[] = {
@@ -384,6 +384,37 @@ const char *const PostgresV13[] = {
     " until BIGINT, PRIMARY KEY(user_id, room_id))",
 };
 
+// Version 14: edits, deletions and reactions in chat (storage/messageedits.cpp). A change
+// record is a row of messages with the room's next sequence (so resume replays it in order):
+// kind 1 edit (text: the new text), 2 deletion, 3 and 4 a reaction added or taken back (text:
+// the emoji); target is the message it changes; sender_id who made it. A message's current
+// state is on its own row: its text, edited_at, deleted_at (text emptied). Retry dedup covers
+// messages only. message_reactions: who reacted to which message with what, now.
+const char *const SqliteV14[] = {
+    "ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE messages ADD COLUMN target INTEGER",
+    "ALTER TABLE messages ADD COLUMN edited_at INTEGER",
+    "ALTER TABLE messages ADD COLUMN deleted_at INTEGER",
+    "DROP INDEX messages_dedup",
+    "CREATE UNIQUE INDEX messages_dedup ON messages(room_id, sender_id, client_id) WHERE kind=0",
+    "CREATE INDEX messages_changes ON messages(room_id, target) WHERE target IS NOT NULL",
+    "CREATE TABLE message_reactions(room_id INTEGER NOT NULL REFERENCES rooms(id) ON DELETE"
+    " CASCADE, seq INTEGER NOT NULL, emoji TEXT NOT NULL, user_id INTEGER NOT NULL,"
+    " at INTEGER NOT NULL, PRIMARY KEY(room_id, seq, emoji, user_id)) WITHOUT ROWID",
+};
+const char *const PostgresV14[] = {
+    "ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE messages ADD COLUMN target BIGINT",
+    "ALTER TABLE messages ADD COLUMN edited_at BIGINT",
+    "ALTER TABLE messages ADD COLUMN deleted_at BIGINT",
+    "DROP INDEX messages_dedup",
+    "CREATE UNIQUE INDEX messages_dedup ON messages(room_id, sender_id, client_id) WHERE kind=0",
+    "CREATE INDEX messages_changes ON messages(room_id, target) WHERE target IS NOT NULL",
+    "CREATE TABLE message_reactions(room_id BIGINT NOT NULL REFERENCES rooms(id) ON DELETE"
+    " CASCADE, seq BIGINT NOT NULL, emoji TEXT NOT NULL, user_id BIGINT NOT NULL,"
+    " at BIGINT NOT NULL, PRIMARY KEY(room_id, seq, emoji, user_id))",
+};
+
 struct Step
 {
     int version;
@@ -398,12 +429,12 @@ const Step SqliteSteps[] = {step(1, SqliteV1),   step(2, SqliteV2),   step(3, Sq
                             step(4, SqliteV4),   step(5, SqliteV5),   step(6, SqliteV6),
                             step(7, SqliteV7),   step(8, SqliteV8),   step(9, SqliteV9),
                             step(10, SqliteV10), step(11, SqliteV11), step(12, SqliteV12),
-                            step(13, SqliteV13)};
+                            step(13, SqliteV13), step(14, SqliteV14)};
 const Step PostgresSteps[] = {step(1, PostgresV1),   step(2, PostgresV2),   step(3, PostgresV3),
                               step(4, PostgresV4),   step(5, PostgresV5),   step(6, PostgresV6),
                               step(7, PostgresV7),   step(8, PostgresV8),   step(9, PostgresV9),
                               step(10, PostgresV10), step(11, PostgresV11), step(12, PostgresV12),
-                              step(13, PostgresV13)};
+                              step(13, PostgresV13), step(14, PostgresV14)};
 
 // Any two PostgreSQL nodes starting at once on a new database migrate one after the other.
 constexpr qint64 MigrationLock = 0x6865726c64; // "herld"

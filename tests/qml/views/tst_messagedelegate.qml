@@ -1,0 +1,212 @@
+import QtQuick
+import QtTest
+import Herald.Core
+import Herald.Desktop
+import Herald.Testing
+
+// The message delegate's edited, deleted and reaction states, live (frames injected into the
+// Session) and from a resume's message state; the context menu of one's own messages (Edit,
+// Delete; keyboard: the menu key on the current message) and reaction chips that toggle.
+TestCase {
+    id: testCase
+
+    readonly property string thumbsUp: "\u{1F44D}"
+    readonly property string party: "\u{1F389}"
+
+    function message(seq: int, from: string, text: string): var {
+        return { type: "message", room: "general", seq: seq, from: from, text: text,
+                 ts: 1700000000000 + seq * 60000 }
+    }
+
+    name: "MessageDelegate"
+    when: windowShown
+    visible: true
+    width: 800
+    height: 600
+
+    FrameInjector {
+        id: server
+        session: Session
+    }
+
+    Component {
+        id: viewComponent
+        ChatView {
+            width: 800
+            height: 600
+        }
+    }
+
+    Component {
+        id: delegateComponent
+        MessageDelegate {
+            width: 600
+            author: "alice"
+            authorDisplay: "Alice"
+            text: "Deploy is done"
+            time: new Date(1700000000000)
+            deliveryState: "sent"
+            own: true
+            showHeader: true
+            clientId: "c1"
+            seq: 7
+            edited: false
+            deleted: false
+            reactions: []
+            emojiSet: [testCase.thumbsUp, testCase.party]
+        }
+    }
+
+    SignalSpy {
+        id: editSpy
+        signalName: "editRequested"
+    }
+    SignalSpy {
+        id: deleteSpy
+        signalName: "deleteRequested"
+    }
+    SignalSpy {
+        id: reactSpy
+        signalName: "reactionToggled"
+    }
+
+    function initTestCase(): void {
+        verify(server.inject({
+            type: "hello", protocol: 1, user: { name: "alice", display: "Alice" }, online: 3,
+            unread: 0, heartbeat: 30,
+            rooms: [{ name: "general", title: "General", kind: "public", lastSeq: 0, online: 2, members: 3 }]
+        }))
+        verify(server.inject(message(1, "bob", "Morning")))
+        verify(server.inject(message(2, "alice", "Lunch at noon?")))
+        const withReactions = message(3, "bob", "Sure")
+        withReactions.reactions = [{ emoji: testCase.party, count: 2, people: ["carol", "alice"] }]
+        verify(server.inject(withReactions))
+    }
+
+    function test_1_live_changes_show(): void {
+        const view = createTemporaryObject(viewComponent, testCase, { room: Session.room("general") })
+        const list = findChild(view, "messageList")
+        tryCompare(list, "count", 3)
+        waitForRendering(list)
+        const first = list.itemAtIndex(0)
+        const third = list.itemAtIndex(2)
+        verify(!findChild(first, "editedMark").visible)
+        // A reaction state from history: one chip, mine.
+        const chips = findChild(third, "reactionChips")
+        verify(chips.visible)
+        const partyChip = findChild(third, "reactionChip")
+        compare(partyChip.text, testCase.party + " 2")
+        verify(partyChip.highlighted)
+        verify(partyChip.Accessible.name.length > 0)
+
+        verify(server.inject({ type: "msg.edited", room: "general", seq: 4, target: 1,
+                               text: "Good morning", editedAt: 1700000500000, by: "bob" }))
+        tryCompare(findChild(first, "messageText"), "text", "Good morning")
+        verify(findChild(first, "editedMark").visible)
+        compare(findChild(first, "editedMark").text, "(edited)")
+        verify(first.Accessible.name.indexOf("(edited)") >= 0)
+
+        verify(server.inject({ type: "msg.reaction", room: "general", seq: 5, target: 2,
+                               emoji: testCase.thumbsUp, by: "bob", on: true, ts: 1700000600000 }))
+        const second = list.itemAtIndex(1)
+        tryVerify(() => findChild(second, "reactionChips").visible)
+        const thumbs = findChild(second, "reactionChip")
+        compare(thumbs.text, testCase.thumbsUp + " 1")
+        verify(!thumbs.highlighted) // bob's, not mine
+
+        verify(server.inject({ type: "msg.deleted", room: "general", seq: 6, target: 3,
+                               by: "bob", ts: 1700000700000 }))
+        tryVerify(() => findChild(third, "deletedLabel").visible)
+        compare(findChild(third, "deletedLabel").text, "Message deleted")
+        verify(!findChild(third, "messageText").visible)
+        verify(!findChild(third, "reactionChips").visible) // its reactions went with it
+        verify(third.Accessible.name.indexOf("message deleted") >= 0)
+        compare(list.count, 3) // the line stays
+    }
+
+    function test_2_own_message_menu_edits_and_deletes(): void {
+        const item = createTemporaryObject(delegateComponent, testCase)
+        editSpy.target = item
+        deleteSpy.target = item
+        editSpy.clear()
+        deleteSpy.clear()
+        const menu = findChild(item, "messageMenu")
+        item.openMenu()
+        tryVerify(() => menu.opened)
+        const edit = findChild(item, "editAction")
+        verify(edit.visible && edit.enabled)
+        compare(edit.Accessible.name, "Edit message")
+        edit.triggered()
+        tryVerify(() => !menu.visible)
+        const field = findChild(item, "editField")
+        verify(field.visible)
+        verify(!findChild(item, "messageText").visible)
+        compare(field.text, "Deploy is done")
+        tryVerify(() => field.activeFocus)
+        field.text = "Deploy is done (v2)"
+        keyClick(Qt.Key_Return)
+        compare(editSpy.count, 1)
+        compare(editSpy.signalArguments[0][0], 7)
+        compare(editSpy.signalArguments[0][1], "Deploy is done (v2)")
+        verify(!field.visible)
+        // Escape leaves it as it was.
+        item.startEditing()
+        tryVerify(() => field.activeFocus)
+        field.text = "never mind"
+        keyClick(Qt.Key_Escape)
+        compare(editSpy.count, 1)
+        verify(!field.visible)
+
+        item.openMenu()
+        tryVerify(() => menu.opened)
+        findChild(item, "deleteAction").triggered()
+        compare(deleteSpy.count, 1)
+        compare(deleteSpy.signalArguments[0][0], 7)
+    }
+
+    function test_3_others_messages_react_only(): void {
+        const item = createTemporaryObject(delegateComponent, testCase, {
+            own: false, author: "bob", authorDisplay: "Bob",
+            reactions: [{ emoji: testCase.thumbsUp, count: 1, mine: false, people: "bob" }] })
+        reactSpy.target = item
+        reactSpy.clear()
+        item.openMenu()
+        const menu = findChild(item, "messageMenu")
+        tryVerify(() => menu.opened)
+        verify(!findChild(item, "editAction").visible)
+        verify(!findChild(item, "deleteAction").visible)
+        menu.close()
+        tryVerify(() => !menu.visible)
+        const chip = findChild(item, "reactionChip")
+        waitForRendering(item)
+        mouseClick(chip)
+        compare(reactSpy.count, 1)
+        compare(reactSpy.signalArguments[0][0], 7)
+        compare(reactSpy.signalArguments[0][1], testCase.thumbsUp)
+    }
+
+    function test_4_deleted_and_edited_states(): void {
+        const gone = createTemporaryObject(delegateComponent, testCase, { deleted: true, text: "" })
+        verify(findChild(gone, "deletedLabel").visible)
+        verify(!findChild(gone, "editedMark").visible)
+        gone.openMenu() // a deleted message has no actions
+        verify(!findChild(gone, "messageMenu").visible)
+        const changed = createTemporaryObject(delegateComponent, testCase, { edited: true })
+        verify(findChild(changed, "editedMark").visible)
+        verify(findChild(changed, "messageText").visible)
+    }
+
+    function test_5_menu_key_opens_the_current_messages_menu(): void {
+        const view = createTemporaryObject(viewComponent, testCase, { room: Session.room("general") })
+        const list = findChild(view, "messageList")
+        tryCompare(list, "count", 3)
+        waitForRendering(list)
+        list.forceActiveFocus()
+        list.currentIndex = 1 // alice's own
+        keyClick(Qt.Key_Menu)
+        const menu = findChild(list.itemAtIndex(1), "messageMenu")
+        tryVerify(() => menu.opened)
+        verify(findChild(list.itemAtIndex(1), "editAction").visible)
+        menu.close()
+    }
+}
