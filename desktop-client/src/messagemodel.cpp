@@ -104,6 +104,14 @@ bool MessageModel::contains(qint64 seq) const
     return it != end && it->seq == seq;
 }
 
+int MessageModel::rowOf(qint64 seq) const
+{
+    const auto end = m_rows.cbegin() + m_confirmed;
+    const auto it = std::lower_bound(m_rows.cbegin(), end, seq,
+                                     [](const Message &m, qint64 s) { return m.seq < s; });
+    return it != end && it->seq == seq ? static_cast<int>(it - m_rows.cbegin()) : -1;
+}
+
 bool MessageModel::insertMessage(const Message &incoming)
 {
     if (incoming.seq <= 0 || contains(incoming.seq))

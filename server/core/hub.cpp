@@ -9,6 +9,7 @@
 #include "features/clusterlink.h"
 #include "features/delivery.h"
 #include "features/escalationscheduler.h"
+#include "features/messagesearch.h"
 #include "features/messaging.h"
 #include "features/notificationcenter.h"
 #include "features/presencetracker.h"
@@ -52,6 +53,7 @@ Hub::Hub(const Config &config, Database *db, QObject *parent)
     m_auth = std::make_unique<Authentication>(*m_ctx);
     m_directory = std::make_unique<RoomDirectory>(*m_ctx);
     m_messaging = std::make_unique<Messaging>(*m_ctx);
+    m_search = std::make_unique<MessageSearch>(*m_ctx);
     m_delivery = std::make_unique<Delivery>(*m_ctx);
     m_presence = std::make_unique<PresenceTracker>(*m_ctx);
     m_notifications = std::make_unique<NotificationCenter>(*m_ctx);
@@ -324,6 +326,8 @@ void Hub::dispatch(Conn &c, const Frame &f)
         return m_messaging->onRead(c, f);
     if (t == Type::RoomHistory)
         return m_messaging->onRoomHistory(c, f);
+    if (t == Type::RoomSearch)
+        return m_search->onSearch(c, f);
     if (t == Type::DmOpen)
         return m_directory->onDmOpen(c, f);
     if (t == Type::Resume)

@@ -25,6 +25,7 @@ struct HubContext;
 class Authentication;
 class RoomDirectory;
 class Messaging;
+class MessageSearch;
 class Delivery;
 class PresenceTracker;
 class NotificationCenter;
@@ -133,6 +134,7 @@ private:
     std::unique_ptr<Authentication> m_auth;
     std::unique_ptr<RoomDirectory> m_directory;
     std::unique_ptr<Messaging> m_messaging;
+    std::unique_ptr<MessageSearch> m_search;
     std::unique_ptr<Delivery> m_delivery;
     std::unique_ptr<PresenceTracker> m_presence;
     std::unique_ptr<NotificationCenter> m_notifications;

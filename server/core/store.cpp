@@ -14,6 +14,7 @@ Store::Store()
     , m_receipts(*m_db)
     , m_audit(*m_db)
     , m_retention(*m_db)
+    , m_search(*m_db)
 {
 }
 

@@ -9,6 +9,7 @@
 #include "storage/retentionrepository.h"
 #include "storage/roomrepository.h"
 #include "storage/rows.h"
+#include "storage/searchrepository.h"
 #include "storage/servicerepository.h"
 #include "storage/settings.h"
 
@@ -201,6 +202,14 @@ public:
         return m_rooms.history(roomId, before, after, limit, hasMore, oldestFirst);
     }
 
+    // ---- chat search (SearchRepository)
+    std::variant<SearchPage, StoreError> searchMessages(qint64 userId, qint64 roomId,
+                                                        const QStringList &words,
+                                                        const SearchCursor &from, int limit)
+    {
+        return m_search.search(userId, roomId, words, from, limit);
+    }
+
     // ---- notifications, actions and the webhook outbox (NotificationRepository)
     std::variant<PublishResult, StoreError> publish(qint64 serviceId, const PublishRequest &req,
                                                     qint64 now)
@@ -337,6 +346,7 @@ private:
     ReceiptRepository m_receipts;
     AuditRepository m_audit;
     RetentionRepository m_retention;
+    SearchRepository m_search;
 };
 
 } // namespace herald

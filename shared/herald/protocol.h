@@ -132,6 +132,7 @@ inline const QString RoomHistory = QStringLiteral("room.history");
 inline const QString DmOpen = QStringLiteral("dm.open");
 inline const QString MsgSend = QStringLiteral("msg.send");
 inline const QString RoomRead = QStringLiteral("room.read");
+inline const QString RoomSearch = QStringLiteral("room.search");
 inline const QString TypingSend = QStringLiteral("typing.send");
 inline const QString Resume = QStringLiteral("resume");
 inline const QString NotifList = QStringLiteral("notif.list");

@@ -77,6 +77,12 @@ QList<MessageSpec> buildSchema()
          D::ClientToServer,
          {id, room, req("seq", K::Int, SeqMax)},
          QStringLiteral("Move the person's read position in a room (all their devices follow).")},
+        {Type::RoomSearch,
+         D::ClientToServer,
+         // query: up to 256 characters, checked by the server (bad_value, not too_long)
+         {id, req("query", K::String), opt("room", K::String, RoomMax),
+          opt("before", K::String, 64), opt("limit", K::Int, 50)},
+         QStringLiteral("Search the messages of the person's rooms, newest first.")},
         {Type::TypingSend,
          D::ClientToServer,
          {room},
