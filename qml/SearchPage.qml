@@ -129,7 +129,7 @@ Pane {
                 required property string authorDisplay
                 required property string snippet
                 required property date time
-                required property string highlighted
+                required property string richExcerpt
 
                 objectName: "searchHit_" + index
                 width: ListView.view.width
@@ -174,7 +174,7 @@ Pane {
                     }
                     Label {
                         Layout.fillWidth: true
-                        text: hit.highlighted
+                        text: hit.richExcerpt
                         textFormat: Text.StyledText
                         wrapMode: Text.Wrap
                         maximumLineCount: 3

@@ -76,7 +76,7 @@ QHash<int, QByteArray> SearchResultsModel::roleNames() const
             {TextRole, "text"},
             {SnippetRole, "snippet"},
             {TimeRole, "time"},
-            {HighlightedRole, "highlighted"}};
+            {HighlightedRole, "richExcerpt"}};
 }
 
 void SearchResultsModel::setSession(Session *session)

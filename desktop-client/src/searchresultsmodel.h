@@ -75,8 +75,9 @@ public:
     [[nodiscard]] const Hit &at(int row) const { return m_hits.at(row); }
 
     /** @brief Shows the data of a room.search answer for @p query: the first page replaces the
-     *  hits, a later one (@p append) adds to them. */
-    void applyPage(const QString &query, const QJsonObject &data, bool append);
+     *  hits, a later one (@p append) adds to them. (Invokable for QML tests that play the
+     *  server.) */
+    Q_INVOKABLE void applyPage(const QString &query, const QJsonObject &data, bool append);
     /** @brief The search failed: code and message of the server's error (or "disconnected"). */
     void applyError(const QString &code, const QString &field, const QString &message);
 
