@@ -146,7 +146,7 @@ Pane {
                     RowLayout {
                         spacing: 8
                         Label {
-                            text: (hit.room.startsWith("dm:") ? "@ " : "# ") + hit.roomDisplay
+                            text: (hit.room.slice(0, 3) === "dm:" ? "@ " : "# ") + hit.roomDisplay
                             font.bold: true
                             color: Theme.text
                             elide: Text.ElideRight
