@@ -201,7 +201,7 @@ private Q_SLOTS:
             {QStringLiteral("NEAR(deploy green)"), 0},
             {QStringLiteral("NEAR("), 0},
             {QStringLiteral("staging:deploy"), 1},
-            {QString(u"deploy") + QChar(0), 3},
+            {QStringLiteral("deploy") + QChar(0), 3},
             {QStringLiteral("\""), 0},
             {QStringLiteral("*"), 0},
             {QStringLiteral("-"), 0},
