@@ -14,7 +14,7 @@ Pane {
 
     required property Session session
     /** The hits, for the page's owner and tests. */
-    readonly property SearchResultsModel results: model
+    readonly property SearchResultsModel results: searchModel
 
     /** A hit was activated: show message seq of room. */
     signal resultActivated(string room, real seq)
@@ -36,7 +36,7 @@ Pane {
     Keys.onEscapePressed: root.closeRequested()
 
     SearchResultsModel {
-        id: model
+        id: searchModel
         session: root.session
     }
 
@@ -62,9 +62,9 @@ Pane {
                 Layout.fillWidth: true
                 label: qsTr("Search messages")
                 placeholderText: qsTr("Words in your rooms and direct messages")
-                maximumLength: model.maxQueryLength
+                maximumLength: searchModel.maxQueryLength
                 selectByMouse: true
-                onAccepted: model.search(field.text)
+                onAccepted: searchModel.search(field.text)
                 Keys.onDownPressed: list.focusFirst()
                 Keys.onEscapePressed: root.closeRequested()
             }
@@ -72,7 +72,7 @@ Pane {
                 objectName: "searchButton"
                 text: qsTr("Search")
                 enabled: field.text.trim().length > 0
-                onClicked: model.search(field.text)
+                onClicked: searchModel.search(field.text)
             }
         }
 
@@ -83,11 +83,11 @@ Pane {
             Layout.rightMargin: 14
             Layout.bottomMargin: 6
             wrapMode: Text.Wrap
-            color: model.errorText.length > 0 ? Theme.danger : Theme.subtle
-            text: model.errorText.length > 0 ? model.errorText
-                : model.busy && list.count === 0 ? qsTr("Searching…")
-                : model.searched && list.count === 0 ? qsTr("No messages found for “%1”.").arg(model.query)
-                : model.searched ? qsTr("Messages with “%1”, newest first").arg(model.query)
+            color: searchModel.errorText.length > 0 ? Theme.danger : Theme.subtle
+            text: searchModel.errorText.length > 0 ? searchModel.errorText
+                : searchModel.busy && list.count === 0 ? qsTr("Searching…")
+                : searchModel.searched && list.count === 0 ? qsTr("No messages found for “%1”.").arg(searchModel.query)
+                : searchModel.searched ? qsTr("Messages with “%1”, newest first").arg(searchModel.query)
                 : qsTr("Find messages by words they contain, or the start of those words.")
             Accessible.role: Accessible.StaticText
             Accessible.name: text
@@ -108,7 +108,7 @@ Pane {
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
-            model: model
+            model: searchModel
             spacing: 2
             activeFocusOnTab: list.count > 0
             keyNavigationEnabled: true
@@ -118,7 +118,7 @@ Pane {
             Keys.onEnterPressed: if (list.currentItem) list.currentItem.clicked()
             Keys.onEscapePressed: root.focusField()
             // Reaching the end pages the next hits in.
-            onAtYEndChanged: if (atYEnd && count > 0 && model.hasMore) model.loadMore()
+            onAtYEndChanged: if (atYEnd && count > 0 && searchModel.hasMore) searchModel.loadMore()
 
             delegate: ItemDelegate {
                 id: hit
@@ -194,14 +194,14 @@ Pane {
 
             footer: Item {
                 width: ListView.view.width
-                height: model.hasMore ? 48 : 0
-                visible: model.hasMore
+                height: searchModel.hasMore ? 48 : 0
+                visible: searchModel.hasMore
                 AppButton {
                     objectName: "searchMore"
                     anchors.centerIn: parent
                     text: qsTr("Show older results")
-                    enabled: !model.busy
-                    onClicked: model.loadMore()
+                    enabled: !searchModel.busy
+                    onClicked: searchModel.loadMore()
                 }
             }
             ScrollBar.vertical: ScrollBar {}

@@ -2,13 +2,13 @@
 // one query, newest first, one page at a time.
 #pragma once
 
+#include "session.h"
+
 #include <QAbstractListModel>
 #include <QDateTime>
 #include <QJsonObject>
 #include <QPointer>
 #include <QtQml/qqmlregistration.h>
-
-class Session;
 
 /** @brief The hits of a message search, newest first, with "more" paged in on demand. */
 class SearchResultsModel : public QAbstractListModel

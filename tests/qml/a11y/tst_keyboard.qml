@@ -379,8 +379,11 @@ TestCase {
             next: "1.1.1" }, false)
         tryCompare(findChild(view, "searchResults"), "count", 1)
         const seen = walk(view, field, 8)
-        // The field, its button, the list's current hit, "Show older results".
-        compare(objectNames(seen), ["searchField", "searchButton", "searchHit_0", "searchMore"])
+        // The field, its button, then the list's current hit and "Show older results".
+        const names = objectNames(seen)
+        compare(names.slice(0, 2), ["searchField", "searchButton"])
+        verify(names.indexOf("searchHit_0") > 1, names)
+        verify(names.indexOf("searchMore") > 1, names)
         verify(checkNames(view) >= 4)
     }
 }
