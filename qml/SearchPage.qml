@@ -192,19 +192,17 @@ Pane {
                 }
             }
 
-            footer: Item {
-                width: ListView.view.width
-                height: searchModel.hasMore ? 48 : 0
-                visible: searchModel.hasMore
-                AppButton {
-                    objectName: "searchMore"
-                    anchors.centerIn: parent
-                    text: qsTr("Show older results")
-                    enabled: !searchModel.busy
-                    onClicked: searchModel.loadMore()
-                }
-            }
             ScrollBar.vertical: ScrollBar {}
+        }
+
+        AppButton {
+            objectName: "searchMore"
+            Layout.alignment: Qt.AlignHCenter
+            Layout.margins: 8
+            visible: searchModel.hasMore
+            text: qsTr("Show older results")
+            enabled: !searchModel.busy
+            onClicked: searchModel.loadMore()
         }
     }
 }
