@@ -158,6 +158,15 @@ private Q_SLOTS:
                                "DROP TABLE room_reads",
                                "DROP TABLE escalation_steps"})
             QVERIFY(sql(m_store, QString::fromLatin1(v3)));
+        // Version 15: the search index (a GIN index; SQLite: an FTS5 table and its triggers).
+        const QStringList searchIndex =
+            m_store.isPostgres() ? QStringList{QStringLiteral("DROP INDEX messages_search")}
+                                 : QStringList{QStringLiteral("DROP TRIGGER messages_fts_stored"),
+                                               QStringLiteral("DROP TRIGGER messages_fts_deleted"),
+                                               QStringLiteral("DROP TRIGGER messages_fts_changed"),
+                                               QStringLiteral("DROP TABLE messages_fts")};
+        for (const QString &statement : searchIndex)
+            QVERIFY(sql(m_store, statement));
         if (m_store.isPostgres()) {
             QVERIFY(sql(m_store, QStringLiteral("UPDATE schema_version SET version=1")));
         } else {
