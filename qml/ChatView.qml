@@ -23,7 +23,26 @@ Pane {
         messages.stickToEnd = true
     }
 
+    /** Scrolls to message seq (a search hit, ChatRoom.reveal()) and marks it for a moment. */
+    function showMessage(seq: real): void {
+        const row = root.room.messages.rowOf(seq)
+        if (row < 0)
+            return
+        messages.stickToEnd = false
+        messages.positionViewAtIndex(row, ListView.Center)
+        messages.currentIndex = row
+        revealMark.target = messages.itemAtIndex(row)
+        revealFade.restart()
+    }
+
     Component.onCompleted: root.room.open()
+
+    Connections {
+        target: root.room
+        function onRevealed(seq: real): void {
+            Qt.callLater(root.showMessage, seq)
+        }
+    }
 
     RowLayout {
         anchors.fill: parent
@@ -104,6 +123,26 @@ Pane {
                     }
                 }
                 ScrollBar.vertical: ScrollBar {}
+                // The message a search opened, marked for a moment behind its delegate.
+                Rectangle {
+                    id: revealMark
+                    property Item target: null
+                    parent: messages.contentItem
+                    z: -1
+                    x: revealMark.target ? revealMark.target.x - 6 : 0
+                    y: revealMark.target ? revealMark.target.y : 0
+                    width: revealMark.target ? revealMark.target.width + 12 : 0
+                    height: revealMark.target ? revealMark.target.height : 0
+                    radius: Theme.radius
+                    color: Theme.warningSurface
+                    opacity: 0
+                    SequentialAnimation {
+                        id: revealFade
+                        NumberAnimation { target: revealMark; property: "opacity"; to: 1; duration: 150 }
+                        PauseAnimation { duration: 2000 }
+                        NumberAnimation { target: revealMark; property: "opacity"; to: 0; duration: 800 }
+                    }
+                }
                 header: Item {
                     width: ListView.view.width
                     height: root.room.loadingHistory || !root.room.hasMoreHistory ? 36 : 0

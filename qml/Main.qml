@@ -40,6 +40,23 @@ ApplicationWindow {
         window.requestActivate()
     }
 
+    /** Shows the search page with the keyboard in its field (Ctrl+K, Ctrl+F, the header's
+     *  button). */
+    function showSearch(): void {
+        root.showMain("")
+        pages.currentIndex = 2
+        search.focusField()
+    }
+
+    /** Opens a search hit: its room's window, scrolled to the message with what surrounds it. */
+    function openSearchHit(roomName: string, seq: real): void {
+        const room = Session.room(roomName)
+        if (!room)
+            return
+        root.openChat(room)
+        room.reveal(seq)
+    }
+
     function closeChats(): void {
         for (const name in root.chatWindows)
             root.chatWindows[name].destroy()
@@ -68,6 +85,12 @@ ApplicationWindow {
         onActivated: root.showMain("notifications")
     }
     Shortcut {
+        sequences: ["Ctrl+K", StandardKey.Find]
+        context: Qt.ApplicationShortcut
+        enabled: Session.status !== Session.SignedOut
+        onActivated: root.showSearch()
+    }
+    Shortcut {
         sequence: "Ctrl+Shift+T"
         context: Qt.ApplicationShortcut
         onActivated: toasts.focusNewest()
@@ -91,6 +114,13 @@ ApplicationWindow {
             }
             Item {
                 Layout.fillWidth: true
+            }
+            AppToolButton {
+                objectName: "headerSearch"
+                label: qsTr("Search messages (Ctrl+K)")
+                text: qsTr("Search")
+                palette.buttonText: Theme.headerText
+                onClicked: root.showSearch()
             }
             PresenceDot {
                 status: Session.status === Session.Online ? "online" : "offline"
@@ -197,6 +227,12 @@ ApplicationWindow {
                     }
                     SettingsPage {
                         session: Session
+                    }
+                    SearchPage {
+                        id: search
+                        session: Session
+                        onResultActivated: (roomName, seq) => root.openSearchHit(roomName, seq)
+                        onCloseRequested: pages.currentIndex = 0
                     }
                 }
             }

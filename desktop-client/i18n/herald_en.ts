@@ -229,6 +229,14 @@
         <source>Do not disturb</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Search messages (Ctrl+K)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MemberList</name>
@@ -591,6 +599,71 @@
     </message>
     <message>
         <source>Other rooms</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SearchPage</name>
+    <message>
+        <source>Search messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Words in your rooms and direct messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No messages found for “%1”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages with “%1”, newest first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find messages by words they contain, or the start of those words.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 in %2, %3: %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter opens the conversation at this message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show older results</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SearchResultsModel</name>
+    <message numerus="yes">
+        <source>Search for at most %n character(s).</source>
+        <translation>
+            <numerusform>Search for at most %n character.</numerusform>
+            <numerusform>Search for at most %n characters.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Herald is offline: search again when it is connected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The search failed: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

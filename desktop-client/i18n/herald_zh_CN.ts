@@ -224,6 +224,14 @@
         <source>Do not disturb</source>
         <translation>勿扰</translation>
     </message>
+    <message>
+        <source>Search messages (Ctrl+K)</source>
+        <translation>搜索消息（Ctrl+K）</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
 </context>
 <context>
     <name>MemberList</name>
@@ -580,6 +588,70 @@
     <message>
         <source>Other rooms</source>
         <translation>其他聊天室</translation>
+    </message>
+</context>
+<context>
+    <name>SearchPage</name>
+    <message>
+        <source>Search messages</source>
+        <translation>搜索消息</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Words in your rooms and direct messages</source>
+        <translation>在你的聊天室和私信中查找词语</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message>
+        <source>No messages found for “%1”.</source>
+        <translation>没有找到包含“%1”的消息。</translation>
+    </message>
+    <message>
+        <source>Messages with “%1”, newest first</source>
+        <translation>包含“%1”的消息，最新的在前</translation>
+    </message>
+    <message>
+        <source>Find messages by words they contain, or the start of those words.</source>
+        <translation>按消息中的词语（或词语的开头）查找消息。</translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation>搜索结果</translation>
+    </message>
+    <message>
+        <source>%1 in %2, %3: %4</source>
+        <translation>%1 在 %2，%3：%4</translation>
+    </message>
+    <message>
+        <source>Enter opens the conversation at this message</source>
+        <translation>按 Enter 键在这条消息处打开会话</translation>
+    </message>
+    <message>
+        <source>Show older results</source>
+        <translation>显示更早的结果</translation>
+    </message>
+</context>
+<context>
+    <name>SearchResultsModel</name>
+    <message numerus="yes">
+        <source>Search for at most %n character(s).</source>
+        <translation>
+            <numerusform>最多可搜索 %n 个字符。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Herald is offline: search again when it is connected.</source>
+        <translation>Herald 已离线：连接后请再次搜索。</translation>
+    </message>
+    <message>
+        <source>The search failed: %1</source>
+        <translation>搜索失败：%1</translation>
     </message>
 </context>
 <context>

@@ -12,6 +12,8 @@ namespace proto = herald::proto;
 namespace {
 constexpr int HistoryPage = 50;
 constexpr int GapPage = 200;
+/** @brief Messages loaded before a revealed one (ChatRoom::reveal), so it is seen in context. */
+constexpr qint64 RevealContext = 10;
 constexpr int TypingShownMs = 6000;
 constexpr int TypingResendMs = 3000;
 } // namespace
@@ -373,6 +375,56 @@ void ChatRoom::loadOlder()
             m_hasMore = reply.data.value("hasMore"_L1).toBool();
         }
         Q_EMIT historyChanged();
+    });
+}
+
+void ChatRoom::reveal(qint64 seq)
+{
+    if (seq <= 0)
+        return;
+    m_revealSeq = seq;
+    continueReveal();
+}
+
+void ChatRoom::continueReveal()
+{
+    // Page back from the oldest message held (or from the newest, with none) down to the
+    // context before the message: the history stays without a hole, and loadOlder() and live
+    // messages go on from there as before.
+    const qint64 seq = m_revealSeq;
+    if (seq <= 0 || m_revealing)
+        return;
+    const qint64 floor = std::max<qint64>(0, seq - RevealContext - 1);
+    const qint64 first = m_messages.firstSeq();
+    if ((first > 0 && first <= floor + 1) || (first > 0 && !m_hasMore)) {
+        m_revealSeq = 0;
+        Q_EMIT revealed(seq);
+        return;
+    }
+    if (!m_connection || m_connection->state() != Connection::Connected)
+        return;
+    QJsonObject body{{u"room"_s, m_name}, {u"after"_s, floor}, {u"limit"_s, GapPage}};
+    if (first > 0)
+        body.insert(u"before"_s, first);
+    m_revealing = true;
+    m_connection->request(proto::Type::RoomHistory, body, [this, seq, floor](const Reply &reply) {
+        m_revealing = false;
+        if (m_revealSeq != seq)
+            return continueReveal(); // another reveal() replaced this one meanwhile
+        const QJsonArray list = reply.data.value("messages"_L1).toArray();
+        for (const QJsonValue &v : list)
+            handleMessage(v.toObject());
+        // Nothing more in the range: the message's context is held, or gone (purged).
+        if (!reply.ok || list.isEmpty() || !reply.data.value("hasMore"_L1).toBool()) {
+            if (reply.ok && floor == 0) {
+                m_hasMore = false; // the whole history is held
+                Q_EMIT historyChanged();
+            }
+            m_revealSeq = 0;
+            Q_EMIT revealed(seq);
+            return;
+        }
+        continueReveal();
     });
 }
 

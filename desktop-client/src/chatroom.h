@@ -84,6 +84,9 @@ public:
     /** @brief Loads members and the latest history if not yet done; called when a window opens. */
     Q_INVOKABLE void open();
     Q_INVOKABLE void markRead();
+    /** @brief Brings message @p seq (a search hit) and RevealContext messages before it into
+     *  the history, paging back from the oldest held so no hole opens, then emits revealed(). */
+    Q_INVOKABLE void reveal(qint64 seq);
     /** @brief The composer changed: tells the others, at most every few seconds. */
     Q_INVOKABLE void userTyping();
     Q_INVOKABLE void loadMembers();
@@ -129,6 +132,8 @@ Q_SIGNALS:
     void activeChanged();
     /** @brief The read marker moved (Session stores it). */
     void readSeqChanged(qint64 seq);
+    /** @brief reveal() is done: the message is held (unless it is gone), show it. */
+    void revealed(qint64 seq);
     /** @brief A new message from someone else arrived. */
     void messageArrived(const QString &from, const QString &text);
     /** @brief An edit, deletion or reaction was refused by the server (its message). */
@@ -141,6 +146,7 @@ private:
     void requestChange(const QString &type, QJsonObject body);
     /** @brief The newest sequence held: the last message's, or a later change's. */
     [[nodiscard]] qint64 heldSeq() const { return std::max(m_messages.lastSeq(), m_changeSeq); }
+    void continueReveal();
 
     QString m_name;
     QString m_title;
@@ -162,6 +168,8 @@ private:
     bool m_loading = false;
     bool m_membersLoaded = false;
     bool m_active = false;
+    qint64 m_revealSeq = 0;   // reveal() under way for this message (0: none)
+    bool m_revealing = false; // its history request is out
     QPointer<Connection> m_connection;
     MessageModel m_messages;
     UserListModel m_members;

@@ -92,6 +92,8 @@ public:
     [[nodiscard]] int confirmedCount() const { return m_confirmed; }
     [[nodiscard]] const Message &at(int row) const { return m_rows.at(row); }
     [[nodiscard]] bool contains(qint64 seq) const;
+    /** @brief The row of the message with this sequence number, or -1. */
+    Q_INVOKABLE int rowOf(qint64 seq) const;
 
     void setSelf(const QString &name) { m_self = name; }
     void setDisplayNames(std::function<QString(const QString &)> lookup)

@@ -10,6 +10,7 @@
 #include "features/delivery.h"
 #include "features/escalationscheduler.h"
 #include "features/messagechanges.h"
+#include "features/messagesearch.h"
 #include "features/messaging.h"
 #include "features/notificationcenter.h"
 #include "features/presencetracker.h"
@@ -56,6 +57,7 @@ Hub::Hub(const Config &config, Database *db, QObject *parent)
     m_messaging = std::make_unique<Messaging>(*m_ctx);
     m_roomNotifications = std::make_unique<RoomNotifications>(*m_ctx);
     m_messageChanges = std::make_unique<MessageChanges>(*m_ctx);
+    m_search = std::make_unique<MessageSearch>(*m_ctx);
     m_delivery = std::make_unique<Delivery>(*m_ctx);
     m_presence = std::make_unique<PresenceTracker>(*m_ctx);
     m_notifications = std::make_unique<NotificationCenter>(*m_ctx);
@@ -336,6 +338,8 @@ void Hub::dispatch(Conn &c, const Frame &f)
         return m_messageChanges->onDelete(c, f);
     if (t == Type::MsgReact)
         return m_messageChanges->onReact(c, f);
+    if (t == Type::RoomSearch)
+        return m_search->onSearch(c, f);
     if (t == Type::DmOpen)
         return m_directory->onDmOpen(c, f);
     if (t == Type::Resume)

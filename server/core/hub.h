@@ -27,6 +27,7 @@ class RoomDirectory;
 class Messaging;
 class RoomNotifications;
 class MessageChanges;
+class MessageSearch;
 class Delivery;
 class PresenceTracker;
 class NotificationCenter;
@@ -137,6 +138,7 @@ private:
     std::unique_ptr<Messaging> m_messaging;
     std::unique_ptr<RoomNotifications> m_roomNotifications;
     std::unique_ptr<MessageChanges> m_messageChanges;
+    std::unique_ptr<MessageSearch> m_search;
     std::unique_ptr<Delivery> m_delivery;
     std::unique_ptr<PresenceTracker> m_presence;
     std::unique_ptr<NotificationCenter> m_notifications;

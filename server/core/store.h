@@ -11,6 +11,7 @@
 #include "storage/roomnotifyrepository.h"
 #include "storage/roomrepository.h"
 #include "storage/rows.h"
+#include "storage/searchrepository.h"
 #include "storage/servicerepository.h"
 #include "storage/settings.h"
 
@@ -242,6 +243,14 @@ public:
         return m_rooms.react(roomId, target, userId, emoji, on, now);
     }
 
+    // ---- chat search (SearchRepository)
+    std::variant<SearchPage, StoreError> searchMessages(qint64 userId, qint64 roomId,
+                                                        const QStringList &words,
+                                                        const SearchCursor &from, int limit)
+    {
+        return m_search.search(userId, roomId, words, from, limit);
+    }
+
     // ---- notifications, actions and the webhook outbox (NotificationRepository)
     std::variant<PublishResult, StoreError> publish(qint64 serviceId, const PublishRequest &req,
                                                     qint64 now)
@@ -380,6 +389,7 @@ private:
     RetentionRepository m_retention;
     MentionRepository m_mentions;
     RoomNotifyRepository m_notify;
+    SearchRepository m_search;
 };
 
 } // namespace herald

@@ -136,6 +136,7 @@ inline const QString RoomNotify = QStringLiteral("room.notify");
 inline const QString MsgEdit = QStringLiteral("msg.edit");
 inline const QString MsgDelete = QStringLiteral("msg.delete");
 inline const QString MsgReact = QStringLiteral("msg.react");
+inline const QString RoomSearch = QStringLiteral("room.search");
 inline const QString TypingSend = QStringLiteral("typing.send");
 inline const QString Resume = QStringLiteral("resume");
 inline const QString NotifList = QStringLiteral("notif.list");

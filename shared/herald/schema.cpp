@@ -96,6 +96,12 @@ QList<MessageSpec> buildSchema()
          D::ClientToServer,
          {id, room, req("seq", K::Int, SeqMax), req("emoji", K::String, 16), req("on", K::Bool)},
          QStringLiteral("Add (on) or take back one's reaction to a chat message.")},
+        {Type::RoomSearch,
+         D::ClientToServer,
+         // query: up to 256 characters, checked by the server (bad_value, not too_long)
+         {id, req("query", K::String), opt("room", K::String, RoomMax),
+          opt("before", K::String, 64), opt("limit", K::Int, 50)},
+         QStringLiteral("Search the messages of the person's rooms, newest first.")},
         {Type::TypingSend,
          D::ClientToServer,
          {room},

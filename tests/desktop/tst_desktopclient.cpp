@@ -5,6 +5,7 @@
 
 #include "chatroom.h"
 #include "credentialstore.h"
+#include "searchresultsmodel.h"
 #include "session.h"
 
 #include <QFile>
@@ -281,6 +282,46 @@ private Q_SLOTS:
         QVERIFY(later);
         QTRY_VERIFY_WITH_TIMEOUT(later->room(u"general"_s), 10000);
         QTRY_COMPARE_WITH_TIMEOUT(later->room(u"general"_s)->unreadCount(), 1, 10000);
+    }
+
+    void searchFindsAMessageAndRevealsItInItsRoom()
+    {
+        // bob writes; alice searches (room.search through her session) and opens the hit: her
+        // room, never opened before, loads the history down to the message, without a hole.
+        auto bob = signedIn(u"bob"_s);
+        QVERIFY(bob);
+        ChatRoom *bobs = bob->room(u"general"_s);
+        QVERIFY(bobs);
+        const qint64 before = bobs->lastSeq();
+        for (int i = 1; i <= 30; ++i)
+            bobs->send(i == 3 ? u"a quokka on the balcony"_s : u"filler %1"_s.arg(i));
+        QTRY_COMPARE_WITH_TIMEOUT(bobs->messages()->lastSeq(), before + 30, 10000);
+        auto alice = signedIn(u"alice"_s);
+        QVERIFY(alice);
+        SearchResultsModel results;
+        results.setSession(alice.get());
+        results.search(u"QUOKK"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(results.searched(), 10000);
+        QCOMPARE(results.rowCount(), 1);
+        QCOMPARE(results.at(0).room, u"general"_s);
+        QCOMPARE(results.at(0).from, u"bob"_s);
+        const qint64 seq = results.at(0).seq;
+        QCOMPARE(seq, before + 3);
+        QCOMPARE(results.index(0).data(SearchResultsModel::HighlightedRole).toString(),
+                 u"a <b>quokk</b>a on the balcony"_s);
+
+        ChatRoom *room = alice->room(u"general"_s);
+        QVERIFY(room);
+        QSignalSpy revealed(room, &ChatRoom::revealed);
+        room->reveal(seq);
+        QVERIFY(revealed.wait(10000));
+        QCOMPARE(revealed.first().first().toLongLong(), seq);
+        MessageModel *messages = room->messages();
+        QVERIFY(messages->rowOf(seq) >= 0);
+        QVERIFY(messages->firstSeq() <= std::max<qint64>(1, seq - 10));
+        QCOMPARE(messages->lastSeq(), before + 30);
+        // No hole: every sequence from the first held to the last.
+        QCOMPARE(messages->confirmedCount(), messages->lastSeq() - messages->firstSeq() + 1);
     }
 
     void chatSendAndReceive()

@@ -13,7 +13,7 @@ namespace {
 // Both backends carry the same version number: PRAGMA user_version on SQLite, the one row of
 // schema_version on PostgreSQL. Each step is one version; a database is brought up step by step
 // in one transaction.
-constexpr int SchemaVersion = 14;
+constexpr int SchemaVersion = 15;
 
 // Version 1 on SQLite.
 const char *const SqliteV1[] = {
@@ -415,6 +415,40 @@ const char *const PostgresV14[] = {
     " at BIGINT NOT NULL, PRIMARY KEY(room_id, seq, emoji, user_id))",
 };
 
+// Version 15: chat search (storage/searchrepository.cpp, features/messagesearch.cpp).
+// SQLite: an FTS5 index of the messages' text, contentless (the text stays only in messages),
+// kept by triggers in the transaction of every change of a message: stored, text updated in
+// place (an edit, a blanked delete), deleted (retention, a room deleted). messages has no rowid
+// (WITHOUT ROWID), so an entry's rowid is the message's key packed into one integer:
+// room_id * 2^32 + seq. Messages beyond that range (room id >= 2^31, seq >= 2^32) are not
+// indexed. A contentless index deletes an entry by the text it indexed, which the triggers
+// have as old.text. PostgreSQL: a GIN index over to_tsvector('simple', text), which the
+// database keeps itself. Messages stored before version 15 are indexed by the step. Only
+// messages (kind 0) are indexed: change records of version 14 (an edit's text, a reaction's
+// emoji) are not, and the search query leaves them and deleted messages out.
+const char *const SqliteV15[] = {
+    "CREATE VIRTUAL TABLE messages_fts USING fts5(text, content='',"
+    " tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER messages_fts_stored AFTER INSERT ON messages"
+    " WHEN new.kind = 0 AND new.room_id < 2147483648 AND new.seq < 4294967296 BEGIN"
+    " INSERT INTO messages_fts(rowid, text) VALUES((new.room_id << 32) | new.seq, new.text); END",
+    "CREATE TRIGGER messages_fts_deleted AFTER DELETE ON messages"
+    " WHEN old.kind = 0 AND old.room_id < 2147483648 AND old.seq < 4294967296 BEGIN"
+    " INSERT INTO messages_fts(messages_fts, rowid, text)"
+    " VALUES('delete', (old.room_id << 32) | old.seq, old.text); END",
+    "CREATE TRIGGER messages_fts_changed AFTER UPDATE OF room_id, seq, text ON messages BEGIN"
+    " INSERT INTO messages_fts(messages_fts, rowid, text)"
+    " SELECT 'delete', (old.room_id << 32) | old.seq, old.text"
+    " WHERE old.kind = 0 AND old.room_id < 2147483648 AND old.seq < 4294967296;"
+    " INSERT INTO messages_fts(rowid, text) SELECT (new.room_id << 32) | new.seq, new.text"
+    " WHERE new.kind = 0 AND new.room_id < 2147483648 AND new.seq < 4294967296; END",
+    "INSERT INTO messages_fts(rowid, text) SELECT (room_id << 32) | seq, text FROM messages"
+    " WHERE kind = 0 AND room_id < 2147483648 AND seq < 4294967296",
+};
+const char *const PostgresV15[] = {
+    "CREATE INDEX messages_search ON messages USING GIN (to_tsvector('simple', text))",
+};
+
 struct Step
 {
     int version;
@@ -429,12 +463,12 @@ const Step SqliteSteps[] = {step(1, SqliteV1),   step(2, SqliteV2),   step(3, Sq
                             step(4, SqliteV4),   step(5, SqliteV5),   step(6, SqliteV6),
                             step(7, SqliteV7),   step(8, SqliteV8),   step(9, SqliteV9),
                             step(10, SqliteV10), step(11, SqliteV11), step(12, SqliteV12),
-                            step(13, SqliteV13), step(14, SqliteV14)};
+                            step(13, SqliteV13), step(14, SqliteV14), step(15, SqliteV15)};
 const Step PostgresSteps[] = {step(1, PostgresV1),   step(2, PostgresV2),   step(3, PostgresV3),
                               step(4, PostgresV4),   step(5, PostgresV5),   step(6, PostgresV6),
                               step(7, PostgresV7),   step(8, PostgresV8),   step(9, PostgresV9),
                               step(10, PostgresV10), step(11, PostgresV11), step(12, PostgresV12),
-                              step(13, PostgresV13), step(14, PostgresV14)};
+                              step(13, PostgresV13), step(14, PostgresV14), step(15, PostgresV15)};
 
 // Any two PostgreSQL nodes starting at once on a new database migrate one after the other.
 constexpr qint64 MigrationLock = 0x6865726c64; // "herld"

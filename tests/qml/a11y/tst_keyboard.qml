@@ -158,6 +158,13 @@ TestCase {
         }
     }
     Component {
+        id: searchComponent
+        SearchPage {
+            width: 760
+            height: 600
+        }
+    }
+    Component {
         id: chatComponent
         ChatView {
             width: 800
@@ -361,5 +368,22 @@ TestCase {
         verify(names.indexOf("member") > 0, names)    // the member list's current row
         compare(composer.Accessible.name, "Message General")
         verify(checkNames(view) >= 3)
+    }
+
+    function test_search_page(): void {
+        const view = createTemporaryObject(searchComponent, testCase, { session: Session })
+        const field = findChild(view, "searchField")
+        field.text = "morning"
+        view.results.applyPage("morning", {
+            results: [{ room: "general", seq: 1, from: "bob", text: "Morning!", ts: Date.now() }],
+            next: "1.1.1" }, false)
+        tryCompare(findChild(view, "searchResults"), "count", 1)
+        const seen = walk(view, field, 8)
+        // The field, its button, then the list's current hit and "Show older results".
+        const names = objectNames(seen)
+        compare(names.slice(0, 2), ["searchField", "searchButton"])
+        verify(names.indexOf("searchHit_0") > 1, names)
+        verify(names.indexOf("searchMore") > 1, names)
+        verify(checkNames(view) >= 4)
     }
 }
