@@ -14,6 +14,8 @@ Item {
     required property bool own
     required property bool showHeader
     required property string clientId
+    /** It mentions the signed-in person (or @room): highlighted. */
+    required property bool mentionsMe
 
     signal retryRequested(string clientId)
 
@@ -21,6 +23,24 @@ Item {
     implicitHeight: column.implicitHeight + (root.showHeader ? 10 : 2)
     Accessible.role: Accessible.ListItem
     Accessible.name: qsTr("%1, %2: %3").arg(root.authorDisplay).arg(Theme.shortTime(root.time, Theme.now)).arg(root.text)
+    Accessible.description: root.mentionsMe ? qsTr("Mentions you") : ""
+
+    Rectangle {
+        objectName: "mentionHighlight"
+        visible: root.mentionsMe
+        anchors.fill: parent
+        anchors.leftMargin: -6
+        anchors.rightMargin: -6
+        radius: 4
+        color: Theme.mentionBackground
+        Rectangle {
+            width: 3
+            anchors.left: parent.left
+            anchors.top: parent.top
+            anchors.bottom: parent.bottom
+            color: Theme.accent
+        }
+    }
 
     FocusRing {
         shown: root.ListView.isCurrentItem && root.ListView.view && root.ListView.view.activeFocus

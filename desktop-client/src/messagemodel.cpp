@@ -1,5 +1,7 @@
 #include "messagemodel.h"
 
+#include <QJsonArray>
+
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -58,6 +60,8 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return startsRun(index.row());
     case ClientIdRole:
         return m.clientId;
+    case MentionsMeRole:
+        return m.mentionsUser(m_self);
     default:
         return {};
     }
@@ -73,7 +77,8 @@ QHash<int, QByteArray> MessageModel::roleNames() const
             {StateRole, "deliveryState"},
             {OwnRole, "own"},
             {ShowHeaderRole, "showHeader"},
-            {ClientIdRole, "clientId"}};
+            {ClientIdRole, "clientId"},
+            {MentionsMeRole, "mentionsMe"}};
 }
 
 MessageModel::Message MessageModel::fromJson(const QJsonObject &o)
@@ -84,6 +89,10 @@ MessageModel::Message MessageModel::fromJson(const QJsonObject &o)
     m.text = o.value("text"_L1).toString();
     m.ts = QDateTime::fromMSecsSinceEpoch(qint64(o.value("ts"_L1).toDouble()), Qt::UTC);
     m.clientId = o.value("clientId"_L1).toString();
+    // Absent (an older server, or nobody named): no mentions.
+    for (const QJsonValue &v : o.value("mentions"_L1).toArray())
+        m.mentions.append(v.toString());
+    m.mentionsRoom = o.value("mentionsRoom"_L1).toBool();
     return m;
 }
 

@@ -5,6 +5,7 @@
 #include <QAbstractListModel>
 #include <QDateTime>
 #include <QJsonObject>
+#include <QStringList>
 #include <QtQml/qqmlregistration.h>
 
 #include <functional>
@@ -27,6 +28,7 @@ public:
         OwnRole,        ///< sent by the signed-in person
         ShowHeaderRole, ///< first of a run by the same author: show name and time
         ClientIdRole,
+        MentionsMeRole, ///< names the signed-in person, or @room
     };
     Q_ENUM(Roles)
 
@@ -40,6 +42,13 @@ public:
         QDateTime ts;
         QString clientId;
         State state = State::Sent;
+        QStringList mentions;      // login names the server recorded as mentioned
+        bool mentionsRoom = false; // an @room the server honoured
+
+        [[nodiscard]] bool mentionsUser(const QString &user) const
+        {
+            return mentionsRoom || (!user.isEmpty() && mentions.contains(user));
+        }
     };
 
     explicit MessageModel(QObject *parent = nullptr);

@@ -7,6 +7,7 @@
 #include "desktopnotifier.h"
 #include "displaynames.h"
 #include "language.h"
+#include "messagealerts.h"
 #include "notificationmodel.h"
 #include "receiptsender.h"
 #include "roomlistmodel.h"
@@ -38,8 +39,13 @@ class Session : public QObject
     Q_PROPERTY(QString userDisplayName READ userDisplayName NOTIFY userChanged)
     /** @brief People online on the server. */
     Q_PROPERTY(int onlineCount READ onlineCount NOTIFY onlineCountChanged)
-    /** @brief Unread notifications (the tray badge). */
+    /** @brief Unread notifications. */
     Q_PROPERTY(int unreadCount READ unreadCount NOTIFY unreadCountChanged)
+    /** @brief The tray badge: unread notifications, plus unread direct messages and mentions
+     *  (as each conversation's alert level says). */
+    Q_PROPERTY(int badgeCount READ badgeCount NOTIFY badgeCountChanged)
+    /** @brief Which chat messages pop up, and each conversation's alert level. */
+    Q_PROPERTY(MessageAlerts *alerts READ alerts CONSTANT)
     Q_PROPERTY(Connection *connection READ connection CONSTANT)
     Q_PROPERTY(Settings *settings READ settings CONSTANT)
     Q_PROPERTY(NotificationModel *notifications READ notifications CONSTANT)
@@ -112,6 +118,8 @@ public:
     [[nodiscard]] QString userDisplayName() const { return m_userDisplay; }
     [[nodiscard]] int onlineCount() const { return m_onlineCount; }
     [[nodiscard]] int unreadCount() const { return m_notifications.unreadCount(); }
+    [[nodiscard]] int badgeCount() const { return m_badgeCount; }
+    [[nodiscard]] MessageAlerts *alerts() { return &m_alerts; }
     [[nodiscard]] Connection *connection() { return &m_connection; }
     [[nodiscard]] Settings *settings() { return &m_settings; }
     [[nodiscard]] NotificationModel *notifications() { return &m_notifications; }
@@ -133,6 +141,7 @@ Q_SIGNALS:
     void userChanged();
     void onlineCountChanged();
     void unreadCountChanged();
+    void badgeCountChanged();
     /** @brief The first hello of a sign-in, and each reconnect's resume, completed. */
     void ready();
     /** @brief A resume after a reconnect finished; rooms and notifications are caught up. */
@@ -167,6 +176,11 @@ private:
     /** @brief A new notification pops up: natively, as a toast, or not at all (do not disturb). */
     void present(const Notification &notification);
     void updatePeerStatus();
+    /** @brief A chat message alerts: natively or as a toast, with the sound. */
+    void presentMessage(const Notification &toast);
+    void updateBadge();
+    /** @brief Routes alerts, toasts' Reply and Open, and native bubbles of chat messages. */
+    void wireMessageAlerts();
 
     Connection m_connection;
     Settings m_settings;
@@ -178,6 +192,7 @@ private:
     UserListModel m_people;
     DisplayNames m_names;
     Language m_language;
+    MessageAlerts m_alerts;
     std::unique_ptr<DesktopNotifier> m_notifier;
     QNetworkAccessManager m_network;
     QHash<QString, ChatRoom *> m_roomObjects;
@@ -188,6 +203,7 @@ private:
     QString m_userName;
     QString m_userDisplay;
     int m_onlineCount = 0;
+    int m_badgeCount = 0;
     bool m_hadHello = false; // a hello arrived since sign-in: the next one is a reconnect
     bool m_credentialSaved = false;
     bool m_remember = true;

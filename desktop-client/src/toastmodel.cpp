@@ -71,6 +71,8 @@ QVariant ToastModel::data(const QModelIndex &index, int role) const
                           : QString();
     case ReminderRole:
         return n.reminderStep > 0;
+    case ChatRoomRole:
+        return n.chatRoom;
     default:
         return {};
     }
@@ -92,7 +94,8 @@ QHash<int, QByteArray> ToastModel::roleNames() const
             {TimeoutRole, "timeout"},
             {MoreRole, "moreCount"},
             {MoreTextRole, "moreText"},
-            {ReminderRole, "reminder"}};
+            {ReminderRole, "reminder"},
+            {ChatRoomRole, "chatRoom"}};
 }
 
 int ToastModel::timeoutFor(const QString &priority) const
@@ -181,6 +184,7 @@ void ToastModel::showFromMap(const QVariantMap &map)
 {
     Notification n = Notification::fromJson(QJsonObject::fromVariantMap(map));
     n.reminderStep = map.value(u"reminderStep"_s).toInt(); // as notif.reminder would set it
+    n.chatRoom = map.value(u"chatRoom"_s).toString();      // as MessageAlerts would set it
     if (!n.createdAt.isValid())
         n.createdAt = QDateTime::currentDateTimeUtc();
     show(n);
@@ -268,6 +272,30 @@ void ToastModel::openLink(qint64 id)
     dismiss(id);
 }
 
+void ToastModel::reply(qint64 id, const QString &text)
+{
+    const int row = indexOf(id);
+    if (row < 0 || text.trimmed().isEmpty())
+        return;
+    Toast &t = m_rows[size_t(row)];
+    if (t.notification.chatRoom.isEmpty() || !t.state.isEmpty())
+        return;
+    Q_EMIT replyRequested(t.notification.chatRoom, text);
+    t.state = u"done"_s;
+    t.result = tr("Reply sent");
+    rowChanged(row);
+    startTimer(t, ResultShownMs);
+}
+
+void ToastModel::openRoom(qint64 id)
+{
+    const int row = indexOf(id);
+    if (row < 0 || m_rows[size_t(row)].notification.chatRoom.isEmpty())
+        return;
+    Q_EMIT roomRequested(m_rows[size_t(row)].notification.chatRoom);
+    dismiss(id);
+}
+
 void ToastModel::hold(qint64 id, bool held)
 {
     const int row = indexOf(id);
@@ -337,6 +365,14 @@ void ToastModel::retract(qint64 id)
         Q_EMIT overflowCountChanged();
     }
     dismiss(id); // whatever it showed: the notification no longer exists
+}
+
+void ToastModel::withdraw(qint64 id)
+{
+    const int row = indexOf(id);
+    if (row >= 0 && !m_rows[size_t(row)].state.isEmpty())
+        return; // its outcome stays up for its few seconds
+    retract(id);
 }
 
 void ToastModel::clear()

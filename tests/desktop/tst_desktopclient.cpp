@@ -6,6 +6,7 @@
 #include "chatroom.h"
 #include "credentialstore.h"
 #include "session.h"
+#include "toastmodel.h"
 
 #include <QFile>
 #include <QSettings>
@@ -347,6 +348,57 @@ private Q_SLOTS:
         QCOMPARE(bob->room(dm->name())->unreadCount(), 1);
         QCOMPARE(bob->room(dm->name())->displayName(), u"Alice"_s);
         QTRY_VERIFY(bob->rooms()->room(dm->name()));
+    }
+
+    void directMessageToastAndReply()
+    {
+        // A DM from bob pops up on alice's desktop as a toast; its Reply reaches bob.
+        auto alice = signedIn(u"alice"_s);
+        auto bob = signedIn(u"bob"_s);
+        QVERIFY(alice && bob);
+        QTRY_VERIFY_WITH_TIMEOUT(alice->people()->indexOf(u"bob"_s) >= 0, 10000);
+        QSignalSpy opened(bob.get(), &Session::roomOpenRequested);
+        bob->openDirectMessage(u"alice"_s);
+        QVERIFY(opened.wait(10000));
+        auto *bobDm = opened.at(0).at(0).value<ChatRoom *>();
+        QVERIFY(bobDm);
+        ToastModel *toasts = alice->toasts();
+        toasts->clear();
+        const int badge = alice->badgeCount();
+
+        bobDm->send(u"are you there?"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(toasts->rowCount(), 1, 10000);
+        const QModelIndex toast = toasts->index(0);
+        QCOMPARE(toast.data(ToastModel::TitleRole).toString(), u"Bob"_s);
+        QCOMPARE(toast.data(ToastModel::BodyRole).toString(), u"are you there?"_s);
+        QCOMPARE(toast.data(ToastModel::ChatRoomRole).toString(), bobDm->name());
+        QCOMPARE(alice->badgeCount(), badge + 1);
+
+        // A room message that does not mention her: counted, no toast.
+        ChatRoom *general = bob->room(u"general"_s);
+        QVERIFY(general);
+        general->send(u"just so you know"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(texts(alice->room(u"general"_s)).contains(u"just so you know"_s),
+                                 10000);
+        QCOMPARE(toasts->rowCount(), 1);
+
+        // Reply from the toast: sent through the DM, received by bob, no toast for herself.
+        toasts->reply(toast.data(ToastModel::NotificationIdRole).toLongLong(), u"yes, here"_s);
+        QCOMPARE(toasts->index(0).data(ToastModel::ResultRole).toString(), u"Reply sent"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(texts(bobDm).contains(u"yes, here"_s), 10000);
+        const MessageModel *bobSees = bobDm->messages();
+        QCOMPARE(bobSees->at(bobSees->rowCount() - 1).from, u"alice"_s);
+        ChatRoom *aliceDm = alice->room(bobDm->name());
+        QVERIFY(aliceDm);
+        QTRY_VERIFY(aliceDm->messages()->pending().isEmpty());
+        QCOMPARE(aliceDm->unreadCount(), 0); // answering reads the conversation
+        // And bob, who is not looking at the conversation, gets alice's answer as a toast.
+        QTRY_VERIFY_WITH_TIMEOUT(bob->toasts()->rowCount() > 0, 10000);
+        QCOMPARE(bob->toasts()
+                     ->index(bob->toasts()->rowCount() - 1)
+                     .data(ToastModel::BodyRole)
+                     .toString(),
+                 u"yes, here"_s);
     }
 
     void historyPagesBack()
