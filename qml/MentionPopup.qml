@@ -10,11 +10,12 @@ Rectangle {
     id: root
 
     required property MentionCompleter completer
+    readonly property int rowHeight: 30
 
     signal picked(int row)
 
     visible: root.completer.active
-    implicitHeight: visible ? list.contentHeight + 8 : 0
+    implicitHeight: visible ? list.count * root.rowHeight + 8 : 0
     radius: Theme.radius
     color: Theme.surface
     border.color: Theme.border
@@ -37,11 +38,11 @@ Rectangle {
             required property bool isRoom
             objectName: "mention_" + row.name
             width: ListView.view.width
-            height: 30
+            height: root.rowHeight
             focusPolicy: Qt.NoFocus
             highlighted: ListView.isCurrentItem
-            text: row.isRoom ? "@room · " + row.displayName
-                             : row.displayName + " · @" + row.name
+            // "Carol Smith · @carol", "Everyone in the room · @room"
+            text: qsTr("%1 · @%2").arg(row.displayName).arg(row.name)
             Accessible.role: Accessible.ListItem
             Accessible.name: row.isRoom ? qsTr("Mention everyone in the room")
                                         : qsTr("Mention %1").arg(row.displayName)

@@ -16,47 +16,47 @@
     <name>AlertLevelButton</name>
     <message>
         <source>Notifications for this conversation: muted</source>
-        <translation type="unfinished"></translation>
+        <translation>此会话的通知：已静音</translation>
     </message>
     <message>
         <source>Notifications for this conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>此会话的通知</translation>
     </message>
     <message>
         <source>Default (all messages)</source>
-        <translation type="unfinished"></translation>
+        <translation>默认（所有消息）</translation>
     </message>
     <message>
         <source>Default (mentions only)</source>
-        <translation type="unfinished"></translation>
+        <translation>默认（仅提及）</translation>
     </message>
     <message>
         <source>All messages</source>
-        <translation type="unfinished"></translation>
+        <translation>所有消息</translation>
     </message>
     <message>
         <source>Mentions only</source>
-        <translation type="unfinished"></translation>
+        <translation>仅提及</translation>
     </message>
     <message>
         <source>Nothing</source>
-        <translation type="unfinished"></translation>
+        <translation>不通知</translation>
     </message>
     <message>
         <source>Nothing until %1</source>
-        <translation type="unfinished"></translation>
+        <translation>不通知，直到 %1</translation>
     </message>
     <message>
         <source>Mute for 1 hour</source>
-        <translation type="unfinished"></translation>
+        <translation>静音 1 小时</translation>
     </message>
     <message>
         <source>Until tomorrow</source>
-        <translation type="unfinished"></translation>
+        <translation>静音到明天</translation>
     </message>
     <message>
         <source>Mute until tomorrow morning</source>
-        <translation type="unfinished"></translation>
+        <translation>静音到明天早上</translation>
     </message>
 </context>
 <context>
@@ -283,29 +283,29 @@
     <name>MentionCompleter</name>
     <message>
         <source>Everyone in the room</source>
-        <translation type="unfinished"></translation>
+        <translation>房间里的所有人</translation>
     </message>
 </context>
 <context>
     <name>MentionPopup</name>
     <message>
         <source>People to mention</source>
-        <translation type="unfinished"></translation>
+        <translation>可提及的人</translation>
     </message>
     <message>
         <source>Mention everyone in the room</source>
-        <translation type="unfinished"></translation>
+        <translation>提及房间里的所有人</translation>
     </message>
     <message>
         <source>Mention %1</source>
-        <translation type="unfinished"></translation>
+        <translation>提及 %1</translation>
     </message>
 </context>
 <context>
     <name>MessageAlerts</name>
     <message>
         <source>Direct message</source>
-        <translation type="unfinished"></translation>
+        <translation>私信</translation>
     </message>
 </context>
 <context>
@@ -332,7 +332,7 @@
     </message>
     <message>
         <source>Mentions you</source>
-        <translation type="unfinished"></translation>
+        <translation>提到了你</translation>
     </message>
 </context>
 <context>
@@ -869,11 +869,11 @@
     </message>
     <message>
         <source>Reply</source>
-        <translation type="unfinished"></translation>
+        <translation>回复</translation>
     </message>
     <message>
         <source>Reply to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>回复 %1</translation>
     </message>
 </context>
 <context>
@@ -900,7 +900,7 @@
     </message>
     <message>
         <source>Reply sent</source>
-        <translation type="unfinished"></translation>
+        <translation>回复已发送</translation>
     </message>
 </context>
 <context>

@@ -42,7 +42,7 @@ public:
         QDateTime ts;
         QString clientId;
         State state = State::Sent;
-        QStringList mentions;      // login names the server recorded as mentioned
+        QStringList mentions{};    // login names the server recorded as mentioned
         bool mentionsRoom = false; // an @room the server honoured
 
         [[nodiscard]] bool mentionsUser(const QString &user) const

@@ -422,9 +422,9 @@ private Q_SLOTS:
         };
         completer.update(u"hello"_s, 5);
         QVERIFY(!completer.active());
-        completer.update(u"hi @"_s, 4); // everyone but me, and @room
+        completer.update(u"hi @"_s, 4); // everyone but me, by display name, and @room
         QVERIFY(completer.active());
-        QCOMPARE(names(), (QStringList{u"bob"_s, u"carol"_s, u"rob"_s, u"room"_s}));
+        QCOMPARE(names(), (QStringList{u"rob"_s, u"bob"_s, u"carol"_s, u"room"_s}));
         completer.update(u"hi @ro"_s, 6); // login names and any word of a display name
         QCOMPARE(completer.query(), u"ro"_s);
         QCOMPARE(names(), (QStringList{u"rob"_s, u"room"_s}));
@@ -458,7 +458,7 @@ private Q_SLOTS:
         completer.update(u"@r"_s, 2);
         QCOMPARE(names(), QStringList{u"rob"_s});
         members.addUser({u"rita"_s, u"Rita"_s, u"online"_s});
-        QCOMPARE(names(), (QStringList{u"rita"_s, u"rob"_s}));
+        QCOMPARE(names(), (QStringList{u"rob"_s, u"rita"_s}));
     }
 };
 

@@ -24,6 +24,12 @@ TestCase {
     }
 
     function rows(list: Item): var {
+        tryVerify(() => {
+            for (let i = 0; i < list.count; ++i)
+                if (!list.itemAtIndex(i))
+                    return false
+            return true
+        })
         const names = []
         for (let i = 0; i < list.count; ++i)
             names.push(list.itemAtIndex(i).name)
@@ -131,14 +137,23 @@ TestCase {
         tryVerify(() => list.count >= 4)
         list.positionViewAtEnd()
         waitForRendering(list)
-        const n = list.count
-        const highlighted = i => findChild(list.itemAtIndex(i), "mentionHighlight").visible
-        tryVerify(() => list.itemAtIndex(n - 1) !== null && list.itemAtIndex(n - 4) !== null)
-        verify(highlighted(n - 4))
-        verify(!highlighted(n - 3))
-        verify(highlighted(n - 2))
-        verify(!highlighted(n - 1))
-        compare(list.itemAtIndex(n - 4).Accessible.description, "Mentions you")
+        // By text: the message sent in test 1 waits (pending) after these.
+        const row = text => {
+            for (let i = 0; i < list.count; ++i) {
+                const item = list.itemAtIndex(i)
+                if (item && item.text === text)
+                    return item
+            }
+            return null
+        }
+        const highlighted = text => findChild(row(text), "mentionHighlight").visible
+        tryVerify(() => row("@alice look") !== null && row("plain") !== null)
+        verify(highlighted("@alice look"))
+        verify(!highlighted("@carol look"))
+        verify(highlighted("@room lunch"))
+        verify(!highlighted("plain"))
+        compare(row("@alice look").Accessible.description, "Mentions you")
+        compare(row("plain").Accessible.description, "")
     }
 
     function test_4_bell_sets_the_level(): void {
