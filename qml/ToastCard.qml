@@ -44,6 +44,10 @@ Rectangle {
 
     /** Gives the keyboard focus to its first button (the focus-newest-toast shortcut). */
     function focusFirst(): void {
+        if (root.replying) { // the window was activated for the answer being typed: keep it there
+            replyField.forceActiveFocus(Qt.OtherFocusReason)
+            return
+        }
         const first = buttons.visible ? buttons.firstButton()
                     : chatButtons.visible ? replyButton : null
         const target = first ? first : (openResult.visible ? openResult : close)
@@ -208,6 +212,8 @@ Rectangle {
             visible: false
             label: qsTr("Reply to %1").arg(root.title)
             placeholderText: qsTr("Reply to %1").arg(root.title)
+            // Clicked again after the window lost the keyboard: it takes it back.
+            onPressed: root.replyStarted()
             Keys.onReturnPressed: root.sendReply()
             Keys.onEnterPressed: root.sendReply()
             Keys.onEscapePressed: root.dismissed()

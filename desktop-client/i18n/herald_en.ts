@@ -307,6 +307,10 @@
         <source>Mention %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 · @%2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MessageAlerts</name>
@@ -915,6 +919,14 @@
     <message>
         <source>Reply sent</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more message(s)</source>
+        <comment>a chat toast standing for earlier messages</comment>
+        <translation>
+            <numerusform>%n more message</numerusform>
+            <numerusform>%n more messages</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -300,6 +300,10 @@
         <source>Mention %1</source>
         <translation>提及 %1</translation>
     </message>
+    <message>
+        <source>%1 · @%2</source>
+        <translation>%1 · @%2</translation>
+    </message>
 </context>
 <context>
     <name>MessageAlerts</name>
@@ -901,6 +905,13 @@
     <message>
         <source>Reply sent</source>
         <translation>回复已发送</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more message(s)</source>
+        <comment>a chat toast standing for earlier messages</comment>
+        <translation>
+            <numerusform>还有 %n 条消息</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -21,11 +21,14 @@ void Session::wireMessageAlerts()
     });
     connect(&m_alerts, &MessageAlerts::levelsChanged, this, &Session::updateBadge);
     connect(&m_notifications, &NotificationModel::unreadCountChanged, this, &Session::updateBadge);
-    // The toast's Reply goes through the conversation's own send path (pending echo, retry).
+    // The toast's Reply goes through the conversation's own send path (pending echo, retry),
+    // and reads the conversation, here and on the person's other devices.
     connect(&m_toasts, &ToastModel::replyRequested, this,
             [this](const QString &name, const QString &text) {
-                if (ChatRoom *room = m_roomObjects.value(name))
+                if (ChatRoom *room = m_roomObjects.value(name)) {
                     room->send(text);
+                    room->markRead(); // answered: what it answered has been read
+                }
             });
     connect(&m_toasts, &ToastModel::roomRequested, this, [this](const QString &name) {
         if (ChatRoom *room = m_roomObjects.value(name))

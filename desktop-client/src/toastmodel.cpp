@@ -66,9 +66,12 @@ QVariant ToastModel::data(const QModelIndex &index, int role) const
     case MoreRole:
         return t.more;
     case MoreTextRole:
-        return t.more > 0 ? tr("%n more from %1", "a toast standing for a thread", t.more)
-                                .arg(n.sourceDisplay.isEmpty() ? n.source : n.sourceDisplay)
-                          : QString();
+        if (t.more <= 0)
+            return QString();
+        if (!n.chatRoom.isEmpty()) // a conversation's toast: the messages before this one
+            return tr("%n more message(s)", "a chat toast standing for earlier messages", t.more);
+        return tr("%n more from %1", "a toast standing for a thread", t.more)
+            .arg(n.sourceDisplay.isEmpty() ? n.source : n.sourceDisplay);
     case ReminderRole:
         return n.reminderStep > 0;
     case ChatRoomRole:
@@ -280,11 +283,14 @@ void ToastModel::reply(qint64 id, const QString &text)
     Toast &t = m_rows[size_t(row)];
     if (t.notification.chatRoom.isEmpty() || !t.state.isEmpty())
         return;
-    Q_EMIT replyRequested(t.notification.chatRoom, text);
+    // The outcome first: answering reads the conversation, which takes its other toasts away
+    // (withdraw) while this one stays to say it was sent.
+    const QString room = t.notification.chatRoom;
     t.state = u"done"_s;
     t.result = tr("Reply sent");
     rowChanged(row);
     startTimer(t, ResultShownMs);
+    Q_EMIT replyRequested(room, text);
 }
 
 void ToastModel::openRoom(qint64 id)

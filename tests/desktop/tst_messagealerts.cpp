@@ -375,6 +375,12 @@ private Q_SLOTS:
         session.injectFrame(
             frame(proto::Type::Message, message(u"dm:alice:bob"_s, 5, u"bob"_s, u"well?"_s)));
         QCOMPARE(toasts->rowCount(), 1);
+        // Another from the same conversation joins its toast instead of stacking one more.
+        session.injectFrame(
+            frame(proto::Type::Message, message(u"dm:alice:bob"_s, 6, u"bob"_s, u"hello??"_s)));
+        QCOMPARE(toasts->rowCount(), 1);
+        QCOMPARE(toasts->index(0).data(ToastModel::BodyRole).toString(), u"hello??"_s);
+        QCOMPARE(toasts->index(0).data(ToastModel::MoreTextRole).toString(), u"1 more message"_s);
         const qint64 id = toasts->index(0).data(ToastModel::NotificationIdRole).toLongLong();
         const int before = dm->messages()->rowCount();
         toasts->reply(id, u"  "_s); // blank: nothing
@@ -386,6 +392,8 @@ private Q_SLOTS:
         QCOMPARE(sent.from, u"alice"_s);
         QCOMPARE(toasts->index(0).data(ToastModel::StateRole).toString(), u"done"_s);
         QCOMPARE(toasts->index(0).data(ToastModel::ResultRole).toString(), u"Reply sent"_s);
+        QCOMPARE(dm->unreadCount(), 0); // answering read the conversation; its toast stays
+        QCOMPARE(toasts->rowCount(), 1);
         toasts->reply(id, u"twice"_s); // answered already
         QCOMPARE(dm->messages()->rowCount(), before + 1);
 
