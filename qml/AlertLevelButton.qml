@@ -19,6 +19,22 @@ AppToolButton {
                                  : qsTr("Notifications for this conversation")
     onClicked: menu.open()
 
+    // The server refused the change (the choice was put back): say so briefly.
+    Connections {
+        target: Session.alerts
+        function onLevelRefused(room: string, message: string): void {
+            if (room === root.room.name) {
+                refusal.text = qsTr("Notifications not changed: %1").arg(message)
+                refusal.open()
+            }
+        }
+    }
+    ToolTip {
+        id: refusal
+        objectName: "alertLevelRefused"
+        timeout: 5000
+    }
+
     Menu {
         id: menu
         objectName: "alertLevelMenu"

@@ -58,6 +58,10 @@
         <source>Mute until tomorrow morning</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Notifications not changed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ChatRoom</name>

@@ -58,6 +58,10 @@
         <source>Mute until tomorrow morning</source>
         <translation>静音到明天早上</translation>
     </message>
+    <message>
+        <source>Notifications not changed: %1</source>
+        <translation>通知设置未更改：%1</translation>
+    </message>
 </context>
 <context>
     <name>ChatRoom</name>

@@ -401,6 +401,48 @@ private Q_SLOTS:
                  u"yes, here"_s);
     }
 
+    void alertLevelSyncsAcrossDevices()
+    {
+        // Muted on the laptop: the desktop follows at once (room.notifySync), and a device that
+        // signs in later gets it with hello; "default" clears it everywhere.
+        auto laptop = signedIn(u"alice"_s);
+        auto desktop = signedIn(u"alice"_s);
+        QVERIFY(laptop && desktop);
+        QSignalSpy refused(laptop->alerts(), &MessageAlerts::levelRefused);
+        const qint64 until = QDateTime::currentDateTimeUtc().addSecs(3600).toMSecsSinceEpoch();
+        laptop->alerts()->setLevel(u"general"_s, u"none"_s, until);
+        QCOMPARE(laptop->alerts()->choiceOf(u"general"_s), u"none"_s); // at once, here
+        (void)QTest::qWaitFor(
+            [&] {
+                return refused.count() > 0 ||
+                       desktop->alerts()->choiceOf(u"general"_s) == u"none"_s;
+            },
+            10000);
+        if (!refused.isEmpty()) {
+            // A server without alert levels: the choice is put back, nothing half-applied.
+            QCOMPARE(laptop->alerts()->choiceOf(u"general"_s), u"default"_s);
+            QSKIP("this herald-server does not store alert levels (room.notify) yet");
+        }
+        QCOMPARE(desktop->alerts()->choiceOf(u"general"_s), u"none"_s);
+        QCOMPARE(desktop->alerts()->untilOf(u"general"_s).toMSecsSinceEpoch(), until);
+        auto later = signedIn(u"alice"_s);
+        QVERIFY(later);
+        QCOMPARE(later->alerts()->choiceOf(u"general"_s), u"none"_s);
+
+        // Muted: bob's mention of alice raises nothing on her devices.
+        auto bob = signedIn(u"bob"_s);
+        QVERIFY(bob);
+        desktop->toasts()->clear();
+        bob->room(u"general"_s)->send(u"@alice muted?"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(texts(desktop->room(u"general"_s)).contains(u"@alice muted?"_s),
+                                 10000);
+        QCOMPARE(desktop->toasts()->rowCount(), 0);
+
+        desktop->alerts()->setLevel(u"general"_s, u"default"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(laptop->alerts()->choiceOf(u"general"_s), u"default"_s, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(later->alerts()->choiceOf(u"general"_s), u"default"_s, 10000);
+    }
+
     void historyPagesBack()
     {
         auto bob = signedIn(u"bob"_s);
