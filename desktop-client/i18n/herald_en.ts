@@ -23,6 +23,13 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Notifications not changed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AlertLevelMenu</name>
+    <message>
         <source>Default (all messages)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -56,10 +63,6 @@
     </message>
     <message>
         <source>Mute until tomorrow morning</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Notifications not changed: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -23,6 +23,13 @@
         <translation>此会话的通知</translation>
     </message>
     <message>
+        <source>Notifications not changed: %1</source>
+        <translation>通知设置未更改：%1</translation>
+    </message>
+</context>
+<context>
+    <name>AlertLevelMenu</name>
+    <message>
         <source>Default (all messages)</source>
         <translation>默认（所有消息）</translation>
     </message>
@@ -57,10 +64,6 @@
     <message>
         <source>Mute until tomorrow morning</source>
         <translation>静音到明天早上</translation>
-    </message>
-    <message>
-        <source>Notifications not changed: %1</source>
-        <translation>通知设置未更改：%1</translation>
     </message>
 </context>
 <context>

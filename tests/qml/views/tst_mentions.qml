@@ -48,6 +48,15 @@ TestCase {
     }
 
     Component {
+        id: roomListComponent
+        RoomList {
+            width: 270
+            height: 400
+            model: Session.rooms
+        }
+    }
+
+    Component {
         id: viewComponent
         ChatView {
             width: 800
@@ -184,5 +193,24 @@ TestCase {
         Session.alerts.setLevel("general", "default", 0)
         compare(Session.alerts.choiceOf("general"), "default")
         compare(bell.text, "🔔")
+    }
+
+    function test_5_room_list_context_menu(): void {
+        const list = createTemporaryObject(roomListComponent, testCase)
+        tryVerify(() => list.count >= 2)
+        let entry = null
+        for (let i = 0; i < list.count; ++i)
+            if (list.itemAtIndex(i) && list.itemAtIndex(i).name === "general")
+                entry = list.itemAtIndex(i)
+        verify(entry)
+        const menu = list.openLevels(entry)
+        tryCompare(menu, "opened", true)
+        compare(menu.room, Session.room("general"))
+        const none = menuItem(menu, "levelNone")
+        compare(none.Accessible.name, "Nothing")
+        mouseClick(none)
+        compare(Session.alerts.choiceOf("general"), "none")
+        compare(Session.alerts.levelOf("general", false), "none")
+        Session.alerts.setLevel("general", "default", 0)
     }
 }
