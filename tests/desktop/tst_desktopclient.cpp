@@ -1,6 +1,8 @@
 // The desktop client core against a real herald-server (a child process on port 0): sign-in,
 // notifications to rows and toasts, read sync between devices, chat, history paging, and a
-// server restart with an outage that the client resumes from without gaps or duplicates.
+// server restart with an outage that the client resumes from without gaps or duplicates, and
+// chat alerts (a DM's toast and its Reply, alert levels across devices). Over 500 lines: one
+// seeded server is shared by every case, so the cases live together.
 #include "heraldfixture.h"
 
 #include "chatroom.h"
