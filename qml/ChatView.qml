@@ -35,6 +35,20 @@ Pane {
         revealFade.restart()
     }
 
+    /** Takes a completion of the popup: "@na" becomes "@name ". */
+    function complete(row: int): void {
+        const text = completer.completedText(row)
+        const cursor = completer.completedCursor(row)
+        composer.text = text
+        composer.cursorPosition = cursor
+    }
+
+    MentionCompleter {
+        id: completer
+        members: root.room.members
+        allowRoom: !root.isDirect
+    }
+
     Component.onCompleted: root.room.open()
 
     Connections {
@@ -77,6 +91,10 @@ Pane {
                         objectName: "roomPresence"
                         status: root.isDirect ? root.room.peerStatus
                                               : (root.room.onlineCount > 0 ? "online" : "offline")
+                    }
+                    AlertLevelButton {
+                        objectName: "alertLevelButton"
+                        room: root.room
                     }
                     Label {
                         objectName: "roomOnline"
@@ -202,6 +220,18 @@ Pane {
                 }
             }
 
+            MentionPopup {
+                objectName: "mentionPopup"
+                Layout.fillWidth: true
+                Layout.leftMargin: 10
+                Layout.rightMargin: 10
+                completer: completer
+                onPicked: row => {
+                    root.complete(row)
+                    composer.forceActiveFocus()
+                }
+            }
+
             Rectangle {
                 Layout.fillWidth: true
                 Layout.margins: 10
@@ -230,19 +260,52 @@ Pane {
                         background: null
                         focus: true
                         activeFocusOnTab: true
-                        onTextChanged: if (text.length > 0) root.room.userTyping()
+                        onTextChanged: {
+                            if (text.length > 0)
+                                root.room.userTyping()
+                            completer.update(text, cursorPosition)
+                        }
+                        onCursorPositionChanged: completer.update(text, cursorPosition)
+                        // While "@na" completes: arrows pick, Tab or Enter takes, Escape closes.
+                        Keys.onUpPressed: event => {
+                            if (completer.active)
+                                completer.move(-1)
+                            else
+                                event.accepted = false
+                        }
+                        Keys.onDownPressed: event => {
+                            if (completer.active)
+                                completer.move(1)
+                            else
+                                event.accepted = false
+                        }
+                        Keys.onEscapePressed: event => {
+                            if (completer.active)
+                                completer.dismiss()
+                            else
+                                event.accepted = false
+                        }
                         // Tab leaves the composer (it does not type a tab): no keyboard trap.
-                        Keys.onTabPressed: composer.nextItemInFocusChain(true).forceActiveFocus(Qt.TabFocusReason)
+                        Keys.onTabPressed: {
+                            if (completer.active)
+                                root.complete(completer.currentIndex)
+                            else
+                                composer.nextItemInFocusChain(true).forceActiveFocus(Qt.TabFocusReason)
+                        }
                         Keys.onBacktabPressed: composer.nextItemInFocusChain(false).forceActiveFocus(Qt.BacktabFocusReason)
                         Keys.onReturnPressed: event => {
                             if (event.modifiers & Qt.ShiftModifier)
                                 event.accepted = false
+                            else if (completer.active)
+                                root.complete(completer.currentIndex)
                             else
                                 root.submit()
                         }
                         Keys.onEnterPressed: event => {
                             if (event.modifiers & Qt.ShiftModifier)
                                 event.accepted = false
+                            else if (completer.active)
+                                root.complete(completer.currentIndex)
                             else
                                 root.submit()
                         }

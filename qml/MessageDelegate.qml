@@ -27,6 +27,8 @@ Item {
     property bool editing: false
     readonly property bool changeable: root.own && !root.deleted && root.seq > 0
     readonly property bool reactable: !root.deleted && root.seq > 0
+    /** It mentions the signed-in person (or @room): highlighted. */
+    required property bool mentionsMe
 
     signal retryRequested(string clientId)
     signal editRequested(real seq, string text)
@@ -101,6 +103,25 @@ Item {
                 onObjectAdded: (index, object) => reactMenu.insertItem(index, object)
                 onObjectRemoved: (index, object) => reactMenu.removeItem(object)
             }
+        }
+    }
+
+    Accessible.description: root.mentionsMe ? qsTr("Mentions you") : ""
+
+    Rectangle {
+        objectName: "mentionHighlight"
+        visible: root.mentionsMe && !root.deleted
+        anchors.fill: parent
+        anchors.leftMargin: -6
+        anchors.rightMargin: -6
+        radius: 4
+        color: Theme.mentionBackground
+        Rectangle {
+            width: 3
+            anchors.left: parent.left
+            anchors.top: parent.top
+            anchors.bottom: parent.bottom
+            color: Theme.accent
         }
     }
 

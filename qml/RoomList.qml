@@ -4,12 +4,21 @@ import QtQuick.Layouts
 import Herald.Core
 
 /** Rooms, direct messages and joinable rooms, with unread counts and who is online.
- *  Keyboard: Tab focuses the list, Up and Down move, Enter opens (or joins) the room. */
+ *  Keyboard: Tab focuses the list, Up and Down move, Enter opens (or joins) the room, the Menu
+ *  key sets what it alerts for (as a right click does). */
 ListView {
     id: root
 
     signal roomActivated(ChatRoom room)
     signal joinRequested(string name)
+
+    /** Pops up what @p entry's conversation alerts for, at the pointer (or the row). */
+    function openLevels(entry: Item): Menu {
+        const menu = levelMenu.createObject(entry, { room: entry.room })
+        menu.closed.connect(() => menu.destroy())
+        menu.popup()
+        return menu
+    }
 
     clip: true
     activeFocusOnTab: root.count > 0 // nothing to move through in an empty list
@@ -17,6 +26,8 @@ ListView {
     currentIndex: 0
     Accessible.role: Accessible.List
     Accessible.name: qsTr("Conversations")
+    // The Menu key (or a right click on a row): what that conversation alerts for.
+    Keys.onMenuPressed: if (root.currentItem && root.currentItem.isMember) root.openLevels(root.currentItem)
     Keys.onReturnPressed: if (root.currentItem) root.currentItem.activate()
     Keys.onEnterPressed: if (root.currentItem) root.currentItem.activate()
     section.property: "section"
@@ -105,10 +116,20 @@ ListView {
             root.currentIndex = entry.index
             entry.activate()
         }
+        TapHandler {
+            acceptedButtons: Qt.RightButton
+            enabled: entry.isMember
+            onTapped: root.openLevels(entry)
+        }
         FocusRing {
             shown: entry.ListView.isCurrentItem && root.activeFocus
             inset: 1
         }
     }
     ScrollBar.vertical: ScrollBar {}
+
+    Component {
+        id: levelMenu
+        AlertLevelMenu {}
+    }
 }

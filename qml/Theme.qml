@@ -19,6 +19,8 @@ QtObject {
     readonly property color success: "#2e7d32"
     readonly property color warning: "#b7791f"
     readonly property color warningSurface: "#fff4e0"
+    /** Behind a chat message that mentions the person. */
+    readonly property color mentionBackground: "#fff8db"
     readonly property color infoSurface: "#e8f0fb"
     readonly property color sidebar: "#1f2a38"
     readonly property color sidebarText: "#e6ebf2"
@@ -48,6 +50,9 @@ QtObject {
         { name: "success on unread card", fg: theme.success, bg: theme.unreadSurface, large: false },
         { name: "danger on surface", fg: theme.danger, bg: theme.surface, large: false },
         { name: "text on warning strip", fg: theme.text, bg: theme.warningSurface, large: false },
+        { name: "text on a message that mentions me", fg: theme.text, bg: theme.mentionBackground, large: false },
+        { name: "subtle on a message that mentions me", fg: theme.subtle, bg: theme.mentionBackground, large: false },
+        { name: "accent text on a message that mentions me", fg: theme.accentDark, bg: theme.mentionBackground, large: false },
         { name: "text on info strip", fg: theme.text, bg: theme.infoSurface, large: false },
         { name: "header text (Do not disturb, online count) on header", fg: theme.headerText, bg: theme.accent, large: false },
         { name: "sidebar text on sidebar", fg: theme.sidebarText, bg: theme.sidebar, large: false },

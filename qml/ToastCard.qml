@@ -21,15 +21,35 @@ Rectangle {
     property string moreText: ""
     /** Shown again by a step of its escalation: labelled "Reminder". */
     property bool reminder: false
+    /** A chat message's toast: its conversation (Reply and Open instead of actions). */
+    property string chatRoom: ""
+    /** The reply field is open: the toast stays until it is sent or dismissed. */
+    readonly property bool replying: replyField.visible
+
+    signal replyStarted()
+    signal replySubmitted(string text)
 
     signal actionTriggered(string actionId)
     signal openTriggered()
     signal dismissed()
     signal hovered(bool inside)
 
+    function sendReply(): void {
+        if (replyField.text.trim().length === 0)
+            return
+        root.replySubmitted(replyField.text)
+        replyField.text = ""
+        replyField.visible = false
+    }
+
     /** Gives the keyboard focus to its first button (the focus-newest-toast shortcut). */
     function focusFirst(): void {
-        const first = buttons.visible ? buttons.firstButton() : null
+        if (root.replying) { // the window was activated for the answer being typed: keep it there
+            replyField.forceActiveFocus(Qt.OtherFocusReason)
+            return
+        }
+        const first = buttons.visible ? buttons.firstButton()
+                    : chatButtons.visible ? replyButton : null
         const target = first ? first : (openResult.visible ? openResult : close)
         target.forceActiveFocus(Qt.ShortcutFocusReason)
         // Activating the window re-focuses with a non-keyboard reason: the ring must show.
@@ -158,6 +178,45 @@ Rectangle {
             subject: root.title
             onActionTriggered: actionId => root.actionTriggered(actionId)
             onOpenTriggered: root.openTriggered()
+        }
+
+        // A chat message: Reply (a field in the toast; Enter sends) and Open (its window).
+        RowLayout {
+            id: chatButtons
+            objectName: "toastChatButtons"
+            visible: root.chatRoom.length > 0 && root.actionState === "" && !replyField.visible
+            spacing: 6
+            AppButton {
+                id: replyButton
+                objectName: "toastReply"
+                text: qsTr("Reply")
+                Accessible.description: root.title
+                highlighted: true
+                onClicked: {
+                    replyField.visible = true
+                    root.replyStarted()
+                    replyField.forceActiveFocus(Qt.OtherFocusReason)
+                }
+            }
+            AppButton {
+                objectName: "toastOpenRoom"
+                text: qsTr("Open")
+                Accessible.description: root.origin
+                onClicked: root.openTriggered()
+            }
+        }
+        AppTextField {
+            id: replyField
+            objectName: "toastReplyField"
+            Layout.fillWidth: true
+            visible: false
+            label: qsTr("Reply to %1").arg(root.title)
+            placeholderText: qsTr("Reply to %1").arg(root.title)
+            // Clicked again after the window lost the keyboard: it takes it back.
+            onPressed: root.replyStarted()
+            Keys.onReturnPressed: root.sendReply()
+            Keys.onEnterPressed: root.sendReply()
+            Keys.onEscapePressed: root.dismissed()
         }
 
         // What the action came to, with the link beside it: one row.

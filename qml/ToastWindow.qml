@@ -23,6 +23,7 @@ QtObject {
     required property string result
     required property string moreText
     required property bool reminder
+    required property string chatRoom
     /** The toast takes keyboard focus only when asked (the shortcut), never by itself. */
     property bool focusable: false
 
@@ -70,10 +71,22 @@ QtObject {
             result: root.result
             moreText: root.moreText
             reminder: root.reminder
+            chatRoom: root.chatRoom
             onActionTriggered: actionId => root.toastModel.trigger(root.notificationId, actionId)
-            onOpenTriggered: root.toastModel.openLink(root.notificationId)
+            onOpenTriggered: root.chatRoom.length > 0 ? root.toastModel.openRoom(root.notificationId)
+                                                      : root.toastModel.openLink(root.notificationId)
+            // Typing an answer: the window takes the keyboard, and the toast stays meanwhile.
+            onReplyStarted: {
+                root.focusable = true
+                root.window.requestActivate()
+                root.toastModel.hold(root.notificationId, true)
+            }
+            onReplySubmitted: text => root.toastModel.reply(root.notificationId, text)
             onDismissed: root.toastModel.dismiss(root.notificationId)
-            onHovered: inside => root.toastModel.hold(root.notificationId, inside)
+            onHovered: inside => {
+                if (inside || !card.replying)
+                    root.toastModel.hold(root.notificationId, inside)
+            }
         }
     }
 }

@@ -13,6 +13,60 @@
     </message>
 </context>
 <context>
+    <name>AlertLevelButton</name>
+    <message>
+        <source>Notifications for this conversation: muted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notifications for this conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notifications not changed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AlertLevelMenu</name>
+    <message>
+        <source>Default (all messages)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default (mentions only)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mentions only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing until %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mute for 1 hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Until tomorrow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mute until tomorrow morning</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ChatRoom</name>
     <message>
         <source>%1 is typing…</source>
@@ -264,6 +318,39 @@
     </message>
 </context>
 <context>
+    <name>MentionCompleter</name>
+    <message>
+        <source>Everyone in the room</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MentionPopup</name>
+    <message>
+        <source>People to mention</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mention everyone in the room</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mention %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · @%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MessageAlerts</name>
+    <message>
+        <source>Direct message</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>MessageDelegate</name>
     <message>
         <source>%1, %2: %3</source>
@@ -346,6 +433,9 @@
             <numerusform>%1, %n reaction: react too</numerusform>
             <numerusform>%1, %n reactions: react too</numerusform>
         </translation>
+    </message>
+        <source>Mentions you</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -982,6 +1072,14 @@
         <source>Open</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reply to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ToastHost</name>
@@ -1005,6 +1103,18 @@
         <translation>
             <numerusform>%n more from %1</numerusform>
             <numerusform>%n more from %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reply sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more message(s)</source>
+        <comment>a chat toast standing for earlier messages</comment>
+        <translation>
+            <numerusform>%n more message</numerusform>
+            <numerusform>%n more messages</numerusform>
         </translation>
     </message>
 </context>

@@ -13,6 +13,60 @@
     </message>
 </context>
 <context>
+    <name>AlertLevelButton</name>
+    <message>
+        <source>Notifications for this conversation: muted</source>
+        <translation>此会话的通知：已静音</translation>
+    </message>
+    <message>
+        <source>Notifications for this conversation</source>
+        <translation>此会话的通知</translation>
+    </message>
+    <message>
+        <source>Notifications not changed: %1</source>
+        <translation>通知设置未更改：%1</translation>
+    </message>
+</context>
+<context>
+    <name>AlertLevelMenu</name>
+    <message>
+        <source>Default (all messages)</source>
+        <translation>默认（所有消息）</translation>
+    </message>
+    <message>
+        <source>Default (mentions only)</source>
+        <translation>默认（仅提及）</translation>
+    </message>
+    <message>
+        <source>All messages</source>
+        <translation>所有消息</translation>
+    </message>
+    <message>
+        <source>Mentions only</source>
+        <translation>仅提及</translation>
+    </message>
+    <message>
+        <source>Nothing</source>
+        <translation>不通知</translation>
+    </message>
+    <message>
+        <source>Nothing until %1</source>
+        <translation>不通知，直到 %1</translation>
+    </message>
+    <message>
+        <source>Mute for 1 hour</source>
+        <translation>静音 1 小时</translation>
+    </message>
+    <message>
+        <source>Until tomorrow</source>
+        <translation>静音到明天</translation>
+    </message>
+    <message>
+        <source>Mute until tomorrow morning</source>
+        <translation>静音到明天早上</translation>
+    </message>
+</context>
+<context>
     <name>ChatRoom</name>
     <message>
         <source>%1 is typing…</source>
@@ -257,6 +311,39 @@
     </message>
 </context>
 <context>
+    <name>MentionCompleter</name>
+    <message>
+        <source>Everyone in the room</source>
+        <translation>房间里的所有人</translation>
+    </message>
+</context>
+<context>
+    <name>MentionPopup</name>
+    <message>
+        <source>People to mention</source>
+        <translation>可提及的人</translation>
+    </message>
+    <message>
+        <source>Mention everyone in the room</source>
+        <translation>提及房间里的所有人</translation>
+    </message>
+    <message>
+        <source>Mention %1</source>
+        <translation>提及 %1</translation>
+    </message>
+    <message>
+        <source>%1 · @%2</source>
+        <translation>%1 · @%2</translation>
+    </message>
+</context>
+<context>
+    <name>MessageAlerts</name>
+    <message>
+        <source>Direct message</source>
+        <translation>私信</translation>
+    </message>
+</context>
+<context>
     <name>MessageDelegate</name>
     <message>
         <source>%1, %2: %3</source>
@@ -337,6 +424,8 @@
         <translation>
             <numerusform>%1，%n 个回应：也回应</numerusform>
         </translation>
+        <source>Mentions you</source>
+        <translation>提到了你</translation>
     </message>
 </context>
 <context>
@@ -967,6 +1056,14 @@
         <source>Open</source>
         <translation>打开</translation>
     </message>
+    <message>
+        <source>Reply</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <source>Reply to %1</source>
+        <translation>回复 %1</translation>
+    </message>
 </context>
 <context>
     <name>ToastHost</name>
@@ -988,6 +1085,17 @@
         <comment>a toast standing for a thread</comment>
         <translation>
             <numerusform>另有 %n 条来自 %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reply sent</source>
+        <translation>回复已发送</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more message(s)</source>
+        <comment>a chat toast standing for earlier messages</comment>
+        <translation>
+            <numerusform>还有 %n 条消息</numerusform>
         </translation>
     </message>
 </context>

@@ -44,7 +44,7 @@ void ChatRoom::setReadSeq(qint64 seq)
 {
     m_readSeq = seq;
     if (m_baselineSet)
-        setUnread(int(std::max<qint64>(0, m_lastSeq - m_readSeq)));
+        setUnread(int(std::max<qint64>(0, m_lastSeq - m_readSeq)), m_mentions);
 }
 
 QString ChatRoom::displayName() const
@@ -80,9 +80,7 @@ void ChatRoom::applyInfo(const QJsonObject &room)
     // jump past messages the resume is about to deliver.
     if (room.contains("readSeq"_L1)) {
         // The server keeps the read position for all of this person's devices.
-        applyServerRead(qint64(room.value("readSeq"_L1).toDouble()),
-                        qint64(room.value("unread"_L1).toDouble()),
-                        qint64(room.value("lastSeq"_L1).toDouble()));
+        applyServerRead(room, u"readSeq"_s);
         if (!m_baselineSet) {
             m_baselineSet = true;
             m_lastSeq = std::max(m_lastSeq, qint64(room.value("lastSeq"_L1).toDouble()));
@@ -94,7 +92,7 @@ void ChatRoom::applyInfo(const QJsonObject &room)
             m_readSeq = m_lastSeq;
             Q_EMIT readSeqChanged(m_readSeq);
         }
-        setUnread(int(std::max<qint64>(0, m_lastSeq - m_readSeq)));
+        setUnread(int(std::max<qint64>(0, m_lastSeq - m_readSeq)), m_mentions);
     }
     Q_EMIT infoChanged();
 }
@@ -125,8 +123,8 @@ bool ChatRoom::handleMessage(const QJsonObject &object)
         if (m_active)
             markRead();
         else
-            setUnread(m_unread + 1);
-        Q_EMIT messageArrived(m.from, m.text);
+            setUnread(m_unread + 1, m_mentions + (m.mentionsUser(m_self) ? 1 : 0));
+        Q_EMIT messageArrived(m);
     }
     // Never show a hole: a message beyond the newest held one means some were missed.
     if (heldLast > 0 && m.seq > heldLast + 1)
@@ -241,11 +239,13 @@ void ChatRoom::fetchAfter(qint64 after)
     });
 }
 
-void ChatRoom::setUnread(int unread)
+void ChatRoom::setUnread(int unread, int mentions)
 {
-    if (m_unread == unread)
+    mentions = std::clamp(mentions, 0, unread); // a mention is one of the unread messages
+    if (m_unread == unread && m_mentions == mentions)
         return;
     m_unread = unread;
+    m_mentions = mentions;
     Q_EMIT unreadCountChanged();
 }
 
@@ -255,7 +255,7 @@ void ChatRoom::markRead()
         m_readSeq = m_lastSeq;
         Q_EMIT readSeqChanged(m_readSeq);
     }
-    setUnread(0);
+    setUnread(0, 0);
     sendReadPosition();
 }
 
@@ -270,14 +270,19 @@ void ChatRoom::sendReadPosition()
     m_connection->request(proto::Type::RoomRead, {{u"room"_s, m_name}, {u"seq"_s, m_readSeq}},
                           [this](const Reply &reply) {
                               if (reply.ok)
-                                  applyServerRead(
-                                      qint64(reply.data.value("seq"_L1).toDouble()),
-                                      qint64(reply.data.value("unread"_L1).toDouble()),
-                                      qint64(reply.data.value("lastSeq"_L1).toDouble()));
+                                  applyServerRead(reply.data, u"seq"_s);
                           });
 }
 
-void ChatRoom::applyServerRead(qint64 seq, qint64 unread, qint64 countedUpTo)
+void ChatRoom::applyServerRead(const QJsonObject &read, const QString &seqKey)
+{
+    applyServerRead(
+        qint64(read.value(seqKey).toDouble()), qint64(read.value("unread"_L1).toDouble()),
+        qint64(read.value("lastSeq"_L1).toDouble()),
+        read.contains("mentions"_L1) ? qint64(read.value("mentions"_L1).toDouble()) : -1);
+}
+
+void ChatRoom::applyServerRead(qint64 seq, qint64 unread, qint64 countedUpTo, qint64 mentions)
 {
     m_countedUpTo = std::max(m_countedUpTo, countedUpTo);
     if (seq < m_readSeq) {
@@ -292,7 +297,9 @@ void ChatRoom::applyServerRead(qint64 seq, qint64 unread, qint64 countedUpTo)
         m_readSeq = seq;
         Q_EMIT readSeqChanged(m_readSeq);
     }
-    setUnread(int(std::clamp<qint64>(unread, 0, 100000)));
+    // Without the server's mention count, this device's own count stands (within unread).
+    setUnread(int(std::clamp<qint64>(unread, 0, 100000)),
+              mentions >= 0 ? int(std::clamp<qint64>(mentions, 0, 100000)) : m_mentions);
     if (m_active)
         markRead(); // on screen here: what arrived is read
 }

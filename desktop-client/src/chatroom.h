@@ -37,6 +37,8 @@ class ChatRoom : public QObject
     Q_PROPERTY(int memberCount READ memberCount NOTIFY infoChanged)
     /** @brief Messages from others the person has not seen. */
     Q_PROPERTY(int unreadCount READ unreadCount NOTIFY unreadCountChanged)
+    /** @brief Unread messages that mention the person (or @room). */
+    Q_PROPERTY(int mentionCount READ mentionCount NOTIFY unreadCountChanged)
     /** @brief "bob is typing…", or empty. */
     Q_PROPERTY(QString typingText READ typingText NOTIFY typingChanged)
     Q_PROPERTY(MessageModel *messages READ messages CONSTANT)
@@ -74,7 +76,10 @@ public:
     /** @brief The server's read position and unread count (hello, resume, or room.readMarker
      *  from another device): it counted the messages up to @p countedUpTo, so those arriving
      *  later (a resume) are not counted again. */
-    void applyServerRead(qint64 seq, qint64 unread, qint64 countedUpTo);
+    void applyServerRead(qint64 seq, qint64 unread, qint64 countedUpTo, qint64 mentions = -1);
+    /** @brief The same from a server object with seq (or readSeq), unread, lastSeq and
+     *  mentions (absent on servers that do not count mentions: kept within unread). */
+    void applyServerRead(const QJsonObject &read, const QString &seqKey);
     /** @brief Tells the server this device's read position when it is ahead of what was sent. */
     void sendReadPosition();
 
@@ -111,6 +116,9 @@ public:
     [[nodiscard]] int onlineCount() const { return m_online; }
     [[nodiscard]] int memberCount() const { return m_memberCount; }
     [[nodiscard]] int unreadCount() const { return m_unread; }
+    [[nodiscard]] int mentionCount() const { return m_mentions; }
+    /** @brief The signed-in person's login name. */
+    [[nodiscard]] QString self() const { return m_self; }
     [[nodiscard]] QString typingText() const;
     [[nodiscard]] MessageModel *messages() { return &m_messages; }
     [[nodiscard]] UserListModel *members() { return &m_members; }
@@ -134,13 +142,13 @@ Q_SIGNALS:
     void readSeqChanged(qint64 seq);
     /** @brief reveal() is done: the message is held (unless it is gone), show it. */
     void revealed(qint64 seq);
-    /** @brief A new message from someone else arrived. */
-    void messageArrived(const QString &from, const QString &text);
     /** @brief An edit, deletion or reaction was refused by the server (its message). */
     void changeFailed(const QString &message);
+    /** @brief A new message from someone else arrived (not one of history or a duplicate). */
+    void messageArrived(const MessageModel::Message &message);
 
 private:
-    void setUnread(int unread);
+    void setUnread(int unread, int mentions);
     void expireTyping();
     void sendOne(const MessageModel::Message &message);
     void requestChange(const QString &type, QJsonObject body);
@@ -159,6 +167,7 @@ private:
     int m_online = 0;
     int m_memberCount = 0;
     int m_unread = 0;
+    int m_mentions = 0;
     qint64 m_lastSeq = 0;
     qint64 m_readSeq = -1;    // -1: no marker yet (first sight: nothing is unread)
     qint64 m_countedUpTo = 0; // the server's unread count covers messages up to here

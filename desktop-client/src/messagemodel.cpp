@@ -73,6 +73,8 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
                                     {u"people"_s, r.people.join(u", "_s)}});
         return list;
     }
+    case MentionsMeRole:
+        return m.mentionsUser(m_self);
     default:
         return {};
     }
@@ -91,7 +93,8 @@ QHash<int, QByteArray> MessageModel::roleNames() const
             {ClientIdRole, "clientId"},
             {EditedRole, "edited"},
             {DeletedRole, "deleted"},
-            {ReactionsRole, "reactions"}};
+            {ReactionsRole, "reactions"},
+            {MentionsMeRole, "mentionsMe"}};
 }
 
 MessageModel::Message MessageModel::fromJson(const QJsonObject &o)
@@ -113,6 +116,10 @@ MessageModel::Message MessageModel::fromJson(const QJsonObject &o)
         if (!r.emoji.isEmpty() && !r.people.isEmpty())
             m.reactions << r;
     }
+    // Absent (an older server, or nobody named): no mentions.
+    for (const QJsonValue &v : o.value("mentions"_L1).toArray())
+        m.mentions.append(v.toString());
+    m.mentionsRoom = o.value("mentionsRoom"_L1).toBool();
     return m;
 }
 

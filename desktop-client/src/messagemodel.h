@@ -7,6 +7,7 @@
 #include <QAbstractListModel>
 #include <QDateTime>
 #include <QJsonObject>
+#include <QStringList>
 #include <QtQml/qqmlregistration.h>
 
 #include <functional>
@@ -29,9 +30,10 @@ public:
         OwnRole,        ///< sent by the signed-in person
         ShowHeaderRole, ///< first of a run by the same author: show name and time
         ClientIdRole,
-        EditedRole,    ///< edited after it was sent
-        DeletedRole,   ///< deleted: no text, shown as "message deleted"
-        ReactionsRole, ///< [{emoji, count, mine, people}] (people: names, comma-separated)
+        EditedRole,     ///< edited after it was sent
+        DeletedRole,    ///< deleted: no text, shown as "message deleted"
+        ReactionsRole,  ///< [{emoji, count, mine, people}] (people: names, comma-separated)
+        MentionsMeRole, ///< names the signed-in person, or @room
     };
     Q_ENUM(Roles)
 
@@ -56,6 +58,13 @@ public:
         QDateTime editedAt; // invalid: never edited
         bool deleted = false;
         QList<Reaction> reactions;
+        QStringList mentions{};    // login names the server recorded as mentioned
+        bool mentionsRoom = false; // an @room the server honoured
+
+        [[nodiscard]] bool mentionsUser(const QString &user) const
+        {
+            return mentionsRoom || (!user.isEmpty() && mentions.contains(user));
+        }
     };
 
     explicit MessageModel(QObject *parent = nullptr);

@@ -40,6 +40,7 @@ struct Notification
     QString pendingAction; // action sent, answer not yet here
     QString actionError;   // why the last action failed
     int reminderStep = 0;  // > 0: shown again as a reminder (notif.reminder, escalation step)
+    QString chatRoom;      // a chat message's alert (MessageAlerts): its room; empty otherwise
 
     [[nodiscard]] bool isResolved() const { return resolved; }
     /** @brief Which thread it belongs to: its service and thread key, or (no thread key) only

@@ -95,7 +95,8 @@ Session::Session(QObject *parent)
     connect(&m_notifications, &NotificationModel::shown, this,
             [this](qint64 id) { m_receipts.seen(id); });
     connect(&m_toasts, &ToastModel::toastShown, this, [this](qint64 id, const QString &priority) {
-        m_receipts.seen(id);
+        if (id > 0) // a notification's (chat messages' toasts have negative ids)
+            m_receipts.seen(id);
         if (m_settings.sound())
             Q_EMIT soundRequested(priority);
     });
@@ -107,6 +108,7 @@ Session::Session(QObject *parent)
             [this] { m_toasts.setDoNotDisturb(m_settings.doNotDisturb()); });
     connect(&m_toasts, &ToastModel::doNotDisturbChanged, this,
             [this] { m_settings.setDoNotDisturb(m_toasts.doNotDisturb()); });
+    wireMessageAlerts();
 
     connect(&m_credentials, &CredentialStore::backendChanged, this, [this] {
         m_settings.setCredentialsInFile(m_credentials.backend() == CredentialStore::Backend::File);
@@ -133,8 +135,13 @@ void Session::setNotifier(std::unique_ptr<DesktopNotifier> notifier)
             &Session::nativeNotificationsChanged);
     connect(m_notifier.get(), &DesktopNotifier::actionInvoked, &m_notifications,
             &NotificationModel::act);
-    connect(m_notifier.get(), &DesktopNotifier::activated, this,
-            [this](qint64 id) { Q_EMIT notificationActivated(id); });
+    connect(m_notifier.get(), &DesktopNotifier::activated, this, [this](qint64 id) {
+        // A chat message's bubble opens its conversation.
+        if (ChatRoom *room = m_roomObjects.value(m_alerts.roomOfToast(id)))
+            Q_EMIT roomOpenRequested(room);
+        else if (id > 0)
+            Q_EMIT notificationActivated(id);
+    });
     // Refused, or its server left while it was up: Herald's own toast, so nothing is lost.
     connect(m_notifier.get(), &DesktopNotifier::failed, this, [this](const Notification &n) {
         const Notification *now = m_notifications.find(n.id);
@@ -279,6 +286,7 @@ void Session::updateStatus()
 void Session::resetData()
 {
     m_toasts.clear();
+    m_alerts.clear();
     m_receipts.reset();
     if (m_notifier)
         m_notifier->withdrawAll();
@@ -288,6 +296,7 @@ void Session::resetData()
     for (ChatRoom *room : rooms)
         room->deleteLater();
     m_people.clear();
+    updateBadge();
     m_hadHello = false;
     if (m_onlineCount != 0) {
         m_onlineCount = 0;
@@ -323,11 +332,12 @@ void Session::onFrame(const proto::Frame &frame)
                type == proto::Type::MsgReaction) {
         if (ChatRoom *room = m_roomObjects.value(roomName))
             room->handleChange(type, frame.body);
+    } else if (type == u"room.notifySync"_s) {
+        m_alerts.applyNotify(frame.body); // an alert level chosen on another device
     } else if (type == proto::Type::RoomReadMarker) {
         // Read on another of this person's devices.
         if (ChatRoom *room = m_roomObjects.value(roomName))
-            room->applyServerRead(frame.integer("seq"_L1), frame.integer("unread"_L1),
-                                  frame.integer("lastSeq"_L1));
+            room->applyServerRead(frame.body, u"seq"_s);
     } else if (type == proto::Type::Typing) {
         if (ChatRoom *room = m_roomObjects.value(roomName))
             room->handleTyping(frame.str("user"_L1));
@@ -401,6 +411,7 @@ void Session::onHello(const proto::Frame &frame)
         since.insert(u"notifChanges"_s, m_notifications.lastChange());
 
     const QJsonArray rooms = frame.body.value("rooms"_L1).toArray();
+    m_alerts.applyHelloRooms(rooms);
     for (const QJsonValue &v : rooms) {
         QJsonObject info = v.toObject();
         if (!info.contains("member"_L1))
@@ -441,9 +452,7 @@ void Session::resume(const QJsonObject &since)
         const QJsonObject reads = reply.data.value("reads"_L1).toObject();
         for (auto it = reads.begin(); it != reads.end(); ++it)
             if (ChatRoom *room = m_roomObjects.value(it.key()))
-                room->applyServerRead(qint64(it.value().toObject().value("seq"_L1).toDouble()),
-                                      qint64(it.value().toObject().value("unread"_L1).toDouble()),
-                                      qint64(it.value().toObject().value("lastSeq"_L1).toDouble()));
+                room->applyServerRead(it.value().toObject(), u"seq"_s);
         // Rooms with more missed messages than the server sends in one resume: page the rest.
         const QJsonArray truncated = reply.data.value("truncated"_L1).toArray();
         const QJsonObject cursors = reply.data.value("rooms"_L1).toObject();
@@ -481,6 +490,13 @@ ChatRoom *Session::ensureRoom(const QJsonObject &info)
         connect(room, &ChatRoom::readSeqChanged, this,
                 [this, name](qint64 seq) { m_settings.setReadSeq(m_userName, name, seq); });
         m_roomObjects.insert(name, room);
+        connect(room, &ChatRoom::messageArrived, this,
+                [this, room](const MessageModel::Message &m) { m_alerts.consider(room, m); });
+        connect(room, &ChatRoom::unreadCountChanged, this, [this, room, name] {
+            if (room->unreadCount() == 0)
+                m_alerts.roomRead(name); // read here or on another device: its toasts go
+            updateBadge();
+        });
         room->applyInfo(info);
         if (room->kind() == u"dm"_s && m_people.indexOf(room->peer()) >= 0)
             room->setPeerStatus(m_people.status(room->peer()));
@@ -498,6 +514,7 @@ void Session::dropRoom(const QString &name)
         return;
     m_rooms.removeRoom(name);
     room->deleteLater();
+    updateBadge();
 }
 
 void Session::refreshRooms()

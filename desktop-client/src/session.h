@@ -8,6 +8,7 @@
 #include "displaynames.h"
 #include "idlemonitor.h"
 #include "language.h"
+#include "messagealerts.h"
 #include "notificationmodel.h"
 #include "receiptsender.h"
 #include "roomlistmodel.h"
@@ -39,8 +40,13 @@ class Session : public QObject
     Q_PROPERTY(QString userDisplayName READ userDisplayName NOTIFY userChanged)
     /** @brief People online on the server. */
     Q_PROPERTY(int onlineCount READ onlineCount NOTIFY onlineCountChanged)
-    /** @brief Unread notifications (the tray badge). */
+    /** @brief Unread notifications. */
     Q_PROPERTY(int unreadCount READ unreadCount NOTIFY unreadCountChanged)
+    /** @brief The tray badge: unread notifications, plus unread direct messages and mentions
+     *  (as each conversation's alert level says). */
+    Q_PROPERTY(int badgeCount READ badgeCount NOTIFY badgeCountChanged)
+    /** @brief Which chat messages pop up, and each conversation's alert level. */
+    Q_PROPERTY(MessageAlerts *alerts READ alerts CONSTANT)
     Q_PROPERTY(Connection *connection READ connection CONSTANT)
     Q_PROPERTY(Settings *settings READ settings CONSTANT)
     Q_PROPERTY(NotificationModel *notifications READ notifications CONSTANT)
@@ -115,6 +121,8 @@ public:
     [[nodiscard]] QString userDisplayName() const { return m_userDisplay; }
     [[nodiscard]] int onlineCount() const { return m_onlineCount; }
     [[nodiscard]] int unreadCount() const { return m_notifications.unreadCount(); }
+    [[nodiscard]] int badgeCount() const { return m_badgeCount; }
+    [[nodiscard]] MessageAlerts *alerts() { return &m_alerts; }
     [[nodiscard]] Connection *connection() { return &m_connection; }
     [[nodiscard]] Settings *settings() { return &m_settings; }
     [[nodiscard]] NotificationModel *notifications() { return &m_notifications; }
@@ -136,6 +144,7 @@ Q_SIGNALS:
     void userChanged();
     void onlineCountChanged();
     void unreadCountChanged();
+    void badgeCountChanged();
     /** @brief The first hello of a sign-in, and each reconnect's resume, completed. */
     void ready();
     /** @brief A resume after a reconnect finished; rooms and notifications are caught up. */
@@ -172,6 +181,11 @@ private:
     void updatePeerStatus();
     /** @brief Tells the server online or away (by hand, or idle and since how long). */
     void sendPresence();
+    /** @brief A chat message alerts: natively or as a toast, with the sound. */
+    void presentMessage(const Notification &toast);
+    void updateBadge();
+    /** @brief Routes alerts, toasts' Reply and Open, and native bubbles of chat messages. */
+    void wireMessageAlerts();
 
     Connection m_connection;
     Settings m_settings;
@@ -184,6 +198,7 @@ private:
     DisplayNames m_names;
     Language m_language;
     IdleMonitor m_idle;
+    MessageAlerts m_alerts;
     std::unique_ptr<DesktopNotifier> m_notifier;
     QNetworkAccessManager m_network;
     QHash<QString, ChatRoom *> m_roomObjects;
@@ -194,6 +209,7 @@ private:
     QString m_userName;
     QString m_userDisplay;
     int m_onlineCount = 0;
+    int m_badgeCount = 0;
     bool m_hadHello = false; // a hello arrived since sign-in: the next one is a reconnect
     bool m_credentialSaved = false;
     bool m_remember = true;

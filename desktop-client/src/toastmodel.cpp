@@ -66,11 +66,16 @@ QVariant ToastModel::data(const QModelIndex &index, int role) const
     case MoreRole:
         return t.more;
     case MoreTextRole:
-        return t.more > 0 ? tr("%n more from %1", "a toast standing for a thread", t.more)
-                                .arg(n.sourceDisplay.isEmpty() ? n.source : n.sourceDisplay)
-                          : QString();
+        if (t.more <= 0)
+            return QString();
+        if (!n.chatRoom.isEmpty()) // a conversation's toast: the messages before this one
+            return tr("%n more message(s)", "a chat toast standing for earlier messages", t.more);
+        return tr("%n more from %1", "a toast standing for a thread", t.more)
+            .arg(n.sourceDisplay.isEmpty() ? n.source : n.sourceDisplay);
     case ReminderRole:
         return n.reminderStep > 0;
+    case ChatRoomRole:
+        return n.chatRoom;
     default:
         return {};
     }
@@ -92,7 +97,8 @@ QHash<int, QByteArray> ToastModel::roleNames() const
             {TimeoutRole, "timeout"},
             {MoreRole, "moreCount"},
             {MoreTextRole, "moreText"},
-            {ReminderRole, "reminder"}};
+            {ReminderRole, "reminder"},
+            {ChatRoomRole, "chatRoom"}};
 }
 
 int ToastModel::timeoutFor(const QString &priority) const
@@ -181,6 +187,7 @@ void ToastModel::showFromMap(const QVariantMap &map)
 {
     Notification n = Notification::fromJson(QJsonObject::fromVariantMap(map));
     n.reminderStep = map.value(u"reminderStep"_s).toInt(); // as notif.reminder would set it
+    n.chatRoom = map.value(u"chatRoom"_s).toString();      // as MessageAlerts would set it
     if (!n.createdAt.isValid())
         n.createdAt = QDateTime::currentDateTimeUtc();
     show(n);
@@ -268,6 +275,33 @@ void ToastModel::openLink(qint64 id)
     dismiss(id);
 }
 
+void ToastModel::reply(qint64 id, const QString &text)
+{
+    const int row = indexOf(id);
+    if (row < 0 || text.trimmed().isEmpty())
+        return;
+    Toast &t = m_rows[size_t(row)];
+    if (t.notification.chatRoom.isEmpty() || !t.state.isEmpty())
+        return;
+    // The outcome first: answering reads the conversation, which takes its other toasts away
+    // (withdraw) while this one stays to say it was sent.
+    const QString room = t.notification.chatRoom;
+    t.state = u"done"_s;
+    t.result = tr("Reply sent");
+    rowChanged(row);
+    startTimer(t, ResultShownMs);
+    Q_EMIT replyRequested(room, text);
+}
+
+void ToastModel::openRoom(qint64 id)
+{
+    const int row = indexOf(id);
+    if (row < 0 || m_rows[size_t(row)].notification.chatRoom.isEmpty())
+        return;
+    Q_EMIT roomRequested(m_rows[size_t(row)].notification.chatRoom);
+    dismiss(id);
+}
+
 void ToastModel::hold(qint64 id, bool held)
 {
     const int row = indexOf(id);
@@ -337,6 +371,14 @@ void ToastModel::retract(qint64 id)
         Q_EMIT overflowCountChanged();
     }
     dismiss(id); // whatever it showed: the notification no longer exists
+}
+
+void ToastModel::withdraw(qint64 id)
+{
+    const int row = indexOf(id);
+    if (row >= 0 && !m_rows[size_t(row)].state.isEmpty())
+        return; // its outcome stays up for its few seconds
+    retract(id);
 }
 
 void ToastModel::clear()

@@ -46,6 +46,7 @@ public:
         MoreRole,     ///< how many earlier notifications of its thread this toast stands for
         MoreTextRole, ///< "5 more from monitor" (empty when none)
         ReminderRole, ///< shown again by a step of its escalation ("Reminder")
+        ChatRoomRole, ///< a chat message's toast: its conversation (Reply, Open); else empty
     };
     Q_ENUM(Roles)
 
@@ -67,6 +68,9 @@ public:
     void update(const Notification &notification);
     /** @brief Its service withdrew it: the toast (on screen or waiting) goes. */
     void retract(qint64 id);
+    /** @brief No longer needed (its conversation was read): the toast goes, on screen or
+     *  waiting, unless it is showing what the person did there ("Reply sent"). */
+    void withdraw(qint64 id);
     /** @brief The answer to an action started from a toast. */
     void finishAction(qint64 id, bool ok, const QString &text);
     void clear();
@@ -78,6 +82,11 @@ public:
     Q_INVOKABLE void trigger(qint64 id, const QString &action);
     /** @brief The person clicked "Open". */
     Q_INVOKABLE void openLink(qint64 id);
+    /** @brief The person answered a chat message's toast: the answer goes to its conversation,
+     *  and the toast says so briefly. */
+    Q_INVOKABLE void reply(qint64 id, const QString &text);
+    /** @brief The person clicked "Open" on a chat message's toast. */
+    Q_INVOKABLE void openRoom(qint64 id);
     /** @brief The pointer is over the toast: hold its timer. */
     Q_INVOKABLE void hold(qint64 id, bool held);
 
@@ -105,6 +114,10 @@ Q_SIGNALS:
     void actionRequested(qint64 id, const QString &action);
     /** @brief The person asked to open a notification's link. */
     void linkRequested(qint64 id);
+    /** @brief An answer typed into a chat message's toast, for @p room. */
+    void replyRequested(const QString &room, const QString &text);
+    /** @brief Show this conversation (a chat message's toast was opened). */
+    void roomRequested(const QString &room);
 
 private:
     // A timer may be destroyed from its own timeout (dismiss), so it goes through deleteLater().

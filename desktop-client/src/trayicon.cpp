@@ -109,6 +109,7 @@ void TrayIcon::setSession(Session *session)
     if (m_session) {
         connect(m_session, &Session::statusChanged, this, &TrayIcon::refresh);
         connect(m_session, &Session::unreadCountChanged, this, &TrayIcon::refresh);
+        connect(m_session, &Session::badgeCountChanged, this, &TrayIcon::refresh);
         connect(m_session, &Session::onlineCountChanged, this, &TrayIcon::refresh);
         connect(m_session, &Session::userChanged, this, &TrayIcon::refresh);
         connect(m_session->toasts(), &ToastModel::doNotDisturbChanged, this, &TrayIcon::refresh);
@@ -199,7 +200,8 @@ void TrayIcon::refresh()
     const Look l = look();
     const int unread = m_session ? m_session->unreadCount() : 0;
     const bool dnd = m_session && m_session->toasts()->doNotDisturb();
-    m_image = render(64, l, unread, dnd);
+    // The badge: notifications, direct messages and mentions (Session::badgeCount).
+    m_image = render(64, l, m_session ? m_session->badgeCount() : 0, dnd);
     m_tray->setIcon(QIcon(QPixmap::fromImage(m_image)));
 
     QString state;

@@ -3,6 +3,9 @@
 // on an action reaches the real herald-server as the notification's action; read on another
 // device withdraws it (CloseNotification); a server that leaves mid-session hands what it showed
 // back to Herald's own toasts; without a server, or when the person says so, Herald's toasts.
+// A direct message is a bubble (sender, "Direct message", text) whose click opens the
+// conversation, withdrawn when the conversation is read.
+#include "chatroom.h"
 #include "desktopnotifier.h"
 #include "fakenotificationserver.h"
 #include "heraldfixture.h"
@@ -24,6 +27,7 @@ private:
     fixture::Http m_http;
     QString m_serviceToken;
     QString m_aliceToken;
+    QString m_bobToken;
 
     qint64 publish(const QString &title, const QString &priority, const QString &threadKey = {})
     {
@@ -86,11 +90,14 @@ private Q_SLOTS:
         const auto ctl = [this](const QStringList &args) { return m_server.ctl(args).has_value(); };
         QVERIFY(ctl({u"user"_s, u"add"_s, u"alice"_s, u"--display"_s, u"Alice Martin"_s,
                      u"--password"_s, u"password-a"_s}));
+        QVERIFY(ctl({u"user"_s, u"add"_s, u"bob"_s, u"--display"_s, u"Bob Builder"_s,
+                     u"--password"_s, u"password-b"_s}));
         QVERIFY(ctl({u"service"_s, u"add"_s, u"erp"_s}));
         m_serviceToken =
             m_server.ctl({u"token"_s, u"issue-service"_s, u"erp"_s}).value_or(QString());
         m_aliceToken = m_server.ctl({u"token"_s, u"issue"_s, u"alice"_s}).value_or(QString());
-        QVERIFY(!m_serviceToken.isEmpty() && !m_aliceToken.isEmpty());
+        m_bobToken = m_server.ctl({u"token"_s, u"issue"_s, u"bob"_s}).value_or(QString());
+        QVERIFY(!m_serviceToken.isEmpty() && !m_aliceToken.isEmpty() && !m_bobToken.isEmpty());
         QVERIFY(m_server.start());
     }
 
@@ -295,6 +302,45 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(alice->toasts()->isShown(id), 10000);
         QVERIFY(!callFor(fake, u"Chosen: Herald's own"_s).has_value());
         alice->settings()->setNativeNotifications(true);
+    }
+
+    void directMessageIsABubbleThatOpensTheConversation()
+    {
+        NotificationServerThread fake;
+        QVERIFY(fake.start());
+        auto alice = signedIn();
+        QVERIFY(alice);
+        QTRY_VERIFY(alice->nativeNotifications());
+        QTRY_VERIFY_WITH_TIMEOUT(alice->people()->indexOf(u"bob"_s) >= 0, 10000);
+        Session bob(nullptr);
+        bob.setRememberCredentials(false);
+        QSignalSpy ready(&bob, &Session::ready);
+        bob.connectWithToken(m_server.url(), m_bobToken);
+        QVERIFY(ready.wait(15000));
+        QSignalSpy bobOpened(&bob, &Session::roomOpenRequested);
+        bob.openDirectMessage(u"alice"_s);
+        QVERIFY(bobOpened.wait(10000));
+        auto *dm = bobOpened.at(0).at(0).value<ChatRoom *>();
+        QVERIFY(dm);
+
+        // Sender as the summary, the conversation and the text as the body; no Herald toast.
+        dm->send(u"Coffee at four?"_s);
+        std::optional<NotifyCall> call;
+        QTRY_VERIFY_WITH_TIMEOUT((call = callFor(fake, u"Bob Builder"_s)).has_value(), 10000);
+        QCOMPARE(call->body, u"Direct message\nCoffee at four?"_s);
+        QVERIFY(call->actions.contains(u"default"_s));
+        QCOMPARE(alice->toasts()->rowCount(), 0);
+
+        // A click on the bubble opens the conversation.
+        QSignalSpy opened(alice.get(), &Session::roomOpenRequested);
+        QTest::qWait(200); // the Notify answer (its number) reaches Herald
+        fake.clickAction(call->id, u"default"_s);
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(opened.at(0).at(0).value<ChatRoom *>(), alice->room(dm->name()));
+
+        // Read on this device: the bubble is withdrawn.
+        alice->room(dm->name())->markRead();
+        QTRY_VERIFY_WITH_TIMEOUT(fake.server().closedByClient().contains(call->id), 10000);
     }
 
     void cleanupTestCase() { m_server.stop(); }

@@ -677,13 +677,15 @@ private Q_SLOTS:
         QCOMPARE(dm->kind(), u"dm"_s);
         QCOMPARE(dm->unreadCount(), 1);
         QCOMPARE(session.rooms()->rowCount(), 2);
+        QCOMPARE(session.toasts()->rowCount(), 1); // a direct message pops up (MessageAlerts)
+        QCOMPARE(sound.count(), 1);
 
         session.injectFrame(frame(proto::Type::Notification,
                                   {{u"notification"_s, notification(2, u"two"_s, u"high"_s)}}));
         QCOMPARE(session.notifications()->rowCount(), 2);
         QCOMPARE(session.unreadCount(), 2);
         QVERIFY(session.toasts()->isShown(2)); // the toast request
-        QCOMPARE(sound.count(), 1);
+        QCOMPARE(sound.count(), 2);
         session.injectFrame(
             frame(proto::Type::Member,
                   {{u"room"_s, u"general"_s}, {u"user"_s, u"dave"_s}, {u"event"_s, u"joined"_s}}));

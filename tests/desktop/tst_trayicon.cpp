@@ -155,8 +155,11 @@ private Q_SLOTS:
                                   message(u"general"_s, 1, u"bob"_s, qint64(1700000001000))));
         session.injectFrame(frame(herald::proto::Type::Message,
                                   message(u"general"_s, 2, u"carol"_s, qint64(1700000002000))));
+        QCOMPARE(redPixels(tray.currentImage()), 0); // room messages without a mention: no badge
         session.injectFrame(frame(herald::proto::Type::Message,
                                   message(u"dm:alice:bob"_s, 1, u"bob"_s, qint64(1700000003000))));
+        QVERIFY(redPixels(tray.currentImage()) > 0); // a direct message: the badge
+        QCOMPARE(session.badgeCount(), 1);
         QCOMPARE(unreadChatEntries(tray),
                  (QStringList{u"bob (1 unread)"_s, u"General (2 unread)"_s}));
         tray.trigger();
@@ -174,6 +177,7 @@ private Q_SLOTS:
         session.room(u"dm:alice:bob"_s)->markRead();
         session.room(u"general"_s)->markRead();
         QVERIFY(unreadChatEntries(tray).isEmpty());
+        QCOMPARE(redPixels(tray.currentImage()), 0);
         session.injectFrame(
             frame(herald::proto::Type::Notification,
                   {{u"notification"_s, QJsonObject{{u"id"_s, 4},

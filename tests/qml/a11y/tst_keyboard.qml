@@ -257,6 +257,39 @@ TestCase {
         compare(spy.count, 1)
     }
 
+    function test_chat_toast(): void {
+        // A direct message's toast: Reply and Open, then the reply field, all named.
+        const toast = createTemporaryObject(toastComponent, testCase, {
+            notificationId: -1, title: "Bob Builder", body: "Lunch?", origin: "Direct message",
+            createdAt: new Date(), priority: "normal", link: "", actions: [],
+            actionState: "", result: "", chatRoom: "dm:alice:bob" })
+        toast.focusFirst()
+        const reply = findChild(toast, "toastReply")
+        verify(reply.activeFocus)
+        const seen = walk(toast, reply, 10)
+        compare(objectNames(seen), ["toastReply", "toastOpenRoom", "toastClose"])
+        compare(reply.Accessible.name, "Reply")
+        verify(checkNames(toast) >= 3)
+
+        // Enter on Reply opens the field with the focus; Enter there sends what was typed.
+        spy.target = toast
+        spy.signalName = "replySubmitted"
+        spy.clear()
+        reply.forceActiveFocus(Qt.TabFocusReason)
+        keyClick(Qt.Key_Return)
+        const field = findChild(toast, "toastReplyField")
+        verify(field.visible)
+        verify(field.activeFocus)
+        compare(field.Accessible.name, "Reply to Bob Builder")
+        keyClick(Qt.Key_Return) // nothing typed: nothing sent
+        compare(spy.count, 0)
+        keyClick("o")
+        keyClick("k")
+        keyClick(Qt.Key_Return)
+        compare(spy.count, 1)
+        compare(spy.signalArguments[0][0], "ok")
+    }
+
     function test_shortcut_focuses_the_newest_toast(): void {
         // What Ctrl+Shift+T does (Main.qml): the newest toast window takes the keyboard focus,
         // on its first button; the toasts never take it by themselves.
