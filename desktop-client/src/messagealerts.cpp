@@ -3,13 +3,13 @@
 #include "connection.h"
 #include "displaynames.h"
 
+#include "herald/protocol.h"
+
 #include <QJsonObject>
 
 using namespace Qt::StringLiterals;
 
 namespace {
-// Frame names of the alert levels (docs/protocol.md); the shared schema validates them.
-const QString RoomNotify = u"room.notify"_s;
 constexpr int MorningHour = 8;
 constexpr int KeptToastIds = 500; // toast ids remembered for Reply and Open
 } // namespace
@@ -183,14 +183,15 @@ void MessageAlerts::setLevel(const QString &room, const QString &level, qint64 u
     QJsonObject body{{u"room"_s, room}, {u"level"_s, level}};
     if (parsed && untilMs > 0)
         body.insert(u"until"_s, untilMs);
-    m_connection->request(RoomNotify, body, [this, room, before](const Reply &reply) {
-        if (reply.ok) {
-            applyNotify(reply.data); // what the server stored (it may round "until")
-        } else if (reply.code != u"disconnected"_s) {
-            setChoice(room, before);
-            Q_EMIT levelRefused(room, reply.message);
-        }
-    });
+    m_connection->request(
+        herald::proto::Type::RoomNotify, body, [this, room, before](const Reply &reply) {
+            if (reply.ok) {
+                applyNotify(reply.data); // what the server stored (it may round "until")
+            } else if (reply.code != u"disconnected"_s) {
+                setChoice(room, before);
+                Q_EMIT levelRefused(room, reply.message);
+            }
+        });
 }
 
 void MessageAlerts::muteFor(const QString &room, int minutes)

@@ -332,7 +332,7 @@ void Session::onFrame(const proto::Frame &frame)
                type == proto::Type::MsgReaction) {
         if (ChatRoom *room = m_roomObjects.value(roomName))
             room->handleChange(type, frame.body);
-    } else if (type == u"room.notifySync"_s) {
+    } else if (type == proto::Type::RoomNotifySync) {
         m_alerts.applyNotify(frame.body); // an alert level chosen on another device
     } else if (type == proto::Type::RoomReadMarker) {
         // Read on another of this person's devices.
