@@ -434,6 +434,7 @@
             <numerusform>%1, %n reactions: react too</numerusform>
         </translation>
     </message>
+    <message>
         <source>Mentions you</source>
         <translation type="unfinished"></translation>
     </message>

@@ -424,6 +424,8 @@
         <translation>
             <numerusform>%1，%n 个回应：也回应</numerusform>
         </translation>
+    </message>
+    <message>
         <source>Mentions you</source>
         <translation>提到了你</translation>
     </message>
