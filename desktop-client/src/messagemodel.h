@@ -84,8 +84,6 @@ public:
     /** @brief msg.reaction: @p person added (on) or took back their @p emoji; doing it twice
      *  changes nothing. False when the message is not held or nothing changed. */
     bool applyReaction(qint64 seq, const QString &emoji, const QString &person, bool on);
-    /** @brief The row of a held (confirmed) message, or -1. */
-    [[nodiscard]] int rowOf(qint64 seq) const;
     void addPending(const Message &message);
     /** @brief The server stored a pending message under @p seq. */
     void markSent(const QString &clientId, qint64 seq, const QDateTime &ts);
@@ -101,7 +99,7 @@ public:
     [[nodiscard]] int confirmedCount() const { return m_confirmed; }
     [[nodiscard]] const Message &at(int row) const { return m_rows.at(row); }
     [[nodiscard]] bool contains(qint64 seq) const;
-    /** @brief The row of the message with this sequence number, or -1. */
+    /** @brief The row of the held (confirmed) message with this sequence number, or -1. */
     Q_INVOKABLE int rowOf(qint64 seq) const;
 
     void setSelf(const QString &name) { m_self = name; }
