@@ -153,8 +153,9 @@ bool ChatRoom::handleChange(const QString &type, const QJsonObject &change)
         const bool wasUnread = row >= 0 && m_messages.at(row).from != m_self &&
                                !m_messages.at(row).deleted && target > m_readSeq &&
                                seq > std::max(knownBefore, m_countedUpTo);
+        const bool mentionedMe = wasUnread && m_messages.at(row).mentionsUser(m_self);
         if (m_messages.applyDelete(target) && wasUnread && m_unread > 0)
-            setUnread(m_unread - 1);
+            setUnread(m_unread - 1, m_mentions - (mentionedMe ? 1 : 0));
     } else if (type == proto::Type::MsgReaction) {
         m_messages.applyReaction(target, change.value("emoji"_L1).toString(),
                                  change.value("by"_L1).toString(), change.value("on"_L1).toBool());
