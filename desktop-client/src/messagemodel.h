@@ -55,9 +55,9 @@ public:
         QDateTime ts;
         QString clientId;
         State state = State::Sent;
-        QDateTime editedAt; // invalid: never edited
+        QDateTime editedAt{}; // invalid: never edited
         bool deleted = false;
-        QList<Reaction> reactions;
+        QList<Reaction> reactions{};
         QStringList mentions{};    // login names the server recorded as mentioned
         bool mentionsRoom = false; // an @room the server honoured
 
