@@ -557,8 +557,38 @@ private Q_SLOTS:
             },
             5000)); // what was typed in the real window reached bob
 
+        // Mentions, an edit and reactions, as alice sees them: bob mentions her, then corrects
+        // his message; both react to her answer.
+        const auto seqOf = [general](const QString &text) {
+            const MessageModel *m = general->messages();
+            for (int i = m->rowCount() - 1; i >= 0; --i)
+                if (m->index(i).data(MessageModel::TextRole).toString() == text)
+                    return m->index(i).data(MessageModel::SeqRole).toLongLong();
+            return qint64(0);
+        };
+        general->send(u"@alice the invoice is in the shared folder"_s);
+        QTRY_VERIFY(seqOf(u"@alice the invoice is in the shared folder"_s) > 0);
+        general->editMessage(seqOf(u"@alice the invoice is in the shared folder"_s),
+                             u"@alice the invoice (#7781) is in the shared folder"_s);
+        const qint64 answer = seqOf(u"Approved, thanks Bob!"_s);
+        QVERIFY(answer > 0);
+        general->toggleReaction(answer, u"🎉"_s);
+        general->toggleReaction(answer, u"👍"_s);
+        QTest::qWait(1500);
+        screenshot(u"chat-mentions-reactions"_s);
         QTest::qWait(300);
         x(u"xdotool"_s, {u"windowclose"_s, chat.first()});
+        QTest::qWait(500);
+
+        // Search (Ctrl+K in the main window): the hits across rooms, the words in bold.
+        QVERIFY(click(w.left() + w.width() / 2, w.top() + 200));
+        x(u"xdotool"_s, {u"key"_s, u"ctrl+k"_s});
+        QTest::qWait(500);
+        x(u"xdotool"_s, {u"type"_s, u"--delay"_s, u"30"_s, u"invoice"_s});
+        QTest::qWait(1500);
+        screenshot(u"search"_s);
+        x(u"xdotool"_s, {u"key"_s, u"Escape"_s});
+        QTest::qWait(300);
     }
 
     void chineseScreenshots()
