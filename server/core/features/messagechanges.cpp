@@ -20,13 +20,9 @@ MessageChanges::MessageChanges(HubContext &ctx, QObject *parent)
 
 std::optional<MessageChanges::Target> MessageChanges::roomFor(Conn &c, const Frame &f)
 {
-    const RoomDirectory::Room *room = m_ctx.directory->roomByName(f.str(key("room")));
-    if (!room || !room->members.contains(c.userId)) {
-        m_ctx.conns.send(c, error(f.id(), s(room ? Err::Forbidden : Err::NotFound),
-                                  s(room ? "you are not a member of this room" : "no such room"),
-                                  s("room")));
+    const RoomDirectory::Room *room = m_ctx.directory->memberRoom(c, f);
+    if (!room)
         return {};
-    }
     if (!m_ctx.db.writable()) {
         m_ctx.conns.send(c, error(f.id(), s(Err::Unavailable),
                                   s("storage cannot take writes right now; try again later")));

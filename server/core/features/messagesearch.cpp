@@ -111,12 +111,9 @@ void MessageSearch::onSearch(Conn &c, const Frame &f)
             c, error(f.id(), s(Err::BadValue), s("the query is empty"), s("query")));
     qint64 roomId = 0;
     if (f.has(key("room"))) {
-        const RoomDirectory::Room *room = m_ctx.directory->roomByName(f.str(key("room")));
-        if (!room || !room->members.contains(c.userId))
-            return m_ctx.conns.send(
-                c,
-                error(f.id(), s(room ? Err::Forbidden : Err::NotFound),
-                      s(room ? "you are not a member of this room" : "no such room"), s("room")));
+        const RoomDirectory::Room *room = m_ctx.directory->memberRoom(c, f);
+        if (!room)
+            return;
         roomId = room->id;
     }
     SearchCursor from;

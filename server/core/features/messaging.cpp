@@ -111,11 +111,9 @@ void Messaging::onTyping(Conn &c, const Frame &f)
 
 void Messaging::onRead(Conn &c, const Frame &f)
 {
-    const RoomDirectory::Room *room = m_ctx.directory->roomByName(f.str(key("room")));
-    if (!room || !room->members.contains(c.userId))
-        return m_ctx.conns.send(
-            c, error(f.id(), s(room ? Err::Forbidden : Err::NotFound),
-                     s(room ? "you are not a member of this room" : "no such room"), s("room")));
+    const RoomDirectory::Room *room = m_ctx.directory->memberRoom(c, f);
+    if (!room)
+        return;
     if (!m_ctx.db.writable())
         return m_ctx.conns.send(c,
                                 error(f.id(), s(Err::Unavailable),

@@ -297,6 +297,17 @@ void RoomDirectory::onRoomInvite(Conn &c, const Frame &f)
     changeMembership(c, f, room->id, target, true, [](const Room &) { return QJsonObject{}; });
 }
 
+const RoomDirectory::Room *RoomDirectory::memberRoom(Conn &c, const Frame &f)
+{
+    const Room *room = roomByName(f.str(key("room")));
+    if (room && room->members.contains(c.userId))
+        return room;
+    m_ctx.conns.send(c, error(f.id(), s(room ? Err::Forbidden : Err::NotFound),
+                              s(room ? "you are not a member of this room" : "no such room"),
+                              s("room")));
+    return nullptr;
+}
+
 void RoomDirectory::onRoomMembers(Conn &c, const Frame &f)
 {
     const Room *room = roomByName(f.str(key("room")));

@@ -67,6 +67,9 @@ public:
         return it == m_rooms.constEnd() ? nullptr : &*it;
     }
     [[nodiscard]] const Room *roomByName(const QString &name) const;
+    /** @brief The frame's `room` when the sender is a member of it; otherwise answers the frame
+     *  with not_found (no such room) or forbidden (field room) and returns nullptr. */
+    const Room *memberRoom(Conn &c, const proto::Frame &f);
     /** @brief A room as a client sees it (a DM is titled after the other person). */
     [[nodiscard]] QJsonObject roomJson(const Room &room, qint64 forUser) const;
     /** @brief A room that is public, or has the person in it: the ones they may look into. */

@@ -32,11 +32,9 @@ QJsonObject RoomNotifications::toJson(const RoomNotifyLevel &level)
 
 void RoomNotifications::onNotify(Conn &c, const Frame &f)
 {
-    const RoomDirectory::Room *room = m_ctx.directory->roomByName(f.str(key("room")));
-    if (!room || !room->members.contains(c.userId))
-        return m_ctx.conns.send(
-            c, error(f.id(), s(room ? Err::Forbidden : Err::NotFound),
-                     s(room ? "you are not a member of this room" : "no such room"), s("room")));
+    const RoomDirectory::Room *room = m_ctx.directory->memberRoom(c, f);
+    if (!room)
+        return;
     const QString level = f.str(key("level"));
     if (level != Default && !isLevel(level))
         return m_ctx.conns.send(c, error(f.id(), s(Err::BadValue),

@@ -45,16 +45,10 @@ std::variant<qint64, StoreError> RoomRepository::appendChange(qint64 roomId, qin
                                                               const QString &text, qint64 ts)
 {
     // Numbered like a message (storeMessage): the counter and the row in one transaction.
-    auto seqStmt =
-        m_db.statement("UPDATE rooms SET last_seq = last_seq + 1 WHERE id=? RETURNING last_seq");
-    QSqlQuery &seq = seqStmt;
-    seq.addBindValue(roomId);
-    if (!m_db.exec(seq))
-        return sql::error(seq);
-    if (!seq.next())
-        return err(proto::Err::NotFound, QStringLiteral("room is gone"), QStringLiteral("room"));
-    const qint64 n = seq.value(0).toLongLong();
-    seq.finish();
+    const auto next = nextSeq(roomId);
+    if (const StoreError *e = std::get_if<StoreError>(&next))
+        return *e;
+    const qint64 n = std::get<qint64>(next);
     auto insStmt = m_db.statement(
         "INSERT INTO messages(room_id, seq, sender_id, client_id, text, ts, kind, target)"
         " VALUES(?,?,?,'',?,?,?,?)");

@@ -277,6 +277,23 @@ std::optional<StoreError> RoomRepository::findDuplicate(qint64 roomId, qint64 se
     return {};
 }
 
+std::variant<qint64, StoreError> RoomRepository::nextSeq(qint64 roomId)
+{
+    // The room's counter advances in the caller's transaction, with the insert: gap-free,
+    // commit-ordered. On PostgreSQL the row lock queues writers from every node until it ends.
+    auto seqStmt =
+        m_db.statement("UPDATE rooms SET last_seq = last_seq + 1 WHERE id=? RETURNING last_seq");
+    QSqlQuery &seq = seqStmt;
+    seq.addBindValue(roomId);
+    if (!m_db.exec(seq))
+        return sql::error(seq);
+    if (!seq.next())
+        return err(proto::Err::NotFound, QStringLiteral("room is gone"), QStringLiteral("room"));
+    const qint64 n = seq.value(0).toLongLong();
+    seq.finish();
+    return n;
+}
+
 std::variant<StoredMessage, StoreError> RoomRepository::storeMessage(qint64 roomId, qint64 senderId,
                                                                      const QString &clientId,
                                                                      const QString &text, qint64 ts)
@@ -289,18 +306,10 @@ std::variant<StoredMessage, StoreError> RoomRepository::storeMessage(qint64 room
     Atomic tx(m_db);
     if (!tx.ok())
         return sql::error(tx.error());
-    // The room's counter advances in the same transaction as the insert: gap-free, commit-ordered.
-    // On PostgreSQL the row lock queues writers from every node until this transaction ends.
-    auto seqStmt =
-        m_db.statement("UPDATE rooms SET last_seq = last_seq + 1 WHERE id=? RETURNING last_seq");
-    QSqlQuery &seq = seqStmt;
-    seq.addBindValue(roomId);
-    if (!m_db.exec(seq))
-        return sql::error(seq);
-    if (!seq.next())
-        return err(proto::Err::NotFound, QStringLiteral("room is gone"), QStringLiteral("room"));
-    const qint64 n = seq.value(0).toLongLong();
-    seq.finish();
+    const auto next = nextSeq(roomId);
+    if (const StoreError *e = std::get_if<StoreError>(&next))
+        return *e;
+    const qint64 n = std::get<qint64>(next);
     auto insStmt =
         m_db.statement("INSERT INTO messages(room_id, seq, sender_id, client_id, text, ts)"
                        " VALUES(?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING seq");

@@ -73,6 +73,8 @@ public:
     QHash<qint64, ReadMark> readMarks(qint64 userId);
 
 private:
+    /** @brief Takes the room's next sequence number (in the caller's transaction). */
+    std::variant<qint64, StoreError> nextSeq(qint64 roomId);
     QList<MessageRow> rows(qint64 roomId, qint64 before, qint64 after, int limit, bool *hasMore,
                            bool forward, bool changes);
     /** @brief Adds who reacted with what to the messages among rows (messageedits.cpp). */
