@@ -98,8 +98,9 @@ QList<MessageSpec> buildSchema()
          QStringLiteral("Add (on) or take back one's reaction to a chat message.")},
         {Type::RoomSearch,
          D::ClientToServer,
-         // query: up to 256 characters, checked by the server (bad_value, not too_long)
-         {id, req("query", K::String), opt("room", K::String, RoomMax),
+         // query: up to 256 characters, checked by the server (bad_value, not too_long); the
+         // decoder's bound only keeps absurd sizes out (too_long past it)
+         {id, req("query", K::String, 16384), opt("room", K::String, RoomMax),
           opt("before", K::String, 64), opt("limit", K::Int, 50)},
          QStringLiteral("Search the messages of the person's rooms, newest first.")},
         {Type::TypingSend,

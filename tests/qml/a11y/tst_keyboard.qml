@@ -411,6 +411,8 @@ TestCase {
             results: [{ room: "general", seq: 1, from: "bob", text: "Morning!", ts: Date.now() }],
             next: "1.1.1" }, false)
         tryCompare(findChild(view, "searchResults"), "count", 1)
+        // The list lays its delegate out on the next polish: walk once the hit is there.
+        tryVerify(() => findChild(view, "searchHit_0") !== null)
         const seen = walk(view, field, 8)
         // The field, its button, then the list's current hit and "Show older results".
         const names = objectNames(seen)

@@ -53,6 +53,7 @@ TestCase {
             edited: false
             deleted: false
             reactions: []
+            mentionsMe: false
             emojiSet: [testCase.thumbsUp, testCase.party]
         }
     }
