@@ -12,7 +12,7 @@ PKGS=(
   qt6-declarative-dev-tools qt6-tools-dev qt6-l10n-tools libgl-dev
   qtkeychain-qt6-dev libhiredis-dev redis-server
   xvfb xauth trayer xdotool x11-utils x11-apps imagemagick dbus dbus-x11
-  fonts-dejavu-core fonts-wqy-microhei
+  fonts-dejavu-core fonts-wqy-microhei fonts-noto-color-emoji
   libcanberra-dev sound-theme-freedesktop
   postgresql postgresql-common
   file dpkg-dev fakeroot desktop-file-utils appstream lintian systemd librsvg2-bin

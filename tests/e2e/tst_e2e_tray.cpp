@@ -585,6 +585,7 @@ private Q_SLOTS:
         x(u"xdotool"_s, {u"key"_s, u"ctrl+k"_s});
         QTest::qWait(500);
         x(u"xdotool"_s, {u"type"_s, u"--delay"_s, u"30"_s, u"invoice"_s});
+        x(u"xdotool"_s, {u"key"_s, u"Return"_s});
         QTest::qWait(1500);
         screenshot(u"search"_s);
         x(u"xdotool"_s, {u"key"_s, u"Escape"_s});
