@@ -1,7 +1,9 @@
 // Session: one signed-in person's connection, turned into the models the views show (rooms,
-// people, notifications, toasts). Over 500 lines because it is the one place every server frame
-// the desktop handles is dispatched (hello, resume, messages, presence, notifications and their
-// changes); sign-in and sign-out live in sessionsignin.cpp.
+// people, notifications, toasts). Over 600 lines because it is the one place every server frame
+// the desktop handles is dispatched (hello, resume, messages and their changes, presence and
+// away, notifications and their changes); sign-in and sign-out live in sessionsignin.cpp, the
+// wiring of chat alerts in sessionalerts.cpp. The next feature's frames should get a file of
+// their own the same way rather than grow this one.
 #include "session.h"
 #include "chatroom.h"
 

@@ -1,3 +1,7 @@
+// The schema's whole migration history: one list of statements per version for each engine,
+// applied in order. Over 600 lines because every step must stay exactly as it shipped (a
+// database made by any release migrates through all of them), and reading them in one place, in
+// order, is what shows what a version changed; each step's comment names the file that uses it.
 #include "schema.h"
 
 #include "sqlconnection.h"
