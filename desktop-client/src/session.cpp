@@ -425,9 +425,7 @@ void Session::onHello(const proto::Frame &frame)
         m_receipts.delivered(qint64(v.toObject().value("id"_L1).toDouble()));
     m_hadHello = true;
     if (m_awayByHand || m_idle.isIdle()) { // a new connection starts online
-        m_inHello = true;
-        sendPresence();
-        m_inHello = false;
+        sendPresence(true);
     }
     setError({});
     if (!m_credentialSaved && m_remember) {
@@ -594,9 +592,9 @@ void Session::setAway(bool away)
     sendPresence();
 }
 
-void Session::sendPresence()
+void Session::sendPresence(bool greeted)
 {
-    if (m_connection.state() != Connection::Connected && !m_inHello)
+    if (m_connection.state() != Connection::Connected && !greeted)
         return; // the next hello sends it
     const bool away = m_awayByHand || m_idle.isIdle();
     QJsonObject body{{u"status"_s, away ? u"away"_s : u"online"_s}};

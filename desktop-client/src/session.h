@@ -179,8 +179,9 @@ private:
     /** @brief A new notification pops up: natively, as a toast, or not at all (do not disturb). */
     void present(const Notification &notification);
     void updatePeerStatus();
-    /** @brief Tells the server online or away (by hand, or idle and since how long). */
-    void sendPresence();
+    /** @brief Tells the server online or away (by hand, or idle and since how long); greeted:
+     *  inside the hello, before the connection counts as connected. */
+    void sendPresence(bool greeted = false);
     /** @brief A chat message alerts: natively or as a toast, with the sound. */
     void presentMessage(const Notification &toast);
     void updateBadge();
@@ -214,6 +215,5 @@ private:
     bool m_credentialSaved = false;
     bool m_remember = true;
     bool m_awayByHand = false;
-    bool m_inHello = false;
     bool m_interactive = false; // the person is watching the form: report failures there
 };
