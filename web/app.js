@@ -1,11 +1,16 @@
-// The Herald browser client: sign-in, rooms and direct messages, notifications with their
-// actions, presence and the online count. Everything goes over the WebSocket protocol of
+// The Herald browser client: sign-in, rooms and direct messages (mentions, edits, deletions,
+// reactions and search: messages.js, search.js), notifications with their actions (inbox.js),
+// presence and the online count. Everything goes over the WebSocket protocol of
 // docs/protocol.md; sign-in is POST /api/v1/login (docs/api.md). No inline scripts or styles,
 // and no innerHTML: the page runs under a strict Content-Security-Policy with Trusted Types.
 import { Connection } from './connection.js';
 import { Store } from './store.js';
-import { locale, t, translate } from './i18n.js';
+import { t, translate } from './i18n.js';
 import { Receipts } from './receipts.js';
+import { el, replaceList } from './dom.js';
+import { applyReaction, messageItem } from './messages.js';
+import { Search } from './search.js';
+import { Inbox } from './inbox.js';
 
 const SESSION_KEY = 'herald.session'; // sessionStorage: see docs/security.md
 const $ = (id) => document.getElementById(id);
@@ -15,19 +20,10 @@ let current = null; // the room on screen
 let lastTyping = 0;
 // Delivered and seen acknowledgements of notifications (per-person receipts for publishers).
 const receipts = new Receipts((frame) => (conn ? conn.request(frame) : Promise.reject(new Error('offline'))));
-
-function el(tag, props = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
-    else if (k.startsWith('data-') || k.startsWith('aria-')) e.setAttribute(k, v);
-    else e[k] = v;
-  }
-  for (const c of children) if (c) e.append(c);
-  return e;
-}
+const inbox = new Inbox(store, receipts, {
+  request: (frame) => (conn ? conn.request(frame) : Promise.reject(new Error(t('offline')))),
+  showError: (text) => showError('side-error', text),
+});
 
 function setState(state) {
   document.body.dataset.state = state;
@@ -184,6 +180,13 @@ function onFrame(f) {
     if (gapFrom >= 0) pageForward(f.room, gapFrom).catch(() => {});
     break;
   }
+  case 'msg.edited':
+  case 'msg.deleted':
+  case 'msg.reaction': {
+    const gapFrom = store.applyChange(f, applyReaction);
+    if (gapFrom >= 0) pageForward(f.room, gapFrom).catch(() => {});
+    break;
+  }
   case 'notification':
     if (store.addNotification(f.notification, true)) alertDesktop(f.notification);
     break;
@@ -253,6 +256,10 @@ function sendMessage(room, text, clientId = newClientId()) {
 }
 
 async function selectRoom(name) {
+  if (name !== current) {
+    chatUi.editing = null;
+    chatUi.picking = null;
+  }
   current = name;
   store.changed('all');
   if (!name) return;
@@ -291,22 +298,76 @@ function loadMembers(name) {
   }, () => {});
 }
 
-function act(n, action) {
-  conn.request({ type: 'notif.action', notification: n.id, action }).then((d) => {
-    store.resolve({ notification: n.id, ...d.resolved });
-    store.markRead([n.id], false, d.unread);
-  }, (e) => showError('side-error', t('actionFailed', { message: e.message })));
+// What the person has open in the message list, and what its buttons do (web/messages.js).
+const chatUi = {
+  editing: null, // `room:seq` of the message being edited
+  picking: null, // `room:seq` whose reaction picker is open
+  found: null, // `room:seq` of the search hit last opened
+  pick(key) {
+    chatUi.picking = key;
+    store.changed({ room: current });
+  },
+  edit(key) {
+    chatUi.editing = key;
+    store.changed({ room: current });
+    requestAnimationFrame(() => document.querySelector(`[data-key="${CSS.escape(`${key}:edit`)}"]`)?.focus());
+  },
+  cancelEdit() {
+    const key = chatUi.editing;
+    chatUi.editing = null;
+    store.changed({ room: current });
+    requestAnimationFrame(() => document.querySelector(`[data-key="${CSS.escape(`${key}:editb`)}"]`)?.focus());
+  },
+  saveEdit(room, seq, text) {
+    const m = store.rooms.get(room)?.messages.get(seq);
+    if (!text.trim() || (m && text === m.text)) return chatUi.cancelEdit();
+    conn.request({ type: 'msg.edit', room, seq, text }).then(() => chatUi.cancelEdit(),
+      (e) => showError('side-error', t('actionFailed', { message: e.message })));
+  },
+  remove(room, seq) {
+    if (!window.confirm(t('confirmDelete'))) return;
+    conn.request({ type: 'msg.delete', room, seq }).then(() => {},
+      (e) => showError('side-error', t('actionFailed', { message: e.message })));
+  },
+  react(room, seq, emoji, on) {
+    conn.request({ type: 'msg.react', room, seq, emoji, on }).then(() => {},
+      (e) => showError('side-error', t('actionFailed', { message: e.message })));
+  },
+};
+
+/** Shows a search hit in its room: the messages around it, the hit scrolled to and focused. */
+async function openHit(room, seq) {
+  search.close();
+  chatUi.found = `${room}:${seq}`;
+  await selectRoom(room);
+  // Page backward from the oldest message held down to the hit and ten before it, so that
+  // the history on screen has no hole (paging on from there works as always).
+  const r = store.room(room);
+  try {
+    while (r.hasOlder && r.messages.size && Math.min(...r.messages.keys()) > seq - 10) {
+      const d = await conn.request({ type: 'room.history', room, before: Math.min(...r.messages.keys()), limit: 200 });
+      for (const m of d.messages) store.addMessage(m, false);
+      r.hasOlder = d.hasMore;
+    }
+  } catch (e) {
+    showError('side-error', t('actionFailed', { message: e.message }));
+  }
+  store.changed({ room });
+  requestAnimationFrame(() => {
+    const li = document.querySelector(`#messages li[data-key="${CSS.escape(chatUi.found)}"]`);
+    li?.scrollIntoView({ block: 'center' });
+    li?.focus();
+  });
 }
 
-function markRead(ids) {
-  conn.request({ type: 'notif.read', ids }).then((d) => store.markRead(ids, false, d.unread), () => {});
-}
-
-/** Reads every notification of a thread, also those older than the ones held here. */
-function markThreadRead(n) {
-  conn.request({ type: 'notif.readThread', service: n.source?.service || '', threadKey: n.threadKey })
-    .then((d) => store.markRead(d.ids, false, d.unread), () => {});
-}
+const search = new Search($('search-panel'), $('search-results'), $('search-title'), $('search-more'), {
+  request: (frame) => (conn ? conn.request(frame) : Promise.reject(new Error(t('offline')))),
+  label: (name) => {
+    const r = store.rooms.get(name);
+    return r ? (r.info.kind === 'dm' ? '@ ' : '# ') + roomLabel(r) : name;
+  },
+  open: openHit,
+});
 
 function alertDesktop(n, reminder = false) {
   if (!('Notification' in window) || Notification.permission !== 'granted' || (n.read && !reminder)) return;
@@ -343,27 +404,6 @@ function scheduleRender() {
   });
 }
 
-/**
- * Brings a list's children in line with items (each with a data-key), keeping every element
- * whose markup did not change: a button does not vanish under the pointer or lose keyboard
- * focus because something else in the list changed.
- */
-function replaceList(list, items) {
-  const focused = list.contains(document.activeElement) ? document.activeElement.dataset.key : null;
-  const old = new Map([...list.children].map((c) => [c.dataset.key, c]));
-  const next = items.map((n) => {
-    const o = old.get(n.dataset.key);
-    return o && o.outerHTML === n.outerHTML ? o : n;
-  });
-  const keep = new Set(next);
-  for (const c of [...list.children]) if (!keep.has(c)) c.remove();
-  next.forEach((n, i) => {
-    if (list.children[i] !== n) list.insertBefore(n, list.children[i] || null);
-  });
-  if (focused && !list.contains(document.activeElement))
-    list.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
-}
-
 function roomLabel(r) {
   return r.info.kind === 'dm' ? (r.info.peer || r.info.title) : (r.info.title || r.info.name);
 }
@@ -380,7 +420,7 @@ function render() {
   replaceList($('rooms'), rooms.filter((r) => r.info.kind !== 'dm').map(item));
   replaceList($('dms'), rooms.filter((r) => r.info.kind === 'dm').map(item));
   renderChat();
-  renderNotifications();
+  inbox.render();
 }
 
 function renderChat() {
@@ -392,12 +432,7 @@ function renderChat() {
   $('send-button').disabled = !r;
   const list = $('messages');
   const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
-  const items = store.sortedMessages(current).map((m) => el('li', {
-    class: m.from === store.me?.name ? 'message mine' : 'message', 'data-seq': m.seq, 'data-room': m.room,
-    'data-key': `${m.room}:${m.seq}`,
-  }, el('span', { class: 'from', text: m.from }),
-  el('time', { class: 'ts', text: new Date(m.ts).toLocaleTimeString(locale), dateTime: new Date(m.ts).toISOString() }),
-  el('p', { class: 'text', text: m.text })));
+  const items = store.sortedMessages(current).map((m) => messageItem(m, store.me?.name, chatUi));
   if (r && r.hasOlder && r.messages.size)
     items.unshift(el('li', { class: 'older', 'data-key': 'older' }, el('button', {
       type: 'button', class: 'secondary', id: 'older-button', 'data-key': 'older-button',
@@ -418,62 +453,6 @@ function renderChat() {
     el('li', { class: `member ${status}`, 'data-user': name, 'data-key': name },
       el('span', { class: 'dot', 'aria-hidden': 'true' }),
       el('span', { text: `${name} (${t(`status_${status}`)})` }))));
-}
-
-function renderNotifications() {
-  $('unread').textContent = store.unread ? String(store.unread) : '';
-  $('unread').setAttribute('aria-label', t('unreadCount', { n: store.unread }));
-  const threads = store.threads();
-  // Everything listed arrived here; with the page on screen, the person sees each thread's
-  // newest entry (the older ones of a thread are folded into it).
-  const visible = document.visibilityState === 'visible';
-  for (const { items } of threads) {
-    for (const [i, x] of items.entries()) {
-      if (visible && i === 0) receipts.seen(x.id);
-      else receipts.delivered(x.id);
-    }
-  }
-  if (!threads.length) return replaceList($('notifications'), [el('li', { class: 'muted empty', 'data-key': 'empty', text: t('noNotifications') })]);
-  // One entry per thread: its newest notification, with how many there are.
-  replaceList($('notifications'), threads.map(({ items }) => {
-    const n = items[0];
-    const unreadInThread = items.filter((x) => !x.read).length;
-    const actions = el('div', { class: 'actions' });
-    if (n.resolved?.source) {
-      // Settled by its service in its own system: the service's words.
-      const text = n.resolved.text
-        ? t('resolvedBySource', { by: n.resolved.by, text: n.resolved.text })
-        : t('resolvedBySourceBare', { by: n.resolved.by });
-      actions.append(el('span', { class: 'resolved', text }));
-    } else if (n.resolved) {
-      const label = n.actions?.find((a) => a.id === n.resolved.action)?.label || n.resolved.action;
-      actions.append(el('span', { class: 'resolved', text: t('resolvedBy', { action: label, by: n.resolved.by }) }));
-    } else {
-      for (const [i, a] of (n.actions || []).entries())
-        actions.append(el('button', { type: 'button', text: a.label, 'data-key': `n${n.id}:${a.id}`,
-          class: i ? 'secondary' : '',
-          'data-action': a.id, onclick: () => act(n, a.id) }));
-    }
-    if (!n.read && !n.resolved)
-      actions.append(el('button', { type: 'button', class: 'secondary', text: t('markRead'),
-        'data-key': `n${n.id}:read`, onclick: () => markRead([n.id]) }));
-    if (items.length > 1 && unreadInThread > 0)
-      actions.append(el('button', { type: 'button', class: 'secondary mark-thread-read', text: t('markThreadRead'),
-        'aria-label': t('markThreadRead'), 'data-key': `n${n.id}:readThread`, onclick: () => markThreadRead(n) }));
-    if (/^https?:\/\//.test(n.link || ''))
-      actions.append(el('a', { href: n.link, target: '_blank', rel: 'noopener noreferrer', text: t('open') }));
-    return el('li', { class: `notification ${n.priority} ${n.read ? 'read' : 'unread'}`,
-      'data-notification-id': n.id, 'data-key': `n${n.id}`,
-      'data-thread-count': items.length },
-      el('div', { class: 'meta' },
-        el('span', { class: `priority ${n.priority}`, text: t(`priority_${n.priority}`) }),
-        el('span', { class: 'source', text: n.source?.service || '' }),
-        items.length > 1 ? el('span', { class: 'thread-count', text: t('inThread', { n: items.length }) }) : null,
-        el('time', { text: new Date(n.createdAt).toLocaleString(locale), dateTime: new Date(n.createdAt).toISOString() })),
-      el('h3', { class: 'title', text: n.title }),
-      n.body ? el('p', { class: 'body', text: n.body }) : null,
-      actions);
-  }));
 }
 
 // ---- start -------------------------------------------------------------------------------
@@ -498,6 +477,23 @@ function init() {
     if (current && Date.now() - lastTyping > 2000 && conn) {
       lastTyping = Date.now();
       conn.send({ type: 'typing.send', room: current });
+    }
+  });
+  $('search-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    search.run($('search-text').value);
+  });
+  $('search-more').addEventListener('click', () => search.page());
+  $('search-close').addEventListener('click', () => {
+    search.close();
+    $('search-text').focus();
+  });
+  document.addEventListener('keydown', (e) => {
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
+      e.preventDefault();
+      $('search-text').focus();
+    } else if (e.key === 'Escape' && chatUi.picking) {
+      chatUi.pick(null);
     }
   });
   $('join-form').addEventListener('submit', (e) => requestRoom(e, 'room.join', 'room', 'join-name'));

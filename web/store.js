@@ -92,12 +92,42 @@ export class Store extends EventTarget {
     if (!r.messages.has(m.seq)) {
       r.messages.set(m.seq, m);
       if (live && m.seq > r.cursor + 1 && r.cursor > 0) gapFrom = r.cursor;
+    } else if (!live) {
+      // A history page holds the message as it is now (edited, deleted, its reactions).
+      r.messages.set(m.seq, m);
     }
     if (m.seq > r.cursor) r.cursor = m.seq;
     if (r.info.lastSeq < m.seq) r.info.lastSeq = m.seq;
     const t = this.typing.get(m.room);
     if (t && t.user === m.from) this.typing.delete(m.room);
     this.changed({ room: m.room });
+    return gapFrom;
+  }
+
+  /**
+   * An edit, deletion or reaction (msg.edited, msg.deleted, msg.reaction): it moves the room's
+   * cursor like a message (it has a seq of its own) and changes the message it targets, if held
+   * here; applying one twice changes nothing. Returns the cursor to fill a gap from, or -1.
+   */
+  applyChange(f, applyReaction) {
+    const r = this.room(f.room);
+    const gapFrom = f.seq > r.cursor + 1 && r.cursor > 0 ? r.cursor : -1;
+    if (f.seq > r.cursor) r.cursor = f.seq;
+    if (r.info.lastSeq < f.seq) r.info.lastSeq = f.seq;
+    const m = r.messages.get(f.target);
+    if (m && f.type === 'msg.edited' && !m.deleted) {
+      m.text = f.text;
+      m.edited = f.editedAt;
+    } else if (m && f.type === 'msg.deleted') {
+      m.deleted = true;
+      m.text = '';
+      delete m.reactions;
+      delete m.mentions;
+      delete m.mentionsRoom;
+    } else if (m && f.type === 'msg.reaction' && !m.deleted) {
+      applyReaction(m, f);
+    }
+    this.changed({ room: f.room });
     return gapFrom;
   }
 

@@ -2,8 +2,9 @@
 // the handshake (Authorization: Bearer, as herald-desktop does), prints every frame it receives
 // as one JSON line on stdout, and sends each line read from stdin to ROOM as a chat message
 // (msg.send with a fresh clientId, a UUID); the line "/history" asks for the room's newest 200
-// messages instead (room.history, id "history"). Prints {"type":"closed","code":N} and exits when
-// the server closes the connection.
+// messages instead (room.history, id "history"), and "/raw {...}" sends the JSON frame after it
+// as it is (an edit, a reaction, a deletion: the test writes its id). Prints
+// {"type":"closed","code":N} and exits when the server closes the connection.
 //
 //   herald-chatpeer ws://127.0.0.1:PORT/ws TOKEN ROOM
 #include <QCoreApplication>
@@ -67,6 +68,10 @@ int main(int argc, char *argv[])
                                         {QStringLiteral("limit"), 200}};
                 ws.sendTextMessage(
                     QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+                continue;
+            }
+            if (text.startsWith(QLatin1String("/raw "))) {
+                ws.sendTextMessage(text.mid(5));
                 continue;
             }
             ++next;

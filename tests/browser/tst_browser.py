@@ -15,7 +15,7 @@ through the Notification API) and Approve recorded by the server; chat both ways
 client, presence and the online count; a frame before `auth` from the browser; kill -9 and a
 restart on the same port with notifications and messages published meanwhile, each shown
 exactly once, and a message typed while the server was down delivered once; a DM; a room
-joined with its history paged backward; mark all
+joined with its history paged backward; mentions, reactions, edits, deletions and search; mark all
 read; a revoked and a stale token back to the sign-in form without a reconnect loop; a stalled
 server (SIGSTOP) noticed by the client's ping; the zh_CN strings in a Chinese browser.
 """
@@ -295,6 +295,85 @@ def check_before_auth(driver, port):
     log('ok: a frame before auth from the browser gets error unauthorized (with its id), then 4001')
 
 
+def li(seq):
+    return f'#messages li.message[data-seq="{seq}"]'
+
+
+def check_chat_changes(driver, peer):
+    """Mentions, reactions, edits, deletions and search, between the browser (alice) and bob."""
+    text = '@alice can you check the invoice for ACME?'
+    peer.say(text)
+    mseq = peer.wait(lambda f: f['type'] == 'message' and f['text'] == text, 'the mention')['seq']
+    wait_for(driver, lambda d: texts(d, f'{li(mseq)}.mentions-me mark.mention') == ['@alice'],
+             'the mention of alice marked')
+    assert not driver.find_elements(By.CSS_SELECTOR, f'{li(mseq)} .edit-button, {li(mseq)} .delete-button'), \
+        'edit or delete offered on someone else\'s message'
+
+    # alice reacts from the picker; bob sees it; the chip is pressed, and a second click takes it back.
+    click(driver, f'{li(mseq)} button.react-button')
+    click(driver, f'{li(mseq)} button.pick[data-emoji="👍"]')
+    peer.wait(lambda f: f['type'] == 'msg.reaction' and f['target'] == mseq and f['by'] == 'alice'
+              and f['emoji'] == '👍' and f['on'], 'alice\'s reaction')
+    chip = f'{li(mseq)} button.reaction[data-emoji="👍"]'
+    wait_for(driver, lambda d: texts(d, chip) == ['👍 1'] and attrs(d, chip, 'aria-pressed') == ['true'],
+             'the reaction chip pressed')
+    click(driver, chip)
+    peer.wait(lambda f: f['type'] == 'msg.reaction' and f['target'] == mseq and not f['on'], 'the reaction taken back')
+    wait_for(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, chip), 'the chip gone')
+
+    # alice edits her first message; bob gets msg.edited and the browser shows "(edited)".
+    mine = next(int(s) for s, t in zip(attrs(driver, '#messages li.message', 'data-seq'),
+                                       texts(driver, '#messages li.message .text'))
+                if t == 'hello from the browser')
+    click(driver, f'{li(mine)} button.edit-button')
+    box = driver.find_element(By.CSS_SELECTOR, f'{li(mine)} input.edit-text')
+    assert driver.switch_to.active_element == box, 'the edit box has no focus'
+    box.send_keys(Keys.END + ' (fixed)' + Keys.ENTER)
+    peer.wait(lambda f: f['type'] == 'msg.edited' and f['target'] == mine
+              and f['text'] == 'hello from the browser (fixed)', 'the edit')
+    wait_for(driver, lambda d: texts(d, f'{li(mine)} .text') == ['hello from the browser (fixed)']
+             and texts(d, f'{li(mine)} .edited') == ['(edited)'], 'the edited message')
+
+    # bob reacts to it and deletes one of his own messages.
+    peer.say('/raw ' + json.dumps({'type': 'msg.react', 'id': 'r1', 'room': 'general', 'seq': mine,
+                                   'emoji': '🎉', 'on': True}))
+    chip = f'{li(mine)} button.reaction[data-emoji="🎉"]'
+    wait_for(driver, lambda d: texts(d, chip) == ['🎉 1'] and attrs(d, chip, 'aria-pressed') == ['false']
+             and attrs(d, chip, 'title') == ['bob'], 'bob\'s reaction on alice\'s message')
+    qt = next(int(s) for s, t in zip(attrs(driver, '#messages li.message', 'data-seq'),
+                                     texts(driver, '#messages li.message .text')) if t == 'hello from Qt')
+    peer.say('/raw ' + json.dumps({'type': 'msg.delete', 'id': 'd1', 'room': 'general', 'seq': qt}))
+    wait_for(driver, lambda d: texts(d, f'{li(qt)}.deleted .text') == ['message deleted'], 'bob\'s deleted message')
+
+    # alice deletes one of hers (after confirming).
+    gone = next(int(s) for s, t in zip(attrs(driver, '#messages li.message', 'data-seq'),
+                                       texts(driver, '#messages li.message .text'))
+                if t == 'sent while the server was down')
+    click(driver, f'{li(gone)} button.delete-button')
+    WebDriverWait(driver, 5).until(lambda d: d.switch_to.alert).accept()
+    peer.wait(lambda f: f['type'] == 'msg.deleted' and f['target'] == gone and f['by'] == 'alice', 'alice\'s deletion')
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f'{li(gone)}.deleted'), 'her message deleted')
+    log('ok: a mention marked; a reaction added and taken back; an edit; deletions by bob and by alice')
+
+    # Search: the hit with its word in bold; opening it shows and focuses the message.
+    click(driver, 'button.room[data-room="dm:alice:bob"]')
+    driver.find_element(By.ID, 'search-text').send_keys('invoice acm' + Keys.ENTER)
+    hit = f'#search-results button.hit[data-room="general"][data-seq="{mseq}"]'
+    wait_for(driver, lambda d: texts(d, f'{hit} strong.word') == ['invoice', 'ACM'], 'the search hit')
+    assert len(driver.find_elements(By.CSS_SELECTOR, '#search-results button.hit')) == 1
+    click(driver, hit)
+    wait_for(driver, lambda d: d.find_element(By.ID, 'search-panel').get_attribute('hidden') is not None
+             and d.find_elements(By.CSS_SELECTOR, 'button.room.active[data-room="general"]')
+             and d.switch_to.active_element.get_attribute('data-seq') == str(mseq), 'the hit opened in general')
+    driver.find_element(By.ID, 'search-text').clear()
+    driver.find_element(By.ID, 'search-text').send_keys('nothing-like-this' + Keys.ENTER)
+    wait_for(driver, lambda d: d.find_element(By.ID, 'search-title').text == 'Nothing found for “nothing-like-this”',
+             'an empty search')
+    driver.find_element(By.ID, 'search-text').clear()
+    click(driver, '#search-close')
+    log('ok: search finds a message with its words in bold and opens it in its room')
+
+
 def main():
     global ARGS
     p = argparse.ArgumentParser()
@@ -493,6 +572,7 @@ def main():
         wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f'li[data-notification-id="{deploy}"] button'),
                  'the deploy notification')
         log('ok: a DM opened and used from the browser')
+        check_chat_changes(driver, peer)
 
         if ARGS.screenshot:
             driver.save_screenshot(ARGS.screenshot)
