@@ -242,6 +242,14 @@
         <source>Open</source>
         <translation>打开</translation>
     </message>
+    <message>
+        <source>Reply</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <source>Write a reply…</source>
+        <translation>写下回复…</translation>
+    </message>
 </context>
 <context>
     <name>Language</name>

@@ -17,6 +17,10 @@ const QString ServiceName = QString::fromLatin1(DesktopNotifier::Service);
 const QString PathName = QString::fromLatin1(DesktopNotifier::Path);
 const QString InterfaceName = QString::fromLatin1(DesktopNotifier::Interface);
 const QString DefaultAction = u"default"_s;
+// A chat message's Reply: the key KDE Plasma answers with NotificationReplied when the server has
+// "inline-reply"; elsewhere an ordinary action.
+const QString InlineReplyAction = u"inline-reply"_s;
+const QString ReplyAction = u"reply"_s;
 constexpr int OutcomeShownMs = 4000;
 } // namespace
 
@@ -39,6 +43,8 @@ DesktopNotifier::DesktopNotifier(const QDBusConnection &bus, QObject *parent)
                   SLOT(onActionInvoked(uint, QString)));
     m_bus.connect(ServiceName, PathName, InterfaceName, u"NotificationClosed"_s, this,
                   SLOT(onNotificationClosed(uint, uint)));
+    m_bus.connect(ServiceName, PathName, InterfaceName, u"NotificationReplied"_s, this,
+                  SLOT(onNotificationReplied(uint, QString)));
     probe();
 }
 
@@ -171,15 +177,20 @@ void DesktopNotifier::notify(const Notification &n, uint replaces, const QString
                              bool withActions, int timeoutMs)
 {
     QStringList actions;
-    if (withActions && supportsActions()) {
-        actions << DefaultAction << tr("Open");
-        for (const Notification::Action &a : n.actions)
-            actions << a.id << a.label;
-    }
     QVariantMap hints{{u"urgency"_s, QVariant::fromValue(urgencyFor(n.priority))},
                       {u"desktop-entry"_s, u"herald-desktop"_s},
                       {u"suppress-sound"_s, true}, // Herald plays its own, once
                       {u"x-herald-id"_s, n.id}};
+    if (withActions && supportsActions()) {
+        actions << DefaultAction << tr("Open");
+        for (const Notification::Action &a : n.actions)
+            actions << a.id << a.label;
+        if (!n.chatRoom.isEmpty()) {
+            actions << (supportsInlineReply() ? InlineReplyAction : ReplyAction) << tr("Reply");
+            if (supportsInlineReply())
+                hints.insert(u"x-kde-reply-placeholder-text"_s, tr("Write a reply…"));
+        }
+    }
     if (!n.category.isEmpty())
         hints.insert(u"x-herald-category"_s, n.category);
     const QString summary = n.title;
@@ -267,6 +278,10 @@ void DesktopNotifier::onActionInvoked(uint serverId, const QString &actionKey)
         Q_EMIT activated(id);
         return;
     }
+    if (actionKey == ReplyAction && !m_shown.value(id).notification.chatRoom.isEmpty()) {
+        Q_EMIT replied(id, QString()); // no text in the bubble: the conversation opens for it
+        return;
+    }
     m_acting.insert(id, m_shown.value(id));
     Q_EMIT actionInvoked(id, actionKey);
 }
@@ -287,4 +302,13 @@ void DesktopNotifier::onNotificationClosed(uint serverId, uint)
     }
     m_shown.remove(id);
     Q_EMIT closed(id);
+}
+
+void DesktopNotifier::onNotificationReplied(uint serverId, const QString &text)
+{
+    const qint64 id = heraldId(serverId);
+    if (id == 0 || m_shown.value(id).notification.chatRoom.isEmpty())
+        return; // another application's, or not a chat message's
+    if (!text.trimmed().isEmpty())
+        Q_EMIT replied(id, text);
 }

@@ -1,6 +1,8 @@
 // Native desktop notifications: the freedesktop Desktop Notifications protocol over D-Bus
 // (org.freedesktop.Notifications), which GNOME Shell, KDE Plasma, xfce4-notifyd, dunst and
-// mako implement. Their do-not-disturb and history then work for Herald too.
+// mako implement. Their do-not-disturb and history then work for Herald too. A chat message's
+// bubble has Reply: typed in the bubble where the server can (the "inline-reply" capability and
+// NotificationReplied signal of KDE Plasma), else a button that opens the conversation.
 #pragma once
 
 #include "notification.h"
@@ -35,6 +37,11 @@ public:
     [[nodiscard]] bool available() const { return m_available; }
     [[nodiscard]] QString serverName() const { return m_serverName; }
     [[nodiscard]] bool supportsActions() const { return m_capabilities.contains(u"actions"); }
+    /** @brief Text can be typed into a bubble (KDE's "inline-reply" capability). */
+    [[nodiscard]] bool supportsInlineReply() const
+    {
+        return m_capabilities.contains(u"inline-reply");
+    }
     /** @brief Herald's notification is on screen through the server (or on its way there). */
     [[nodiscard]] bool isShown(qint64 id) const { return m_shown.contains(id); }
 
@@ -59,6 +66,9 @@ Q_SIGNALS:
     void actionInvoked(qint64 id, const QString &action);
     /** @brief The person clicked the notification itself. */
     void activated(qint64 id);
+    /** @brief A chat message's Reply: @p text typed in the bubble, or empty when the server
+     *  cannot take text there (the conversation should open for the answer). */
+    void replied(qint64 id, const QString &text);
     /** @brief It left the screen (expired, dismissed, or closed by us). */
     void closed(qint64 id);
     /** @brief It could not be shown, or its server went away while it was up: show it another
@@ -69,6 +79,7 @@ private Q_SLOTS:
     // QtDBus delivers bus signals only to slots named by signature.
     void onActionInvoked(uint serverId, const QString &actionKey);
     void onNotificationClosed(uint serverId, uint reason);
+    void onNotificationReplied(uint serverId, const QString &text);
 
 private:
     struct Shown

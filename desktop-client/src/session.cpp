@@ -144,6 +144,7 @@ void Session::setNotifier(std::unique_ptr<DesktopNotifier> notifier)
         else if (id > 0)
             Q_EMIT notificationActivated(id);
     });
+    wireBubbleReplies();
     // Refused, or its server left while it was up: Herald's own toast, so nothing is lost.
     connect(m_notifier.get(), &DesktopNotifier::failed, this, [this](const Notification &n) {
         const Notification *now = m_notifications.find(n.id);

@@ -187,6 +187,7 @@ private:
     void updateBadge();
     /** @brief Routes alerts, toasts' Reply and Open, and native bubbles of chat messages. */
     void wireMessageAlerts();
+    void wireBubbleReplies(); // sessionalerts.cpp: Reply in the desktop's bubbles
 
     Connection m_connection;
     Settings m_settings;

@@ -36,6 +36,24 @@ void Session::wireMessageAlerts()
     });
 }
 
+void Session::wireBubbleReplies()
+{
+    // A chat message's Reply in the desktop's bubble: text typed there goes as the toast's
+    // Reply does (and reads the conversation); without text the conversation opens for it.
+    connect(m_notifier.get(), &DesktopNotifier::replied, this,
+            [this](qint64 id, const QString &text) {
+                ChatRoom *room = m_roomObjects.value(m_alerts.roomOfToast(id));
+                if (!room)
+                    return;
+                if (text.isEmpty()) {
+                    Q_EMIT roomOpenRequested(room);
+                    return;
+                }
+                room->send(text);
+                room->markRead();
+            });
+}
+
 void Session::presentMessage(const Notification &toast)
 {
     // Do not disturb was MessageAlerts' to apply; a refused native bubble falls back to a toast

@@ -84,9 +84,12 @@ public Q_SLOTS:
     // Test controls (invoked in this object's thread).
     void clickAction(uint id, const QString &key) { Q_EMIT ActionInvoked(id, key); }
     void expire(uint id) { Q_EMIT NotificationClosed(id, 1); }
+    // KDE Plasma's extension: text typed into a bubble that offered "inline-reply".
+    void typeReply(uint id, const QString &text) { Q_EMIT NotificationReplied(id, text); }
 
 Q_SIGNALS:
     void ActionInvoked(uint id, const QString &actionKey);
+    void NotificationReplied(uint id, const QString &text);
     void NotificationClosed(uint id, uint reason);
 
 private:
@@ -152,6 +155,10 @@ public:
     void expire(uint id)
     {
         QMetaObject::invokeMethod(&m_server, [this, id] { m_server.expire(id); });
+    }
+    void typeReply(uint id, const QString &text)
+    {
+        QMetaObject::invokeMethod(&m_server, [this, id, text] { m_server.typeReply(id, text); });
     }
 
     [[nodiscard]] const FakeNotificationServer &server() const { return m_server; }

@@ -338,9 +338,65 @@ private Q_SLOTS:
         QVERIFY(opened.wait(10000));
         QCOMPARE(opened.at(0).at(0).value<ChatRoom *>(), alice->room(dm->name()));
 
+        // Reply, where the bubble cannot take text, opens the conversation for the answer.
+        QCOMPARE(call->actions.mid(2), (QStringList{u"reply"_s, u"Reply"_s}));
+        fake.clickAction(call->id, u"reply"_s);
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(opened.at(1).at(0).value<ChatRoom *>(), alice->room(dm->name()));
+
         // Read on this device: the bubble is withdrawn.
         alice->room(dm->name())->markRead();
         QTRY_VERIFY_WITH_TIMEOUT(fake.server().closedByClient().contains(call->id), 10000);
+    }
+
+    void directMessageBubbleInlineReplyReachesBob()
+    {
+        NotificationServerThread fake(
+            {u"actions"_s, u"body"_s, u"inline-reply"_s}); // as KDE Plasma's
+        QVERIFY(fake.start());
+        auto alice = signedIn();
+        QVERIFY(alice);
+        QTRY_VERIFY(alice->nativeNotifications());
+        QVERIFY(alice->notifier()->supportsInlineReply());
+        QTRY_VERIFY_WITH_TIMEOUT(alice->people()->indexOf(u"bob"_s) >= 0, 10000);
+        Session bob(nullptr);
+        bob.setRememberCredentials(false);
+        QSignalSpy ready(&bob, &Session::ready);
+        bob.connectWithToken(m_server.url(), m_bobToken);
+        QVERIFY(ready.wait(15000));
+        QSignalSpy bobOpened(&bob, &Session::roomOpenRequested);
+        bob.openDirectMessage(u"alice"_s);
+        QVERIFY(bobOpened.wait(10000));
+        auto *dm = bobOpened.at(0).at(0).value<ChatRoom *>();
+        QVERIFY(dm);
+
+        dm->send(u"Can you sign the PO?"_s);
+        std::optional<NotifyCall> call;
+        QTRY_VERIFY_WITH_TIMEOUT((call = callFor(fake, u"Bob Builder"_s)).has_value() &&
+                                     call->body.endsWith(u"Can you sign the PO?"_s),
+                                 10000);
+        QCOMPARE(call->actions.mid(2), (QStringList{u"inline-reply"_s, u"Reply"_s}));
+        QVERIFY(!call->hints.value(u"x-kde-reply-placeholder-text"_s).toString().isEmpty());
+
+        // Typed in the bubble: bob gets the answer, and alice has read the conversation.
+        QTest::qWait(200); // the Notify answer (its number) reaches Herald
+        QSignalSpy opened(alice.get(), &Session::roomOpenRequested);
+        fake.typeReply(call->id, u"Signed, thanks"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            dm->messages()->rowCount() > 0 &&
+                dm->messages()
+                        ->data(dm->messages()->index(dm->messages()->rowCount() - 1),
+                               MessageModel::TextRole)
+                        .toString() == u"Signed, thanks"_s,
+            10000);
+        ChatRoom *mine = alice->room(dm->name());
+        QTRY_COMPARE_WITH_TIMEOUT(mine->unreadCount(), 0, 10000);
+        QCOMPARE(opened.count(), 0); // answered in place: no window
+        // A blank reply sends nothing.
+        const int rows = dm->messages()->rowCount();
+        fake.typeReply(call->id, u"  "_s);
+        QTest::qWait(300);
+        QCOMPARE(dm->messages()->rowCount(), rows);
     }
 
     void cleanupTestCase() { m_server.stop(); }
