@@ -98,6 +98,30 @@ private Q_SLOTS:
         QCOMPARE(str(plain.json, "type"), QStringLiteral("application/octet-stream"));
     }
 
+    void uploadAfterAnotherRequestOnOneConnection()
+    {
+        start();
+        // A client that keeps its connection (QNetworkAccessManager does) uploads on it.
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, m_server->server->port());
+        QTRY_COMPARE(s.state(), QAbstractSocket::ConnectedState);
+        s.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        QByteArray in;
+        QTRY_VERIFY((in += s.readAll()).contains("\r\n\r\n") && in.endsWith("}"));
+        QCOMPARE(parse(in).status, 200);
+        QVERIFY(in.contains("Connection: keep-alive"));
+        const QByteArray body = bytes(70000, 12);
+        s.write("POST /api/v1/files?name=kept.bin HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                m_tokens[QStringLiteral("alice")].toLatin1() +
+                "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        in.clear();
+        QTRY_VERIFY((in += s.readAll()).endsWith("}"));
+        const Reply r = parse(in);
+        QCOMPARE(r.status, 201);
+        QCOMPARE(str(r.json, "id"), sha256(body));
+        QCOMPARE(storedFiles().size(), 1);
+    }
+
     void badUploadsAreRefusedAndStoreNothing()
     {
         herald::Config config;
