@@ -5,7 +5,9 @@
 // (live, history, resume, search), who download the exact bytes (GET /api/v1/files/{id}) while
 // anyone else gets the same 404 as for a file that does not exist; retention removes uploads
 // never attached after file_orphan_hours and files whose message was deleted; a schema 15
-// database migrates. Runs on PostgreSQL too (tests/cluster/CMakeLists.txt).
+// database migrates. Runs on PostgreSQL too (tests/cluster/CMakeLists.txt). A little over 500
+// lines: the raw-socket and HTTP helpers at the end serve every case, and the cases share one
+// server set-up.
 #include "testkit.h"
 
 #include "core/clock.h"
