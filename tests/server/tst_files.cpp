@@ -139,8 +139,9 @@ private Q_SLOTS:
         QCOMPARE(errorCode(bad.json), QStringLiteral("unauthorized"));
         QCOMPARE(rawUpload(bytes(100, 4), QStringLiteral("x.bin"), {}).status, 401);
         // Names: empty, with '/', with a control character, too long.
-        for (const QString &name : {QString(), QStringLiteral("a/b"), QStringLiteral("a\nb"),
-                                    QString(256, QLatin1Char('n'))}) {
+        for (const QString &name :
+             {QString(), QStringLiteral("a/b"), QStringLiteral("a\nb"),
+              QString(256, QLatin1Char('n')), QStringLiteral("invoice\u202Efdp.exe")}) {
             const auto r = upload(bytes(100, 5), name, "alice", {});
             QCOMPARE(r.status, 400);
             QCOMPARE(errorCode(r.json), QStringLiteral("bad_value"));

@@ -75,10 +75,16 @@ bool FileStore::isValidName(const QString &name)
 {
     if (name.isEmpty() || name.size() > 255)
         return false;
-    for (const QChar c : name)
+    for (const QChar c : name) {
+        const char16_t u = c.unicode();
+        // Bidirectional embeddings, overrides and isolates count as control characters: they
+        // make "invoice\u202Efdp.exe" look like "invoiceexe.pdf".
+        const bool bidi = (u >= 0x202a && u <= 0x202e) || (u >= 0x2066 && u <= 0x2069) ||
+                          u == 0x200e || u == 0x200f || u == 0x061c;
         if (c == QLatin1Char('/') || c.category() == QChar::Other_Control ||
-            c.category() == QChar::Other_Surrogate)
+            c.category() == QChar::Other_Surrogate || bidi)
             return false;
+    }
     return true;
 }
 
