@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 
@@ -147,11 +148,12 @@ void FileStore::finish(std::unique_ptr<Upload> upload, qint64 userId, const QStr
                 return {};
             });
         },
-        context,
-        [temp, done = std::move(done)](StoreResult<FileRow> r) {
+        this, // not context: the temporary file is cleared up even when the asker is gone
+        [temp, asker = QPointer<QObject>(context), done = std::move(done)](StoreResult<FileRow> r) {
             if (std::holds_alternative<StoreError>(r))
                 QFile::remove(temp); // nothing was stored: nothing stays
-            done(std::move(r));
+            if (asker)
+                done(std::move(r));
         });
 }
 
