@@ -3,6 +3,8 @@
 // presence and the online count. Everything goes over the WebSocket protocol of
 // docs/protocol.md; sign-in is POST /api/v1/login (docs/api.md). No inline scripts or styles,
 // and no innerHTML: the page runs under a strict Content-Security-Policy with Trusted Types.
+// Over 500 lines: this is the one module that holds the connection, so the frame routing,
+// resume and the room views that need them stay together; features live in their modules.
 import { Connection } from './connection.js';
 import { Store } from './store.js';
 import { t, translate } from './i18n.js';
@@ -11,6 +13,8 @@ import { el, replaceList } from './dom.js';
 import { applyReaction, messageItem } from './messages.js';
 import { Search } from './search.js';
 import { Inbox } from './inbox.js';
+import { Files } from './files.js';
+import { ChatActions } from './chatactions.js';
 
 const SESSION_KEY = 'herald.session'; // sessionStorage: see docs/security.md
 const $ = (id) => document.getElementById(id);
@@ -20,6 +24,7 @@ let current = null; // the room on screen
 let lastTyping = 0;
 // Delivered and seen acknowledgements of notifications (per-person receipts for publishers).
 const receipts = new Receipts((frame) => (conn ? conn.request(frame) : Promise.reject(new Error('offline'))));
+const files = new Files(() => conn?.token || '');
 const inbox = new Inbox(store, receipts, {
   request: (frame) => (conn ? conn.request(frame) : Promise.reject(new Error(t('offline')))),
   showError: (text) => showError('side-error', text),
@@ -60,6 +65,7 @@ function signOut() {
       .catch(() => {});
   }
   receipts.reset();
+  files.reset();
   showSignIn('');
 }
 
@@ -170,7 +176,7 @@ async function pageForward(name, from) {
 }
 
 function flushOutbox() {
-  for (const [clientId, m] of store.outbox) sendMessage(m.room, m.text, clientId);
+  for (const [clientId, m] of store.outbox) sendMessage(m.room, m.text, clientId, m.file);
 }
 
 function onFrame(f) {
@@ -243,11 +249,13 @@ function newClientId() {
   return 'w-' + [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-function sendMessage(room, text, clientId = newClientId()) {
-  store.outbox.set(clientId, { room, text });
+function sendMessage(room, text, clientId = newClientId(), file = null) {
+  store.outbox.set(clientId, { room, text, file });
   store.changed({ room });
   if (!conn || !conn.ready) return; // sent after the next hello or resume
-  conn.request({ type: 'msg.send', room, clientId, text }).then(() => {}, (e) => {
+  const frame = { type: 'msg.send', room, clientId, text };
+  if (file) frame.file = file;
+  conn.request(frame).then(() => {}, (e) => {
     if (e.code === 'offline') return; // stays in the outbox and goes again after reconnecting
     store.outbox.delete(clientId);
     store.changed({ room });
@@ -298,42 +306,32 @@ function loadMembers(name) {
   }, () => {});
 }
 
-// What the person has open in the message list, and what its buttons do (web/messages.js).
-const chatUi = {
-  editing: null, // `room:seq` of the message being edited
-  picking: null, // `room:seq` whose reaction picker is open
-  found: null, // `room:seq` of the search hit last opened
-  pick(key) {
-    chatUi.picking = key;
-    store.changed({ room: current });
-  },
-  edit(key) {
-    chatUi.editing = key;
-    store.changed({ room: current });
-    requestAnimationFrame(() => document.querySelector(`[data-key="${CSS.escape(`${key}:edit`)}"]`)?.focus());
-  },
-  cancelEdit() {
-    const key = chatUi.editing;
-    chatUi.editing = null;
-    store.changed({ room: current });
-    requestAnimationFrame(() => document.querySelector(`[data-key="${CSS.escape(`${key}:editb`)}"]`)?.focus());
-  },
-  saveEdit(room, seq, text) {
-    const m = store.rooms.get(room)?.messages.get(seq);
-    if (!text.trim() || (m && text === m.text)) return chatUi.cancelEdit();
-    conn.request({ type: 'msg.edit', room, seq, text }).then(() => chatUi.cancelEdit(),
-      (e) => showError('side-error', t('actionFailed', { message: e.message })));
-  },
-  remove(room, seq) {
-    if (!window.confirm(t('confirmDelete'))) return;
-    conn.request({ type: 'msg.delete', room, seq }).then(() => {},
-      (e) => showError('side-error', t('actionFailed', { message: e.message })));
-  },
-  react(room, seq, emoji, on) {
-    conn.request({ type: 'msg.react', room, seq, emoji, on }).then(() => {},
-      (e) => showError('side-error', t('actionFailed', { message: e.message })));
-  },
-};
+// What the person has open in the message list, and what its buttons do (web/chatactions.js).
+const chatUi = new ChatActions(store, files, {
+  request: (frame) => (conn ? conn.request(frame) : Promise.reject(new Error(t('offline')))),
+  current: () => current,
+  showError: (text) => showError('side-error', text),
+});
+
+/** Uploads a chosen, dropped or pasted file and sends it to the room on screen, with what
+ *  the composer holds as its caption. */
+async function sendFile(blob, name) {
+  const room = current;
+  if (!room || !conn) return;
+  const status = $('upload-status');
+  status.textContent = t('uploading', { name });
+  status.classList.remove('error');
+  try {
+    const meta = await files.upload(blob, name);
+    const caption = $('send-text').value;
+    $('send-text').value = '';
+    sendMessage(room, caption.trim() ? caption : '', newClientId(), { id: meta.id, name: meta.name });
+    status.textContent = '';
+  } catch (e) {
+    status.textContent = t('uploadFailed', { name, message: e.message });
+    status.classList.add('error');
+  }
+}
 
 /** Shows a search hit in its room: the messages around it, the hit scrolled to and focused. */
 async function openHit(room, seq) {
@@ -430,6 +428,7 @@ function renderChat() {
     ? t('roomOnline', { online: r.info.online ?? 0, members: r.info.members }) : '';
   $('send-text').disabled = !r;
   $('send-button').disabled = !r;
+  $('attach-button').disabled = !r;
   const list = $('messages');
   const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
   const items = store.sortedMessages(current).map((m) => messageItem(m, store.me?.name, chatUi));
@@ -442,7 +441,8 @@ function renderChat() {
     if (m.room !== current) continue;
     items.push(el('li', { class: 'message mine pending', 'data-client-id': clientId, 'data-key': clientId },
       el('span', { class: 'from', text: store.me?.name || '' }),
-      el('span', { class: 'ts', text: t('pending') }), el('p', { class: 'text', text: m.text })));
+      el('span', { class: 'ts', text: t('pending') }),
+      el('p', { class: 'text', text: m.file ? `📎 ${m.file.name}${m.text ? ` — ${m.text}` : ''}` : m.text })));
   }
   replaceList(list, items);
   if (atBottom) list.scrollTop = list.scrollHeight;
@@ -484,6 +484,29 @@ function init() {
     search.run($('search-text').value);
   });
   $('search-more').addEventListener('click', () => search.page());
+  $('attach-button').addEventListener('click', () => $('attach-input').click());
+  $('attach-input').addEventListener('change', () => {
+    for (const f of $('attach-input').files) sendFile(f, f.name);
+    $('attach-input').value = '';
+  });
+  // A pasted image (a screenshot) goes as a file; pasted text stays text.
+  $('send-text').addEventListener('paste', (e) => {
+    const image = [...(e.clipboardData?.files || [])].find((f) => f.type.startsWith('image/'));
+    if (!image) return;
+    e.preventDefault();
+    const ext = image.type.split('/')[1] || 'png';
+    sendFile(image, image.name && image.name !== 'image.png' ? image.name
+      : `${t('pastedImage')} ${new Date().toISOString().slice(0, 19).replace('T', ' ').replace(/:/g, '.')}.${ext}`);
+  });
+  const chat = document.querySelector('section.chat');
+  chat.addEventListener('dragover', (e) => {
+    if (current && [...(e.dataTransfer?.types || [])].includes('Files')) e.preventDefault();
+  });
+  chat.addEventListener('drop', (e) => {
+    if (!current || !e.dataTransfer?.files.length) return;
+    e.preventDefault();
+    for (const f of e.dataTransfer.files) sendFile(f, f.name);
+  });
   $('search-close').addEventListener('click', () => {
     search.close();
     $('search-text').focus();

@@ -4,6 +4,7 @@
 // docs/protocol.md, msg.send (mentions), msg.edit, msg.delete and msg.react.
 import { el, marked } from './dom.js';
 import { locale, t } from './i18n.js';
+import { humanSize } from './files.js';
 
 /** The reactions the server takes (msg.react), in the order the picker shows them. */
 export const REACTIONS = ['👍', '👎', '😄', '🎉', '😕', '❤️', '🚀', '👀'];
@@ -63,9 +64,10 @@ export function messageItem(m, me, ui) {
     el('button', { type: 'submit', text: t('save'), 'data-key': `${key}:save` }),
     el('button', { type: 'button', class: 'secondary', text: t('cancel'), 'data-key': `${key}:cancel`,
       onclick: () => ui.cancelEdit() })));
-  } else {
+  } else if (m.text || !m.file) {
     li.append(el('p', { class: 'text' }, ...messageText(m)));
   }
+  if (m.file) li.append(attachment(m.file, key, ui));
   const reactions = el('div', { class: 'reactions' });
   for (const r of m.reactions || []) {
     const people = r.people || [];
@@ -100,6 +102,26 @@ export function messageItem(m, me, ui) {
   if (reactions.childElementCount) li.append(reactions);
   li.append(actions);
   return li;
+}
+
+const PREVIEWED = /^image\/(png|jpeg|gif|webp)$/;
+
+/** A message's file: an image as a preview (a link to the picture), anything else as a chip. */
+function attachment(f, key, ui) {
+  if (PREVIEWED.test(f.type || '')) {
+    const url = ui.fileUrl(f.id);
+    if (url)
+      return el('a', { class: 'attachment image', href: url, target: '_blank', rel: 'noopener',
+        'data-file': f.id, 'data-key': `${key}:file`, 'aria-label': t('openImage', { name: f.name }) },
+      el('img', { class: 'preview', src: url, alt: f.name }));
+    return el('span', { class: 'attachment image loading', 'data-file': f.id, text: t('loadingImage', { name: f.name }) });
+  }
+  return el('span', { class: 'attachment file', 'data-file': f.id },
+    el('span', { class: 'file-name', text: `📄 ${f.name}` }),
+    el('span', { class: 'file-size muted', text: humanSize(f.size || 0) }),
+    el('button', { type: 'button', class: 'secondary small download', text: t('download'),
+      'data-key': `${key}:download`, 'aria-label': t('downloadFile', { name: f.name }),
+      onclick: () => ui.download(f.id, f.name) }));
 }
 
 /** Applies msg.reaction f to the reactions of message m (twice changes nothing). */

@@ -41,7 +41,7 @@ void write(QTcpSocket *socket, const QByteArray &status, const QByteArray &heade
 QByteArray WebClient::contentSecurityPolicy()
 {
     // 'self' in connect-src covers ws:// and wss:// to the page's own host and port (CSP 3).
-    return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
            "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
            "frame-ancestors 'none'; object-src 'none'; require-trusted-types-for 'script'; "
            "trusted-types 'none'";

@@ -43,6 +43,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 ARGS = None
 PASSWORD = 'alice-secret-9'
+FILE_MAX = 200_000  # the server's file_max_bytes in these tests
 
 
 def log(*a):
@@ -75,7 +76,7 @@ class Server:
             env['HERALD_TEST_CLOCK_OFFSET_MS'] = str(clock_offset_ms)  # the server's clock, moved on
         self.proc = subprocess.Popen(
             [ARGS.server, '--data-dir', self.data, '--listen', '127.0.0.1', '--port', str(self.port),
-             '--set', f'origins={self.origin}'],
+             '--set', f'origins={self.origin}', '--set', f'file_max_bytes={FILE_MAX}'],
             stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
         first = self.proc.stdout.readline()
         assert f'listening on 127.0.0.1:{self.port}' in first, f'server did not start: {first!r}'
@@ -374,6 +375,79 @@ def check_chat_changes(driver, peer):
     log('ok: search finds a message with its words in bold and opens it in its room')
 
 
+def png(width, height):
+    """A real PNG of one colour, made here (no image library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff)
+    rows = b''.join(b'\x00' + b'\x2f\x5f\xd0' * width for _ in range(height))
+    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0))
+            + chunk(b'IDAT', zlib.compress(rows)) + chunk(b'IEND', b''))
+
+
+def choose_file(driver, path):
+    """Puts a file into the composer's file input, as the file dialog would."""
+    driver.execute_script("document.getElementById('attach-input').hidden = false")
+    driver.find_element(By.ID, 'attach-input').send_keys(path)
+    driver.execute_script("document.getElementById('attach-input').hidden = true")
+
+
+def check_files(driver, peer, base, bob, tmp):
+    """An image sent from the browser, a file from bob downloaded, one over the limit refused."""
+    chart = os.path.join(tmp, 'chart.png')
+    with open(chart, 'wb') as f:
+        f.write(png(64, 40))
+    choose_file(driver, chart)
+    got = peer.wait(lambda f: f['type'] == 'message' and f.get('file', {}).get('name') == 'chart.png', 'the image')
+    assert got['file']['type'] == 'image/png' and got['file']['size'] == os.path.getsize(chart), got
+    img = f'{li(got["seq"])} img.preview'
+    wait_for(driver, lambda d: d.execute_script(
+        'const i = document.querySelector(arguments[0]); return !!i && i.complete && i.naturalWidth === 64', img),
+        'the image preview')
+    status, _, raw = http('GET', f'{base}/api/v1/files/{got["file"]["id"]}', token=bob)
+    with open(chart, 'rb') as f:
+        assert status == 200 and raw == f.read(), status
+
+    # bob sends a text file; the browser downloads it to disk byte for byte.
+    body = ('Q3 figures\n' * 400).encode()
+    req = urllib.request.Request(f'{base}/api/v1/files?name=q3.txt', data=body, method='POST')
+    req.add_header('Authorization', f'Bearer {bob}')
+    req.add_header('Content-Type', 'text/plain')
+    with urllib.request.urlopen(req, timeout=10) as r:
+        meta = json.loads(r.read())
+    peer.say('/raw ' + json.dumps({'type': 'msg.send', 'id': 'f1', 'room': 'general', 'clientId': 'file-q3',
+                                   'text': 'the figures', 'file': {'id': meta['id'], 'name': 'q3.txt'}}))
+    seq = peer.wait(lambda f: f['type'] == 'message' and f.get('clientId') == 'file-q3', 'bob\'s file')['seq']
+    chip = f'{li(seq)} .attachment.file'
+    wait_for(driver, lambda d: texts(d, f'{chip} .file-name') == ['📄 q3.txt'] and texts(d, f'{chip} .file-size') == ['4.3 KB'],
+             'the file chip')
+    downloads = os.path.join(tmp, 'downloads')
+    os.makedirs(downloads, exist_ok=True)
+    driver.execute_cdp_cmd('Page.setDownloadBehavior', {'behavior': 'allow', 'downloadPath': downloads})
+    click(driver, f'{chip} button.download')
+    target = os.path.join(downloads, 'q3.txt')
+    end = time.time() + 15
+    while time.time() < end and not (os.path.exists(target) and os.path.getsize(target) == len(body)):
+        time.sleep(0.1)
+    with open(target, 'rb') as f:
+        assert f.read() == body, 'the download differs'
+
+    # Over file_max_bytes: an error in the composer, nothing sent.
+    big = os.path.join(tmp, 'big.bin')
+    with open(big, 'wb') as f:
+        f.write(os.urandom(FILE_MAX + 1))
+    before = len([f for f in peer.frames if f['type'] == 'message'])
+    choose_file(driver, big)
+    wait_for(driver, lambda d: 'error' in d.find_element(By.ID, 'upload-status').get_attribute('class')
+             and 'big.bin' in d.find_element(By.ID, 'upload-status').text, 'the upload refused')
+    time.sleep(0.5)
+    assert len([f for f in peer.frames if f['type'] == 'message']) == before, 'something was sent'
+    log('ok: an image sent from the browser with its preview; a file from bob downloaded exactly; '
+        'one over the limit refused with a message')
+
+
 def main():
     global ARGS
     p = argparse.ArgumentParser()
@@ -573,6 +647,7 @@ def main():
                  'the deploy notification')
         log('ok: a DM opened and used from the browser')
         check_chat_changes(driver, peer)
+        check_files(driver, peer, base, bob, data)
 
         if ARGS.screenshot:
             driver.save_screenshot(ARGS.screenshot)
