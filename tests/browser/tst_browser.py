@@ -15,7 +15,8 @@ through the Notification API) and Approve recorded by the server; chat both ways
 client, presence and the online count; a frame before `auth` from the browser; kill -9 and a
 restart on the same port with notifications and messages published meanwhile, each shown
 exactly once, and a message typed while the server was down delivered once; a DM; a room
-joined with its history paged backward; mentions, reactions, edits, deletions and search; mark all
+joined with its history paged backward; mentions, reactions, edits, deletions and search; files (an image with its preview, a download
+saved byte for byte, one over the limit refused); mark all
 read; a revoked and a stale token back to the sign-in form without a reconnect loop; a stalled
 server (SIGSTOP) noticed by the client's ping; the zh_CN strings in a Chinese browser.
 """
