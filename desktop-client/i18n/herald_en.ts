@@ -440,6 +440,16 @@
     </message>
 </context>
 <context>
+    <name>MessageModel</name>
+    <message numerus="yes">
+        <source>Seen by %1, %2 and %n other(s)</source>
+        <translation>
+            <numerusform>Seen by %1, %2 and %n other</numerusform>
+            <numerusform>Seen by %1, %2 and %n others</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Notification</name>
     <message>
         <source>Approved by you</source>

@@ -3,6 +3,8 @@
 #include <QDateTime>
 #include <QJsonObject>
 
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 UserListModel::UserListModel(QObject *parent)

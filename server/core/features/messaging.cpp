@@ -142,8 +142,9 @@ void Messaging::onRead(Conn &c, const Frame &f)
             out.receipt = live && out.mark.moved && st.sendsReceipts(userId);
             return out;
         },
-        [this, name, roomId, userId](quint64 connId, ReadMoved &read) -> StoreResult<QJsonObject> {
-            const ReadMark &mark = read.mark;
+        [this, name, roomId, userId](quint64 connId,
+                                     ReadMoved &stored) -> StoreResult<QJsonObject> {
+            const ReadMark &mark = stored.mark;
             const QJsonObject body{{key("room"), name},
                                    {key("seq"), mark.seq},
                                    {key("unread"), mark.unread},
@@ -151,7 +152,7 @@ void Messaging::onRead(Conn &c, const Frame &f)
                                    {key("lastSeq"), mark.lastSeq}};
             if (mark.moved) // the other devices know where it is otherwise
                 m_ctx.cluster->toUserEverywhere(userId, encode(Type::RoomReadMarker, body), connId);
-            if (read.receipt)
+            if (stored.receipt)
                 m_ctx.readReceipts->positionMoved(roomId, userId, mark.seq);
             return body;
         });
