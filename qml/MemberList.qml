@@ -47,11 +47,14 @@ ColumnLayout {
             required property string status
             required property var since
             required property bool isSelf
+            /** How far they read ("Seen the latest", "Read up to 10:42"), or empty. */
+            required property string readText
             width: ListView.view.width
             focusPolicy: Qt.NoFocus
             Accessible.role: Accessible.ListItem
             Accessible.name: member.displayName + (member.isSelf ? qsTr(" (you)") : "")
-            Accessible.description: Theme.presenceText(member.status, member.since)
+            Accessible.description: [Theme.presenceText(member.status, member.since), member.readText]
+                                    .filter(s => s.length > 0).join(". ")
             contentItem: RowLayout {
                 spacing: 8
                 Avatar {
@@ -62,11 +65,24 @@ ColumnLayout {
                     implicitWidth: 26
                     implicitHeight: 26
                 }
-                Label {
+                ColumnLayout {
                     Layout.fillWidth: true
-                    text: member.displayName + (member.isSelf ? qsTr(" (you)") : "")
-                    elide: Text.ElideRight
-                    color: member.status === "offline" ? Theme.subtle : Theme.text
+                    spacing: 0
+                    Label {
+                        Layout.fillWidth: true
+                        text: member.displayName + (member.isSelf ? qsTr(" (you)") : "")
+                        elide: Text.ElideRight
+                        color: member.status === "offline" ? Theme.subtle : Theme.text
+                    }
+                    Label {
+                        objectName: "memberRead"
+                        visible: member.readText.length > 0
+                        Layout.fillWidth: true
+                        text: member.readText
+                        elide: Text.ElideRight
+                        color: Theme.subtle
+                        font.pixelSize: 11
+                    }
                 }
             }
             ToolTip.text: Theme.presenceText(member.status, member.since)

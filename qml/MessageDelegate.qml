@@ -4,7 +4,8 @@ import QtQuick.Controls
 import QtQuick.Layouts
 
 /** One chat message: a header (name, time) at the start of a run, then the text and its state,
- *  "edited", or a "message deleted" line, and its reactions. Own messages can be edited and
+ *  "edited", or a "message deleted" line, its reactions, and under one's own message who has
+ *  read up to it ("Seen by Bob", read receipts). Own messages can be edited and
  *  deleted from the context menu (right click, the menu key or Shift+F10 on the current one). */
 Item {
     id: root
@@ -29,6 +30,8 @@ Item {
     readonly property bool reactable: !root.deleted && root.seq > 0
     /** It mentions the signed-in person (or @room): highlighted. */
     required property bool mentionsMe
+    /** "Seen by Bob, Carol and 3 others" (MessageModel's seenText), or empty. */
+    required property string seenText
 
     signal retryRequested(string clientId)
     signal editRequested(real seq, string text)
@@ -106,7 +109,8 @@ Item {
         }
     }
 
-    Accessible.description: root.mentionsMe ? qsTr("Mentions you") : ""
+    Accessible.description: [root.mentionsMe ? qsTr("Mentions you") : "", root.seenText]
+                            .filter(s => s.length > 0).join(". ")
 
     Rectangle {
         objectName: "mentionHighlight"
@@ -266,6 +270,17 @@ Item {
                     onClicked: root.reactionToggled(root.seq, modelData.emoji)
                 }
             }
+        }
+
+        Label {
+            objectName: "seenLine"
+            visible: root.seenText.length > 0
+            Layout.fillWidth: true
+            text: root.seenText
+            color: Theme.subtle
+            font.pixelSize: 11
+            elide: Text.ElideRight
+            Accessible.ignored: true // in the message's description
         }
 
         AppButton {

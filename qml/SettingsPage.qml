@@ -4,8 +4,8 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Herald.Core
 
-/** Server, language, notifications, start on login, sound, do not disturb, and where the
- *  sign-in is kept. */
+/** Server, language, notifications, start on login, sound, do not disturb, read receipts, and
+ *  where the sign-in is kept. */
 Pane {
     id: root
 
@@ -172,6 +172,32 @@ Pane {
                         onActivated: root.settings.awayAfterMinutes = currentValue
                         FocusRing {}
                     }
+                }
+            }
+        }
+
+        GroupBox {
+            title: qsTr("Chat")
+            Layout.fillWidth: true
+            ColumnLayout {
+                anchors.left: parent.left
+                anchors.right: parent.right
+                AppSwitch {
+                    objectName: "receiptsSwitch"
+                    text: qsTr("Send read receipts")
+                    Accessible.description: receiptsHint.text
+                    enabled: root.session.status === Session.Online
+                    checked: root.session.sendReadReceipts
+                    onToggled: root.session.sendReadReceipts = checked
+                }
+                Label {
+                    id: receiptsHint
+                    objectName: "receiptsHint"
+                    Layout.fillWidth: true
+                    Layout.leftMargin: 4
+                    wrapMode: Text.Wrap
+                    color: Theme.subtle
+                    text: qsTr("Others see how far you have read their messages. Kept for all your devices.")
                 }
             }
         }

@@ -96,6 +96,18 @@
         <source>That message is no longer there.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Seen the latest</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read up to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read earlier messages</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ChatView</name>
@@ -444,6 +456,24 @@
     </message>
     <message>
         <source>Mentions you</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MessageModel</name>
+    <message numerus="yes">
+        <source>Seen by %1, %2 and %n other(s)</source>
+        <translation>
+            <numerusform>Seen by %1, %2 and %n other</numerusform>
+            <numerusform>Seen by %1, %2 and %n others</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Seen by %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seen by %1 and %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -929,6 +959,18 @@
     </message>
     <message>
         <source>Never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send read receipts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Others see how far you have read their messages. Kept for all your devices.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

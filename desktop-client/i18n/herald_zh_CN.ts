@@ -69,6 +69,18 @@
 <context>
     <name>ChatRoom</name>
     <message>
+        <source>Seen the latest</source>
+        <translation>已看到最新消息</translation>
+    </message>
+    <message>
+        <source>Read up to %1</source>
+        <translation>已读到 %1</translation>
+    </message>
+    <message>
+        <source>Read earlier messages</source>
+        <translation>已读到更早的消息</translation>
+    </message>
+    <message>
         <source>%1 is typing…</source>
         <translation>%1 正在输入…</translation>
     </message>
@@ -436,6 +448,23 @@
     <message>
         <source>Mentions you</source>
         <translation>提到了你</translation>
+    </message>
+</context>
+<context>
+    <name>MessageModel</name>
+    <message>
+        <source>Seen by %1</source>
+        <translation>%1 已读</translation>
+    </message>
+    <message>
+        <source>Seen by %1 and %2</source>
+        <translation>%1 和 %2 已读</translation>
+    </message>
+    <message numerus="yes">
+        <source>Seen by %1, %2 and %n other(s)</source>
+        <translation>
+            <numerusform>%1、%2 和另外 %n 人已读</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -810,6 +839,18 @@
 </context>
 <context>
     <name>SettingsPage</name>
+    <message>
+        <source>Chat</source>
+        <translation>聊天</translation>
+    </message>
+    <message>
+        <source>Send read receipts</source>
+        <translation>发送已读回执</translation>
+    </message>
+    <message>
+        <source>Others see how far you have read their messages. Kept for all your devices.</source>
+        <translation>其他人可以看到你读到了哪里。此设置适用于你的所有设备。</translation>
+    </message>
     <message>
         <source>Settings</source>
         <translation>设置</translation>

@@ -25,6 +25,12 @@ ChatRoom::ChatRoom(const QString &name, Connection *connection, QObject *parent)
 {
     m_typingTimer.setInterval(1000);
     connect(&m_typingTimer, &QTimer::timeout, this, &ChatRoom::expireTyping);
+    connect(&m_receipts, &ReadReceipts::changed, this, &ChatRoom::refreshReceipts);
+    // A newer message changes who has "seen the latest".
+    connect(&m_messages, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (m_receipts.count() > 0)
+            refreshReceipts();
+    });
 }
 
 void ChatRoom::setSelf(const QString &self)
@@ -32,6 +38,7 @@ void ChatRoom::setSelf(const QString &self)
     m_self = self;
     m_messages.setSelf(self);
     m_members.setSelf(self);
+    m_receipts.setSelf(self);
 }
 
 void ChatRoom::setDisplayNames(std::function<QString(const QString &)> lookup)
@@ -456,6 +463,8 @@ void ChatRoom::loadMembers()
                               const QJsonArray members = reply.data.value("members"_L1).toArray();
                               m_members.setUsers(members);
                               m_memberCount = int(members.size());
+                              m_receipts.setMembers(members); // their readSeq
+                              refreshReceipts();
                               Q_EMIT infoChanged();
                           });
 }
@@ -528,6 +537,7 @@ void ChatRoom::handleMember(const QString &user, const QString &event)
         if (m_members.indexOf(user) >= 0 || !m_membersLoaded)
             m_memberCount = std::max(0, m_memberCount - 1);
         m_members.removeUser(user);
+        m_receipts.remove(user);
     }
     Q_EMIT infoChanged();
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "messagemodel.h"
+#include "readreceipts.h"
 #include "userlistmodel.h"
 
 #include <QElapsedTimer>
@@ -43,6 +44,8 @@ class ChatRoom : public QObject
     Q_PROPERTY(QString typingText READ typingText NOTIFY typingChanged)
     Q_PROPERTY(MessageModel *messages READ messages CONSTANT)
     Q_PROPERTY(UserListModel *members READ members CONSTANT)
+    /** @brief How far the other members have read (read receipts). */
+    Q_PROPERTY(ReadReceipts *receipts READ receipts CONSTANT)
     /** @brief Older history exists on the server. */
     Q_PROPERTY(bool hasMoreHistory READ hasMoreHistory NOTIFY historyChanged)
     Q_PROPERTY(bool loadingHistory READ loadingHistory NOTIFY historyChanged)
@@ -64,6 +67,12 @@ public:
     void handleTyping(const QString &user);
     void handlePresence(const QJsonArray &users, int online);
     void handleMember(const QString &user, const QString &event);
+    /** @brief room.receipt: another member has read up to @p seq (chatroomreceipts.cpp). */
+    void handleReceipt(const QString &user, qint64 seq);
+    /** @brief How far someone who read up to @p seq got, as the member list says it: "Seen the
+     *  latest", "Read up to 10:42" (the time of the last message they read), or "Read earlier
+     *  messages" when that message is not loaded. */
+    [[nodiscard]] QString readText(qint64 seq) const;
     /** @brief Loads every message after @p seq (a hole, or a resume the server cut short). */
     void fetchAfter(qint64 seq);
     /** @brief Sends again what was pending when the link dropped (same clientId: no duplicates). */
@@ -122,6 +131,7 @@ public:
     [[nodiscard]] QString typingText() const;
     [[nodiscard]] MessageModel *messages() { return &m_messages; }
     [[nodiscard]] UserListModel *members() { return &m_members; }
+    [[nodiscard]] ReadReceipts *receipts() { return &m_receipts; }
     [[nodiscard]] bool hasMoreHistory() const { return m_hasMore; }
     [[nodiscard]] bool loadingHistory() const { return m_loading; }
     [[nodiscard]] bool active() const { return m_active; }
@@ -155,6 +165,9 @@ private:
     /** @brief The newest sequence held: the last message's, or a later change's. */
     [[nodiscard]] qint64 heldSeq() const { return std::max(m_messages.lastSeq(), m_changeSeq); }
     void continueReveal();
+    /** @brief The receipts or the messages changed: "Seen by" lines and the member list's read
+     *  texts follow. */
+    void refreshReceipts();
 
     QString m_name;
     QString m_title;
@@ -182,6 +195,7 @@ private:
     QPointer<Connection> m_connection;
     MessageModel m_messages;
     UserListModel m_members;
+    ReadReceipts m_receipts;
     QHash<QString, qint64> m_typing; // user -> expiry (ms since epoch)
     QTimer m_typingTimer;
     QElapsedTimer m_sinceTypingSent;

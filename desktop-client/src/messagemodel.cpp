@@ -1,6 +1,9 @@
 #include "messagemodel.h"
 
 #include <QJsonArray>
+#include <QSet>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -75,6 +78,10 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     }
     case MentionsMeRole:
         return m.mentionsUser(m_self);
+    case SeenByRole:
+        return seenBy(m.seq);
+    case SeenTextRole:
+        return seenText(seenBy(m.seq));
     default:
         return {};
     }
@@ -94,7 +101,9 @@ QHash<int, QByteArray> MessageModel::roleNames() const
             {EditedRole, "edited"},
             {DeletedRole, "deleted"},
             {ReactionsRole, "reactions"},
-            {MentionsMeRole, "mentionsMe"}};
+            {MentionsMeRole, "mentionsMe"},
+            {SeenByRole, "seenBy"},
+            {SeenTextRole, "seenText"}};
 }
 
 MessageModel::Message MessageModel::fromJson(const QJsonObject &o)
@@ -249,6 +258,8 @@ bool MessageModel::insertMessage(const Message &incoming)
     ++m_confirmed;
     endInsertRows();
     touchNext(row);
+    if (!m_readers.isEmpty() && !m_self.isEmpty() && message.from == m_self)
+        placeReaders();
     return true;
 }
 
@@ -318,6 +329,7 @@ void MessageModel::clear()
     beginResetModel();
     m_rows.clear();
     m_confirmed = 0;
+    m_seenBy.clear();
     endResetModel();
 }
 
@@ -335,4 +347,66 @@ void MessageModel::refreshNames()
 {
     if (!m_rows.isEmpty())
         Q_EMIT dataChanged(index(0), index(int(m_rows.size()) - 1), {AuthorDisplayRole});
+}
+
+void MessageModel::setReaders(const QHash<QString, qint64> &positions)
+{
+    if (positions == m_readers)
+        return;
+    m_readers = positions;
+    placeReaders();
+}
+
+void MessageModel::placeReaders()
+{
+    QList<qint64> own; // the person's confirmed messages, ascending
+    for (int i = 0; i < m_confirmed; ++i)
+        if (!m_self.isEmpty() && m_rows.at(i).from == m_self)
+            own << m_rows.at(i).seq;
+    QHash<qint64, QStringList> placed;
+    for (auto it = m_readers.cbegin(); it != m_readers.cend(); ++it) {
+        if (it.key() == m_self)
+            continue;
+        const auto after = std::upper_bound(own.cbegin(), own.cend(), it.value());
+        if (after != own.cbegin())
+            placed[*(after - 1)] << it.key();
+    }
+    for (QStringList &names : placed)
+        names.sort();
+    QSet<qint64> touched;
+    for (auto it = placed.cbegin(); it != placed.cend(); ++it)
+        if (m_seenBy.value(it.key()) != it.value())
+            touched.insert(it.key());
+    for (auto it = m_seenBy.cbegin(); it != m_seenBy.cend(); ++it)
+        if (!placed.contains(it.key()))
+            touched.insert(it.key());
+    m_seenBy = placed;
+    for (qint64 seq : std::as_const(touched))
+        if (const int row = rowOf(seq); row >= 0)
+            changed(row, {SeenByRole, SeenTextRole});
+}
+
+QStringList MessageModel::seenBy(qint64 seq) const
+{
+    QStringList names;
+    if (seq <= 0)
+        return names;
+    for (const QString &login : m_seenBy.value(seq))
+        names << (m_displayName ? m_displayName(login) : login);
+    return names;
+}
+
+QString MessageModel::seenText(const QStringList &names)
+{
+    switch (names.size()) {
+    case 0:
+        return {};
+    case 1:
+        return tr("Seen by %1").arg(names.at(0));
+    case 2:
+        return tr("Seen by %1 and %2").arg(names.at(0), names.at(1));
+    default:
+        return tr("Seen by %1, %2 and %n other(s)", "", int(names.size()) - 2)
+            .arg(names.at(0), names.at(1));
+    }
 }

@@ -1,7 +1,8 @@
 // One conversation's messages in sequence order, with the person's own unconfirmed messages
 // (local echoes) after them until the server gives them a sequence. Edits, deletions and
 // reactions (msg.edited, msg.deleted, msg.reaction, or a message's state in history) change
-// the row of the message they concern.
+// the row of the message they concern. Read receipts (setReaders) mark, for each other member,
+// the newest of the person's own messages they have read: "Seen by Bob" under it.
 #pragma once
 
 #include <QAbstractListModel>
@@ -34,6 +35,9 @@ public:
         DeletedRole,    ///< deleted: no text, shown as "message deleted"
         ReactionsRole,  ///< [{emoji, count, mine, people}] (people: names, comma-separated)
         MentionsMeRole, ///< names the signed-in person, or @room
+        SeenByRole,     ///< own message: display names of those for whom it is the newest of
+                        ///< the person's messages they have read (read receipts)
+        SeenTextRole,   ///< the same as a line: "Seen by Bob, Carol and 3 others", or empty
     };
     Q_ENUM(Roles)
 
@@ -109,6 +113,12 @@ public:
     }
     /** @brief Display names became known (the people list came): the headers say them. */
     void refreshNames();
+    /** @brief The other members' read positions (login name -> seq): each is shown under the
+     *  newest of the person's own messages at or before it. */
+    void setReaders(const QHash<QString, qint64> &positions);
+    /** @brief "Seen by Bob", "Seen by Bob and Carol", "Seen by Bob, Carol and 3 others"; empty
+     *  for nobody. */
+    [[nodiscard]] static QString seenText(const QStringList &names);
 
 private:
     [[nodiscard]] int pendingRow(const QString &clientId) const;
@@ -116,9 +126,15 @@ private:
     void touchNext(int row);
     void setPendingState(const QString &clientId, State state);
     void changed(int row, const QList<int> &roles);
+    /** @brief Puts each reader under the newest own message they have read (m_seenBy); tells
+     *  the rows whose readers changed. */
+    void placeReaders();
+    [[nodiscard]] QStringList seenBy(qint64 seq) const;
 
     QList<Message> m_rows; // [0, m_confirmed) ascending by seq, then pending
     int m_confirmed = 0;
     QString m_self;
     std::function<QString(const QString &)> m_displayName;
+    QHash<QString, qint64> m_readers;    // other members' read positions
+    QHash<qint64, QStringList> m_seenBy; // own message seq -> who read up to it, not further
 };

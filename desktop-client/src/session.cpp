@@ -335,6 +335,11 @@ void Session::onFrame(const proto::Frame &frame)
                type == proto::Type::MsgReaction) {
         if (ChatRoom *room = m_roomObjects.value(roomName))
             room->handleChange(type, frame.body);
+    } else if (type == proto::Type::RoomReceipt) {
+        if (ChatRoom *room = m_roomObjects.value(roomName))
+            room->handleReceipt(frame.str("user"_L1), frame.integer("seq"_L1, -1));
+    } else if (type == proto::Type::ReceiptsSync) {
+        applySendReadReceipts(frame.body.value("send"_L1).toBool(true));
     } else if (type == proto::Type::RoomNotifySync) {
         m_alerts.applyNotify(frame.body); // an alert level chosen on another device
     } else if (type == proto::Type::RoomReadMarker) {
@@ -422,6 +427,7 @@ void Session::onHello(const proto::Frame &frame)
         ensureRoom(info);
     }
     m_notifications.handleHello(frame.body, reconnect);
+    applySendReadReceipts(frame.body.value("receipts"_L1).toBool(true)); // absent: an older server
     for (const QJsonValue &v : frame.body.value("notifications"_L1).toArray())
         m_receipts.delivered(qint64(v.toObject().value("id"_L1).toDouble()));
     m_hadHello = true;
@@ -602,4 +608,24 @@ void Session::sendPresence(bool greeted)
     if (away && !m_awayByHand)
         body.insert(u"idle"_s, qint64(m_idle.idleMs()));
     m_connection.request(proto::Type::PresenceSet, body);
+}
+
+void Session::applySendReadReceipts(bool send)
+{
+    if (send == m_sendReceipts)
+        return;
+    m_sendReceipts = send;
+    Q_EMIT sendReadReceiptsChanged();
+}
+
+void Session::setSendReadReceipts(bool send)
+{
+    if (send == m_sendReceipts || m_connection.state() != Connection::Connected)
+        return; // signed out: nothing to change; the next hello says what the server keeps
+    applySendReadReceipts(send);
+    m_connection.request(proto::Type::ReceiptsSet, {{u"send"_s, send}},
+                         [this, send](const Reply &reply) {
+                             if (!reply.ok && m_sendReceipts == send)
+                                 applySendReadReceipts(!send);
+                         });
 }

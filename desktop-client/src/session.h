@@ -58,6 +58,10 @@ class Session : public QObject
     Q_PROPERTY(DesktopNotifier *notifier READ notifier CONSTANT)
     /** @brief Notifications go through the desktop's notification server (else Herald's toasts). */
     Q_PROPERTY(bool nativeNotifications READ nativeNotifications NOTIFY nativeNotificationsChanged)
+    /** @brief Others see how far this person has read (read receipts). Kept on the server for
+     *  all their devices: from hello, receipts.sync; setting it sends receipts.set. */
+    Q_PROPERTY(bool sendReadReceipts READ sendReadReceipts WRITE setSendReadReceipts NOTIFY
+                   sendReadReceiptsChanged)
 
 public:
     enum Status {
@@ -100,6 +104,9 @@ public:
     Q_INVOKABLE void refreshPeople();
     /** @brief The person says they are away (or back); idleness cannot undo it. */
     Q_INVOKABLE void setAway(bool away);
+    [[nodiscard]] bool sendReadReceipts() const { return m_sendReceipts; }
+    /** @brief Tells the server (receipts.set); back to what it was if the server refuses. */
+    void setSendReadReceipts(bool send);
     [[nodiscard]] IdleMonitor *idleMonitor() { return &m_idle; }
 
     /** @brief The joined conversation with unread messages whose newest message is newest. */
@@ -156,6 +163,7 @@ Q_SIGNALS:
     /** @brief The person clicked a native notification: show it in the notification centre. */
     void notificationActivated(qint64 id);
     void nativeNotificationsChanged();
+    void sendReadReceiptsChanged();
     /** @brief Signing out asked the server to revoke the token; revoked: it answered 200 (false
      *  also when the server could not be reached, which does not hold up signing out). */
     void signedOutOnServer(bool revoked);
@@ -182,6 +190,7 @@ private:
     /** @brief Tells the server online or away (by hand, or idle and since how long); greeted:
      *  inside the hello, before the connection counts as connected. */
     void sendPresence(bool greeted = false);
+    void applySendReadReceipts(bool send);
     /** @brief A chat message alerts: natively or as a toast, with the sound. */
     void presentMessage(const Notification &toast);
     void updateBadge();
@@ -216,5 +225,6 @@ private:
     bool m_credentialSaved = false;
     bool m_remember = true;
     bool m_awayByHand = false;
+    bool m_sendReceipts = true; // the server's choice (hello, receipts.sync) or one being sent
     bool m_interactive = false; // the person is watching the form: report failures there
 };

@@ -3,6 +3,8 @@
 #include <QDateTime>
 #include <QJsonObject>
 
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 UserListModel::UserListModel(QObject *parent)
@@ -37,6 +39,8 @@ QVariant UserListModel::data(const QModelIndex &index, int role) const
         return u.status == u"away"_s && u.since > 0
                    ? QVariant(QDateTime::fromMSecsSinceEpoch(u.since))
                    : QVariant();
+    case ReadRole:
+        return m_readTexts.value(u.name);
     default:
         return {};
     }
@@ -44,11 +48,9 @@ QVariant UserListModel::data(const QModelIndex &index, int role) const
 
 QHash<int, QByteArray> UserListModel::roleNames() const
 {
-    return {{NameRole, "name"},
-            {DisplayNameRole, "displayName"},
-            {StatusRole, "status"},
-            {SelfRole, "isSelf"},
-            {SinceRole, "since"}};
+    return {{NameRole, "name"},     {DisplayNameRole, "displayName"},
+            {StatusRole, "status"}, {SelfRole, "isSelf"},
+            {SinceRole, "since"},   {ReadRole, "readText"}};
 }
 
 int UserListModel::insertPosition(const User &user) const
@@ -157,4 +159,16 @@ QString UserListModel::status(const QString &name) const
 {
     const int row = indexOf(name);
     return row < 0 ? u"offline"_s : m_users.at(row).status;
+}
+
+void UserListModel::setReadTexts(const QHash<QString, QString> &texts)
+{
+    const QHash<QString, QString> before = std::exchange(m_readTexts, texts);
+    for (int row = 0; row < m_users.size(); ++row) {
+        const QString &name = m_users.at(row).name;
+        if (before.value(name) != texts.value(name)) {
+            const QModelIndex i = index(row);
+            Q_EMIT dataChanged(i, i, {ReadRole});
+        }
+    }
 }

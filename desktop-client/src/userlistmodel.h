@@ -21,6 +21,8 @@ public:
         StatusRole,                  ///< online, away, offline
         SelfRole,                    ///< the signed-in person
         SinceRole,                   ///< away since when (a date), undefined unless away
+        ReadRole, ///< in a room: how far they read ("Seen the latest", "Read up to 10:42"), or
+                  ///< empty
     };
     Q_ENUM(Roles)
 
@@ -47,6 +49,8 @@ public:
     /** @brief The same from a presence or list entry {user|name, status, since?}. */
     bool setStatus(const QJsonObject &entry);
     void setSelf(const QString &name) { m_self = name; }
+    /** @brief How far each member read, by login name (read receipts); others: empty. */
+    void setReadTexts(const QHash<QString, QString> &texts);
     void clear();
 
     [[nodiscard]] int onlineCount() const;
@@ -62,4 +66,5 @@ private:
 
     QList<User> m_users;
     QString m_self;
+    QHash<QString, QString> m_readTexts;
 };

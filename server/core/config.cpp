@@ -70,6 +70,7 @@ QStringList Config::keys()
             QStringLiteral("messages_burst"),
             QStringLiteral("max_bad_frames"),
             QStringLiteral("mention_room_max_members"),
+            QStringLiteral("receipt_room_max_members"),
             QStringLiteral("presence_coalesce_ms"),
             QStringLiteral("listen_backlog"),
             QStringLiteral("max_request_line_bytes"),
@@ -189,6 +190,8 @@ QString Config::set(const QString &key, const QString &value)
         err = setInteger<1, 1000000>(key, value, maxBadFrames);
     } else if (key == QLatin1String("mention_room_max_members")) {
         err = setInteger<0, 1000000>(key, value, mentionRoomMaxMembers);
+    } else if (key == QLatin1String("receipt_room_max_members")) {
+        err = setInteger<0, 1000000>(key, value, receiptRoomMaxMembers);
     } else if (key == QLatin1String("presence_coalesce_ms")) {
         err = setInteger<10, 60000>(key, value, presenceCoalesceMs);
     } else if (key == QLatin1String("listen_backlog")) {

@@ -46,7 +46,8 @@ struct Config
     int messagesBurst = 50;                      // bucket size
     int maxBadFrames = 20;                       // invalid frames tolerated before 1008
     int mentionRoomMaxMembers = 50;              // @room only in rooms of at most this many members
-    int presenceCoalesceMs = 250;                // presence and online-count batching
+    int receiptRoomMaxMembers = 50; // live read receipts only in DMs and rooms of at most this many
+    int presenceCoalesceMs = 250;   // presence and online-count batching
     int listenBacklog = 4096;
     int ioThreads = 0;             // network threads for WebSocket I/O; 0: one per core (at most 8)
     int storageMaxBatch = 0;       // jobs per storage transaction at most; 0: all that queued up

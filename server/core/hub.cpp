@@ -15,6 +15,7 @@
 #include "features/messaging.h"
 #include "features/notificationcenter.h"
 #include "features/presencetracker.h"
+#include "features/readreceipts.h"
 #include "features/receipts.h"
 #include "features/retention.h"
 #include "features/roomdirectory.h"
@@ -57,6 +58,7 @@ Hub::Hub(const Config &config, Database *db, QObject *parent)
     m_directory = std::make_unique<RoomDirectory>(*m_ctx);
     m_messaging = std::make_unique<Messaging>(*m_ctx);
     m_roomNotifications = std::make_unique<RoomNotifications>(*m_ctx);
+    m_readReceipts = std::make_unique<ReadReceipts>(*m_ctx);
     m_messageChanges = std::make_unique<MessageChanges>(*m_ctx);
     m_search = std::make_unique<MessageSearch>(*m_ctx);
     m_delivery = std::make_unique<Delivery>(*m_ctx);
@@ -76,6 +78,7 @@ Hub::Hub(const Config &config, Database *db, QObject *parent)
     m_ctx->presence = m_presence.get();
     m_ctx->notifications = m_notifications.get();
     m_ctx->cluster = m_cluster.get();
+    m_ctx->readReceipts = m_readReceipts.get();
     m_ctx->reload = [this](std::function<void()> done, bool tellOthers) {
         reloadState(std::move(done), tellOthers);
     };
@@ -333,6 +336,8 @@ void Hub::dispatch(Conn &c, const Frame &f)
         return m_messaging->onRead(c, f);
     if (t == Type::RoomNotify)
         return m_roomNotifications->onNotify(c, f);
+    if (t == Type::ReceiptsSet)
+        return m_readReceipts->onSet(c, f);
     if (t == Type::RoomHistory)
         return m_messaging->onRoomHistory(c, f);
     if (t == Type::MsgEdit)

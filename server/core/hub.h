@@ -32,6 +32,7 @@ class Delivery;
 class PresenceTracker;
 class NotificationCenter;
 class Receipts;
+class ReadReceipts;
 class AuditTrail;
 class Retention;
 class FileStore;
@@ -145,6 +146,7 @@ private:
     std::unique_ptr<RoomDirectory> m_directory;
     std::unique_ptr<Messaging> m_messaging;
     std::unique_ptr<RoomNotifications> m_roomNotifications;
+    std::unique_ptr<ReadReceipts> m_readReceipts;
     std::unique_ptr<MessageChanges> m_messageChanges;
     std::unique_ptr<MessageSearch> m_search;
     std::unique_ptr<Delivery> m_delivery;

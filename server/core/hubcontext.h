@@ -26,6 +26,7 @@ class PresenceTracker;
 class NotificationCenter;
 class ClusterLink;
 class FileStore;
+class ReadReceipts;
 
 /**
  * @brief What every feature module gets from the hub: configuration, storage, the connection
@@ -46,6 +47,7 @@ struct HubContext
     NotificationCenter *notifications = nullptr;
     ClusterLink *cluster = nullptr;
     FileStore *files = nullptr;
+    ReadReceipts *readReceipts = nullptr;
     /** @brief Re-reads users, rooms and tokens (tellOthers: and asks the other nodes to). */
     std::function<void(std::function<void()> done, bool tellOthers)> reload = {};
     /** @brief Hands a frame to the hub's intake as if the peer had sent it just now. */

@@ -16,6 +16,7 @@ Store::Store()
     , m_retention(*m_db)
     , m_mentions(*m_db)
     , m_notify(*m_db)
+    , m_readReceipts(*m_db)
     , m_search(*m_db)
     , m_files(*m_db)
 {

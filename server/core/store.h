@@ -7,6 +7,7 @@
 #include "storage/mentionrepository.h"
 #include "storage/notificationrepository.h"
 #include "storage/peoplerepository.h"
+#include "storage/readreceiptrepository.h"
 #include "storage/receiptrepository.h"
 #include "storage/retentionrepository.h"
 #include "storage/roomnotifyrepository.h"
@@ -222,6 +223,18 @@ public:
     {
         return m_notify.levels(userId, now);
     }
+
+    // ---- read receipts (ReadReceiptRepository)
+    std::variant<bool, StoreError> setSendingReceipts(qint64 userId, bool send)
+    {
+        return m_readReceipts.setSending(userId, send);
+    }
+    bool sendsReceipts(qint64 userId) { return m_readReceipts.sending(userId); }
+    QHash<qint64, qint64> receiptPositions(qint64 roomId)
+    {
+        return m_readReceipts.positions(roomId);
+    }
+
     /** @brief Messages (with their mentions) and change records after a seq: resume, gap fill. */
     QList<MessageRow> roomStream(qint64 roomId, qint64 after, int limit, bool *hasMore)
     {
@@ -410,6 +423,7 @@ private:
     RetentionRepository m_retention;
     MentionRepository m_mentions;
     RoomNotifyRepository m_notify;
+    ReadReceiptRepository m_readReceipts;
     SearchRepository m_search;
     FileRepository m_files;
 };

@@ -145,6 +145,7 @@ inline const QString NotifReadAll = QStringLiteral("notif.readAll");
 inline const QString NotifReadThread = QStringLiteral("notif.readThread");
 inline const QString NotifAction = QStringLiteral("notif.action");
 inline const QString NotifAck = QStringLiteral("notif.ack");
+inline const QString ReceiptsSet = QStringLiteral("receipts.set");
 // server -> client
 inline const QString Hello = QStringLiteral("hello");
 inline const QString Result = QStringLiteral("result");
@@ -163,6 +164,8 @@ inline const QString NotifUpdated = QStringLiteral("notif.updated");
 inline const QString NotifRetracted = QStringLiteral("notif.retracted");
 inline const QString RoomReadMarker = QStringLiteral("room.readMarker");
 inline const QString RoomNotifySync = QStringLiteral("room.notifySync");
+inline const QString RoomReceipt = QStringLiteral("room.receipt");
+inline const QString ReceiptsSync = QStringLiteral("receipts.sync");
 inline const QString NotifReminder = QStringLiteral("notif.reminder");
 inline const QString MsgEdited = QStringLiteral("msg.edited");
 inline const QString MsgDeleted = QStringLiteral("msg.deleted");

@@ -139,6 +139,11 @@ QList<MessageSpec> buildSchema()
          D::ClientToServer,
          {id, req("ids", K::IntList, 500), req("state", K::String, 16)},
          QStringLiteral("Acknowledge notifications as delivered or seen on this device.")},
+        {Type::ReceiptsSet,
+         D::ClientToServer,
+         {id, req("send", K::Bool)},
+         QStringLiteral("Turn sending one's read receipts on or off (all one's devices "
+                        "follow).")},
 
         // ---- server -> client
         {Type::Hello,
@@ -146,7 +151,7 @@ QList<MessageSpec> buildSchema()
          {req("protocol", K::Int), req("user", K::Object), req("online", K::Int),
           req("unread", K::Int), req("heartbeat", K::Int), opt("server", K::String, 200),
           opt("rooms", K::Array), opt("notifications", K::Array), opt("notifSeq", K::Int),
-          opt("notifChanges", K::Int)},
+          opt("notifChanges", K::Int), opt("receipts", K::Bool)},
          QStringLiteral("Sent once authenticated.")},
         {Type::Result,
          D::ServerToClient,
@@ -214,6 +219,16 @@ QList<MessageSpec> buildSchema()
          D::ServerToClient,
          {room, req("level", K::String, 16), opt("until", K::Int)},
          QStringLiteral("The person's notification level in a room changed (on one of their "
+                        "devices).")},
+        {Type::RoomReceipt,
+         D::ServerToClient,
+         {room, req("user", K::String, NameMax), req("seq", K::Int)},
+         QStringLiteral("Another member's read position in a DM or small room moved (a read "
+                        "receipt).")},
+        {Type::ReceiptsSync,
+         D::ServerToClient,
+         {req("send", K::Bool)},
+         QStringLiteral("The person turned sending read receipts on or off (on one of their "
                         "devices).")},
         {Type::NotifReadSync,
          D::ServerToClient,

@@ -384,6 +384,41 @@ private Q_SLOTS:
         QVERIFY(aliceA.all(QStringLiteral("room.notifySync")).isEmpty());
     }
 
+    void readReceiptsReachTheOtherNode()
+    {
+        startNodes();
+        Client bobA, bobB, aliceB, carolA;
+        QVERIFY(bobA.open(m_a.wsUrl(), m_tokens[QStringLiteral("bob")]));
+        QVERIFY(bobB.open(m_b.wsUrl(), m_tokens[QStringLiteral("bob")]));
+        QVERIFY(aliceB.open(m_b.wsUrl(), m_tokens[QStringLiteral("alice")]));
+        QVERIFY(carolA.open(m_a.wsUrl(), m_tokens[QStringLiteral("carol")]));
+        QTest::qWait(500); // subscriptions settle
+        QCOMPARE(aliceB.request(QStringLiteral("msg.send"), msg(QStringLiteral("r1")))
+                     .value(QLatin1String("type"))
+                     .toString(),
+                 QStringLiteral("result"));
+        // bob reads on node A: alice on node B and carol on node A get the receipt; bob's
+        // device on node B gets his marker, not a receipt.
+        bobA.request(
+            QStringLiteral("room.read"),
+            {{QStringLiteral("room"), QStringLiteral("general")}, {QStringLiteral("seq"), 1}});
+        for (Client *c : {&aliceB, &carolA}) {
+            const QJsonObject r = c->waitFor(QStringLiteral("room.receipt"), {}, 10000);
+            QCOMPARE(r.value(QLatin1String("user")).toString(), QStringLiteral("bob"));
+            QCOMPARE(r.value(QLatin1String("seq")).toInt(), 1);
+        }
+        QVERIFY(!bobB.waitFor(QStringLiteral("room.readMarker"), {}, 10000).isEmpty());
+        // Turning receipts off on node A reaches his device on node B.
+        bobA.request(QStringLiteral("receipts.set"), {{QStringLiteral("send"), false}});
+        QCOMPARE(
+            bobB.waitFor(QStringLiteral("receipts.sync"), {}, 10000).value(QLatin1String("send")),
+            QJsonValue(false));
+        QTest::qWait(300);
+        QVERIFY(bobA.all(QStringLiteral("room.receipt")).isEmpty());
+        QVERIFY(bobB.all(QStringLiteral("room.receipt")).isEmpty());
+        QCOMPARE(aliceB.all(QStringLiteral("room.receipt")).size(), 1);
+    }
+
     void redisRestartLosesNothing()
     {
         startNodes();

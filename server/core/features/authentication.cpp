@@ -45,6 +45,7 @@ struct HelloInbox
     qint64 lastChange = 0;
     QHash<qint64, ReadMark> reads;         ///< by room id
     QHash<qint64, RoomNotifyLevel> notify; ///< by room id: the person's choices in force
+    bool sendsReceipts = true;             ///< receipts.set
 };
 /** @brief A person and their stored password hash (empty: unknown, or no password). */
 struct Credentials
@@ -270,6 +271,7 @@ void Authentication::startSession(quint64 connId, const TokenRow &token)
             inbox.notifSeq = st.lastNotificationId(userId);
             inbox.reads = st.readMarks(userId);
             inbox.notify = st.notifyLevels(userId, t);
+            inbox.sendsReceipts = st.sendsReceipts(userId);
             return inbox;
         },
         this,
@@ -312,6 +314,7 @@ void Authentication::startSession(quint64 connId, const TokenRow &token)
                 hello.insert(key("notifications"), wire::toJson(inbox->notifications));
                 hello.insert(key("notifSeq"), inbox->notifSeq);
                 hello.insert(key("notifChanges"), inbox->lastChange);
+                hello.insert(key("receipts"), inbox->sendsReceipts);
             }
             m_ctx.delivery->holdSinceHello(connId, u->rooms);
             m_ctx.conns.send(*c, encode(Type::Hello, hello));

@@ -7,6 +7,7 @@
 #include "delivery.h"
 #include "filestore.h"
 #include "mentions.h"
+#include "readreceipts.h"
 #include "roomdirectory.h"
 
 #include <QJsonArray>
@@ -18,6 +19,13 @@ using namespace feature;
 
 namespace {
 constexpr int TypingIntervalMs = 2000;
+
+/** @brief A room.read as stored, and whether the other members get a receipt of it. */
+struct ReadMoved
+{
+    ReadMark mark;
+    bool receipt = false;
+};
 } // namespace
 
 Messaging::Messaging(HubContext &ctx, QObject *parent)
@@ -142,9 +150,21 @@ void Messaging::onRead(Conn &c, const Frame &f)
     const QString name = room->name;
     const qint64 userId = c.userId;
     const qint64 seq = f.integer(key("seq"));
-    m_ctx.request<ReadMark>(
-        this, c, f, [=](Store &st) { return st.setReadMark(userId, roomId, seq, now()); },
-        [this, name, userId](quint64 connId, ReadMark &mark) -> StoreResult<QJsonObject> {
+    // Whether the person lets others see it is asked only where a receipt would go out.
+    const bool live = m_ctx.readReceipts->live(roomId);
+    m_ctx.request<ReadMoved>(
+        this, c, f,
+        [=](Store &st) -> StoreResult<ReadMoved> {
+            auto r = st.setReadMark(userId, roomId, seq, now());
+            if (const StoreError *e = std::get_if<StoreError>(&r))
+                return *e;
+            ReadMoved out{std::get<ReadMark>(r)};
+            out.receipt = live && out.mark.moved && st.sendsReceipts(userId);
+            return out;
+        },
+        [this, name, roomId, userId](quint64 connId,
+                                     ReadMoved &stored) -> StoreResult<QJsonObject> {
+            const ReadMark &mark = stored.mark;
             const QJsonObject body{{key("room"), name},
                                    {key("seq"), mark.seq},
                                    {key("unread"), mark.unread},
@@ -152,6 +172,8 @@ void Messaging::onRead(Conn &c, const Frame &f)
                                    {key("lastSeq"), mark.lastSeq}};
             if (mark.moved) // the other devices know where it is otherwise
                 m_ctx.cluster->toUserEverywhere(userId, encode(Type::RoomReadMarker, body), connId);
+            if (stored.receipt)
+                m_ctx.readReceipts->positionMoved(roomId, userId, mark.seq);
             return body;
         });
 }

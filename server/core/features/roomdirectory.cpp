@@ -314,17 +314,30 @@ void RoomDirectory::onRoomMembers(Conn &c, const Frame &f)
     if (!room || !visible(*room, c.userId))
         return m_ctx.conns.send(c, error(f.id(), s(room ? Err::Forbidden : Err::NotFound),
                                          s("no such room"), s("room")));
-    QJsonArray members;
-    for (qint64 m : std::as_const(room->members)) {
-        const User *u = user(m);
-        QJsonObject member{{key("name"), u ? u->name : QString()},
-                           {key("display"), u ? u->display : QString()}};
-        m_ctx.presence->describe(member, m);
-        members.append(member);
-    }
-    m_ctx.conns.send(c, result(f.id(), {{key("room"), room->name},
-                                        {key("online"), m_ctx.presence->roomOnline(room->id)},
-                                        {key("members"), members}}));
+    // With each member's read position when they send read receipts (ReadReceipts): also in
+    // rooms too large for live receipts, where this is the only way to see them.
+    const qint64 roomId = room->id;
+    m_ctx.request<QHash<qint64, qint64>>(
+        this, c, f, [roomId](Store &st) { return st.receiptPositions(roomId); },
+        [this, roomId](quint64,
+                       const QHash<qint64, qint64> &positions) -> StoreResult<QJsonObject> {
+            const Room *room = this->room(roomId);
+            if (!room)
+                return StoreError{s(Err::NotFound), s("no such room"), s("room")};
+            QJsonArray members;
+            for (qint64 m : std::as_const(room->members)) {
+                const User *u = user(m);
+                QJsonObject member{{key("name"), u ? u->name : QString()},
+                                   {key("display"), u ? u->display : QString()}};
+                m_ctx.presence->describe(member, m);
+                if (const auto seq = positions.constFind(m); seq != positions.cend())
+                    member.insert(key("readSeq"), *seq);
+                members.append(member);
+            }
+            return QJsonObject{{key("room"), room->name},
+                               {key("online"), m_ctx.presence->roomOnline(roomId)},
+                               {key("members"), members}};
+        });
 }
 
 void RoomDirectory::onDmOpen(Conn &c, const Frame &f)

@@ -17,7 +17,7 @@ namespace {
 // Both backends carry the same version number: PRAGMA user_version on SQLite, the one row of
 // schema_version on PostgreSQL. Each step is one version; a database is brought up step by step
 // in one transaction.
-constexpr int SchemaVersion = 16;
+constexpr int SchemaVersion = 17;
 
 // Version 1 on SQLite.
 const char *const SqliteV1[] = {
@@ -489,6 +489,16 @@ const char *const PostgresV16[] = {
     " user_id BIGINT NOT NULL REFERENCES users(id), uploaded_at BIGINT NOT NULL,"
     " PRIMARY KEY(file_id, user_id))",
 };
+// Version 17: read receipts (storage/readreceiptrepository.cpp). A person's choice whether the
+// other members of their rooms see how far they have read (receipts.set); no row means yes.
+const char *const SqliteV17[] = {
+    "CREATE TABLE receipt_settings(user_id INTEGER PRIMARY KEY REFERENCES users(id),"
+    " send INTEGER NOT NULL)",
+};
+const char *const PostgresV17[] = {
+    "CREATE TABLE receipt_settings(user_id BIGINT PRIMARY KEY REFERENCES users(id),"
+    " send INTEGER NOT NULL)",
+};
 
 struct Step
 {
@@ -504,12 +514,14 @@ const Step SqliteSteps[] = {
     step(1, SqliteV1),   step(2, SqliteV2),   step(3, SqliteV3),   step(4, SqliteV4),
     step(5, SqliteV5),   step(6, SqliteV6),   step(7, SqliteV7),   step(8, SqliteV8),
     step(9, SqliteV9),   step(10, SqliteV10), step(11, SqliteV11), step(12, SqliteV12),
-    step(13, SqliteV13), step(14, SqliteV14), step(15, SqliteV15), step(16, SqliteV16)};
+    step(13, SqliteV13), step(14, SqliteV14), step(15, SqliteV15), step(16, SqliteV16),
+    step(17, SqliteV17)};
 const Step PostgresSteps[] = {
     step(1, PostgresV1),   step(2, PostgresV2),   step(3, PostgresV3),   step(4, PostgresV4),
     step(5, PostgresV5),   step(6, PostgresV6),   step(7, PostgresV7),   step(8, PostgresV8),
     step(9, PostgresV9),   step(10, PostgresV10), step(11, PostgresV11), step(12, PostgresV12),
-    step(13, PostgresV13), step(14, PostgresV14), step(15, PostgresV15), step(16, PostgresV16)};
+    step(13, PostgresV13), step(14, PostgresV14), step(15, PostgresV15), step(16, PostgresV16),
+    step(17, PostgresV17)};
 
 // Any two PostgreSQL nodes starting at once on a new database migrate one after the other.
 constexpr qint64 MigrationLock = 0x6865726c64; // "herld"

@@ -365,7 +365,7 @@ TestCase {
 
     function test_settings_page(): void {
         const view = createTemporaryObject(settingsComponent, testCase, { session: Session })
-        const seen = walk(view, findChild(view, "languageBox"), 12)
+        const seen = walk(view, findChild(view, "languageBox"), 14)
         const names = objectNames(seen)
         for (const expected of ["languageBox", "nativeSwitch", "startOnLogin", "soundSwitch", "dndSwitch",
                                 "caFileField", "signOutButton"])

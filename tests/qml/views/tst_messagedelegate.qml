@@ -54,6 +54,7 @@ TestCase {
             deleted: false
             reactions: []
             mentionsMe: false
+            seenText: ""
             emojiSet: [testCase.thumbsUp, testCase.party]
         }
     }
@@ -209,5 +210,30 @@ TestCase {
         tryVerify(() => menu.opened)
         verify(findChild(list.itemAtIndex(1), "editAction").visible)
         menu.close()
+    }
+
+    function test_5_seen_line(): void {
+        const unseen = createTemporaryObject(delegateComponent, testCase)
+        verify(!findChild(unseen, "seenLine").visible)
+        const seen = createTemporaryObject(delegateComponent, testCase, { seenText: "Seen by Bob" })
+        const line = findChild(seen, "seenLine")
+        verify(line.visible)
+        compare(line.text, "Seen by Bob")
+        verify(seen.Accessible.description.indexOf("Seen by Bob") >= 0)
+    }
+
+    function test_6_receipt_shows_under_own_message(): void {
+        const view = createTemporaryObject(viewComponent, testCase, { room: Session.room("general") })
+        const list = findChild(view, "messageList")
+        tryCompare(list, "count", 3)
+        waitForRendering(list)
+        // bob has read up to alice's "Lunch at noon?" (seq 2, the second row) and on to 3.
+        verify(server.inject({ type: "room.receipt", room: "general", user: "bob", seq: 3 }))
+        const own = list.itemAtIndex(1)
+        tryVerify(() => findChild(own, "seenLine").visible)
+        verify(findChild(own, "seenLine").text.indexOf("Seen by ") === 0)
+        verify(!findChild(list.itemAtIndex(0), "seenLine").visible)
+        verify(!findChild(list.itemAtIndex(2), "seenLine").visible) // bob's own message
+        compare(Session.room("general").receipts.position("bob"), 3)
     }
 }
