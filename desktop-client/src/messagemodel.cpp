@@ -75,6 +75,16 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     }
     case MentionsMeRole:
         return m.mentionsUser(m_self);
+    case FileIdRole:
+        return m.file.id;
+    case FileNameRole:
+        return m.file.name;
+    case FileSizeRole:
+        return m.file.size;
+    case FileTypeRole:
+        return m.file.type;
+    case IsImageRole:
+        return !m.file.isEmpty() && m.file.isImage();
     default:
         return {};
     }
@@ -94,7 +104,12 @@ QHash<int, QByteArray> MessageModel::roleNames() const
             {EditedRole, "edited"},
             {DeletedRole, "deleted"},
             {ReactionsRole, "reactions"},
-            {MentionsMeRole, "mentionsMe"}};
+            {MentionsMeRole, "mentionsMe"},
+            {FileIdRole, "fileId"},
+            {FileNameRole, "fileName"},
+            {FileSizeRole, "fileSize"},
+            {FileTypeRole, "fileType"},
+            {IsImageRole, "isImage"}};
 }
 
 MessageModel::Message MessageModel::fromJson(const QJsonObject &o)
@@ -120,6 +135,7 @@ MessageModel::Message MessageModel::fromJson(const QJsonObject &o)
     for (const QJsonValue &v : o.value("mentions"_L1).toArray())
         m.mentions.append(v.toString());
     m.mentionsRoom = o.value("mentionsRoom"_L1).toBool();
+    m.file = FileAttachment::fromJson(o.value("file"_L1).toObject());
     return m;
 }
 
@@ -178,7 +194,9 @@ bool MessageModel::applyDelete(qint64 seq)
     m.deleted = true;
     m.text.clear();
     m.reactions.clear();
-    changed(row, {Qt::DisplayRole, TextRole, DeletedRole, ReactionsRole});
+    m.file = {}; // a deleted message shows no file either
+    changed(row, {Qt::DisplayRole, TextRole, DeletedRole, ReactionsRole, FileIdRole, FileNameRole,
+                  FileSizeRole, FileTypeRole, IsImageRole});
     return true;
 }
 

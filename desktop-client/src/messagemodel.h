@@ -4,6 +4,8 @@
 // the row of the message they concern.
 #pragma once
 
+#include "fileattachment.h"
+
 #include <QAbstractListModel>
 #include <QDateTime>
 #include <QJsonObject>
@@ -34,6 +36,11 @@ public:
         DeletedRole,    ///< deleted: no text, shown as "message deleted"
         ReactionsRole,  ///< [{emoji, count, mine, people}] (people: names, comma-separated)
         MentionsMeRole, ///< names the signed-in person, or @room
+        FileIdRole,     ///< the attached file's content id (empty: no file)
+        FileNameRole,   ///< its name
+        FileSizeRole,   ///< its size in bytes (qint64)
+        FileTypeRole,   ///< its media type
+        IsImageRole,    ///< the file is an image this machine can show: a preview
     };
     Q_ENUM(Roles)
 
@@ -60,6 +67,7 @@ public:
         QList<Reaction> reactions{};
         QStringList mentions{};    // login names the server recorded as mentioned
         bool mentionsRoom = false; // an @room the server honoured
+        FileAttachment file{};     // empty: a text message
 
         [[nodiscard]] bool mentionsUser(const QString &user) const
         {
