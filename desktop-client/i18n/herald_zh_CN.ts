@@ -70,43 +70,43 @@
     <name>AttachmentCache</name>
     <message>
         <source>No application opens %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有可以打开 %1 的应用程序。</translation>
     </message>
     <message>
         <source>Choose a folder on this computer.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择这台电脑上的文件夹。</translation>
     </message>
     <message>
         <source>Cannot save to %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法保存到 %1。</translation>
     </message>
     <message>
         <source>No such file.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有这个文件。</translation>
     </message>
     <message>
         <source>Not connected. Try again when the connection is back.</source>
-        <translation type="unfinished">未连接。连接恢复后再试。</translation>
+        <translation>未连接。连接恢复后再试。</translation>
     </message>
     <message>
         <source>Cannot write to %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法写入 %1。</translation>
     </message>
     <message>
         <source>This file is not available.</source>
-        <translation type="unfinished"></translation>
+        <translation>此文件不可用。</translation>
     </message>
     <message>
         <source>The download failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>下载失败：%1</translation>
     </message>
     <message>
         <source>The download failed (HTTP %1).</source>
-        <translation type="unfinished"></translation>
+        <translation>下载失败（HTTP %1）。</translation>
     </message>
     <message>
         <source>The download was damaged. Try again.</source>
-        <translation type="unfinished"></translation>
+        <translation>下载的文件已损坏，请重试。</translation>
     </message>
 </context>
 <context>
@@ -168,43 +168,43 @@
     </message>
     <message>
         <source>Send a file to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>发送文件给 %1</translation>
     </message>
     <message>
         <source>Save file</source>
-        <translation type="unfinished"></translation>
+        <translation>保存文件</translation>
     </message>
     <message>
         <source>Saved %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存 %1</translation>
     </message>
     <message>
         <source>Sending %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在发送 %1…</translation>
     </message>
     <message>
         <source>Sending %1: %2%</source>
-        <translation type="unfinished"></translation>
+        <translation>正在发送 %1：%2%</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>取消</translation>
     </message>
     <message>
         <source>Cancel sending %1</source>
-        <translation type="unfinished"></translation>
+        <translation>取消发送 %1</translation>
     </message>
     <message>
         <source>Dismiss</source>
-        <translation type="unfinished">关闭</translation>
+        <translation>关闭</translation>
     </message>
     <message>
         <source>Attach a file</source>
-        <translation type="unfinished"></translation>
+        <translation>添加附件</translation>
     </message>
     <message>
         <source>Enter sends, Shift+Enter starts a new line, Ctrl+V of an image sends it</source>
-        <translation type="unfinished"></translation>
+        <translation>Enter 发送，Shift+Enter 换行，Ctrl+V 粘贴图片即发送</translation>
     </message>
 </context>
 <context>
@@ -326,47 +326,47 @@
     <name>FileUploader</name>
     <message>
         <source>%1 is too large to send (%2; the limit is %3).</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 太大，无法发送（%2；上限为 %3）。</translation>
     </message>
     <message>
         <source>%1 is too large for the server.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 超出服务器允许的大小。</translation>
     </message>
     <message>
         <source>Wait until the file being sent is done, or cancel it.</source>
-        <translation type="unfinished"></translation>
+        <translation>请等待正在发送的文件完成，或取消它。</translation>
     </message>
     <message>
         <source>%1 is not a file that can be sent.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 不是可以发送的文件。</translation>
     </message>
     <message>
         <source>Cannot read %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取 %1：%2</translation>
     </message>
     <message>
         <source>The image could not be encoded.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法编码该图片。</translation>
     </message>
     <message>
         <source>%1 is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 是空文件。</translation>
     </message>
     <message>
         <source>Not connected. Try again when the connection is back.</source>
-        <translation type="unfinished">未连接。连接恢复后再试。</translation>
+        <translation>未连接。连接恢复后再试。</translation>
     </message>
     <message>
         <source>The server did not accept your sign-in for %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>服务器不接受你发送 %1 的登录凭据。</translation>
     </message>
     <message>
         <source>%1 was not sent: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 未发送：%2</translation>
     </message>
     <message>
         <source>%1 was not sent (HTTP %2).</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 未发送（HTTP %2）。</translation>
     </message>
 </context>
 <context>
@@ -470,7 +470,7 @@
     </message>
     <message>
         <source>Sent %1</source>
-        <translation type="unfinished"></translation>
+        <translation>发送了 %1</translation>
     </message>
 </context>
 <context>
@@ -561,47 +561,47 @@
     </message>
     <message>
         <source>%1, attached: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1，附件：%2</translation>
     </message>
     <message>
         <source>Attached: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>附件：%1</translation>
     </message>
     <message>
         <source>Open file</source>
-        <translation type="unfinished"></translation>
+        <translation>打开文件</translation>
     </message>
     <message>
         <source>Open %1</source>
-        <translation type="unfinished"></translation>
+        <translation>打开 %1</translation>
     </message>
     <message>
         <source>Save file as…</source>
-        <translation type="unfinished"></translation>
+        <translation>文件另存为…</translation>
     </message>
     <message>
         <source>Save %1 as</source>
-        <translation type="unfinished"></translation>
+        <translation>将 %1 另存为</translation>
     </message>
     <message>
         <source>Image %1: open</source>
-        <translation type="unfinished"></translation>
+        <translation>图片 %1：打开</translation>
     </message>
     <message>
         <source>File %1, %2</source>
-        <translation type="unfinished"></translation>
+        <translation>文件 %1，%2</translation>
     </message>
     <message>
         <source>Open</source>
-        <translation type="unfinished">打开</translation>
+        <translation>打开</translation>
     </message>
     <message>
         <source>Download</source>
-        <translation type="unfinished"></translation>
+        <translation>下载</translation>
     </message>
     <message>
         <source>Download %1</source>
-        <translation type="unfinished"></translation>
+        <translation>下载 %1</translation>
     </message>
 </context>
 <context>
