@@ -56,9 +56,16 @@ void FrameInjector::putImageOnClipboard(int width, int height)
     QGuiApplication::clipboard()->setImage(image);
 }
 
+FrameInjector::~FrameInjector()
+{
+    if (m_catching)
+        QDesktopServices::unsetUrlHandler(QStringLiteral("file"));
+}
+
 void FrameInjector::catchOpenedFiles()
 {
     QDesktopServices::setUrlHandler(QStringLiteral("file"), this, "openFile");
+    m_catching = true;
 }
 
 void FrameInjector::openFile(const QUrl &url)

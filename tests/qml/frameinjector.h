@@ -19,6 +19,7 @@ class FrameInjector : public QObject
 
 public:
     using QObject::QObject;
+    ~FrameInjector() override;
 
     /** @brief Validates the frame with the protocol decoder, then routes it; false if invalid. */
     Q_INVOKABLE bool inject(const QVariantMap &frame);
@@ -41,4 +42,5 @@ Q_SIGNALS:
 private:
     QPointer<Session> m_session;
     QStringList m_opened;
+    bool m_catching = false;
 };
