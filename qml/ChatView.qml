@@ -80,9 +80,10 @@ Pane {
     Platform.FileDialog {
         id: saveDialog
         property string fileId: ""
+        property string fileName: ""
         title: qsTr("Save file")
         fileMode: Platform.FileDialog.SaveFile
-        onAccepted: Session.attachments.saveAs(saveDialog.fileId, "", saveDialog.file)
+        onAccepted: Session.attachments.saveAs(saveDialog.fileId, saveDialog.fileName, saveDialog.file)
     }
 
     Connections {
@@ -192,6 +193,7 @@ Pane {
                     attachments: Session.attachments
                     onSaveFileRequested: (fileId, fileName) => {
                         saveDialog.fileId = fileId
+                        saveDialog.fileName = fileName
                         saveDialog.currentFile = Platform.StandardPaths.writableLocation(
                                     Platform.StandardPaths.DownloadLocation) + "/" + encodeURIComponent(fileName)
                         saveDialog.open()

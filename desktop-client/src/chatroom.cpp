@@ -1,3 +1,6 @@
+// ChatRoom: sending (text and files) with local echoes, arrivals with unread and mention counts,
+// edits, deletions and reactions, history paging and reveal, members and typing. Over 500 lines:
+// the arrival, read-position and history paths share the room's sequence state and stay together.
 #include "chatroom.h"
 #include "connection.h"
 
