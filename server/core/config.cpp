@@ -62,6 +62,9 @@ QStringList Config::keys()
             QStringLiteral("retain_unread_days"),
             QStringLiteral("retain_messages_days"),
             QStringLiteral("purge_batch"),
+            QStringLiteral("files_dir"),
+            QStringLiteral("file_max_bytes"),
+            QStringLiteral("file_orphan_hours"),
             QStringLiteral("outbound_queue_bytes"),
             QStringLiteral("messages_per_second"),
             QStringLiteral("messages_burst"),
@@ -170,6 +173,12 @@ QString Config::set(const QString &key, const QString &value)
         err = setInteger<0, 36500>(key, value, retainMessagesDays);
     } else if (key == QLatin1String("purge_batch")) {
         err = setInteger<1, 100000>(key, value, purgeBatch);
+    } else if (key == QLatin1String("files_dir")) {
+        filesDir = value;
+    } else if (key == QLatin1String("file_max_bytes")) {
+        err = setInteger<1, 1024LL * 1024 * 1024 * 1024>(key, value, fileMaxBytes);
+    } else if (key == QLatin1String("file_orphan_hours")) {
+        err = setInteger<0, 876000>(key, value, fileOrphanHours);
     } else if (key == QLatin1String("outbound_queue_bytes")) {
         err = setInteger<4096, 1024 * 1024 * 1024>(key, value, outboundQueueBytes);
     } else if (key == QLatin1String("messages_per_second")) {

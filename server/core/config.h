@@ -38,6 +38,9 @@ struct Config
     int retainMessagesDays =
         0;                // chat messages (rooms may override: heraldctl room retention); 0: keep
     int purgeBatch = 500; // rows per purge transaction
+    QString filesDir;     // file attachments' bytes; default <data_dir>/files (shared in a cluster)
+    qint64 fileMaxBytes = 25LL * 1024 * 1024; // one upload at most; 413 beyond
+    int fileOrphanHours = 24; // uploads never attached to a message go after this; 0: kept
     qint64 outboundQueueBytes = 4 * 1024 * 1024; // 4006 beyond it
     double messagesPerSecond = 20;               // sustained frames per second per connection
     int messagesBurst = 50;                      // bucket size

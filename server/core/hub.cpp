@@ -9,6 +9,7 @@
 #include "features/clusterlink.h"
 #include "features/delivery.h"
 #include "features/escalationscheduler.h"
+#include "features/filestore.h"
 #include "features/messagechanges.h"
 #include "features/messagesearch.h"
 #include "features/messaging.h"
@@ -63,6 +64,8 @@ Hub::Hub(const Config &config, Database *db, QObject *parent)
     m_notifications = std::make_unique<NotificationCenter>(*m_ctx);
     m_receipts = std::make_unique<Receipts>(*m_ctx);
     m_audit = std::make_unique<AuditTrail>(*m_ctx);
+    m_files = std::make_unique<FileStore>(*m_ctx);
+    m_ctx->files = m_files.get();
     m_retention = std::make_unique<Retention>(*m_ctx);
     m_cluster = std::make_unique<ClusterLink>(*m_ctx);
     m_escalations = std::make_unique<EscalationScheduler>(*m_ctx);
@@ -404,6 +407,17 @@ void Hub::login(const QString &username, const QString &password, Reply done)
 qint64 Hub::serviceForToken(const QString &token, const QString &from)
 {
     return m_auth->serviceForToken(token, from);
+}
+
+void Hub::personForToken(const QString &token, const QString &from,
+                         std::function<void(qint64)> done)
+{
+    m_auth->personForToken(token, from, std::move(done));
+}
+
+FileStore *Hub::files() const
+{
+    return m_files.get();
 }
 
 void Hub::logout(const QString &token, Reply done)

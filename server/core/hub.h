@@ -34,6 +34,7 @@ class NotificationCenter;
 class Receipts;
 class AuditTrail;
 class Retention;
+class FileStore;
 class EscalationScheduler;
 class ClusterLink;
 
@@ -81,6 +82,13 @@ public:
     /** @brief Authenticates a service token (synchronous, from memory): service id or 0. The
      *  use of a good one, from the peer address `from`, is recorded (at most once a minute). */
     qint64 serviceForToken(const QString &token, const QString &from = {});
+    /** @brief A person's session token on an HTTP request (file uploads and downloads): done
+     *  gets their user id, or 0 for a token that is malformed, unknown, revoked, expired, a
+     *  service's, or of a disabled person. Checked as a connection's token is. */
+    void personForToken(const QString &token, const QString &from,
+                        std::function<void(qint64 userId)> done);
+    /** @brief File attachments: the store on disk (net/filehandler.cpp uses it). */
+    [[nodiscard]] FileStore *files() const;
     /** @brief Signing out: revokes a person's token and closes its connections with 4003.
      *  {status} or {error,...}. */
     void logout(const QString &token, Reply done);
@@ -144,6 +152,7 @@ private:
     std::unique_ptr<NotificationCenter> m_notifications;
     std::unique_ptr<Receipts> m_receipts;
     std::unique_ptr<AuditTrail> m_audit;
+    std::unique_ptr<FileStore> m_files;
     std::unique_ptr<Retention> m_retention;
     std::unique_ptr<EscalationScheduler> m_escalations;
     std::unique_ptr<ClusterLink> m_cluster;

@@ -25,6 +25,7 @@ class Delivery;
 class PresenceTracker;
 class NotificationCenter;
 class ClusterLink;
+class FileStore;
 
 /**
  * @brief What every feature module gets from the hub: configuration, storage, the connection
@@ -44,6 +45,7 @@ struct HubContext
     PresenceTracker *presence = nullptr;
     NotificationCenter *notifications = nullptr;
     ClusterLink *cluster = nullptr;
+    FileStore *files = nullptr;
     /** @brief Re-reads users, rooms and tokens (tellOthers: and asks the other nodes to). */
     std::function<void(std::function<void()> done, bool tellOthers)> reload = {};
     /** @brief Hands a frame to the hub's intake as if the peer had sent it just now. */

@@ -3,6 +3,7 @@
 #include "crypto.h"
 #include "publishrequest.h"
 #include "storage/auditrepository.h"
+#include "storage/filerepository.h"
 #include "storage/mentionrepository.h"
 #include "storage/notificationrepository.h"
 #include "storage/peoplerepository.h"
@@ -206,11 +207,12 @@ public:
                               bool oldestFirst = false);
 
     // ---- mentions and notification levels (MentionRepository, RoomNotifyRepository)
-    /** @brief storeMessage, and who the message mentions, in one transaction. */
-    std::variant<StoredMessage, StoreError> storeMessage(qint64 roomId, qint64 senderId,
-                                                         const QString &clientId,
-                                                         const QString &text, qint64 ts,
-                                                         const MentionSet &mentions);
+    /** @brief storeMessage, who the message mentions and the file it carries (when file.id is
+     *  set: not_found, field "file", and nothing stored unless the sender uploaded it), in one
+     *  transaction. */
+    std::variant<StoredMessage, StoreError>
+    storeMessage(qint64 roomId, qint64 senderId, const QString &clientId, const QString &text,
+                 qint64 ts, const MentionSet &mentions, const MessageFile &file = {});
     std::variant<RoomNotifyLevel, StoreError> setNotifyLevel(qint64 userId, qint64 roomId,
                                                              const RoomNotifyLevel &level)
     {
@@ -225,6 +227,7 @@ public:
     {
         QList<MessageRow> rows = m_rooms.stream(roomId, after, limit, hasMore);
         m_mentions.attach(roomId, rows);
+        m_files.fill(roomId, rows);
         return rows;
     }
     std::variant<MessageChange, StoreError> editMessage(qint64 roomId, qint64 target, qint64 userId,
@@ -232,11 +235,9 @@ public:
     {
         return m_rooms.editMessage(roomId, target, userId, text, now);
     }
+    /** @brief Also forgets the file the message carried (FileRepository::detach). */
     std::variant<MessageChange, StoreError> deleteMessage(qint64 roomId, qint64 target,
-                                                          qint64 userId, bool anyone, qint64 now)
-    {
-        return m_rooms.deleteMessage(roomId, target, userId, anyone, now);
-    }
+                                                          qint64 userId, bool anyone, qint64 now);
     std::variant<MessageChange, StoreError> react(qint64 roomId, qint64 target, qint64 userId,
                                                   const QString &emoji, bool on, qint64 now)
     {
@@ -244,11 +245,31 @@ public:
     }
 
     // ---- chat search (SearchRepository)
+    /** @brief SearchRepository::search, with each hit's file (FileRepository::fill). */
     std::variant<SearchPage, StoreError> searchMessages(qint64 userId, qint64 roomId,
                                                         const QStringList &words,
-                                                        const SearchCursor &from, int limit)
+                                                        const SearchCursor &from, int limit);
+
+    // ---- file attachments (FileRepository; the bytes: core/features/filestore.h)
+    std::variant<FileRow, StoreError>
+    recordUpload(const FileRow &file, qint64 userId, qint64 now,
+                 const std::function<std::optional<StoreError>()> &placeBytes)
     {
-        return m_search.search(userId, roomId, words, from, limit);
+        return m_files.recordUpload(file, userId, now, placeBytes);
+    }
+    std::optional<ReadableFile> readableFile(const QString &fileId, qint64 userId)
+    {
+        return m_files.readable(fileId, userId);
+    }
+    std::variant<qint64, StoreError>
+    purgeFiles(qint64 orphanBefore, int batch,
+               const std::function<void(const QString &id)> &removeBytes)
+    {
+        return m_files.purge(orphanBefore, batch, removeBytes);
+    }
+    std::variant<qint64, StoreError> purgeableFiles(qint64 orphanBefore)
+    {
+        return m_files.purgeable(orphanBefore);
     }
 
     // ---- notifications, actions and the webhook outbox (NotificationRepository)
@@ -390,6 +411,7 @@ private:
     MentionRepository m_mentions;
     RoomNotifyRepository m_notify;
     SearchRepository m_search;
+    FileRepository m_files;
 };
 
 } // namespace herald

@@ -61,6 +61,8 @@ QJsonObject toJson(const MessageRow &m)
         o.insert(QStringLiteral("edited"), m.editedAt);
     if (m.deleted)
         o.insert(QStringLiteral("deleted"), true);
+    if (!m.file.isEmpty())
+        o.insert(QStringLiteral("file"), toJson(m.file));
     if (!m.reactions.isEmpty()) {
         QJsonArray reactions;
         for (const ReactionRow &r : m.reactions)
@@ -71,6 +73,14 @@ QJsonObject toJson(const MessageRow &m)
         o.insert(QStringLiteral("reactions"), reactions);
     }
     return o;
+}
+
+QJsonObject toJson(const MessageFile &f)
+{
+    return {{QStringLiteral("id"), f.id},
+            {QStringLiteral("name"), f.name},
+            {QStringLiteral("size"), f.size},
+            {QStringLiteral("type"), f.type}};
 }
 
 void addMentions(QJsonObject &message, const QStringList &names, bool room)
@@ -129,7 +139,7 @@ void appendString(QByteArray &out, const QString &text)
 
 QByteArray messageFrame(const MessageRow &m)
 {
-    if (m.isChange() || m.editedAt > 0 || m.deleted || !m.reactions.isEmpty())
+    if (m.isChange() || m.editedAt > 0 || m.deleted || !m.reactions.isEmpty() || !m.file.isEmpty())
         return QJsonDocument(toJson(m)).toJson(QJsonDocument::Compact);
     QByteArray out;
     out.reserve(96 + m.text.size() * 3 / 2 + m.room.size() + m.from.size() + m.clientId.size());

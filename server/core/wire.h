@@ -11,10 +11,12 @@
 namespace herald::wire {
 
 /** @brief A chat message as frames carry it: {type: "message", room, seq, from, text, ts,
- *  clientId}, with mentions and mentionsRoom when it has them, edited (ms), deleted (true) and
- *  reactions ([{emoji, count, people}]) when so; a change record as its event: msg.edited,
- *  msg.deleted or msg.reaction. */
+ *  clientId}, with mentions and mentionsRoom when it has them, edited (ms), deleted (true),
+ *  file ({id, name, size, type}) and reactions ([{emoji, count, people}]) when so; a change record
+ * as its event: msg.edited, msg.deleted or msg.reaction. */
 QJsonObject toJson(const MessageRow &m);
+/** @brief A message's file: {id, name, size, type} (the "file" of message frames). */
+QJsonObject toJson(const MessageFile &f);
 /** @brief Adds a message's "mentions" (names, when any) and "mentionsRoom" (true, when @room
  *  was honoured) to its JSON. */
 void addMentions(QJsonObject &message, const QStringList &names, bool room);

@@ -38,7 +38,8 @@ public:
 
     ConnectionGuard(QTcpSocket *socket, const FrontLimits &limits, QTimer *deadline,
                     const RequestHead &first, BodyFollower body,
-                    std::function<void(int, const QByteArray &, const QByteArray &)> refuse)
+                    std::function<void(int, const QByteArray &, const QByteArray &)> refuse,
+                    BodyTaker taker = {})
         : QObject(socket)
         , m_socket(socket)
         , m_limits(limits)
@@ -46,6 +47,7 @@ public:
         , m_skip(first.headBytes)
         , m_body(body)
         , m_refuse(std::move(refuse))
+        , m_taker(std::move(taker))
         , m_close(first.wantsClose())
     {
         setObjectName(QLatin1String(GuardName));
@@ -73,11 +75,11 @@ public:
     void after() { m_leftover = m_socket->bytesAvailable(); }
 
     /** How the answer now being written ends (see beginAnswer). */
-    AnswerEnd answer()
+    AnswerEnd answer(bool last = false)
     {
         if (m_phase == Phase::Closing)
             return AnswerEnd::Drop;
-        if (m_phase != Phase::Answering || m_close || m_limits.keepaliveTimeoutMs <= 0 ||
+        if (last || m_phase != Phase::Answering || m_close || m_limits.keepaliveTimeoutMs <= 0 ||
             m_requests >= m_limits.keepaliveRequests) {
             m_phase = Phase::Closing;
             return AnswerEnd::Close;
@@ -131,6 +133,20 @@ private:
                     return refuse(head.status, head.reason, head.extraHeaders);
                 if (head.result == RequestHead::Result::More)
                     return;
+                if (m_taker.wants && m_taker.wants(head)) {
+                    // Its handler reads the body (past the head: the rest of this head and
+                    // what follows it) and answers; QtHttpServer, which may have read the
+                    // start of this head, never sees the request, and this guard steps aside.
+                    const qint64 body = m_head.size() - head.headBytes + n;
+                    QObject::disconnect(m_socket, &QIODevice::readyRead, nullptr, nullptr);
+                    m_socket->skip(m_socket->bytesAvailable() - body);
+                    m_phase = Phase::Closing;
+                    m_idle.stop();
+                    setObjectName(QString());
+                    deleteLater();
+                    m_taker.take(m_socket, head);
+                    return;
+                }
                 if (!startRequest(head))
                     return;
                 // What came after the head belongs to the body (or lies past it).
@@ -212,6 +228,7 @@ private:
     qsizetype m_scanned = 0;
     int m_requests = 1;
     std::function<void(int, const QByteArray &, const QByteArray &)> m_refuse;
+    BodyTaker m_taker;
     bool m_close; // the answer to the request under way closes the connection
 };
 

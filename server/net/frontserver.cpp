@@ -58,13 +58,13 @@ struct HeadScan : QObject
 
 } // namespace
 
-AnswerEnd beginAnswer(QTcpSocket *socket)
+AnswerEnd beginAnswer(QTcpSocket *socket, bool last)
 {
     if (!socket || socket->state() != QAbstractSocket::ConnectedState)
         return AnswerEnd::Drop;
     auto *guard =
         socket->findChild<QObject *>(QLatin1String(GuardName), Qt::FindDirectChildrenOnly);
-    return guard ? static_cast<ConnectionGuard *>(guard)->answer() : AnswerEnd::Close;
+    return guard ? static_cast<ConnectionGuard *>(guard)->answer(last) : AnswerEnd::Close;
 }
 
 void writeAnswer(QTcpSocket *socket, const QByteArray &head, const QByteArray &body)
@@ -209,6 +209,14 @@ void FrontServer::inspect(QTcpSocket *socket)
         return upgrade(socket, head.path, head.headers, head.method, head.version, head.hasBody(),
                        head.headBytes);
 
+    // A body its handler streams itself (a file upload): neither the body cap of other
+    // requests nor QtHttpServer, which would buffer it whole.
+    if (m_bodyTaker.wants && m_bodyTaker.wants(head)) {
+        disconnect(socket, &QIODevice::readyRead, this, nullptr);
+        socket->skip(head.headBytes);
+        return m_bodyTaker.take(socket, head);
+    }
+
     const qint64 cap = m_limits.bodyCap(head.method, head.path);
     if (head.contentLength > cap)
         return refuse(socket, 413, "request body too large");
@@ -226,7 +234,8 @@ void FrontServer::inspect(QTcpSocket *socket)
         [self, socket](int status, const QByteArray &reason, const QByteArray &extra) {
             if (self)
                 self->refuse(socket, status, reason, extra);
-        });
+        },
+        m_bodyTaker);
     connect(socket, &QIODevice::readyRead, guard, [guard] { guard->before(); });
     addPendingConnection(socket); // QtHttpServer connects its reader here
     connect(socket, &QIODevice::readyRead, guard, [guard] { guard->after(); });

@@ -39,14 +39,26 @@ enum class AnswerEnd { KeepOpen, Close, Drop };
 
 /** @brief Called by whoever answers a request the front handed over, just before writing: tells
  *  how the answer ends (the front counts requests, reads `Connection` and the HTTP version) and
- *  arms the connection for the next request when it stays open. */
-AnswerEnd beginAnswer(QTcpSocket *socket);
+ *  arms the connection for the next request when it stays open. @p last: the answer closes the
+ *  connection whatever the request said (a file download streamed after its head). */
+AnswerEnd beginAnswer(QTcpSocket *socket, bool last = false);
 
 /** @brief Writes @p head (status line and header lines, each ending with CRLF; no Connection
  *  field) with the Connection field beginAnswer decided, then @p body, and closes if it said so. */
 void writeAnswer(QTcpSocket *socket, const QByteArray &head, const QByteArray &body);
 
 /** @brief A plain WebSocket connection the front has upgraded (it wrote the 101 itself). */
+struct RequestHead;
+
+/** @brief Takes the requests whose body must not go through QtHttpServer (which buffers it
+ *  whole): `wants` picks them by their head; `take` then gets the connection, its buffer
+ *  starting at the body, and answers and closes it. */
+struct BodyTaker
+{
+    std::function<bool(const RequestHead &head)> wants;
+    std::function<void(QTcpSocket *socket, const RequestHead &head)> take;
+};
+
 struct Upgraded
 {
     int fd = -1;                    // the connection's descriptor, now the receiver's to close
@@ -83,6 +95,9 @@ public:
     {
         m_onUpgrade = std::move(handler);
     }
+    /** @brief Requests whose body a taker streams itself (file uploads), first on a connection
+     *  or later on a kept-alive one. */
+    void setBodyTaker(BodyTaker taker) { m_bodyTaker = std::move(taker); }
     /** @brief The TCP socket under an accepted WebSocket (for its outbound queue size). */
     QTcpSocket *takeUpgradedSocket(const QString &peerKey);
     static QString peerKey(const QHostAddress &address, quint16 port);
@@ -116,6 +131,7 @@ private:
     QHash<QString, int> m_perIp;
     QHash<QString, QPointer<QTcpSocket>> m_upgrading;
     std::function<void(Upgraded)> m_onUpgrade;
+    BodyTaker m_bodyTaker;
 };
 
 } // namespace herald

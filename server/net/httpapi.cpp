@@ -3,6 +3,7 @@
 #include "core/crypto.h"
 #include "core/features/audittrail.h"
 #include "core/hub.h"
+#include "filehandler.h"
 #include "frontserver.h"
 #include "metrics.h"
 #include "webclient.h"
@@ -19,8 +20,6 @@
 #include <QUrlQuery>
 
 namespace herald {
-
-namespace {
 
 QByteArray reasonPhrase(int status)
 {
@@ -41,6 +40,8 @@ QByteArray reasonPhrase(int status)
         return "Method Not Allowed";
     case 409:
         return "Conflict";
+    case 411:
+        return "Length Required";
     case 413:
         return "Content Too Large";
     case 415:
@@ -59,6 +60,8 @@ QByteArray reasonPhrase(int status)
         return "Status";
     }
 }
+
+namespace {
 
 /** @brief Where a `not_found` points: at something a request body names (a recipient of a
  *  publish: 422), or at the resource of the path (a notification's id: 404). */
@@ -133,6 +136,7 @@ HttpApi::HttpApi(Hub *hub, Metrics *metrics, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_hub(hub)
     , m_metrics(metrics)
+    , m_files(new FileHandler(hub, this))
 {
 }
 
@@ -153,6 +157,7 @@ bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socke
         QStringLiteral("^/api/v1/notifications/(\\d{1,15})/receipts$"));
     static const QRegularExpression auditPath(
         QStringLiteral("^/api/v1/notifications/(\\d{1,15})/audit$"));
+    static const QRegularExpression filePath(QStringLiteral("^/api/v1/files/([^/]*)$"));
 
     if (path == QLatin1String("/healthz") && get) {
         writeJson(socket, 200,
@@ -174,6 +179,10 @@ bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socke
         getPaged(request, socket, m.captured(1).toLongLong(), Paged::Receipts);
     } else if (const auto m = auditPath.match(path); m.hasMatch() && get) {
         getPaged(request, socket, m.captured(1).toLongLong(), Paged::Audit);
+    } else if (const auto m = filePath.match(path);
+               m.hasMatch() && (get || method == QHttpServerRequest::Method::Head)) {
+        // Uploads (POST /api/v1/files) never come here: the front hands them to FileHandler.
+        m_files->download(request, socket, m.captured(1), !get);
     } else if (const auto m = notifPath.match(path); m.hasMatch() && get) {
         getNotification(request, socket, m.captured(1).toLongLong());
     } else if (const auto m = notifPath.match(path);
@@ -187,6 +196,7 @@ bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socke
             path == QLatin1String("/api/v1/login") || path == QLatin1String("/api/v1/logout") ||
             path == QLatin1String("/api/v1/notifications") || notifPath.match(path).hasMatch() ||
             receiptsPath.match(path).hasMatch() || auditPath.match(path).hasMatch() ||
+            path == QLatin1String("/api/v1/files") || filePath.match(path).hasMatch() ||
             !path.startsWith(QLatin1String("/api/"));
         if (known)
             writeError(socket, 405, QStringLiteral("method_not_allowed"),

@@ -13,6 +13,10 @@ namespace herald {
 
 class Hub;
 class Metrics;
+class FileHandler;
+
+/** @brief The reason phrase of an HTTP status. */
+QByteArray reasonPhrase(int status);
 
 /** @brief Writes an HTTP/1.1 response with a JSON (or text) body; the connection stays open for
  *  the next request or closes, as the front decides (writeAnswer). */
@@ -32,6 +36,9 @@ class HttpApi : public QAbstractHttpServer
     Q_OBJECT
 public:
     HttpApi(Hub *hub, Metrics *metrics, QObject *parent = nullptr);
+
+    /** @brief File uploads and downloads (the front hands uploads to it directly). */
+    [[nodiscard]] FileHandler *files() const { return m_files; }
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
@@ -56,6 +63,7 @@ private:
     Hub *m_hub;
     Metrics *m_metrics;
     LoginThrottle m_logins; // per peer address and per account name
+    FileHandler *m_files;   // a child
 };
 
 } // namespace herald

@@ -4,11 +4,13 @@
 #include "core/database.h"
 #include "core/hub.h"
 #include "fdpeer.h"
+#include "filehandler.h"
 #include "frontserver.h"
 #include "httpapi.h"
 #include "ioworker.h"
 #include "metrics.h"
 #include "redisbus.h"
+#include "requesthead.h"
 #include "webhooks.h"
 #include "wspeer.h"
 
@@ -148,6 +150,11 @@ QString Server::start()
             .arg(m_config.port)
             .arg(m_front->errorString());
     m_http->bind(m_front);
+    // File uploads: streamed to the store by FileHandler, never buffered by QtHttpServer.
+    m_front->setBodyTaker(
+        {&FileHandler::takes, [this](QTcpSocket *socket, const RequestHead &head) {
+             m_http->files()->upload(socket, head);
+         }});
 
     // Plain connections: the front answers the handshake and the descriptor is served directly.
     m_front->setUpgradeHandler([this](Upgraded up) {

@@ -431,6 +431,43 @@ qint64 Authentication::serviceForToken(const QString &token, const QString &from
     return serviceId;
 }
 
+void Authentication::personForToken(const QString &token, const QString &from,
+                                    std::function<void(qint64)> done)
+{
+    QByteArray secret;
+    const qint64 id = crypto::parseToken(token, &secret);
+    if (!id)
+        return done(0);
+    // The person behind a good token row, or 0, as a connection's start checks it.
+    const auto person = [this](const TokenRow &t) -> qint64 {
+        const RoomDirectory::User *u = m_ctx.directory->user(t.userId);
+        if (t.kind == QLatin1String("service") || !t.userId || !u || u->disabled)
+            return 0;
+        return u->id;
+    };
+    const auto it = m_tokens.constFind(id);
+    if (it != m_tokens.constEnd() && !expired(*it)) {
+        const qint64 userId = checkToken(*it, secret) ? person(*it) : 0;
+        if (userId)
+            recordUse(id, from);
+        return done(userId);
+    }
+    // Unknown here (issued on another node or by heraldctl) or expired in the cache (another
+    // node may have seen a later use): storage decides.
+    m_ctx.db.run<std::optional<TokenRow>>(
+        [id](Store &st) { return st.token(id); }, this,
+        [this, id, secret, from, person,
+         done = std::move(done)](StoreResult<std::optional<TokenRow>> r) {
+            const auto *row = std::get_if<std::optional<TokenRow>>(&r);
+            if (!row || !*row || !checkToken(**row, secret) || expired(**row))
+                return done(0);
+            const qint64 userId = person(**row);
+            if (userId && m_tokens.contains(id))
+                recordUse(id, from);
+            done(userId);
+        });
+}
+
 void Authentication::logout(const QString &token, Reply done)
 {
     QByteArray secret;

@@ -45,6 +45,12 @@ public:
     /** @brief A service token's service id, or 0 (synchronous, from memory). A good token's
      *  use (from the peer address `from`) is recorded. */
     [[nodiscard]] qint64 serviceForToken(const QString &token, const QString &from);
+    /** @brief A person's session token on an HTTP request: done gets their user id, or 0 (a
+     *  bad, revoked, expired or service token, or a disabled person). From memory when the
+     *  cache knows the token and it has not expired there, else from storage. A good token's
+     *  use is recorded. */
+    void personForToken(const QString &token, const QString &from,
+                        std::function<void(qint64)> done);
     /** @brief Signing out: revokes a person's token (checked against storage, so that a token
      *  revoked on another node counts) and closes its connections on every node (4003).
      *  done gets {status} or {error,...} (unauthorized for a bad, revoked or expired token). */

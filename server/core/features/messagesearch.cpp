@@ -1,5 +1,7 @@
 #include "messagesearch.h"
 
+#include "core/wire.h"
+
 #include "roomdirectory.h"
 
 #include <QSet>
@@ -149,6 +151,8 @@ void MessageSearch::onSearch(Conn &c, const Frame &f)
                 const QString cut = snippet(m.text, found);
                 if (!cut.isEmpty())
                     o.insert(key("snippet"), cut);
+                if (!m.file.isEmpty())
+                    o.insert(key("file"), wire::toJson(m.file));
                 results.append(o);
             }
             return QJsonObject{{key("results"), results},

@@ -5,6 +5,7 @@
 
 #include "clusterlink.h"
 #include "delivery.h"
+#include "filestore.h"
 #include "mentions.h"
 #include "roomdirectory.h"
 
@@ -36,7 +37,24 @@ void Messaging::onSend(Conn &c, const Frame &f)
                                 error(f.id(), s(Err::Unavailable),
                                       s("storage cannot take writes right now; try again later")));
     const QString text = f.str(key("text"));
-    if (text.trimmed().isEmpty())
+    // A file (uploaded before with POST /api/v1/files): the text is then an optional caption.
+    MessageFile file;
+    if (f.body.contains(key("file"))) {
+        const QJsonObject o = f.body.value(key("file")).toObject();
+        file.id = o.value(key("id")).toString();
+        file.name = o.value(key("name")).toString();
+        if (!FileStore::isFileId(file.id))
+            return m_ctx.conns.send(c, error(f.id(), s(Err::BadValue),
+                                             s("file.id must be a file's id (64 hex digits) from "
+                                               "POST /api/v1/files"),
+                                             s("file.id")));
+        if (!o.value(key("name")).isString() || !FileStore::isValidName(file.name))
+            return m_ctx.conns.send(
+                c, error(f.id(), s(Err::BadValue),
+                         s("file.name must be 1-255 characters without '/' or control characters"),
+                         s("file.name")));
+    }
+    if (file.isEmpty() && text.trimmed().isEmpty())
         return m_ctx.conns.send(
             c, error(f.id(), s(Err::BadValue), s("message text is empty"), s("text")));
     auto mentioned =
@@ -51,7 +69,7 @@ void Messaging::onSend(Conn &c, const Frame &f)
     const QJsonValue id = f.id();
     m_ctx.db.run<StoredMessage>(
         [=](Store &st) {
-            return st.storeMessage(roomId, userId, clientId, text, now(), mentions.stored);
+            return st.storeMessage(roomId, userId, clientId, text, now(), mentions.stored, file);
         },
         this,
         [=, this](StoreResult<StoredMessage> r) {
@@ -80,6 +98,8 @@ void Messaging::onSend(Conn &c, const Frame &f)
                              {key("ts"), m.ts},
                              {key("clientId"), clientId}};
             wire::addMentions(body, mentions.names, mentions.stored.everyone);
+            if (!m.file.isEmpty())
+                body.insert(key("file"), wire::toJson(m.file));
             // Serialized once, the same bytes for every connection of every member.
             const QByteArray frame = encode(Type::Message, body);
             m_ctx.cluster->publishMessage(roomId, m.seq, frame);

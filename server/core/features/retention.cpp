@@ -2,6 +2,10 @@
 
 #include "core/config.h"
 
+#include "filestore.h"
+
+#include <limits>
+
 Q_LOGGING_CATEGORY(lcRetention, "herald.retention")
 
 namespace herald {
@@ -15,8 +19,13 @@ Retention::Retention(HubContext &ctx, QObject *parent)
         purgeNow();
         m_timer.start(IntervalMs);
     });
-    if (!policy().keepsAll())
+    if (!policy().keepsAll() || purgesFiles())
         m_timer.start(FirstPassMs);
+}
+
+bool Retention::purgesFiles() const
+{
+    return m_ctx.config.fileOrphanHours > 0;
 }
 
 RetentionPolicy Retention::policy() const
@@ -27,10 +36,12 @@ RetentionPolicy Retention::policy() const
 
 void Retention::purgeNow()
 {
-    if (m_running || policy().keepsAll())
+    if (m_running || (policy().keepsAll() && !purgesFiles()))
         return;
     m_running = true;
     m_pass = {};
+    if (policy().keepsAll())
+        return nextFileBatch();
     nextBatch();
 }
 
@@ -60,11 +71,48 @@ void Retention::nextBatch()
                 QTimer::singleShot(0, this, &Retention::nextBatch);
                 return;
             }
+            // Messages are done: the files only they carried go next.
+            nextFileBatch();
+        });
+}
+
+void Retention::nextFileBatch()
+{
+    if (!m_ctx.db.writable()) {
+        m_running = false;
+        Q_EMIT passDone(m_pass, true);
+        return;
+    }
+    const int hours = m_ctx.config.fileOrphanHours;
+    // 0 keeps never-attached uploads: the cut-off lies before any time.
+    const qint64 orphanBefore =
+        hours > 0 ? clock::nowMs() - hours * 3600LL * 1000 : std::numeric_limits<qint64>::min();
+    const QString root = m_ctx.files->root();
+    const int batch = m_ctx.config.purgeBatch;
+    m_ctx.db.run<qint64>(
+        [root, orphanBefore, batch](Store &st) {
+            return FileStore::purgeBatch(st, root, orphanBefore, batch);
+        },
+        this,
+        [this](StoreResult<qint64> r) {
+            if (const StoreError *e = std::get_if<StoreError>(&r)) {
+                qCWarning(lcRetention).noquote() << "purging files failed:" << e->message;
+                m_running = false;
+                Q_EMIT passDone(m_pass, true);
+                return;
+            }
+            const qint64 n = std::get<qint64>(r);
+            m_pass.files += n;
+            m_purged.files += n;
+            if (n > 0) {
+                QTimer::singleShot(0, this, &Retention::nextFileBatch);
+                return;
+            }
             m_running = false;
-            if (m_pass.total() > 0)
+            if (m_pass.total() > 0 || m_pass.files > 0)
                 qCInfo(lcRetention).noquote()
-                    << "purged" << m_pass.notifications() << "notifications and" << m_pass.messages
-                    << "messages";
+                    << "purged" << m_pass.notifications() << "notifications," << m_pass.messages
+                    << "messages and" << m_pass.files << "files";
             Q_EMIT passDone(m_pass, false);
         });
 }

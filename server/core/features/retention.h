@@ -13,8 +13,11 @@ namespace herald {
  * retain_unread_days and retain_messages_days (and the rooms' own retention), in the background.
  * A pass starts a minute after the server does and then every IntervalMs; it runs batch after
  * batch (purge_batch rows, one transaction each) with the event loop in between, so live
- * traffic's storage jobs run between its batches, until a batch finds nothing. With every key
- * at 0 (the default) it never touches storage. On several nodes each batch takes its own rows.
+ * traffic's storage jobs run between its batches, until a batch finds nothing. Then it removes
+ * file attachments (schema version 16) that no message refers to any more: at once those whose
+ * message was deleted or purged, after file_orphan_hours those never attached (FileStore's
+ * purgeBatch: rows and bytes). With every key at 0 it never touches storage. On several nodes
+ * each batch takes its own rows.
  */
 class Retention : public QObject
 {
@@ -26,6 +29,9 @@ public:
     explicit Retention(HubContext &ctx, QObject *parent = nullptr);
 
     [[nodiscard]] RetentionPolicy policy() const;
+    /** @brief Whether passes remove files (file_orphan_hours > 0; files whose message went are
+     *  removed whenever a pass runs). */
+    [[nodiscard]] bool purgesFiles() const;
     /** @brief Starts a pass now (nothing when one runs, or when everything is kept). */
     void purgeNow();
     [[nodiscard]] bool running() const { return m_running; }
@@ -38,6 +44,7 @@ Q_SIGNALS:
 
 private:
     void nextBatch();
+    void nextFileBatch();
 
     HubContext &m_ctx;
     QTimer m_timer;

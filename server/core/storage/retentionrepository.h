@@ -28,6 +28,7 @@ struct PurgeCounts
     qint64 unreadNotifications = 0; ///< past retain_unread_days and not done
     qint64 messages = 0;
     qint64 rooms = 0; ///< rooms that lose messages
+    qint64 files = 0; ///< file attachments nothing refers to any more (not in total())
     [[nodiscard]] qint64 notifications() const { return readNotifications + unreadNotifications; }
     [[nodiscard]] qint64 total() const { return notifications() + messages; }
     /** @brief Adds another batch's counts (rooms too: a room purged in two batches counts
@@ -38,6 +39,7 @@ struct PurgeCounts
         unreadNotifications += o.unreadNotifications;
         messages += o.messages;
         rooms += o.rooms;
+        files += o.files;
         return *this;
     }
 };

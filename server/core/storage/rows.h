@@ -74,12 +74,24 @@ struct RoomRow
     QList<qint64> members;
 };
 
+/** @brief A file as a message carries it (schema version 16): the content's SHA-256 (hex), the
+ *  name the sender gave it, its size in bytes and media type. An empty id: no file. */
+struct MessageFile
+{
+    QString id;
+    QString name;
+    qint64 size = 0;
+    QString type;
+    [[nodiscard]] bool isEmpty() const { return id.isEmpty(); }
+};
+
 /** @brief Where a sent message landed: its sequence, or the earlier copy of a retry. */
 struct StoredMessage
 {
     qint64 seq = 0;
     qint64 ts = 0;
     bool duplicate = false;
+    MessageFile file{}; ///< the file it carries, as stored (schema version 16)
 };
 
 /** @brief The people who reacted to a message with one emoji. */
@@ -92,6 +104,24 @@ struct ReactionRow
 /** @brief A stored chat message, as history and gap fills return it; or a change record (an
  *  edit, deletion or reaction, storage/messageedits.cpp), which takes a sequence number of the
  *  room like a message so that resume replays it in order. */
+/** @brief A stored file's row (storage/filerepository.h): the bytes are in the file store. */
+struct FileRow
+{
+    QString id; ///< SHA-256 of the bytes, lower-case hex
+    qint64 size = 0;
+    QString type;
+    qint64 uploader = 0;  ///< who uploaded it first
+    qint64 createdAt = 0; ///< when it was last uploaded (ms)
+};
+
+/** @brief A file a person may download: its row and the name to offer it under (a message's,
+ *  or empty when only its uploader may read it and no message names it). */
+struct ReadableFile
+{
+    FileRow file;
+    QString name;
+};
+
 struct MessageRow
 {
     /** @brief What the row is (the messages.kind column). */
@@ -109,6 +139,7 @@ struct MessageRow
     qint64 editedAt = 0; ///< a message: when it was last edited (0: never)
     bool deleted = false;
     QList<ReactionRow> reactions{}; ///< a message in history: who reacted with what
+    MessageFile file{};             ///< a message: the file it carries (schema version 16)
 
     [[nodiscard]] bool isChange() const { return kind != Message; }
 };

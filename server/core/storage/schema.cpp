@@ -17,7 +17,7 @@ namespace {
 // Both backends carry the same version number: PRAGMA user_version on SQLite, the one row of
 // schema_version on PostgreSQL. Each step is one version; a database is brought up step by step
 // in one transaction.
-constexpr int SchemaVersion = 15;
+constexpr int SchemaVersion = 16;
 
 // Version 1 on SQLite.
 const char *const SqliteV1[] = {
@@ -453,6 +453,43 @@ const char *const PostgresV15[] = {
     "CREATE INDEX messages_search ON messages USING GIN (to_tsvector('simple', text))",
 };
 
+// Version 16: file attachments in chat (storage/filerepository.cpp, features/filestore.cpp,
+// net/filehandler.cpp). files: one row per stored content (id: the SHA-256 of the bytes, hex;
+// the bytes live in files_dir, not here), who uploaded it first (uploader), when it was last
+// uploaded (created_at: a new upload of the same bytes refreshes it), and attached: 1 once a
+// message referred to it (retention removes such a file as soon as nothing refers to it any
+// more, an upload never attached after file_orphan_hours). file_uploads: everyone who uploaded
+// those bytes (each may attach them). message_files: the file a message carries, under the
+// name the sender gave it; it goes with its message (retention, room deletion) and msg.delete
+// removes it.
+const char *const SqliteV16[] = {
+    "CREATE TABLE files(id TEXT PRIMARY KEY, size INTEGER NOT NULL, type TEXT NOT NULL,"
+    " uploader INTEGER NOT NULL REFERENCES users(id), created_at INTEGER NOT NULL,"
+    " attached INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID",
+    "CREATE TABLE message_files(room_id INTEGER NOT NULL, seq INTEGER NOT NULL,"
+    " file_id TEXT NOT NULL REFERENCES files(id), name TEXT NOT NULL,"
+    " PRIMARY KEY(room_id, seq),"
+    " FOREIGN KEY(room_id, seq) REFERENCES messages(room_id, seq) ON DELETE CASCADE)"
+    " WITHOUT ROWID",
+    "CREATE INDEX message_files_by_file ON message_files(file_id)",
+    "CREATE TABLE file_uploads(file_id TEXT NOT NULL REFERENCES files(id) ON DELETE CASCADE,"
+    " user_id INTEGER NOT NULL REFERENCES users(id), uploaded_at INTEGER NOT NULL,"
+    " PRIMARY KEY(file_id, user_id)) WITHOUT ROWID",
+};
+const char *const PostgresV16[] = {
+    "CREATE TABLE files(id TEXT PRIMARY KEY, size BIGINT NOT NULL, type TEXT NOT NULL,"
+    " uploader BIGINT NOT NULL REFERENCES users(id), created_at BIGINT NOT NULL,"
+    " attached INTEGER NOT NULL DEFAULT 0)",
+    "CREATE TABLE message_files(room_id BIGINT NOT NULL, seq BIGINT NOT NULL,"
+    " file_id TEXT NOT NULL REFERENCES files(id), name TEXT NOT NULL,"
+    " PRIMARY KEY(room_id, seq),"
+    " FOREIGN KEY(room_id, seq) REFERENCES messages(room_id, seq) ON DELETE CASCADE)",
+    "CREATE INDEX message_files_by_file ON message_files(file_id)",
+    "CREATE TABLE file_uploads(file_id TEXT NOT NULL REFERENCES files(id) ON DELETE CASCADE,"
+    " user_id BIGINT NOT NULL REFERENCES users(id), uploaded_at BIGINT NOT NULL,"
+    " PRIMARY KEY(file_id, user_id))",
+};
+
 struct Step
 {
     int version;
@@ -463,16 +500,16 @@ template<size_t N> constexpr Step step(int version, const char *const (&sql)[N])
 {
     return {version, sql, N};
 }
-const Step SqliteSteps[] = {step(1, SqliteV1),   step(2, SqliteV2),   step(3, SqliteV3),
-                            step(4, SqliteV4),   step(5, SqliteV5),   step(6, SqliteV6),
-                            step(7, SqliteV7),   step(8, SqliteV8),   step(9, SqliteV9),
-                            step(10, SqliteV10), step(11, SqliteV11), step(12, SqliteV12),
-                            step(13, SqliteV13), step(14, SqliteV14), step(15, SqliteV15)};
-const Step PostgresSteps[] = {step(1, PostgresV1),   step(2, PostgresV2),   step(3, PostgresV3),
-                              step(4, PostgresV4),   step(5, PostgresV5),   step(6, PostgresV6),
-                              step(7, PostgresV7),   step(8, PostgresV8),   step(9, PostgresV9),
-                              step(10, PostgresV10), step(11, PostgresV11), step(12, PostgresV12),
-                              step(13, PostgresV13), step(14, PostgresV14), step(15, PostgresV15)};
+const Step SqliteSteps[] = {
+    step(1, SqliteV1),   step(2, SqliteV2),   step(3, SqliteV3),   step(4, SqliteV4),
+    step(5, SqliteV5),   step(6, SqliteV6),   step(7, SqliteV7),   step(8, SqliteV8),
+    step(9, SqliteV9),   step(10, SqliteV10), step(11, SqliteV11), step(12, SqliteV12),
+    step(13, SqliteV13), step(14, SqliteV14), step(15, SqliteV15), step(16, SqliteV16)};
+const Step PostgresSteps[] = {
+    step(1, PostgresV1),   step(2, PostgresV2),   step(3, PostgresV3),   step(4, PostgresV4),
+    step(5, PostgresV5),   step(6, PostgresV6),   step(7, PostgresV7),   step(8, PostgresV8),
+    step(9, PostgresV9),   step(10, PostgresV10), step(11, PostgresV11), step(12, PostgresV12),
+    step(13, PostgresV13), step(14, PostgresV14), step(15, PostgresV15), step(16, PostgresV16)};
 
 // Any two PostgreSQL nodes starting at once on a new database migrate one after the other.
 constexpr qint64 MigrationLock = 0x6865726c64; // "herld"
