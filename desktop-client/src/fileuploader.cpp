@@ -159,6 +159,8 @@ bool FileUploader::start(QIODevice *body, qint64 size, const QString &name, cons
     m_reply = m_network.post(request, body);
     body->setParent(m_reply);
     connect(m_reply, &QNetworkReply::uploadProgress, this, [this](qint64 sent, qint64 total) {
+        if (sent == 0 && total == 0)
+            return; // the request is done with its body (not a step back to nothing)
         m_sent = sent;
         if (total > 0)
             m_total = total;
@@ -196,6 +198,8 @@ void FileUploader::finish()
     const FileAttachment file = FileAttachment::fromJson(answer);
     QString message;
     if (status == 201 && !file.isEmpty()) {
+        m_sent = m_total;
+        Q_EMIT progressChanged();
         if (m_room)
             m_room->sendFile(file, m_caption);
     } else if (status == 413) {
