@@ -252,6 +252,8 @@ Pane {
                 onAtYBeginningChanged: if (atYBeginning && count > 0) root.room.loadOlder()
                 onMovementEnded: stickToEnd = atYEnd
                 onCountChanged: if (stickToEnd) Qt.callLater(positionViewAtEnd)
+                // An image preview that loads after its message grows the list: stay at the end.
+                onContentHeightChanged: if (stickToEnd && !moving) Qt.callLater(positionViewAtEnd)
                 Component.onCompleted: positionViewAtEnd()
             }
 

@@ -292,6 +292,13 @@ Item {
                 asynchronous: true
                 cache: false
             }
+            Rectangle {
+                // A frame: a white image on the white conversation still has an edge.
+                anchors.fill: parent
+                visible: previewImage.status === Image.Ready
+                color: "transparent"
+                border.color: Theme.border
+            }
             BusyIndicator {
                 anchors.centerIn: parent
                 running: root.fetching
