@@ -4,9 +4,12 @@
 
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/features/filestore.h"
 #include "core/store.h"
 
 #include <herald/protocol.h>
+
+#include <limits>
 
 namespace herald::ctl {
 
@@ -55,11 +58,20 @@ int purge(Context &c)
         !days(c.args, "messages-days", config.retainMessagesDays, &policy.messageDays))
         return 2;
     const qint64 now = clock::nowMs();
+    // File attachments nothing refers to (file_orphan_hours for those never sent; 0: kept).
+    const qint64 orphanBefore = config.fileOrphanHours > 0
+                                    ? now - config.fileOrphanHours * 3600LL * 1000
+                                    : std::numeric_limits<qint64>::min();
     if (c.args.has("dry-run")) {
         auto r = c.st.purgeDryRun(policy, now);
         if (const StoreError *e = std::get_if<StoreError>(&r))
             return fail(*e);
-        out() << "would purge " << describe(std::get<PurgeCounts>(r), policy) << '\n';
+        auto files = c.st.purgeableFiles(orphanBefore);
+        if (const StoreError *e = std::get_if<StoreError>(&files))
+            return fail(*e);
+        out() << "would purge " << describe(std::get<PurgeCounts>(r), policy) << ", and "
+              << counted(std::get<qint64>(files), "file", "files")
+              << " no message carries (more may follow the messages purged)\n";
         return 0;
     }
     PurgeCounts all;
@@ -74,7 +86,17 @@ int purge(Context &c)
         if (b.total() == 0)
             break;
     }
-    out() << "purged " << describe(all, policy) << '\n';
+    const QString filesDir = FileStore::directory(config);
+    for (;;) {
+        auto r = FileStore::purgeBatch(c.st, filesDir, orphanBefore, config.purgeBatch);
+        if (const StoreError *e = std::get_if<StoreError>(&r))
+            return fail(*e);
+        all.files += std::get<qint64>(r);
+        if (std::get<qint64>(r) == 0)
+            break;
+    }
+    out() << "purged " << describe(all, policy) << ", and " << counted(all.files, "file", "files")
+          << '\n';
     return 0;
 }
 

@@ -93,6 +93,10 @@ QByteArray Metrics::render() const
     metric("herald_purged_messages_total", "counter",
            "Chat messages removed by retention (retain_messages_days, room retention) since start.",
            static_cast<double>(purged.messages));
+    metric("herald_purged_files_total", "counter",
+           "Chat file attachments removed by retention (no message carries them any more, or "
+           "never sent within file_orphan_hours) since start.",
+           static_cast<double>(purged.files));
     metric("herald_uptime_seconds", "gauge", "Seconds since start.",
            static_cast<double>(uptimeSeconds()));
     out += "# HELP herald_delivery_latency_seconds Publish-to-fan-out latency of notifications.\n"

@@ -47,6 +47,7 @@ private Q_SLOTS:
             {"heartbeat_timeout", c.heartbeatTimeout},
             {"max_connections_per_user", c.maxConnectionsPerUser},
             {"session_idle_days", c.sessionIdleDays},
+            {"file_max_bytes", c.fileMaxBytes},
         };
         for (const auto &[key, value] : limits)
             QTest::newRow(key) << QString::fromLatin1(key) << value;

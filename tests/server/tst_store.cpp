@@ -122,7 +122,7 @@ private Q_SLOTS:
         const PublishRequest req = notice({QStringLiteral("alice")});
         for (int i = 1; i <= 3; ++i)
             QCOMPARE(std::get<PublishResult>(m_store.publish(svc, req, 1000)).id, i);
-        // Back to version 1 (no counters table, nothing of versions 3 to 15). On SQLite the
+        // Back to version 1 (no counters table, nothing of versions 3 to 16). On SQLite the
         // AUTOINCREMENT high-water mark outlives a deleted row, and the counter must start past it.
         // Version 15 first (its triggers name columns of 14): the search index (a GIN index;
         // SQLite: an FTS5 table and its triggers).
@@ -134,6 +134,10 @@ private Q_SLOTS:
                                                QStringLiteral("DROP TABLE messages_fts")};
         for (const QString &statement : searchIndex)
             QVERIFY(sql(m_store, statement));
+        // Version 16 (file attachments) before the tables its foreign keys name.
+        for (const char *v16 :
+             {"DROP TABLE message_files", "DROP TABLE file_uploads", "DROP TABLE files"})
+            QVERIFY(sql(m_store, QString::fromLatin1(v16)));
         QVERIFY(sql(m_store, QStringLiteral("DROP TABLE counters")));
         for (const char *v3 : {"DROP TABLE audiences",
                                "DROP TABLE audience_members",

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 
@@ -75,10 +76,16 @@ bool FileStore::isValidName(const QString &name)
 {
     if (name.isEmpty() || name.size() > 255)
         return false;
-    for (const QChar c : name)
+    for (const QChar c : name) {
+        const char16_t u = c.unicode();
+        // Bidirectional embeddings, overrides and isolates count as control characters: they
+        // make "invoice\u202Efdp.exe" look like "invoiceexe.pdf".
+        const bool bidi = (u >= 0x202a && u <= 0x202e) || (u >= 0x2066 && u <= 0x2069) ||
+                          u == 0x200e || u == 0x200f || u == 0x061c;
         if (c == QLatin1Char('/') || c.category() == QChar::Other_Control ||
-            c.category() == QChar::Other_Surrogate)
+            c.category() == QChar::Other_Surrogate || bidi)
             return false;
+    }
     return true;
 }
 
@@ -141,11 +148,12 @@ void FileStore::finish(std::unique_ptr<Upload> upload, qint64 userId, const QStr
                 return {};
             });
         },
-        context,
-        [temp, done = std::move(done)](StoreResult<FileRow> r) {
+        this, // not context: the temporary file is cleared up even when the asker is gone
+        [temp, asker = QPointer<QObject>(context), done = std::move(done)](StoreResult<FileRow> r) {
             if (std::holds_alternative<StoreError>(r))
                 QFile::remove(temp); // nothing was stored: nothing stays
-            done(std::move(r));
+            if (asker)
+                done(std::move(r));
         });
 }
 

@@ -62,7 +62,7 @@ public:
     /** @brief 64 lower-case hex digits (a SHA-256). */
     [[nodiscard]] static bool isFileId(const QString &id);
     /** @brief A file name as uploads and msg.send take it: 1 to 255 characters, no '/', no
-     *  control characters. */
+     *  control characters (bidirectional controls included). */
     [[nodiscard]] static bool isValidName(const QString &name);
     /** @brief A media type as uploads take it (type/subtype, parameters allowed, at most 255
      *  printable ASCII characters). */
