@@ -1,9 +1,12 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import Qt.labs.platform as Platform
 import Herald.Core
 
-/** A conversation: history that pages back on scroll, typing line, and the composer. */
+/** A conversation: history that pages back on scroll, typing line, and the composer, which
+ *  sends files too (the attach button, Ctrl+V of an image, or a drop), with the upload's
+ *  progress and Cancel above it. What is typed when a file is attached goes with it. */
 Pane {
     id: root
 
@@ -15,6 +18,25 @@ Pane {
     padding: 0
     background: Rectangle {
         color: Theme.surface
+    }
+
+    /** Sends a local file; the composer's text goes with it as its caption. */
+    function attach(file: url): void {
+        if (uploader.uploadFile(file, composer.text)) {
+            composer.clear()
+            messages.stickToEnd = true
+        }
+    }
+
+    /** Ctrl+V: an image on the clipboard is sent (with the text as caption); else false. */
+    function pasteImage(): bool {
+        if (!uploader.pasteImage(composer.text))
+            return false
+        if (uploader.busy) {
+            composer.clear()
+            messages.stickToEnd = true
+        }
+        return true
     }
 
     function submit(): void {
@@ -41,6 +63,47 @@ Pane {
         const cursor = completer.completedCursor(row)
         composer.text = text
         composer.cursorPosition = cursor
+    }
+
+    FileUploader {
+        id: uploader
+        room: root.room
+    }
+
+    Platform.FileDialog {
+        id: attachDialog
+        title: qsTr("Send a file to %1").arg(root.room.displayName)
+        fileMode: Platform.FileDialog.OpenFile
+        onAccepted: root.attach(attachDialog.file)
+    }
+
+    Platform.FileDialog {
+        id: saveDialog
+        property string fileId: ""
+        property string fileName: ""
+        title: qsTr("Save file")
+        fileMode: Platform.FileDialog.SaveFile
+        onAccepted: Session.attachments.saveAs(saveDialog.fileId, saveDialog.fileName, saveDialog.file)
+    }
+
+    Connections {
+        target: Session.attachments
+        function onSaved(id: string, target: url): void {
+            uploadStatus.text = qsTr("Saved %1").arg(decodeURIComponent(target.toString().split("/").pop()))
+            uploadStatusTimer.restart()
+        }
+    }
+
+    // Files dropped on the conversation are sent, one at a time.
+    DropArea {
+        anchors.fill: parent
+        keys: ["text/uri-list"]
+        onDropped: drop => {
+            if (drop.hasUrls && drop.urls.length > 0) {
+                root.attach(drop.urls[0])
+                drop.accept(Qt.CopyAction)
+            }
+        }
     }
 
     MentionCompleter {
@@ -127,6 +190,14 @@ Pane {
                 delegate: MessageDelegate {
                     width: ListView.view.width - 28
                     emojiSet: root.room.reactionEmoji
+                    attachments: Session.attachments
+                    onSaveFileRequested: (fileId, fileName) => {
+                        saveDialog.fileId = fileId
+                        saveDialog.fileName = fileName
+                        saveDialog.currentFile = Platform.StandardPaths.writableLocation(
+                                    Platform.StandardPaths.DownloadLocation) + "/" + encodeURIComponent(fileName)
+                        saveDialog.open()
+                    }
                     onRetryRequested: id => root.room.retry(id)
                     onEditRequested: (seq, text) => root.room.editMessage(seq, text)
                     onDeleteRequested: seq => root.room.deleteMessage(seq)
@@ -181,6 +252,8 @@ Pane {
                 onAtYBeginningChanged: if (atYBeginning && count > 0) root.room.loadOlder()
                 onMovementEnded: stickToEnd = atYEnd
                 onCountChanged: if (stickToEnd) Qt.callLater(positionViewAtEnd)
+                // An image preview that loads after its message grows the list: stay at the end.
+                onContentHeightChanged: if (stickToEnd && !moving) Qt.callLater(positionViewAtEnd)
                 Component.onCompleted: positionViewAtEnd()
             }
 
@@ -220,6 +293,74 @@ Pane {
                 }
             }
 
+            // The file being sent: its name, progress and Cancel; or why it was not sent.
+            RowLayout {
+                objectName: "uploadRow"
+                visible: uploader.busy || uploader.errorMessage.length > 0 || uploadStatus.text.length > 0
+                Layout.fillWidth: true
+                Layout.leftMargin: 16
+                Layout.rightMargin: 10
+                spacing: 8
+                Label {
+                    objectName: "uploadLabel"
+                    visible: uploader.busy
+                    text: qsTr("Sending %1…").arg(uploader.fileName)
+                    elide: Text.ElideMiddle
+                    Layout.maximumWidth: 260
+                    color: Theme.text
+                }
+                ProgressBar {
+                    objectName: "uploadProgress"
+                    visible: uploader.busy
+                    Layout.fillWidth: true
+                    from: 0
+                    to: 1
+                    value: uploader.progress
+                    Accessible.role: Accessible.ProgressBar
+                    Accessible.name: qsTr("Sending %1: %2%").arg(uploader.fileName).arg(Math.round(uploader.progress * 100))
+                }
+                AppButton {
+                    objectName: "cancelUpload"
+                    visible: uploader.busy
+                    text: qsTr("Cancel")
+                    Accessible.name: qsTr("Cancel sending %1").arg(uploader.fileName)
+                    flat: true
+                    onClicked: uploader.cancel()
+                }
+                Label {
+                    id: uploadError
+                    objectName: "uploadError"
+                    visible: !uploader.busy && uploader.errorMessage.length > 0
+                    Layout.fillWidth: true
+                    text: uploader.errorMessage
+                    wrapMode: Text.Wrap
+                    color: Theme.danger
+                    Accessible.role: Accessible.AlertMessage
+                    Accessible.name: uploader.errorMessage
+                }
+                AppToolButton {
+                    objectName: "dismissUploadError"
+                    visible: uploadError.visible
+                    label: qsTr("Dismiss")
+                    text: "✕"
+                    onClicked: uploader.clearError()
+                }
+                Label {
+                    id: uploadStatus
+                    objectName: "uploadStatus"
+                    visible: !uploader.busy && !uploadError.visible && text.length > 0
+                    Layout.fillWidth: true
+                    color: Theme.subtle
+                    Accessible.role: Accessible.StaticText
+                    Accessible.name: uploadStatus.text
+                    Timer {
+                        id: uploadStatusTimer
+                        interval: 4000
+                        onTriggered: uploadStatus.text = ""
+                    }
+                }
+            }
+
             MentionPopup {
                 objectName: "mentionPopup"
                 Layout.fillWidth: true
@@ -246,15 +387,28 @@ Pane {
                     inset: -1
                 }
 
+                AppToolButton {
+                    id: attachButton
+                    objectName: "attachButton"
+                    anchors.left: parent.left
+                    anchors.verticalCenter: parent.verticalCenter
+                    anchors.leftMargin: 4
+                    label: qsTr("Attach a file")
+                    text: "📎"
+                    enabled: !uploader.busy
+                    onClicked: attachDialog.open()
+                }
+
                 ScrollView {
                     anchors.fill: parent
                     anchors.margins: 6
+                    anchors.leftMargin: attachButton.width + 8
                     TextArea {
                         id: composer
                         objectName: "composer"
                         Accessible.role: Accessible.EditableText
                         Accessible.name: qsTr("Message %1").arg(root.room.displayName)
-                        Accessible.description: qsTr("Enter sends, Shift+Enter starts a new line")
+                        Accessible.description: qsTr("Enter sends, Shift+Enter starts a new line, Ctrl+V of an image sends it")
                         placeholderText: qsTr("Message %1").arg(root.room.displayName)
                         wrapMode: TextEdit.Wrap
                         background: null
@@ -293,6 +447,11 @@ Pane {
                                 composer.nextItemInFocusChain(true).forceActiveFocus(Qt.TabFocusReason)
                         }
                         Keys.onBacktabPressed: composer.nextItemInFocusChain(false).forceActiveFocus(Qt.BacktabFocusReason)
+                        // Ctrl+V of an image sends it; text pastes as usual.
+                        Keys.onPressed: event => {
+                            if (event.matches(StandardKey.Paste) && root.pasteImage())
+                                event.accepted = true
+                        }
                         Keys.onReturnPressed: event => {
                             if (event.modifiers & Qt.ShiftModifier)
                                 event.accepted = false

@@ -67,6 +67,49 @@
     </message>
 </context>
 <context>
+    <name>AttachmentCache</name>
+    <message>
+        <source>No application opens %1.</source>
+        <translation>没有可以打开 %1 的应用程序。</translation>
+    </message>
+    <message>
+        <source>Choose a folder on this computer.</source>
+        <translation>请选择这台电脑上的文件夹。</translation>
+    </message>
+    <message>
+        <source>Cannot save to %1.</source>
+        <translation>无法保存到 %1。</translation>
+    </message>
+    <message>
+        <source>No such file.</source>
+        <translation>没有这个文件。</translation>
+    </message>
+    <message>
+        <source>Not connected. Try again when the connection is back.</source>
+        <translation>未连接。连接恢复后再试。</translation>
+    </message>
+    <message>
+        <source>Cannot write to %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+    <message>
+        <source>This file is not available.</source>
+        <translation>此文件不可用。</translation>
+    </message>
+    <message>
+        <source>The download failed: %1</source>
+        <translation>下载失败：%1</translation>
+    </message>
+    <message>
+        <source>The download failed (HTTP %1).</source>
+        <translation>下载失败（HTTP %1）。</translation>
+    </message>
+    <message>
+        <source>The download was damaged. Try again.</source>
+        <translation>下载的文件已损坏，请重试。</translation>
+    </message>
+</context>
+<context>
     <name>ChatRoom</name>
     <message>
         <source>Seen the latest</source>
@@ -136,8 +179,44 @@
         <translation>发消息给 %1</translation>
     </message>
     <message>
-        <source>Enter sends, Shift+Enter starts a new line</source>
-        <translation>按 Enter 发送，Shift+Enter 换行</translation>
+        <source>Send a file to %1</source>
+        <translation>发送文件给 %1</translation>
+    </message>
+    <message>
+        <source>Save file</source>
+        <translation>保存文件</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>Sending %1…</source>
+        <translation>正在发送 %1…</translation>
+    </message>
+    <message>
+        <source>Sending %1: %2%</source>
+        <translation>正在发送 %1：%2%</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancel sending %1</source>
+        <translation>取消发送 %1</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Attach a file</source>
+        <translation>添加附件</translation>
+    </message>
+    <message>
+        <source>Enter sends, Shift+Enter starts a new line, Ctrl+V of an image sends it</source>
+        <translation>Enter 发送，Shift+Enter 换行，Ctrl+V 粘贴图片即发送</translation>
     </message>
 </context>
 <context>
@@ -264,6 +343,53 @@
     </message>
 </context>
 <context>
+    <name>FileUploader</name>
+    <message>
+        <source>%1 is too large to send (%2; the limit is %3).</source>
+        <translation>%1 太大，无法发送（%2；上限为 %3）。</translation>
+    </message>
+    <message>
+        <source>%1 is too large for the server.</source>
+        <translation>%1 超出服务器允许的大小。</translation>
+    </message>
+    <message>
+        <source>Wait until the file being sent is done, or cancel it.</source>
+        <translation>请等待正在发送的文件完成，或取消它。</translation>
+    </message>
+    <message>
+        <source>%1 is not a file that can be sent.</source>
+        <translation>%1 不是可以发送的文件。</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>The image could not be encoded.</source>
+        <translation>无法编码该图片。</translation>
+    </message>
+    <message>
+        <source>%1 is empty.</source>
+        <translation>%1 是空文件。</translation>
+    </message>
+    <message>
+        <source>Not connected. Try again when the connection is back.</source>
+        <translation>未连接。连接恢复后再试。</translation>
+    </message>
+    <message>
+        <source>The server did not accept your sign-in for %1.</source>
+        <translation>服务器不接受你发送 %1 的登录凭据。</translation>
+    </message>
+    <message>
+        <source>%1 was not sent: %2</source>
+        <translation>%1 未发送：%2</translation>
+    </message>
+    <message>
+        <source>%1 was not sent (HTTP %2).</source>
+        <translation>%1 未发送（HTTP %2）。</translation>
+    </message>
+</context>
+<context>
     <name>Language</name>
     <message>
         <source>System language</source>
@@ -362,6 +488,10 @@
         <source>Direct message</source>
         <translation>私信</translation>
     </message>
+    <message>
+        <source>Sent %1</source>
+        <translation>发送了 %1</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -448,6 +578,50 @@
     <message>
         <source>Mentions you</source>
         <translation>提到了你</translation>
+    </message>
+    <message>
+        <source>%1, attached: %2</source>
+        <translation>%1，附件：%2</translation>
+    </message>
+    <message>
+        <source>Attached: %1</source>
+        <translation>附件：%1</translation>
+    </message>
+    <message>
+        <source>Open file</source>
+        <translation>打开文件</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>打开 %1</translation>
+    </message>
+    <message>
+        <source>Save file as…</source>
+        <translation>文件另存为…</translation>
+    </message>
+    <message>
+        <source>Save %1 as</source>
+        <translation>将 %1 另存为</translation>
+    </message>
+    <message>
+        <source>Image %1: open</source>
+        <translation>图片 %1：打开</translation>
+    </message>
+    <message>
+        <source>File %1, %2</source>
+        <translation>文件 %1，%2</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Download %1</source>
+        <translation>下载 %1</translation>
     </message>
 </context>
 <context>

@@ -93,6 +93,9 @@ public:
     void sendReadPosition();
 
     Q_INVOKABLE void send(const QString &text);
+    /** @brief Sends a message carrying an uploaded @p file (FileUploader), with an optional
+     *  @p caption; pending and resent after a reconnect like any message. */
+    void sendFile(const FileAttachment &file, const QString &caption);
     /** @brief Loads the page of history before the oldest message held (or the latest page). */
     Q_INVOKABLE void loadOlder();
     /** @brief Loads members and the latest history if not yet done; called when a window opens. */
@@ -140,6 +143,8 @@ public:
     [[nodiscard]] qint64 lastSeq() const { return m_lastSeq; }
     [[nodiscard]] qint64 readSeq() const { return m_readSeq; }
     [[nodiscard]] static QStringList reactionEmoji();
+    /** @brief The link the room talks over (its HTTP credential too), or nullptr. */
+    [[nodiscard]] Connection *connection() const;
 
 Q_SIGNALS:
     void infoChanged();

@@ -103,6 +103,21 @@ QUrl Connection::httpUrl(const QString &server)
     return url;
 }
 
+QNetworkRequest Connection::apiRequest(const QString &path, const QUrlQuery &query) const
+{
+    QUrl url = httpUrl(m_server);
+    if (url.isEmpty())
+        return QNetworkRequest();
+    url.setPath(path);
+    if (!query.isEmpty())
+        url.setQuery(query);
+    QNetworkRequest request(url);
+    if (!m_token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    request.setSslConfiguration(tlsConfiguration(m_caFile));
+    return request;
+}
+
 void Connection::setState(State state)
 {
     if (state != Waiting)

@@ -8,11 +8,13 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QNetworkRequest>
 #include <QObject>
 #include <QPointer>
 #include <QSslConfiguration>
 #include <QTimer>
 #include <QUrl>
+#include <QUrlQuery>
 #include <QWebSocket>
 #include <QtQml/qqmlregistration.h>
 
@@ -67,6 +69,11 @@ public:
     /** @brief The TLS settings for wss:// and https:// to the server: system CAs plus caFile. */
     [[nodiscard]] static QSslConfiguration tlsConfiguration(const QString &caFile);
     [[nodiscard]] QString server() const { return m_server; }
+    /** @brief A request to the server's HTTP API at @p path (an absolute path, e.g.
+     *  "/api/v1/files") with @p query, carrying this connection's token as a Bearer credential
+     *  and its TLS settings; the token stays inside (never logged, never handed out). */
+    [[nodiscard]] QNetworkRequest apiRequest(const QString &path,
+                                             const QUrlQuery &query = {}) const;
 
     /** @brief Starts connecting, and keeps reconnecting until close() or an auth refusal. */
     void open();

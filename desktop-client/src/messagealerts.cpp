@@ -217,7 +217,8 @@ void MessageAlerts::consider(ChatRoom *room, const MessageModel::Message &m)
     Notification toast;
     toast.id = m_nextToastId--;
     toast.title = m_names ? m_names->of(m.from) : m.from;
-    toast.body = m.text;
+    // A file without a caption says what came (the toast has no room for a preview).
+    toast.body = m.file.isEmpty() || !m.text.isEmpty() ? m.text : tr("Sent %1").arg(m.file.name);
     toast.source = u"chat"_s;
     toast.sourceDisplay = direct ? tr("Direct message") : u"#"_s + room->displayName();
     toast.threadKey = room->name(); // several from one conversation share one toast

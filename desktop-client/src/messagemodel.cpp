@@ -82,6 +82,16 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return seenBy(m.seq);
     case SeenTextRole:
         return seenText(seenBy(m.seq));
+    case FileIdRole:
+        return m.file.id;
+    case FileNameRole:
+        return m.file.name;
+    case FileSizeRole:
+        return m.file.size;
+    case FileTypeRole:
+        return m.file.type;
+    case IsImageRole:
+        return !m.file.isEmpty() && m.file.isImage();
     default:
         return {};
     }
@@ -103,7 +113,12 @@ QHash<int, QByteArray> MessageModel::roleNames() const
             {ReactionsRole, "reactions"},
             {MentionsMeRole, "mentionsMe"},
             {SeenByRole, "seenBy"},
-            {SeenTextRole, "seenText"}};
+            {SeenTextRole, "seenText"},
+            {FileIdRole, "fileId"},
+            {FileNameRole, "fileName"},
+            {FileSizeRole, "fileSize"},
+            {FileTypeRole, "fileType"},
+            {IsImageRole, "isImage"}};
 }
 
 MessageModel::Message MessageModel::fromJson(const QJsonObject &o)
@@ -129,6 +144,7 @@ MessageModel::Message MessageModel::fromJson(const QJsonObject &o)
     for (const QJsonValue &v : o.value("mentions"_L1).toArray())
         m.mentions.append(v.toString());
     m.mentionsRoom = o.value("mentionsRoom"_L1).toBool();
+    m.file = FileAttachment::fromJson(o.value("file"_L1).toObject());
     return m;
 }
 
@@ -187,7 +203,9 @@ bool MessageModel::applyDelete(qint64 seq)
     m.deleted = true;
     m.text.clear();
     m.reactions.clear();
-    changed(row, {Qt::DisplayRole, TextRole, DeletedRole, ReactionsRole});
+    m.file = {}; // a deleted message shows no file either
+    changed(row, {Qt::DisplayRole, TextRole, DeletedRole, ReactionsRole, FileIdRole, FileNameRole,
+                  FileSizeRole, FileTypeRole, IsImageRole});
     return true;
 }
 

@@ -5,6 +5,8 @@
 // the newest of the person's own messages they have read: "Seen by Bob" under it.
 #pragma once
 
+#include "fileattachment.h"
+
 #include <QAbstractListModel>
 #include <QDateTime>
 #include <QJsonObject>
@@ -38,6 +40,11 @@ public:
         SeenByRole,     ///< own message: display names of those for whom it is the newest of
                         ///< the person's messages they have read (read receipts)
         SeenTextRole,   ///< the same as a line: "Seen by Bob, Carol and 3 others", or empty
+        FileIdRole,     ///< the attached file's content id (empty: no file)
+        FileNameRole,   ///< its name
+        FileSizeRole,   ///< its size in bytes (qint64)
+        FileTypeRole,   ///< its media type
+        IsImageRole,    ///< the file is an image this machine can show: a preview
     };
     Q_ENUM(Roles)
 
@@ -64,6 +71,7 @@ public:
         QList<Reaction> reactions{};
         QStringList mentions{};    // login names the server recorded as mentioned
         bool mentionsRoom = false; // an @room the server honoured
+        FileAttachment file{};     // empty: a text message
 
         [[nodiscard]] bool mentionsUser(const QString &user) const
         {

@@ -2,6 +2,7 @@
 // windows show. It routes each server event to the model it concerns.
 #pragma once
 
+#include "attachmentcache.h"
 #include "connection.h"
 #include "credentialstore.h"
 #include "desktopnotifier.h"
@@ -54,6 +55,8 @@ class Session : public QObject
     Q_PROPERTY(RoomListModel *rooms READ rooms CONSTANT)
     Q_PROPERTY(UserListModel *people READ people CONSTANT)
     Q_PROPERTY(Language *language READ language CONSTANT)
+    /** @brief Chat messages' files on this machine: previews, open, save as. */
+    Q_PROPERTY(AttachmentCache *attachments READ attachments CONSTANT)
     /** @brief The desktop's notification server, when the session has one. */
     Q_PROPERTY(DesktopNotifier *notifier READ notifier CONSTANT)
     /** @brief Notifications go through the desktop's notification server (else Herald's toasts). */
@@ -138,6 +141,7 @@ public:
     [[nodiscard]] UserListModel *people() { return &m_people; }
     [[nodiscard]] CredentialStore *credentials() { return &m_credentials; }
     [[nodiscard]] Language *language() { return &m_language; }
+    [[nodiscard]] AttachmentCache *attachments() { return &m_attachments; }
     [[nodiscard]] DesktopNotifier *notifier() { return m_notifier.get(); }
     [[nodiscard]] bool nativeNotifications() const;
     [[nodiscard]] const DisplayNames &names() const { return m_names; }
@@ -212,6 +216,7 @@ private:
     MessageAlerts m_alerts;
     std::unique_ptr<DesktopNotifier> m_notifier;
     QNetworkAccessManager m_network;
+    AttachmentCache m_attachments{&m_connection};
     QHash<QString, ChatRoom *> m_roomObjects;
     Status m_status = SignedOut;
     QString m_error;

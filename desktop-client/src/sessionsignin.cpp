@@ -129,6 +129,7 @@ void Session::signOut()
     if (!m_server.isEmpty())
         m_credentials.remove(m_server);
     m_token.clear();
+    m_attachments.clear(); // the next person to sign in here sees none of these files
     resetData();
     setError({});
     setStatus(SignedOut);
@@ -177,6 +178,7 @@ void Session::onAuthRejected(int code, const QString &)
     if (!m_server.isEmpty())
         m_credentials.remove(m_server);
     m_token.clear();
+    m_attachments.clear();
     resetData();
     setError(message);
     setStatus(SignedOut);

@@ -65,9 +65,10 @@ public:
         if (!env.isEmpty())
             m_proc->setProcessEnvironment(env);
         m_proc->start(binary(QStringLiteral("herald-server")),
-                      {QStringLiteral("--data-dir"), dataDir(), QStringLiteral("--listen"),
-                       QStringLiteral("127.0.0.1"), QStringLiteral("--port"),
-                       QString::number(m_port)});
+                      QStringList{QStringLiteral("--data-dir"), dataDir(),
+                                  QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
+                                  QStringLiteral("--port"), QString::number(m_port)} +
+                          args);
         if (!m_proc->waitForStarted(5000))
             return false;
         // "herald-server: listening on 127.0.0.1:N" on stdout once it accepts connections.
@@ -108,6 +109,8 @@ public:
     /** @brief The next start()'s environment (empty: inherited), e.g. the server's clock moved
      *  with HERALD_TEST_CLOCK_OFFSET_MS. */
     QProcessEnvironment env;
+    /** @brief More command-line arguments for the next start(), e.g. "--set", "key=value". */
+    QStringList args;
 
 private:
     QTemporaryDir m_dir;

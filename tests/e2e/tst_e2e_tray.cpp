@@ -8,11 +8,13 @@
 #include "../desktop/heraldfixture.h"
 
 #include "chatroom.h"
+#include "fileuploader.h"
 #include "session.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QImage>
+#include <QPainter>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -577,6 +579,37 @@ private Q_SLOTS:
         QTest::qWait(1500);
         screenshot(u"chat-mentions-reactions"_s);
         QTest::qWait(300);
+
+        // Files: bob pastes a chart and sends a PDF; alice's window previews the image (her app
+        // downloads it with her token) and shows the PDF as a chip.
+        QImage chart(640, 400, QImage::Format_RGB32);
+        chart.fill(Qt::white);
+        {
+            QPainter p(&chart);
+            p.setRenderHint(QPainter::Antialiasing);
+            const QList<int> bars{120, 190, 160, 260, 310};
+            const QList<QColor> colours{QColor(0x2b, 0x6c, 0xb0), QColor(0x2f, 0x85, 0x5a),
+                                        QColor(0xb7, 0x79, 0x1f), QColor(0x6b, 0x46, 0xc1),
+                                        QColor(0xc6, 0x28, 0x28)};
+            p.setPen(QPen(QColor(0x5d, 0x6b, 0x7e), 2));
+            p.drawLine(60, 350, 600, 350);
+            for (int i = 0; i < bars.size(); ++i)
+                p.fillRect(QRect(90 + i * 100, 350 - bars.at(i), 60, bars.at(i)), colours.at(i));
+        }
+        FileUploader upload;
+        upload.setRoom(general);
+        QSignalSpy uploaded(&upload, &FileUploader::uploaded);
+        QVERIFY(upload.uploadImage(chart, u"orders-by-month.png"_s, u"Orders by month"_s));
+        QVERIFY(uploaded.wait(15000));
+        QTemporaryDir pdfDir;
+        QFile pdf(pdfDir.filePath(u"ACME-order-43.pdf"_s));
+        QVERIFY(pdf.open(QIODevice::WriteOnly));
+        pdf.write("%PDF-1.4\n" + QByteArray(180000, ' ') + "\n%%EOF\n");
+        pdf.close();
+        QVERIFY(upload.uploadFile(QUrl::fromLocalFile(pdf.fileName())));
+        QVERIFY(uploaded.wait(15000));
+        QTest::qWait(2500);
+        screenshot(u"chat-files"_s);
         x(u"xdotool"_s, {u"windowclose"_s, chat.first()});
         QTest::qWait(500);
 

@@ -6,7 +6,10 @@ import Herald.Testing
 
 // The message delegate's edited, deleted and reaction states, live (frames injected into the
 // Session) and from a resume's message state; the context menu of one's own messages (Edit,
-// Delete; keyboard: the menu key on the current message) and reaction chips that toggle.
+// Delete; keyboard: the menu key on the current message) and reaction chips that toggle. Files:
+// an image message shows a scaled preview from the attachment cache that opens on a click, any
+// other file a chip with its name, size, Open and Download; a message frame with a file shows
+// it in the conversation, and Ctrl+V of an image in the composer goes to the uploader.
 TestCase {
     id: testCase
 
@@ -55,8 +58,19 @@ TestCase {
             reactions: []
             mentionsMe: false
             seenText: ""
+            fileId: ""
+            fileName: ""
+            fileSize: 0
+            fileType: ""
+            isImage: false
+            attachments: Session.attachments
             emojiSet: [testCase.thumbsUp, testCase.party]
         }
+    }
+
+    SignalSpy {
+        id: saveSpy
+        signalName: "saveFileRequested"
     }
 
     SignalSpy {
@@ -222,7 +236,7 @@ TestCase {
         verify(seen.Accessible.description.indexOf("Seen by Bob") >= 0)
     }
 
-    function test_6_receipt_shows_under_own_message(): void {
+    function test_5b_receipt_shows_under_own_message(): void {
         const view = createTemporaryObject(viewComponent, testCase, { room: Session.room("general") })
         const list = findChild(view, "messageList")
         tryCompare(list, "count", 3)
@@ -235,5 +249,105 @@ TestCase {
         verify(!findChild(list.itemAtIndex(0), "seenLine").visible)
         verify(!findChild(list.itemAtIndex(2), "seenLine").visible) // bob's own message
         compare(Session.room("general").receipts.position("bob"), 3)
+    }
+
+    function test_6_image_message_shows_a_preview_that_opens(): void {
+        const id = server.holdImage(1600, 1200, "whiteboard.png")
+        compare(id.length, 64)
+        server.catchOpenedFiles()
+        const item = createTemporaryObject(delegateComponent, testCase, {
+            own: false, author: "bob", authorDisplay: "Bob", text: "",
+            fileId: id, fileName: "whiteboard.png", fileSize: 4096, fileType: "image/png", isImage: true })
+        const preview = findChild(item, "imagePreview")
+        const image = findChild(item, "previewImage")
+        verify(preview.visible)
+        verify(!findChild(item, "fileChip").visible)
+        tryCompare(image, "status", Image.Ready)
+        // Decoded no larger than its sourceSize, shown no larger than 360 x 270.
+        verify(image.implicitWidth <= 720)
+        verify(preview.width <= 360 && preview.height <= 270)
+        verify(preview.width > 100)
+        fuzzyCompare(preview.width / preview.height, 4 / 3, 0.02)
+        verify(!findChild(item, "messageText").visible) // no caption, no text line
+        verify(item.Accessible.name.indexOf("whiteboard.png") >= 0)
+        compare(preview.Accessible.name, "Image whiteboard.png: open")
+        waitForRendering(item)
+        mouseClick(preview)
+        tryCompare(server.openedFiles, "length", 1)
+        verify(server.openedFiles[0].endsWith("/" + id + "/whiteboard.png"))
+        // From the keyboard too.
+        preview.forceActiveFocus()
+        keyClick(Qt.Key_Return)
+        tryCompare(server.openedFiles, "length", 2)
+    }
+
+    function test_7_other_file_shows_a_chip(): void {
+        const item = createTemporaryObject(delegateComponent, testCase, {
+            own: false, author: "bob", authorDisplay: "Bob", text: "Q3 numbers",
+            fileId: "ab".repeat(32), fileName: "report.pdf", fileSize: 3 * 1024 * 1024,
+            fileType: "application/pdf", isImage: false })
+        saveSpy.target = item
+        saveSpy.clear()
+        const chip = findChild(item, "fileChip")
+        verify(chip.visible)
+        verify(!findChild(item, "imagePreview").visible)
+        compare(findChild(item, "fileNameLabel").text, "report.pdf")
+        compare(findChild(item, "fileSizeLabel").text, "3.0 MB")
+        verify(findChild(item, "messageText").visible) // the caption
+        compare(findChild(item, "messageText").text, "Q3 numbers")
+        const download = findChild(item, "downloadFileButton")
+        compare(download.Accessible.name, "Download report.pdf")
+        compare(findChild(item, "openFileButton").Accessible.name, "Open report.pdf")
+        compare(chip.Accessible.name, "File report.pdf, 3.0 MB")
+        waitForRendering(item)
+        mouseClick(download)
+        compare(saveSpy.count, 1)
+        compare(saveSpy.signalArguments[0][0], "ab".repeat(32))
+        compare(saveSpy.signalArguments[0][1], "report.pdf")
+        // The menu offers it from the keyboard as well.
+        item.openMenu()
+        const menu = findChild(item, "messageMenu")
+        tryVerify(() => menu.opened)
+        verify(findChild(item, "saveFileAction").visible)
+        verify(findChild(item, "openFileAction").visible)
+        findChild(item, "saveFileAction").triggered()
+        compare(saveSpy.count, 2)
+        menu.close()
+        // Opening a file that cannot be fetched (no server here) says so in the message.
+        findChild(item, "openFileButton").clicked()
+        tryVerify(() => findChild(item, "fileError").visible)
+        verify(findChild(item, "fileError").text.length > 0)
+        // Deleted: no file any more.
+        item.deleted = true
+        verify(!chip.visible)
+    }
+
+    function test_8_file_message_in_the_conversation_and_paste(): void {
+        verify(server.inject({ type: "message", room: "general", seq: 10, from: "bob", text: "",
+                               ts: 1700000900000,
+                               file: { id: "cd".repeat(32), name: "notes.txt", size: 12, type: "text/plain" } }))
+        const view = createTemporaryObject(viewComponent, testCase, { room: Session.room("general") })
+        const list = findChild(view, "messageList")
+        tryCompare(list, "count", 4)
+        list.positionViewAtEnd()
+        waitForRendering(list)
+        const last = list.itemAtIndex(3)
+        verify(findChild(last, "fileChip").visible)
+        compare(findChild(last, "fileNameLabel").text, "notes.txt")
+        compare(findChild(last, "fileSizeLabel").text, "12 bytes")
+
+        compare(findChild(view, "attachButton").Accessible.name, "Attach a file")
+        // Ctrl+V of an image goes to the uploader (which says it is offline here) and types nothing.
+        const composer = findChild(view, "composer")
+        composer.forceActiveFocus()
+        server.putImageOnClipboard(40, 30)
+        keyClick(Qt.Key_V, Qt.ControlModifier)
+        const error = findChild(view, "uploadError")
+        tryVerify(() => error.visible)
+        verify(error.text.indexOf("Not connected") === 0)
+        compare(composer.text, "")
+        verify(findChild(view, "uploadRow").visible)
+        mouseClick(findChild(view, "dismissUploadError"))
+        tryVerify(() => !findChild(view, "uploadRow").visible)
     }
 }
