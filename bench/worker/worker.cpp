@@ -44,7 +44,7 @@ void Worker::senderTick()
                         " ";
         sendText(c, 0,
                  "{\"type\":\"msg.send\",\"id\":\"s" + std::to_string(m_sent) + "\",\"room\":\"" +
-                     m_sendRoom + "\",\"clientId\":\"c" + std::to_string(m_sent) +
+                     m_sendRoom + "\",\"clientId\":\"c" + m_sendBatch + std::to_string(m_sent) +
                      "\",\"text\":\"t" + std::to_string(t) + mentions + "\"}");
     }
     if (m_sent >= m_sendCount && !m_sendDoneAt)
@@ -282,6 +282,9 @@ void Worker::command(const std::string &line)
         long long count = 0;
         sscanf(arg.c_str(), "%255s %lf %lld", room, &rate, &count);
         m_sendRoom = room;
+        // A clientId of an earlier send command would be a retry (answered, not sent again).
+        m_sendBatch =
+            m_sent > 0 || !m_sendBatch.empty() ? std::to_string(++m_sendBatches) + "-" : "";
         m_sendRate = rate;
         m_sendCount = count;
         m_sent = 0;

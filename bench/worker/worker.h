@@ -209,6 +209,8 @@ private:
     int64_t m_sent = 0;
     int64_t m_sendT0 = 0;
     int64_t m_sendDoneAt = 0;
+    int64_t m_sendBatches = 0;
+    std::string m_sendBatch; // clientId prefix of this send command (the first: none)
     std::unordered_map<int64_t, int64_t> m_sentAt; // request number -> ns
     std::string m_stdin;
     bool m_quit = false;
