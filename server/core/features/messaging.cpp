@@ -6,6 +6,7 @@
 #include "clusterlink.h"
 #include "delivery.h"
 #include "mentions.h"
+#include "readmarkwriter.h"
 #include "roomdirectory.h"
 
 #include <QJsonArray>
@@ -22,6 +23,7 @@ constexpr int TypingIntervalMs = 2000;
 Messaging::Messaging(HubContext &ctx, QObject *parent)
     : QObject(parent)
     , m_ctx(ctx)
+    , m_readMarks(new ReadMarkWriter(ctx.db, this))
 {
 }
 
@@ -122,18 +124,28 @@ void Messaging::onRead(Conn &c, const Frame &f)
     const QString name = room->name;
     const qint64 userId = c.userId;
     const qint64 seq = f.integer(key("seq"));
-    m_ctx.request<ReadMark>(
-        this, c, f, [=](Store &st) { return st.setReadMark(userId, roomId, seq, now()); },
-        [this, name, userId](quint64 connId, ReadMark &mark) -> StoreResult<QJsonObject> {
-            const QJsonObject body{{key("room"), name},
-                                   {key("seq"), mark.seq},
-                                   {key("unread"), mark.unread},
-                                   {key("mentions"), mark.mentions},
-                                   {key("lastSeq"), mark.lastSeq}};
-            if (mark.moved) // the other devices know where it is otherwise
-                m_ctx.cluster->toUserEverywhere(userId, encode(Type::RoomReadMarker, body), connId);
-            return body;
-        });
+    // Coalesced with the other read positions of its flush window (ReadMarkWriter); answered,
+    // as every request, only after the durable write.
+    const quint64 connId = c.id;
+    const QJsonValue id = f.id();
+    m_readMarks->write(userId, roomId, seq, now(), [=, this](StoreResult<ReadMark> r) {
+        Conn *c = m_ctx.conns.find(connId);
+        const ReadMark *mark = std::get_if<ReadMark>(&r);
+        if (!mark) {
+            if (c)
+                m_ctx.replyError(*c, id, std::get<StoreError>(r));
+            return;
+        }
+        const QJsonObject body{{key("room"), name},
+                               {key("seq"), mark->seq},
+                               {key("unread"), mark->unread},
+                               {key("mentions"), mark->mentions},
+                               {key("lastSeq"), mark->lastSeq}};
+        if (mark->moved) // the other devices know where it is otherwise
+            m_ctx.cluster->toUserEverywhere(userId, encode(Type::RoomReadMarker, body), connId);
+        if (c)
+            m_ctx.conns.send(*c, result(id, body));
+    });
 }
 
 void Messaging::onRoomHistory(Conn &c, const Frame &f)
