@@ -88,7 +88,7 @@ qint64 checkStoredMarks(Run &run, long members, long step, qint64 lastSeq, QJson
 int chatRoom(Run &run)
 {
     const long members = run.opt.num("members", run.smoke ? 20 : 1000);
-    const double rate = run.opt.real("rate", run.smoke ? 20 : 20);
+    const double rate = run.opt.real("rate", 20);
     const double duration = run.opt.real("duration", run.smoke ? 1 : 30);
     const long mentionsPer = run.opt.num("mentions", 3);
     const long count = std::max<long>(1, long(rate * duration));
