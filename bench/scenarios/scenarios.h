@@ -16,6 +16,7 @@ struct Scenario
 
 int roomFanout(Run &run);        // roomfanout.cpp
 int roomFanoutCluster(Run &run); // roomfanoutcluster.cpp
+int chatRoom(Run &run);          // chatroom.cpp
 int notifyFanout(Run &run);      // notifyfanout.cpp
 int connectStorm(Run &run);      // connectstorm.cpp
 int idleCapacity(Run &run);      // idle.cpp

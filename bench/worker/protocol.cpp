@@ -55,7 +55,7 @@ void Worker::onText(Conn &c, uint32_t i, const char *p, size_t n)
     }
     const std::string_view type = readStr(t, end);
     if (type == "message")
-        return onMessage(c, p, n);
+        return onMessage(c, i, p, n);
     if (type == "notification")
         return onNotification(c, i, p, n);
     if (type == "hello")
@@ -76,13 +76,13 @@ void Worker::onText(Conn &c, uint32_t i, const char *p, size_t n)
     ++m_c.otherFrames; // presence, online, member, typing, ...
 }
 
-void Worker::onMessage(Conn &c, const char *p, size_t n)
+void Worker::onMessage(Conn &c, uint32_t i, const char *p, size_t n)
 {
     // Self-test of the checks (HERALD_BENCH_FAULT=drop|dup): lose or repeat one frame.
     if (m_fault && ++m_faultCount == 10) {
         if (m_fault == 'd')
             return;
-        onMessage(c, p, n);
+        onMessage(c, i, p, n);
     }
     const char *end = p + n;
     const int64_t now = nowNs();
@@ -117,10 +117,36 @@ void Worker::onMessage(Conn &c, const char *p, size_t n)
         pos->last = seq;
         ++m_c.messages;
     }
+    if (m_chat)
+        chatChecks(c, i, room, seq, p, n);
     // Live messages carry their send time: "text":"t<ns>"
     const char *tx = findKey(p, n, "\"text\":\"t");
     if (tx && !c.resuming)
         m_latency.add((now - readInt(tx, end)) / 1000);
+}
+
+void Worker::chatChecks(Conn &c, uint32_t i, std::string_view room, int64_t seq, const char *p,
+                        size_t n)
+{
+    // As a chat client with the room open: the message is read as soon as it is shown.
+    ++m_c.readsSent;
+    sendText(c, i,
+             "{\"type\":\"room.read\",\"id\":\"k\",\"room\":\"" + std::string(room) +
+                 "\",\"seq\":" + std::to_string(seq) + "}");
+    // The sender writes each @name followed by a space; the server must list exactly those.
+    const char *end = p + n;
+    const char *tx = findKey(p, n, "\"text\":\"");
+    const std::string_view text = tx ? readStr(tx, end) : std::string_view();
+    const bool named = text.find("@" + c.name + " ") != std::string_view::npos;
+    bool listed = false;
+    if (const char *ms = findKey(p, n, "\"mentions\":[")) {
+        const char *close = static_cast<const char *>(memchr(ms, ']', size_t(end - ms)));
+        const std::string_view list(ms, size_t((close ? close : end) - ms));
+        listed = list.find("\"" + c.name + "\"") != std::string_view::npos;
+    }
+    m_c.mentionsExpected += named;
+    m_c.mentionsMissing += named && !listed;
+    m_c.mentionsExtra += listed && !named;
 }
 
 void Worker::onNotification(Conn &c, uint32_t i, const char *p, size_t n)
@@ -169,6 +195,11 @@ void Worker::onHello(Conn &c, uint32_t i, const char *p, size_t n)
         QJsonDocument::fromJson(QByteArray::fromRawData(p, qsizetype(n))).object();
     c.helloSeen = true;
     c.tHello = nowNs();
+    c.name = hello.value(QLatin1String("user"))
+                 .toObject()
+                 .value(QLatin1String("name"))
+                 .toString()
+                 .toStdString();
     if (c.resuming)
         m_resumeHello.add((c.tHello - m_resumeT0) / 1000);
     else if (m_connectPending && c.inBatch)
@@ -219,6 +250,10 @@ void Worker::onResult(Conn &c, const char *p, size_t n)
     if (id == "r") {
         ++m_c.receiptAnswers;
         m_dirty = true;
+        return;
+    }
+    if (id == "k") {
+        ++m_c.readAnswers;
         return;
     }
     if (id == "res") {

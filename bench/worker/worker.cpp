@@ -34,10 +34,18 @@ void Worker::senderTick()
         ++m_sent;
         const int64_t t = nowNs();
         m_sentAt[m_sent] = t;
+        // Chat: a few people of the room by @name, each followed by a space (the receivers'
+        // check), spread over the room by a multiplicative hash of the message number.
+        std::string mentions;
+        for (int64_t k = 0; k < m_mentionCount && m_mentionPool > 0; ++k)
+            mentions += " @m" +
+                        std::to_string((uint64_t(m_sent) * 2654435761u + uint64_t(k) * 7919u) %
+                                       uint64_t(m_mentionPool)) +
+                        " ";
         sendText(c, 0,
                  "{\"type\":\"msg.send\",\"id\":\"s" + std::to_string(m_sent) + "\",\"room\":\"" +
-                     m_sendRoom + "\",\"clientId\":\"c" + std::to_string(m_sent) +
-                     "\",\"text\":\"t" + std::to_string(t) + "\"}");
+                     m_sendRoom + "\",\"clientId\":\"c" + m_sendBatch + std::to_string(m_sent) +
+                     "\",\"text\":\"t" + std::to_string(t) + mentions + "\"}");
     }
     if (m_sent >= m_sendCount && !m_sendDoneAt)
         m_sendDoneAt = now;
@@ -139,6 +147,11 @@ QJsonObject Worker::report(const QJsonObject &expect)
                   {QStringLiteral("failed"), qint64(m_c.failed)},
                   {QStringLiteral("acks"), qint64(m_c.acks)},
                   {QStringLiteral("receiptAnswers"), qint64(m_c.receiptAnswers)},
+                  {QStringLiteral("readsSent"), qint64(m_c.readsSent)},
+                  {QStringLiteral("readAnswers"), qint64(m_c.readAnswers)},
+                  {QStringLiteral("mentionsExpected"), qint64(m_c.mentionsExpected)},
+                  {QStringLiteral("mentionsMissing"), qint64(m_c.mentionsMissing)},
+                  {QStringLiteral("mentionsExtra"), qint64(m_c.mentionsExtra)},
                   {QStringLiteral("sendErrors"), qint64(m_c.sendErrors)},
                   {QStringLiteral("lastMessageNs"), qint64(m_lastMsgNs)},
                   {QStringLiteral("latency"), m_latency.toJson()},
@@ -231,6 +244,15 @@ void Worker::command(const std::string &line)
     } else if (cmd == "receipts") {
         // receipts 1 : acknowledge every notification as delivered and seen (notif.ack)
         m_receipts = arg == "1";
+    } else if (cmd == "chat") {
+        // chat 1 : mark every message read (room.read) and check its mentions
+        m_chat = arg == "1";
+    } else if (cmd == "mention") {
+        // mention N POOL : the sender names N of the people m0 .. m(POOL-1) in each message
+        long long k = 0, pool = 0;
+        sscanf(arg.c_str(), "%lld %lld", &k, &pool);
+        m_mentionCount = k;
+        m_mentionPool = pool;
     } else if (cmd == "notif-sparse") {
         // notif-sparse 1 : notifications are personal; ids increase per device, with gaps
         m_notifSparse = arg == "1";
@@ -260,6 +282,9 @@ void Worker::command(const std::string &line)
         long long count = 0;
         sscanf(arg.c_str(), "%255s %lf %lld", room, &rate, &count);
         m_sendRoom = room;
+        // A clientId of an earlier send command would be a retry (answered, not sent again).
+        m_sendBatch =
+            m_sent > 0 || !m_sendBatch.empty() ? std::to_string(++m_sendBatches) + "-" : "";
         m_sendRate = rate;
         m_sendCount = count;
         m_sent = 0;
@@ -283,6 +308,7 @@ void Worker::command(const std::string &line)
               {QStringLiteral("expectedCloses"), qint64(m_c.expectedCloses)},
               {QStringLiteral("acks"), qint64(m_c.acks)},
               {QStringLiteral("receiptAnswers"), qint64(m_c.receiptAnswers)},
+              {QStringLiteral("readAnswers"), qint64(m_c.readAnswers)},
               {QStringLiteral("resuming"), qint64(catching)}});
     } else if (cmd == "report") {
         post(report(QJsonDocument::fromJson(QByteArray::fromStdString(arg)).object()));

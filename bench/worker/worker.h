@@ -20,6 +20,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <string_view>
 #include <unistd.h>
 #include <unordered_map>
 #include <vector>
@@ -49,6 +50,7 @@ struct Conn
     uint8_t fragOp = 0;
     std::string token;
     std::string src;
+    std::string name; // user name, from hello (chat mode checks its mentions)
     std::string in;
     std::string out;
     std::string frag;
@@ -85,6 +87,12 @@ struct Counters
     int64_t acks = 0;
     int64_t sendErrors = 0;
     int64_t receiptAnswers = 0; // results of notif.ack (receipts on)
+    // chat mode: room.read after every message, and the mentions of each message checked
+    int64_t readsSent = 0;
+    int64_t readAnswers = 0;      // results of room.read
+    int64_t mentionsExpected = 0; // messages whose text names this person with @name
+    int64_t mentionsMissing = 0;  // ... whose mentions do not list them
+    int64_t mentionsExtra = 0;    // messages that list them without the text naming them
 };
 
 /** @brief The worker process: its people, their checks, and the controller's commands. */
@@ -160,10 +168,12 @@ private:
     }
     size_t parseFrames(Conn &c, uint32_t i, const char *p, size_t n);
     void onText(Conn &c, uint32_t i, const char *p, size_t n);
-    void onMessage(Conn &c, const char *p, size_t n);
+    void onMessage(Conn &c, uint32_t i, const char *p, size_t n);
     void onNotification(Conn &c, uint32_t i, const char *p, size_t n);
     void onHello(Conn &c, uint32_t i, const char *p, size_t n);
     void onResult(Conn &c, const char *p, size_t n);
+    void chatChecks(Conn &c, uint32_t i, std::string_view room, int64_t seq, const char *p,
+                    size_t n);
     void command(const std::string &line);
     void checkBatches();
     void senderTick();
@@ -199,6 +209,8 @@ private:
     int64_t m_sent = 0;
     int64_t m_sendT0 = 0;
     int64_t m_sendDoneAt = 0;
+    int64_t m_sendBatches = 0;
+    std::string m_sendBatch; // clientId prefix of this send command (the first: none)
     std::unordered_map<int64_t, int64_t> m_sentAt; // request number -> ns
     std::string m_stdin;
     bool m_quit = false;
@@ -207,6 +219,9 @@ private:
     // personal notifications: each device gets only its own, so ids only have to increase
     bool m_notifSparse = false;
     bool m_receipts = false; // acknowledge each notification as delivered and seen, as the desktop
+    bool m_chat = false;     // chat mode: mark each message read (room.read), check its mentions
+    int64_t m_mentionCount = 0; // sender: @names per message, out of m_mentionPool people m0...
+    int64_t m_mentionPool = 0;
     int64_t m_faultCount = 0;
 
 public:

@@ -7,6 +7,7 @@
 #include "delivery.h"
 #include "filestore.h"
 #include "mentions.h"
+#include "readmarkwriter.h"
 #include "readreceipts.h"
 #include "roomdirectory.h"
 
@@ -19,18 +20,12 @@ using namespace feature;
 
 namespace {
 constexpr int TypingIntervalMs = 2000;
-
-/** @brief A room.read as stored, and whether the other members get a receipt of it. */
-struct ReadMoved
-{
-    ReadMark mark;
-    bool receipt = false;
-};
 } // namespace
 
 Messaging::Messaging(HubContext &ctx, QObject *parent)
     : QObject(parent)
     , m_ctx(ctx)
+    , m_readMarks(new ReadMarkWriter(ctx.db, this))
 {
 }
 
@@ -150,32 +145,30 @@ void Messaging::onRead(Conn &c, const Frame &f)
     const QString name = room->name;
     const qint64 userId = c.userId;
     const qint64 seq = f.integer(key("seq"));
-    // Whether the person lets others see it is asked only where a receipt would go out.
-    const bool live = m_ctx.readReceipts->live(roomId);
-    m_ctx.request<ReadMoved>(
-        this, c, f,
-        [=](Store &st) -> StoreResult<ReadMoved> {
-            auto r = st.setReadMark(userId, roomId, seq, now());
-            if (const StoreError *e = std::get_if<StoreError>(&r))
-                return *e;
-            ReadMoved out{std::get<ReadMark>(r)};
-            out.receipt = live && out.mark.moved && st.sendsReceipts(userId);
-            return out;
-        },
-        [this, name, roomId, userId](quint64 connId,
-                                     ReadMoved &stored) -> StoreResult<QJsonObject> {
-            const ReadMark &mark = stored.mark;
-            const QJsonObject body{{key("room"), name},
-                                   {key("seq"), mark.seq},
-                                   {key("unread"), mark.unread},
-                                   {key("mentions"), mark.mentions},
-                                   {key("lastSeq"), mark.lastSeq}};
-            if (mark.moved) // the other devices know where it is otherwise
-                m_ctx.cluster->toUserEverywhere(userId, encode(Type::RoomReadMarker, body), connId);
-            if (stored.receipt)
-                m_ctx.readReceipts->positionMoved(roomId, userId, mark.seq);
-            return body;
-        });
+    // Coalesced with the other read positions of its flush window (ReadMarkWriter); answered,
+    // as every request, only after the durable write.
+    const quint64 connId = c.id;
+    const QJsonValue id = f.id();
+    m_readMarks->write(userId, roomId, seq, now(), [=, this](StoreResult<ReadMark> r) {
+        Conn *c = m_ctx.conns.find(connId);
+        const ReadMark *mark = std::get_if<ReadMark>(&r);
+        if (!mark) {
+            if (c)
+                m_ctx.replyError(*c, id, std::get<StoreError>(r));
+            return;
+        }
+        const QJsonObject body{{key("room"), name},
+                               {key("seq"), mark->seq},
+                               {key("unread"), mark->unread},
+                               {key("mentions"), mark->mentions},
+                               {key("lastSeq"), mark->lastSeq}};
+        if (mark->moved) { // the other devices know where it is otherwise
+            m_ctx.cluster->toUserEverywhere(userId, encode(Type::RoomReadMarker, body), connId);
+            m_ctx.readReceipts->positionMoved(roomId, userId, mark->seq);
+        }
+        if (c)
+            m_ctx.conns.send(*c, result(id, body));
+    });
 }
 
 void Messaging::onRoomHistory(Conn &c, const Frame &f)

@@ -7,6 +7,8 @@
 
 namespace herald {
 
+class ReadMarkWriter;
+
 /**
  * @brief Chat: sending a message to a room (stored with the room's next sequence, acknowledged,
  * then fanned out by Delivery), typing notices (at most one per room every TypingIntervalMs
@@ -29,6 +31,7 @@ public:
 
 private:
     HubContext &m_ctx;
+    ReadMarkWriter *m_readMarks; // room.read's writes, coalesced per flush window
     QHash<quint64, QHash<qint64, qint64>> m_typingAt; // connection -> room -> last typing sent
 };
 

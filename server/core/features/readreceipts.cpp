@@ -1,6 +1,7 @@
 #include "readreceipts.h"
 
 #include "core/config.h"
+#include "core/store.h"
 
 #include "clusterlink.h"
 #include "roomdirectory.h"
@@ -42,6 +43,19 @@ bool ReadReceipts::live(qint64 roomId) const
 }
 
 void ReadReceipts::positionMoved(qint64 roomId, qint64 userId, qint64 seq)
+{
+    // Whether the person lets others see it is asked only where a receipt would go out.
+    if (!live(roomId))
+        return;
+    m_ctx.db.run<bool>(
+        [userId](Store &st) -> StoreResult<bool> { return st.sendsReceipts(userId); }, this,
+        [this, roomId, userId, seq](StoreResult<bool> sends) {
+            if (const bool *yes = std::get_if<bool>(&sends); yes && *yes)
+                broadcast(roomId, userId, seq);
+        });
+}
+
+void ReadReceipts::broadcast(qint64 roomId, qint64 userId, qint64 seq)
 {
     const RoomDirectory::Room *room = m_ctx.directory->room(roomId);
     if (!room || !live(roomId))

@@ -27,11 +27,14 @@ public:
     /** @brief Whether read positions in this room are pushed live (a DM, or a room within
      *  receipt_room_max_members). */
     [[nodiscard]] bool live(qint64 roomId) const;
-    /** @brief Person userId's read position in the room moved to seq (and they send receipts):
-     *  room.receipt to the room's other members, here and on the other nodes. */
+    /** @brief Person userId's read position in the room moved to seq (stored): where receipts
+     *  are live and the person sends them (asked of storage), room.receipt to the room's other
+     *  members, here and on the other nodes. */
     void positionMoved(qint64 roomId, qint64 userId, qint64 seq);
 
 private:
+    void broadcast(qint64 roomId, qint64 userId, qint64 seq);
+
     HubContext &m_ctx;
 };
 

@@ -510,18 +510,18 @@ template<size_t N> constexpr Step step(int version, const char *const (&sql)[N])
 {
     return {version, sql, N};
 }
-const Step SqliteSteps[] = {
-    step(1, SqliteV1),   step(2, SqliteV2),   step(3, SqliteV3),   step(4, SqliteV4),
-    step(5, SqliteV5),   step(6, SqliteV6),   step(7, SqliteV7),   step(8, SqliteV8),
-    step(9, SqliteV9),   step(10, SqliteV10), step(11, SqliteV11), step(12, SqliteV12),
-    step(13, SqliteV13), step(14, SqliteV14), step(15, SqliteV15), step(16, SqliteV16),
-    step(17, SqliteV17)};
-const Step PostgresSteps[] = {
-    step(1, PostgresV1),   step(2, PostgresV2),   step(3, PostgresV3),   step(4, PostgresV4),
-    step(5, PostgresV5),   step(6, PostgresV6),   step(7, PostgresV7),   step(8, PostgresV8),
-    step(9, PostgresV9),   step(10, PostgresV10), step(11, PostgresV11), step(12, PostgresV12),
-    step(13, PostgresV13), step(14, PostgresV14), step(15, PostgresV15), step(16, PostgresV16),
-    step(17, PostgresV17)};
+const Step SqliteSteps[] = {step(1, SqliteV1),   step(2, SqliteV2),   step(3, SqliteV3),
+                            step(4, SqliteV4),   step(5, SqliteV5),   step(6, SqliteV6),
+                            step(7, SqliteV7),   step(8, SqliteV8),   step(9, SqliteV9),
+                            step(10, SqliteV10), step(11, SqliteV11), step(12, SqliteV12),
+                            step(13, SqliteV13), step(14, SqliteV14), step(15, SqliteV15),
+                            step(16, SqliteV16), step(17, SqliteV17)};
+const Step PostgresSteps[] = {step(1, PostgresV1),   step(2, PostgresV2),   step(3, PostgresV3),
+                              step(4, PostgresV4),   step(5, PostgresV5),   step(6, PostgresV6),
+                              step(7, PostgresV7),   step(8, PostgresV8),   step(9, PostgresV9),
+                              step(10, PostgresV10), step(11, PostgresV11), step(12, PostgresV12),
+                              step(13, PostgresV13), step(14, PostgresV14), step(15, PostgresV15),
+                              step(16, PostgresV16), step(17, PostgresV17)};
 
 // Any two PostgreSQL nodes starting at once on a new database migrate one after the other.
 constexpr qint64 MigrationLock = 0x6865726c64; // "herld"
