@@ -28,6 +28,8 @@ ChatRoom::ChatRoom(const QString &name, Connection *connection, QObject *parent)
 {
     m_typingTimer.setInterval(1000);
     connect(&m_typingTimer, &QTimer::timeout, this, &ChatRoom::expireTyping);
+    m_readTimer.setSingleShot(true);
+    connect(&m_readTimer, &QTimer::timeout, this, &ChatRoom::sendReadPosition);
     connect(&m_receipts, &ReadReceipts::changed, this, &ChatRoom::refreshReceipts);
     // A newer message changes who has "seen the latest".
     connect(&m_messages, &QAbstractItemModel::rowsInserted, this, [this] {
@@ -282,6 +284,12 @@ void ChatRoom::sendReadPosition()
     if (m_readSeq <= m_sentReadSeq || !m_connection ||
         m_connection->state() != Connection::Connected)
         return;
+    if (m_sinceReadSent.isValid() && m_sinceReadSent.elapsed() < ReadIntervalMs) {
+        if (!m_readTimer.isActive())
+            m_readTimer.start(int(ReadIntervalMs - m_sinceReadSent.elapsed()));
+        return;
+    }
+    m_sinceReadSent.start();
     m_sentReadSeq = m_readSeq;
     m_connection->request(proto::Type::RoomRead, {{u"room"_s, m_name}, {u"seq"_s, m_readSeq}},
                           [this](const Reply &reply) {

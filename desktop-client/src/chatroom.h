@@ -190,7 +190,13 @@ private:
     qint64 m_readSeq = -1;    // -1: no marker yet (first sight: nothing is unread)
     qint64 m_countedUpTo = 0; // the server's unread count covers messages up to here
     qint64 m_sentReadSeq = 0; // the last position told to the server (room.read)
-    qint64 m_changeSeq = 0;   // the newest edit, deletion or reaction applied
+    // At most one room.read per ReadIntervalMs: the first of a burst goes at once, the newest
+    // position of the rest when the interval is over (a busy room on screen reads on every
+    // message; the server, the other devices and read receipts need only the latest).
+    static constexpr int ReadIntervalMs = 1000;
+    QElapsedTimer m_sinceReadSent;
+    QTimer m_readTimer;
+    qint64 m_changeSeq = 0; // the newest edit, deletion or reaction applied
     bool m_hasMore = true;
     bool m_loading = false;
     bool m_membersLoaded = false;

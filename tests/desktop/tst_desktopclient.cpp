@@ -19,6 +19,9 @@
 
 using namespace Qt::StringLiterals;
 
+// Longer than ChatRoom's interval between two room.read of one room (1 s).
+constexpr int ReadSettleMs = 1300;
+
 class TestDesktopClient : public QObject
 {
     Q_OBJECT
@@ -285,6 +288,36 @@ private Q_SLOTS:
         QVERIFY(later);
         QTRY_VERIFY_WITH_TIMEOUT(later->room(u"general"_s), 10000);
         QTRY_COMPARE_WITH_TIMEOUT(later->room(u"general"_s)->unreadCount(), 1, 10000);
+    }
+
+    void aBurstReadOnScreenSendsTheLatestPositionOncePerSecond()
+    {
+        // alice has general on screen while bob sends a burst: every message is read at once
+        // here, but the server (and so her other device) hears of it at most once a second,
+        // and then of the newest position.
+        auto onScreen = signedIn(u"alice"_s);
+        auto other = signedIn(u"alice"_s);
+        auto bob = signedIn(u"bob"_s);
+        QVERIFY(onScreen && other && bob);
+        ChatRoom *reading = onScreen->room(u"general"_s);
+        ChatRoom *watching = other->room(u"general"_s);
+        ChatRoom *bobs = bob->room(u"general"_s);
+        QVERIFY(reading && watching && bobs);
+        reading->setActive(true);
+        QTRY_COMPARE_WITH_TIMEOUT(watching->unreadCount(), 0, 10000);
+        QTest::qWait(ReadSettleMs); // past the interval of the read setActive sent
+        QSignalSpy moved(watching, &ChatRoom::readSeqChanged);
+        const qint64 before = bobs->lastSeq();
+        for (int i = 1; i <= 12; ++i)
+            bobs->send(u"burst %1"_s.arg(i));
+        QTRY_COMPARE_WITH_TIMEOUT(reading->lastSeq(), before + 12, 10000);
+        QCOMPARE(reading->unreadCount(), 0); // read here at once
+        QTRY_COMPARE_WITH_TIMEOUT(watching->readSeq(), before + 12, 10000);
+        QTest::qWait(ReadSettleMs);
+        QVERIFY2(moved.count() <= 3,
+                 qPrintable(u"%1 read positions for one burst"_s.arg(moved.count())));
+        QCOMPARE(moved.last().first().toLongLong(), before + 12);
+        reading->setActive(false);
     }
 
     void searchFindsAMessageAndRevealsItInItsRoom()
