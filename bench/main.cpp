@@ -32,7 +32,8 @@ namespace {
 
 constexpr Scenario scenarios[] = {
     {"room-fanout", roomFanout, "--members 1000 --rate 1000 --duration 20"},
-    {"chat-room", chatRoom, "--members 1000 --rate 20 --duration 30 --mentions 3"},
+    {"chat-room", chatRoom,
+     "--members 1000 --rate 20 --duration 30 --mentions 3 --read-interval-ms 1000"},
     {"room-fanout-cluster", roomFanoutCluster,
      "--members 1000 --rate 500 --duration 10 (under tests/cluster/with-postgres.sh)"},
     {"notify-fanout", notifyFanout, "--people 10000 --count 200 --rate 10"},

@@ -125,14 +125,42 @@ void Worker::onMessage(Conn &c, uint32_t i, const char *p, size_t n)
         m_latency.add((now - readInt(tx, end)) / 1000);
 }
 
-void Worker::chatChecks(Conn &c, uint32_t i, std::string_view room, int64_t seq, const char *p,
-                        size_t n)
+void Worker::sendRead(Conn &c, uint32_t i, std::string_view room, int64_t seq)
 {
-    // As a chat client with the room open: the message is read as soon as it is shown.
     ++m_c.readsSent;
+    c.readSentNs = nowNs();
+    c.readPending = 0;
     sendText(c, i,
              "{\"type\":\"room.read\",\"id\":\"k\",\"room\":\"" + std::string(room) +
                  "\",\"seq\":" + std::to_string(seq) + "}");
+}
+
+void Worker::sendWaitingReads()
+{
+    const int64_t now = nowNs();
+    if (m_readIntervalNs == 0 || now - m_readSweepNs < 10'000'000)
+        return;
+    m_readSweepNs = now;
+    for (uint32_t i = 0; i < m_conns.size(); ++i) {
+        Conn &c = m_conns[i];
+        if (c.readPending > 0 && c.fd >= 0 && now - c.readSentNs >= m_readIntervalNs)
+            sendRead(c, i, c.readRoom, c.readPending);
+    }
+}
+
+void Worker::chatChecks(Conn &c, uint32_t i, std::string_view room, int64_t seq, const char *p,
+                        size_t n)
+{
+    // As a chat client with the room open: the message is read as soon as it is shown, and
+    // the position goes to the server at once, or (with a read interval, as herald-desktop
+    // does) at most once per interval, the newest one.
+    const int64_t now = nowNs();
+    if (m_readIntervalNs == 0 || now - c.readSentNs >= m_readIntervalNs) {
+        sendRead(c, i, room, seq);
+    } else {
+        c.readPending = seq;
+        c.readRoom = std::string(room);
+    }
     // The sender writes each @name followed by a space; the server must list exactly those.
     const char *end = p + n;
     const char *tx = findKey(p, n, "\"text\":\"");

@@ -245,8 +245,12 @@ void Worker::command(const std::string &line)
         // receipts 1 : acknowledge every notification as delivered and seen (notif.ack)
         m_receipts = arg == "1";
     } else if (cmd == "chat") {
-        // chat 1 : mark every message read (room.read) and check its mentions
-        m_chat = arg == "1";
+        // chat 1 [MS] : mark every message read (room.read), at most one room.read per MS
+        // milliseconds (the newest position), and check its mentions
+        long long on = 0, ms = 0;
+        sscanf(arg.c_str(), "%lld %lld", &on, &ms);
+        m_chat = on == 1;
+        m_readIntervalNs = ms * 1'000'000;
     } else if (cmd == "mention") {
         // mention N POOL : the sender names N of the people m0 .. m(POOL-1) in each message
         long long k = 0, pool = 0;
@@ -345,9 +349,11 @@ int Worker::run()
           {QStringLiteral("people"), qint64(m_conns.size())}});
     std::vector<epoll_event> events(1024);
     while (!m_quit) {
-        const int n = epoll_wait(m_ep, events.data(), int(events.size()), 100);
+        const int n =
+            epoll_wait(m_ep, events.data(), int(events.size()), m_readIntervalNs ? 10 : 100);
         if (n < 0 && errno != EINTR)
             return 2;
+        sendWaitingReads();
         for (int k = 0; k < n; ++k) {
             const uint32_t tag = events[size_t(k)].data.u32;
             const uint32_t what = events[size_t(k)].events;

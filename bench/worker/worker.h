@@ -63,6 +63,11 @@ struct Conn
     int64_t notifSum = 0; // of the ids received (personal notifications: checked per device)
     int64_t resumeMsgs = 0;
     int closeCode = 0;
+    // chat mode with a read interval: when the last room.read went, and the newest position
+    // read since then that waits for the interval to pass (0: none).
+    int64_t readSentNs = 0;
+    int64_t readPending = 0;
+    std::string readRoom;
 };
 
 /** @brief What the worker's people received, in total. */
@@ -172,6 +177,8 @@ private:
     void onNotification(Conn &c, uint32_t i, const char *p, size_t n);
     void onHello(Conn &c, uint32_t i, const char *p, size_t n);
     void onResult(Conn &c, const char *p, size_t n);
+    void sendRead(Conn &c, uint32_t i, std::string_view room, int64_t seq);
+    void sendWaitingReads();
     void chatChecks(Conn &c, uint32_t i, std::string_view room, int64_t seq, const char *p,
                     size_t n);
     void command(const std::string &line);
@@ -220,7 +227,9 @@ private:
     bool m_notifSparse = false;
     bool m_receipts = false; // acknowledge each notification as delivered and seen, as the desktop
     bool m_chat = false;     // chat mode: mark each message read (room.read), check its mentions
-    int64_t m_mentionCount = 0; // sender: @names per message, out of m_mentionPool people m0...
+    int64_t m_readIntervalNs = 0; // chat mode: at most one room.read per person per interval
+    int64_t m_readSweepNs = 0;    // when the waiting read positions were last looked at
+    int64_t m_mentionCount = 0;   // sender: @names per message, out of m_mentionPool people m0...
     int64_t m_mentionPool = 0;
     int64_t m_faultCount = 0;
 
