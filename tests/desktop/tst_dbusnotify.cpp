@@ -66,6 +66,21 @@ private:
             .toObject();
     }
 
+    /** bob signed in on @p bob, with his DM with alice open; null on failure. */
+    ChatRoom *directMessageFromBob(Session &bob)
+    {
+        bob.setRememberCredentials(false);
+        QSignalSpy ready(&bob, &Session::ready);
+        bob.connectWithToken(m_server.url(), m_bobToken);
+        if (!ready.wait(15000))
+            return nullptr;
+        QSignalSpy opened(&bob, &Session::roomOpenRequested);
+        bob.openDirectMessage(u"alice"_s);
+        if (!opened.wait(10000))
+            return nullptr;
+        return opened.at(0).at(0).value<ChatRoom *>();
+    }
+
     static std::optional<NotifyCall> callFor(const NotificationServerThread &fake,
                                              const QString &summary, bool replacement = false)
     {
@@ -313,14 +328,7 @@ private Q_SLOTS:
         QTRY_VERIFY(alice->nativeNotifications());
         QTRY_VERIFY_WITH_TIMEOUT(alice->people()->indexOf(u"bob"_s) >= 0, 10000);
         Session bob(nullptr);
-        bob.setRememberCredentials(false);
-        QSignalSpy ready(&bob, &Session::ready);
-        bob.connectWithToken(m_server.url(), m_bobToken);
-        QVERIFY(ready.wait(15000));
-        QSignalSpy bobOpened(&bob, &Session::roomOpenRequested);
-        bob.openDirectMessage(u"alice"_s);
-        QVERIFY(bobOpened.wait(10000));
-        auto *dm = bobOpened.at(0).at(0).value<ChatRoom *>();
+        ChatRoom *dm = directMessageFromBob(bob);
         QVERIFY(dm);
 
         // Sender as the summary, the conversation and the text as the body; no Herald toast.
@@ -360,14 +368,7 @@ private Q_SLOTS:
         QVERIFY(alice->notifier()->supportsInlineReply());
         QTRY_VERIFY_WITH_TIMEOUT(alice->people()->indexOf(u"bob"_s) >= 0, 10000);
         Session bob(nullptr);
-        bob.setRememberCredentials(false);
-        QSignalSpy ready(&bob, &Session::ready);
-        bob.connectWithToken(m_server.url(), m_bobToken);
-        QVERIFY(ready.wait(15000));
-        QSignalSpy bobOpened(&bob, &Session::roomOpenRequested);
-        bob.openDirectMessage(u"alice"_s);
-        QVERIFY(bobOpened.wait(10000));
-        auto *dm = bobOpened.at(0).at(0).value<ChatRoom *>();
+        ChatRoom *dm = directMessageFromBob(bob);
         QVERIFY(dm);
 
         dm->send(u"Can you sign the PO?"_s);
