@@ -332,15 +332,16 @@ private Q_SLOTS:
     void schema15DatabaseMigrates()
     {
         {
-            // A database as version 15 left it: without the tables of version 16.
+            // A database as version 15 left it: without the tables of version 16 (nor those of
+            // later versions).
             Seed seed(m_dir->path());
             const qint64 room = seed.store.room(General)->id;
             QVERIFY(std::holds_alternative<herald::StoredMessage>(seed.store.storeMessage(
                 room, seed.store.user(QStringLiteral("alice"))->id, QStringLiteral("old"),
                 QStringLiteral("from before"), 1000)));
             QSqlQuery q(seed.store.connection());
-            for (const char *drop :
-                 {"DROP TABLE message_files", "DROP TABLE file_uploads", "DROP TABLE files"})
+            for (const char *drop : {"DROP TABLE receipt_settings", "DROP TABLE message_files",
+                                     "DROP TABLE file_uploads", "DROP TABLE files"})
                 QVERIFY(q.exec(QString::fromLatin1(drop)));
             QVERIFY(q.exec(seed.store.isPostgres()
                                ? QStringLiteral("UPDATE schema_version SET version=15")

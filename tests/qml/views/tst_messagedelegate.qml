@@ -263,11 +263,12 @@ TestCase {
         verify(preview.visible)
         verify(!findChild(item, "fileChip").visible)
         tryCompare(image, "status", Image.Ready)
-        // Decoded no larger than its sourceSize, shown no larger than 360 x 270.
+        // Decoded no larger than its sourceSize, shown no larger than 360 x 270 (the layout
+        // takes the image's size after it is ready: wait for it rather than for the status).
         verify(image.implicitWidth <= 720)
+        tryVerify(() => Math.abs(preview.width / preview.height - 4 / 3) < 0.02)
         verify(preview.width <= 360 && preview.height <= 270)
         verify(preview.width > 100)
-        fuzzyCompare(preview.width / preview.height, 4 / 3, 0.02)
         verify(!findChild(item, "messageText").visible) // no caption, no text line
         verify(item.Accessible.name.indexOf("whiteboard.png") >= 0)
         compare(preview.Accessible.name, "Image whiteboard.png: open")
