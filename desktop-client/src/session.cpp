@@ -2,8 +2,8 @@
 // people, notifications, toasts). Over 600 lines because it is the one place every server frame
 // the desktop handles is dispatched (hello, resume, messages and their changes, presence and
 // away, notifications and their changes); sign-in and sign-out live in sessionsignin.cpp, the
-// wiring of chat alerts in sessionalerts.cpp. The next feature's frames should get a file of
-// their own the same way rather than grow this one.
+// wiring of chat alerts in sessionalerts.cpp, the read-receipts choice in sessionreceipts.cpp. The
+// next feature's frames should get a file of their own the same way rather than grow this one.
 #include "session.h"
 #include "chatroom.h"
 
@@ -608,24 +608,4 @@ void Session::sendPresence(bool greeted)
     if (away && !m_awayByHand)
         body.insert(u"idle"_s, qint64(m_idle.idleMs()));
     m_connection.request(proto::Type::PresenceSet, body);
-}
-
-void Session::applySendReadReceipts(bool send)
-{
-    if (send == m_sendReceipts)
-        return;
-    m_sendReceipts = send;
-    Q_EMIT sendReadReceiptsChanged();
-}
-
-void Session::setSendReadReceipts(bool send)
-{
-    if (send == m_sendReceipts || m_connection.state() != Connection::Connected)
-        return; // signed out: nothing to change; the next hello says what the server keeps
-    applySendReadReceipts(send);
-    m_connection.request(proto::Type::ReceiptsSet, {{u"send"_s, send}},
-                         [this, send](const Reply &reply) {
-                             if (!reply.ok && m_sendReceipts == send)
-                                 applySendReadReceipts(!send);
-                         });
 }
