@@ -8,7 +8,7 @@ export class Files {
   /** token() gives the session's token. */
   constructor(token) {
     this.token = token;
-    this.urls = new Map(); // file id -> {url, promise, error}
+    this.urls = new Map(); // file id -> {url}: null while its fetch is under way
   }
 
   /** Uploads a File or Blob; resolves with the server's {id, name, size, type}. */
@@ -29,7 +29,7 @@ export class Files {
   url(id, ready) {
     const known = this.urls.get(id);
     if (known) return known.url;
-    const entry = { url: null, error: null };
+    const entry = { url: null };
     this.urls.set(id, entry);
     fetch(`/api/v1/files/${id}`, { headers: { Authorization: `Bearer ${this.token()}` } })
       .then(async (r) => {
@@ -37,10 +37,7 @@ export class Files {
         entry.url = URL.createObjectURL(await r.blob());
         ready();
       })
-      .catch((e) => {
-        entry.error = e.message;
-        this.urls.delete(id); // tried again on the next showing
-      });
+      .catch(() => this.urls.delete(id)); // tried again on the next showing
     return null;
   }
 
