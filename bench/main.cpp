@@ -36,7 +36,7 @@ constexpr Scenario scenarios[] = {
      "--members 1000 --rate 20 --duration 30 --mentions 3 --read-interval-ms 1000"},
     {"room-fanout-cluster", roomFanoutCluster,
      "--members 1000 --rate 500 --duration 10 (under tests/cluster/with-postgres.sh)"},
-    {"notify-fanout", notifyFanout, "--people 10000 --count 200 --rate 10"},
+    {"notify-fanout", notifyFanout, "--people 10000 --count 200 --rate 10 [--everyone 1]"},
     {"connect-storm", connectStorm, "--people 10000 --room-size 100"},
     {"idle", idleCapacity, "--max 50000 --step 5000 --hold 30"},
     {"resume-storm", resumeStorm, "--people 10000 --room-size 100 --behind 5"},

@@ -19,7 +19,10 @@ int notifyFanout(Run &run)
     const long count = run.opt.num("count", run.smoke ? 10 : 200);
     const double rate = run.opt.real("rate", run.smoke ? 20 : 10);
     const bool receipts = run.opt.num("receipts", 0) != 0;
+    // --everyone 1: recipients {"everyone":true} (every person) instead of the group of them all.
+    const bool everyone = run.opt.num("everyone", 0) != 0;
     run.params = {{QStringLiteral("people"), qint64(n)},
+                  {QStringLiteral("everyone"), everyone},
                   {QStringLiteral("notifications"), qint64(count)},
                   {QStringLiteral("rate_per_second"), rate},
                   {QStringLiteral("receipts"), receipts}};
@@ -54,8 +57,9 @@ int notifyFanout(Run &run)
         while (nowNs() < due)
             run.fleet.pump(int(std::max<int64_t>(1, (due - nowNs()) / 1000000)));
         const std::string body =
-            "{\"recipients\":{\"groups\":[\"everyone-online\"]},\"title\":\"bench " +
-            std::to_string(k) + "\",\"body\":\"load test\"}";
+            std::string(everyone ? "{\"recipients\":{\"everyone\":true}"
+                                 : "{\"recipients\":{\"groups\":[\"everyone-online\"]}") +
+            ",\"title\":\"bench " + std::to_string(k) + "\",\"body\":\"load test\"}";
         std::string resp;
         const int64_t ts = nowNs();
         const int status = http.post("/api/v1/notifications", serviceToken, body, &resp);
