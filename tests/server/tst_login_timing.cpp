@@ -1,6 +1,8 @@
 // Login must not tell whether a name exists: an unknown name takes as long as a known name with
 // a wrong password (docs/api.md). Drives the hub directly, alternating the two so that any load
-// on the machine falls on both, and compares the medians.
+// on the machine falls on both, and compares the fastest of each (load only ever adds time). A
+// round that differs is measured again, up to three rounds: a real difference (an unknown name
+// that skips the hash) fails every round, a burst of load on a shared CI machine does not.
 #include "core/database.h"
 #include "core/hub.h"
 
@@ -30,11 +32,7 @@ private:
             return -1;
         return t.nsecsElapsed() / 1000;
     }
-    static qint64 median(QList<qint64> v)
-    {
-        std::sort(v.begin(), v.end());
-        return v.at(v.size() / 2);
-    }
+    static qint64 fastest(const QList<qint64> &v) { return *std::min_element(v.begin(), v.end()); }
 
 private Q_SLOTS:
     void unknownNameCostsTheSameAsAWrongPassword()
@@ -58,25 +56,33 @@ private Q_SLOTS:
         QVERIFY(timeLogin(hub, QStringLiteral("alice"), QStringLiteral("x"), &error) > 0);
         QCOMPARE(error, QStringLiteral("unauthorized"));
 
-        QList<qint64> unknown, known;
-        for (int i = 0; i < 9; ++i) {
-            const qint64 u =
-                timeLogin(hub, QStringLiteral("nobody-%1").arg(i), QStringLiteral("x"), &error);
-            QCOMPARE(error, QStringLiteral("unauthorized"));
-            const qint64 k =
-                timeLogin(hub, QStringLiteral("alice"), QStringLiteral("wrong %1").arg(i), &error);
-            QCOMPARE(error, QStringLiteral("unauthorized"));
-            QVERIFY(u > 0 && k > 0);
-            unknown << u;
-            known << k;
+        double ratio = 0;
+        qint64 mu = 0, mk = 0;
+        for (int round = 0; round < 3; ++round) {
+            QList<qint64> unknown, known;
+            for (int i = 0; i < 9; ++i) {
+                const qint64 u = timeLogin(hub, QStringLiteral("nobody-%1-%2").arg(round).arg(i),
+                                           QStringLiteral("x"), &error);
+                QCOMPARE(error, QStringLiteral("unauthorized"));
+                const qint64 k = timeLogin(hub, QStringLiteral("alice"),
+                                           QStringLiteral("wrong %1").arg(i), &error);
+                QCOMPARE(error, QStringLiteral("unauthorized"));
+                QVERIFY(u > 0 && k > 0);
+                unknown << u;
+                known << k;
+            }
+            mu = fastest(unknown);
+            mk = fastest(known);
+            ratio = double(std::max(mu, mk)) / double(std::min(mu, mk));
+            qInfo("round %d: fastest login: unknown name %lld us, known name with a wrong "
+                  "password %lld us",
+                  round + 1, mu, mk);
+            if (ratio <= 1.2)
+                break;
         }
-        const qint64 mu = median(unknown);
-        const qint64 mk = median(known);
-        qInfo("median login: unknown name %lld us, known name with a wrong password %lld us", mu,
-              mk);
-        const double ratio = double(std::max(mu, mk)) / double(std::min(mu, mk));
         QVERIFY2(ratio <= 1.2,
-                 qPrintable(QStringLiteral("medians differ by %1 %: unknown %2 us, known %3 us")
+                 qPrintable(QStringLiteral("fastest logins differ by %1 % in every round: unknown "
+                                           "%2 us, known %3 us")
                                 .arg(int((ratio - 1) * 100))
                                 .arg(mu)
                                 .arg(mk)));
