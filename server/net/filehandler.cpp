@@ -23,8 +23,6 @@ namespace herald {
 
 namespace {
 
-constexpr int LingerMs = 500; // after refusing an upload, keep reading (and dropping) this long
-const char DeadlineName[] = "herald-deadline";
 const char DefaultType[] = "application/octet-stream";
 
 QByteArray errorBody(const char *code, const QString &message, const QString &field = {})
@@ -52,7 +50,8 @@ void answerUpload(QTcpSocket *socket, int status, const QByteArray &body, bool b
         return socket->disconnectFromHost();
     socket->readAll();
     QObject::connect(socket, &QIODevice::readyRead, socket, [socket] { socket->readAll(); });
-    QTimer::singleShot(LingerMs, socket, [socket] { socket->disconnectFromHost(); });
+    QTimer::singleShot(FrontServer::RefusalLingerMs, socket,
+                       [socket] { socket->disconnectFromHost(); });
 }
 
 QString bearerOf(const QByteArray &authorization)
@@ -78,8 +77,8 @@ public:
         , m_remaining(length)
         , m_name(std::move(name))
         , m_type(std::move(type))
-        , m_deadline(
-              socket->findChild<QTimer *>(QLatin1String(DeadlineName), Qt::FindDirectChildrenOnly))
+        , m_deadline(socket->findChild<QTimer *>(QLatin1String(FrontServer::DeadlineTimerName),
+                                                 Qt::FindDirectChildrenOnly))
     {
     }
 

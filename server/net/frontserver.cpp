@@ -20,8 +20,6 @@ Q_LOGGING_CATEGORY(lcFront, "herald.front")
 namespace herald {
 
 namespace {
-const char DeadlineName[] = "herald-deadline";
-constexpr int LingerMs = 500; // after a refusal, keep reading (and dropping) this long
 
 QByteArray statusText(int status)
 {
@@ -104,7 +102,7 @@ QTcpSocket *FrontServer::takeUpgradedSocket(const QString &key)
 {
     QPointer<QTcpSocket> s = m_upgrading.take(key);
     if (s)
-        if (auto *t = s->findChild<QTimer *>(QLatin1String(DeadlineName)))
+        if (auto *t = s->findChild<QTimer *>(QLatin1String(FrontServer::DeadlineTimerName)))
             delete t; // the request is done: no timer (and its connection) per idle connection
     return s.data();
 }
@@ -126,7 +124,7 @@ void FrontServer::incomingConnection(qintptr descriptor)
     // One deadline for the whole request (head and body), or for the WebSocket handshake until
     // the upgraded socket is taken: a peer that sends slowly, or not at all, is cut off.
     auto *deadline = new QTimer(socket);
-    deadline->setObjectName(QLatin1String(DeadlineName));
+    deadline->setObjectName(QLatin1String(FrontServer::DeadlineTimerName));
     deadline->setSingleShot(true);
     connect(deadline, &QTimer::timeout, socket, [socket] {
         qCInfo(lcFront).noquote() << "request deadline passed for"
@@ -185,7 +183,8 @@ void FrontServer::refuse(QTcpSocket *socket, int status, const QByteArray &reaso
     // before the client reads it: drop what still comes for a moment, then close. The request
     // deadline still bounds a client that never reads the answer.
     connect(socket, &QIODevice::readyRead, socket, [socket] { socket->readAll(); });
-    QTimer::singleShot(LingerMs, socket, [socket] { socket->disconnectFromHost(); });
+    QTimer::singleShot(FrontServer::RefusalLingerMs, socket,
+                       [socket] { socket->disconnectFromHost(); });
 }
 
 void FrontServer::inspect(QTcpSocket *socket)
@@ -228,7 +227,9 @@ void FrontServer::inspect(QTcpSocket *socket)
     QPointer<FrontServer> self(this);
     auto *guard = new ConnectionGuard(
         socket, m_limits,
-        socket->findChild<QTimer *>(QLatin1String(DeadlineName), Qt::FindDirectChildrenOnly), head,
+        socket->findChild<QTimer *>(QLatin1String(FrontServer::DeadlineTimerName),
+                                    Qt::FindDirectChildrenOnly),
+        head,
         head.transferEncodings ? BodyFollower::chunked(cap)
                                : BodyFollower::length(std::max<qint64>(0, head.contentLength)),
         [self, socket](int status, const QByteArray &reason, const QByteArray &extra) {

@@ -84,6 +84,13 @@ class FrontServer : public QTcpServer
 public:
     FrontServer(QList<QWebSocketServer *> ws, FrontLimits limits, QObject *parent = nullptr);
 
+    /** @brief The object name of a connection's unfinished-request deadline timer (a child of
+     *  its socket): handlers that take a request over stop it by this name. */
+    static constexpr char DeadlineTimerName[] = "herald-deadline";
+    /** @brief After refusing a request, keep reading (and dropping) this long before closing,
+     *  so that the client reads the answer instead of a reset. */
+    static constexpr int RefusalLingerMs = 500;
+
     void setTls(const QSslConfiguration &config)
     {
         m_tls = config;

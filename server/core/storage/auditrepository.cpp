@@ -44,11 +44,6 @@ QVariant actorValue(AuditRepository::Actor a, qint64 actorId)
                                                : QVariant(actorId);
 }
 
-QVariant deviceValue(qint64 device)
-{
-    return device > 0 ? QVariant(device) : QVariant(QMetaType(QMetaType::LongLong));
-}
-
 } // namespace
 
 std::optional<StoreError> AuditRepository::record(SqlConnection &db, qint64 notifId, qint64 at,
@@ -65,7 +60,7 @@ std::optional<StoreError> AuditRepository::record(SqlConnection &db, qint64 noti
     q.addBindValue(QString::fromLatin1(event));
     q.addBindValue(QString::fromLatin1(kindName(actor)));
     q.addBindValue(actorValue(actor, actorId));
-    q.addBindValue(deviceValue(device));
+    q.addBindValue(sql::idOrNull(device));
     q.addBindValue(detail.isNull() ? QStringLiteral("") : detail.left(1000));
     if (!db.exec(q))
         return sql::error(q);
@@ -95,7 +90,7 @@ std::optional<StoreError> AuditRepository::recordEach(SqlConnection &db, const Q
     q.addBindValue(QString::fromLatin1(event));
     q.addBindValue(QString::fromLatin1(kindName(actor)));
     q.addBindValue(actorValue(actor, actorId));
-    q.addBindValue(deviceValue(device));
+    q.addBindValue(sql::idOrNull(device));
     q.addBindValue(sql::idsJson(ids));
     if (!db.exec(q))
         return sql::error(q);

@@ -359,7 +359,7 @@ std::variant<ActionResult, StoreError> NotificationRepository::act(qint64 userId
     up.addBindValue(by);
     up.addBindValue(now);
     up.addBindValue(std::get<qint64>(change));
-    up.addBindValue(device > 0 ? QVariant(device) : QVariant(QMetaType(QMetaType::LongLong)));
+    up.addBindValue(sql::idOrNull(device));
     up.addBindValue(notificationId);
     if (!m_db.exec(up))
         return sql::error(up);

@@ -39,11 +39,6 @@ TokenRow readToken(const QSqlQuery &q)
     return t;
 }
 
-QVariant idOrNull(qint64 id)
-{
-    return id > 0 ? QVariant(id) : QVariant(QMetaType(QMetaType::LongLong));
-}
-
 } // namespace
 
 // ------------------------------------------------------------------ users
@@ -208,8 +203,8 @@ std::variant<QString, StoreError> PeopleRepository::issueToken(qint64 userId, qi
     const auto id = m_db.insertReturningId(
         "INSERT INTO tokens(hash, kind, user_id, service_id, label, created_at)"
         " VALUES(?,?,?,?,?,?) RETURNING id",
-        {crypto::tokenHash(secret), kind, idOrNull(userId), idOrNull(serviceId), sql::nn(label),
-         sql::nowMs()},
+        {crypto::tokenHash(secret), kind, sql::idOrNull(userId), sql::idOrNull(serviceId),
+         sql::nn(label), sql::nowMs()},
         std::nullopt);
     if (const auto *e = std::get_if<StoreError>(&id))
         return *e;

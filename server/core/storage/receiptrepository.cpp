@@ -16,11 +16,6 @@ using sql::err;
 
 namespace {
 
-QVariant deviceValue(qint64 device)
-{
-    return device > 0 ? QVariant(device) : QVariant(QMetaType(QMetaType::LongLong));
-}
-
 /** @brief `%,state,%`: matches a comma-separated webhook_events list that names state. */
 QString subscribedPattern(const QString &state)
 {
@@ -67,7 +62,7 @@ std::optional<StoreError> ReceiptRepository::queueEvents(SqlConnection &db, cons
                                     " AND (',' || s.webhook_events || ',') LIKE ?"));
     QSqlQuery &q = qStmt;
     q.addBindValue(QString(QStringLiteral("notification.") + state));
-    q.addBindValue(deviceValue(device));
+    q.addBindValue(sql::idOrNull(device));
     q.addBindValue(now);
     q.addBindValue(now); // next_at
     q.addBindValue(now); // created_at: the age webhook_max_age_hours is judged by
@@ -117,7 +112,7 @@ std::variant<QList<qint64>, StoreError> ReceiptRepository::acknowledge(qint64 us
     QSqlQuery &q = qStmt;
     q.addBindValue(userId);
     q.addBindValue(now);
-    q.addBindValue(deviceValue(device));
+    q.addBindValue(sql::idOrNull(device));
     q.addBindValue(sql::idsJson(ids));
     q.addBindValue(userId);
     q.addBindValue(userId);

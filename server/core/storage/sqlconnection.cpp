@@ -82,6 +82,11 @@ QString idsJson(const QList<qint64> &ids)
     return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact));
 }
 
+QVariant idOrNull(qint64 id)
+{
+    return id > 0 ? QVariant(id) : QVariant(QMetaType(QMetaType::LongLong));
+}
+
 } // namespace sql
 
 using sql::err;

@@ -33,6 +33,8 @@ qint64 nowMs();
 /** @brief A list of ids as a JSON array: one bound value that json_each (SQLite) or
  *  json_array_elements_text (PostgreSQL) unfolds, however many ids. */
 QString idsJson(const QList<qint64> &ids);
+/** @brief An optional reference (a device, a person) to bind: an id > 0 as itself, 0 as NULL. */
+QVariant idOrNull(qint64 id);
 } // namespace sql
 
 /**
