@@ -9,6 +9,7 @@
 #include "report.h"
 #include "sampling.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 
 namespace bench {
@@ -136,9 +137,23 @@ int notifyFanout(Run &run)
         run.problem(QStringLiteral("receipts_unanswered"),
                     std::max<qint64>(0, 2 * expected - receiptsGot));
     }
+    // Issue 16's target (the first one was < 100 ms), and the storage thread's CPU per
+    // notification: an upper bound, since the window also holds every device's hello.
     const double p99 = toLast.percentile(0.99) / 1000.0;
-    run.target(QStringLiteral("p99 from 201 to the last receiver (ms)"), QStringLiteral("< 100"),
-               p99, p99 < 100);
+    run.target(QStringLiteral("p99 from 201 to the last receiver (ms)"), QStringLiteral("<= 60"),
+               p99, p99 <= 60);
+    double storageCpu = 0;
+    for (const QJsonValue t : run.results.value(QLatin1String("server_cpu"))
+                                  .toObject()
+                                  .value(QLatin1String("threads"))
+                                  .toArray())
+        if (t.toObject().value(QLatin1String("thread")).toString() ==
+            QLatin1String("herald-storage"))
+            storageCpu = t.toObject().value(QLatin1String("cpu_seconds")).toDouble();
+    const double storageMs = published.empty() ? 0 : storageCpu * 1000 / double(published.size());
+    run.results.insert(QStringLiteral("storage_cpu_ms_per_notification_at_most"), storageMs);
+    run.target(QStringLiteral("storage thread CPU per notification (ms, at most)"),
+               QStringLiteral("<= 5"), storageMs, storageMs <= 5);
     return 0;
 }
 
