@@ -43,6 +43,9 @@ constexpr Scenario scenarios[] = {
     {"publish-throughput", publishThroughput,
      "--people 500 --publishers 64 --step 5 --rates 500,1000,2000,3000,5000,7000 "
      "--p99-limit 50 [--all-steps]"},
+    {"publish-throughput-cluster", publishThroughputCluster,
+     "--nodes 2 --people 500 --publishers 64 --step 5 --rates 250,500,750,1000,1500,2000,3000 "
+     "[--baseline ONE-NODE.json] (under tests/cluster/with-postgres.sh)"},
     {"purge-under-load", purgeUnderLoad, "--people 2000 --backlog 100000 --rate 10 --batch 500"},
 };
 

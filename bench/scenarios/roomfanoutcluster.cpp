@@ -2,70 +2,20 @@
 // PostgreSQL and one Redis (cluster mode).
 #include "scenarios.h"
 
-#include "process.h"
+#include "cluster.h"
 #include "report.h"
 #include "sampling.h"
 
-#include <arpa/inet.h>
-#include <csignal>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace bench {
-
-namespace {
-
-/** Starts redis-server on a free port, nothing saved, and waits until it answers PING. */
-Child startRedis(const Run &run, int *redisPort)
-{
-    {
-        const int fd = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
-        getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len);
-        *redisPort = ntohs(a.sin_port);
-        ::close(fd);
-    }
-    Child redis = spawn({"redis-server", "--port", std::to_string(*redisPort), "--bind",
-                         "127.0.0.1", "--save", "", "--appendonly", "no"},
-                        run.dataDir.toStdString() + "/redis.log");
-    // Without a bus the nodes still deliver everything (each re-reads storage every 3 s), so a
-    // Redis that did not start would go unnoticed in the results: wait until it answers PING.
-    bool redisUp = false;
-    for (int attempt = 0; attempt < 50 && !redisUp; ++attempt) {
-        usleep(100000);
-        const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.sin_port = htons(uint16_t(*redisPort));
-        char reply[8] = {};
-        redisUp = ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0 &&
-                  ::send(fd, "PING\r\n", 6, MSG_NOSIGNAL) == 6 && ::recv(fd, reply, 7, 0) >= 5 &&
-                  std::string(reply, 5) == "+PONG";
-        ::close(fd);
-    }
-    if (!redisUp)
-        die("redis-server did not start (is it installed? see " + run.dataDir.toStdString() +
-            "/redis.log)");
-    return redis;
-}
-
-} // namespace
 
 /** Run it under tests/cluster/with-postgres.sh (which exports the PG* variables); it starts
  *  redis-server itself. Half the members connect to node A, half to node B; the sender is on A.
  */
 int roomFanoutCluster(Run &run)
 {
-    if (qEnvironmentVariableIsEmpty("PGHOST") && qEnvironmentVariableIsEmpty("PGPORT"))
-        die("room-fanout-cluster needs PostgreSQL: run it under tests/cluster/with-postgres.sh");
+    requirePostgres("room-fanout-cluster");
     const long members = run.opt.num("members", run.smoke ? 20 : 1000);
     const double rate = run.opt.real("rate", run.smoke ? 100 : 500);
     const double duration = run.opt.real("duration", run.smoke ? 1 : 10);
@@ -75,29 +25,18 @@ int roomFanoutCluster(Run &run)
                   {QStringLiteral("rate_per_second"), rate},
                   {QStringLiteral("duration_seconds"), duration},
                   {QStringLiteral("messages"), qint64(count)}};
-    int redisPort = 0;
-    Child redis = startRedis(run, &redisPort);
+    Redis redis;
+    redis.start(run);
 
-    herald::Config cfg;
-    cfg.storage = QStringLiteral("postgres");
-    cfg.dataDir = run.dataDir;
-    const std::string db =
-        qEnvironmentVariable("PGDATABASE", QStringLiteral("postgres")).toStdString();
-    Setup setup(herald::StorageSettings::fromConfig(cfg));
+    Setup setup(postgresStorage(run));
     const FanoutPlans plans = fanoutSetup(setup, run.dataDir, members);
 
-    const std::vector<std::string> cluster{"storage=postgres", "pg_database=" + db, "bus=redis",
-                                           "redis_port=" + std::to_string(redisPort)};
     Server &a = run.server;
     Server b = a;
     b.dataDir = a.dataDir + "/node-b";
     mkdir(b.dataDir.c_str(), 0700);
-    for (const std::string &c : cluster) {
-        a.sets.push_back(c);
-        b.sets.push_back(c);
-    }
-    a.sets.push_back("node_id=a");
-    b.sets.push_back("node_id=b");
+    makeClusterNode(a, redis, "a");
+    makeClusterNode(b, redis, "b");
     a.start(0);
     b.start(0);
     run.fleet.server = &a;
@@ -148,8 +87,7 @@ int roomFanoutCluster(Run &run)
     run.problem(QStringLiteral("unacked_sends"), count - m.n[QStringLiteral("acks")]);
     run.problem(QStringLiteral("deliveries_short"), std::max<qint64>(0, expected - got));
     b.stop();
-    kill(redis.pid, SIGTERM);
-    waitpid(redis.pid, nullptr, 0);
+    redis.stop();
     return 0;
 }
 

@@ -14,14 +14,15 @@ struct Scenario
     const char *help; // its options, with their full-size defaults
 };
 
-int roomFanout(Run &run);        // roomfanout.cpp
-int roomFanoutCluster(Run &run); // roomfanoutcluster.cpp
-int chatRoom(Run &run);          // chatroom.cpp
-int notifyFanout(Run &run);      // notifyfanout.cpp
-int connectStorm(Run &run);      // connectstorm.cpp
-int idleCapacity(Run &run);      // idle.cpp
-int resumeStorm(Run &run);       // resumestorm.cpp
-int publishThroughput(Run &run); // publishthroughput.cpp
-int purgeUnderLoad(Run &run);    // purgeunderload.cpp
+int roomFanout(Run &run);               // roomfanout.cpp
+int roomFanoutCluster(Run &run);        // roomfanoutcluster.cpp
+int chatRoom(Run &run);                 // chatroom.cpp
+int notifyFanout(Run &run);             // notifyfanout.cpp
+int connectStorm(Run &run);             // connectstorm.cpp
+int idleCapacity(Run &run);             // idle.cpp
+int resumeStorm(Run &run);              // resumestorm.cpp
+int publishThroughput(Run &run);        // publishthroughput.cpp
+int publishThroughputCluster(Run &run); // publishthroughputcluster.cpp
+int purgeUnderLoad(Run &run);           // purgeunderload.cpp
 
 } // namespace bench
