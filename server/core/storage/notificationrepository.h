@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "publishbatch.h"
 #include "rows.h"
 
 #include <QHash>
@@ -41,8 +42,12 @@ public:
         : m_db(db)
         , m_people(people)
         , m_services(services)
+        , m_batch(db)
     {
     }
+
+    /** @brief The publishes waiting for the end of the storage thread's batch (PostgreSQL). */
+    PublishBatch &publishBatch() { return m_batch; }
 
     /** @brief Stores a notification and its inbox rows, all or nothing: the recipients are
      *  resolved now (a group's members at publish time). A retry with the same idempotency key
@@ -124,13 +129,7 @@ private:
     std::optional<StoreError> queueWebhook(qint64 serviceId, qint64 notifId,
                                            const QJsonObject &payload, qint64 now);
     /** @brief One escalation step with its people by id, ready to store at publish. */
-    struct StoredStep
-    {
-        qint64 dueAt = 0;
-        bool remind = false;
-        QList<qint64> groups;
-        QList<qint64> users;
-    };
+    using StoredStep = PublishBatch::Step;
     /** @brief The steps of a publish with their names resolved (not_found names the field). */
     std::variant<QList<StoredStep>, StoreError> resolveEscalation(const PublishRequest &req,
                                                                   qint64 now);
@@ -196,6 +195,7 @@ private:
      *  source (most recently used first). */
     QList<Audience> m_audiences;
     static constexpr qsizetype CachedAudiences = 16;
+    PublishBatch m_batch;
 };
 
 } // namespace herald
