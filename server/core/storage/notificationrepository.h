@@ -51,7 +51,9 @@ public:
 
     /** @brief Stores a notification and its inbox rows, all or nothing: the recipients are
      *  resolved now (a group's members at publish time). A retry with the same idempotency key
-     *  answers with the first one (duplicate). */
+     *  answers with the first one (duplicate). While publishBatch() is deferred (PostgreSQL,
+     *  the storage thread's batches) its rows and its id wait for the batch's end and the
+     *  result carries only its PublishResult::pendingSlot (see storage/publishbatch.h). */
     std::variant<PublishResult, StoreError> publish(qint64 serviceId, const PublishRequest &req,
                                                     qint64 now);
     /** @brief One person's, with their read state. Newest first, unless oldestFirst (then the
