@@ -244,7 +244,10 @@ void Database::runBatch(Store &store, Batch &batch, bool *committed, bool *conte
             return unavailable();
         }
         bool conflict = false;
+        // PostgreSQL: publishes leave their rows pending until the batch's end (see below).
+        store.deferPublishes(store.isPostgres());
         for (const std::unique_ptr<Task> &t : batch) {
+            const int pending = store.pendingPublishes();
             const bool sp = store.savepoint();
             t->run(store);
             if (sp) {
@@ -258,9 +261,21 @@ void Database::runBatch(Store &store, Batch &batch, bool *committed, bool *conte
                                        QStringLiteral("storage error: ") + store.lastError()));
                 }
             }
+            if (t->error())
+                store.dropPendingPublishes(pending); // undone with its savepoint
             if (store.retryable()) {
                 conflict = true; // the whole transaction is spoiled: run the batch again
                 break;
+            }
+        }
+        if (!conflict) {
+            // The publishes' ids and rows, right before the commit: the counter row's lock is
+            // held from here to the commit only. A failure here is run again like a deadlock.
+            if (auto e = store.writePendingPublishes()) {
+                conflict = true;
+                *failure = e->message;
+                qCInfo(lcStorage).noquote()
+                    << "writing the batch's publishes failed:" << e->message;
             }
         }
         if (!conflict) {
@@ -269,13 +284,18 @@ void Database::runBatch(Store &store, Batch &batch, bool *committed, bool *conte
             if (*committed) {
                 if (wrote)
                     m_writeCommits.fetchAndAddRelaxed(1);
+                for (const std::unique_ptr<Task> &t : batch)
+                    t->settle(store);
+                store.deferPublishes(false);
                 return;
             }
             *failure = store.lastError();
             store.rollback();
+            store.deferPublishes(false);
             return unavailable();
         }
         store.rollback();
+        store.deferPublishes(false);
         if (attempt >= MaxAttempts) {
             *contended = true;
             *failure = QStringLiteral("still conflicting with other writers after %1 attempts")

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <variant>
 
 namespace herald {
@@ -43,6 +44,10 @@ StoreError storeError(const char *code, const QString &message, const QString &f
  * long for a row lock: then the whole batch is rolled back and run again (a few times, with a
  * short random pause), and if it still cannot commit every job of it fails with `unavailable`.
  * A lost connection is re-established before the next batch.
+ *
+ * On PostgreSQL the batch's publishes write their rows at its end, right before the COMMIT
+ * (storage/publishbatch.h): the notification counter row is locked only for that tail. A failure
+ * there rolls the batch back and runs it again, as a deadlock does.
  */
 class Database : public QObject
 {
@@ -119,6 +124,9 @@ private:
         [[nodiscard]] virtual const StoreError *error() const = 0;
         /** @brief Replaces the kept result with a failure. */
         virtual void fail(StoreError error) = 0;
+        /** @brief After the commit: fills in a publish whose rows were written at the batch's
+         *  end (PublishResult::pendingSlot, Store::writePendingPublishes()). */
+        virtual void settle(Store &store) = 0;
         /** @brief Hands the kept result to done. */
         virtual void finish() = 0;
         [[nodiscard]] virtual bool hasDone() const = 0;
@@ -138,6 +146,16 @@ private:
             return result ? std::get_if<StoreError>(&*result) : nullptr;
         }
         void fail(StoreError e) override { result.emplace(std::move(e)); }
+        void settle(Store &store) override
+        {
+            if constexpr (std::is_same_v<T, PublishResult>) {
+                const auto *p = result ? std::get_if<PublishResult>(&*result) : nullptr;
+                if (p && p->pendingSlot >= 0)
+                    result.emplace(store.pendingPublishResult(p->pendingSlot));
+            } else {
+                Q_UNUSED(store)
+            }
+        }
         void finish() override
         {
             if (done && result)

@@ -291,6 +291,29 @@ public:
     {
         return m_notifications.publish(serviceId, req, now);
     }
+    /** @brief PostgreSQL storage batches (Database::runBatch): while on, a publish leaves its
+     *  rows pending and answers with a PublishResult::pendingSlot; writePendingPublishes() writes
+     *  them right before COMMIT (storage/publishbatch.h). Off (the default): a publish writes its
+     *  rows at once, as heraldctl and tests use it. */
+    void deferPublishes(bool on)
+    {
+        m_notifications.publishBatch().clear();
+        m_notifications.publishBatch().setDeferred(on);
+    }
+    /** @brief How many publishes are pending (a mark to drop back to). */
+    int pendingPublishes() { return m_notifications.publishBatch().size(); }
+    /** @brief Drops the pending publishes from `from` on (their job was rolled back). */
+    void dropPendingPublishes(int from) { m_notifications.publishBatch().truncate(from); }
+    /** @brief Writes the pending publishes (ids, rows); on failure roll the transaction back. */
+    std::optional<StoreError> writePendingPublishes()
+    {
+        return m_notifications.publishBatch().write();
+    }
+    /** @brief A pending publish's answer, after writePendingPublishes() and the commit. */
+    PublishResult pendingPublishResult(int slot)
+    {
+        return m_notifications.publishBatch().result(slot);
+    }
     QList<NotificationRow> notifications(qint64 userId, qint64 before, qint64 after, int limit,
                                          bool unreadOnly, qint64 now, bool *hasMore,
                                          bool oldestFirst = false)

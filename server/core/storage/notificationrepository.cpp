@@ -158,6 +158,18 @@ NotificationRepository::publish(qint64 serviceId, const PublishRequest &req, qin
     if (!idem.isEmpty())
         if (auto r = earlier())
             return *r;
+    if (m_batch.deferred()) {
+        // The same key published earlier in this storage batch: that notification, once written.
+        if (const int first = m_batch.find(serviceId, idem); first >= 0) {
+            PublishBatch::Pending again;
+            again.serviceId = serviceId;
+            again.duplicateOf = first;
+            PublishResult r;
+            r.duplicate = true;
+            r.pendingSlot = m_batch.add(std::move(again));
+            return r;
+        }
+    }
     // Named people (disabled ones are skipped) and the groups, by id.
     QList<qint64> named;
     for (const QString &name : req.to.users) {
@@ -193,6 +205,52 @@ NotificationRepository::publish(qint64 serviceId, const PublishRequest &req, qin
         if (auto *e = std::get_if<StoreError>(&a))
             return *e;
         audience = std::move(std::get<Audience>(a));
+    }
+    // Named people outside the audience get an inbox row each; those in it have it already.
+    QList<qint64> personal;
+    if (audience) {
+        const QList<qint64> &m = audience->members;
+        for (qint64 id : std::as_const(named))
+            if (!std::binary_search(m.begin(), m.end(), id))
+                personal << id;
+    } else {
+        personal = named;
+    }
+    QList<qint64> userIds;
+    if (!audience) {
+        userIds = personal;
+    } else if (personal.isEmpty()) {
+        userIds = audience->members; // shared, not copied
+    } else {
+        userIds.reserve(audience->members.size() + personal.size());
+        std::merge(audience->members.begin(), audience->members.end(), personal.begin(),
+                   personal.end(), std::back_inserter(userIds));
+    }
+    if (m_batch.deferred()) {
+        // Its rows (and its id) wait for the batch's end: PublishBatch::write().
+        PublishBatch::Pending p;
+        p.serviceId = serviceId;
+        p.idem = idem;
+        p.title = m_db.text(req.title);
+        p.body = m_db.text(req.body);
+        p.priority = req.priority;
+        p.category = m_db.text(req.category);
+        p.link = m_db.text(req.link);
+        p.actions = QString::fromUtf8(compact(QJsonDocument(req.actions)));
+        p.source = QString::fromUtf8(compact(QJsonDocument(req.source)));
+        p.threadKey = req.threadKey;
+        p.createdAt = now;
+        p.expiresAt = req.expiresAt;
+        if (audience)
+            p.audienceId = audience->id;
+        p.steps = std::get<QList<StoredStep>>(steps);
+        p.personal = std::move(personal);
+        p.userIds = std::move(userIds);
+        if (!tx.commit())
+            return sql::error(tx.error());
+        PublishResult r;
+        r.pendingSlot = m_batch.add(std::move(p));
+        return r;
     }
     // The id comes from a counter row advanced in this transaction: its row lock hands out ids
     // in commit order on every node, so "since id N" never skips a notification committed later.
@@ -249,16 +307,6 @@ NotificationRepository::publish(qint64 serviceId, const PublishRequest &req, qin
     ins.finish();
     if (auto e = storeEscalation(r.id, std::get<QList<StoredStep>>(steps)))
         return *e;
-    // Named people outside the audience get an inbox row each; those in it have it already.
-    QList<qint64> personal;
-    if (audience) {
-        const QList<qint64> &m = audience->members;
-        for (qint64 id : std::as_const(named))
-            if (!std::binary_search(m.begin(), m.end(), id))
-                personal << id;
-    } else {
-        personal = named;
-    }
     if (!personal.isEmpty()) {
         // One statement for every inbox row, however many people.
         auto inboxStmt = m_db.statement(
@@ -272,15 +320,7 @@ NotificationRepository::publish(qint64 serviceId, const PublishRequest &req, qin
         if (!m_db.exec(inbox))
             return sql::error(inbox);
     }
-    if (!audience) {
-        r.userIds = personal;
-    } else if (personal.isEmpty()) {
-        r.userIds = audience->members; // shared, not copied
-    } else {
-        r.userIds.reserve(audience->members.size() + personal.size());
-        std::merge(audience->members.begin(), audience->members.end(), personal.begin(),
-                   personal.end(), std::back_inserter(r.userIds));
-    }
+    r.userIds = std::move(userIds);
     if (auto e = AuditRepository::record(m_db, r.id, now, "published",
                                          AuditRepository::Actor::Service, serviceId, 0,
                                          QStringLiteral("to %1 people").arg(r.userIds.size())))

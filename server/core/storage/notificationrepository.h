@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "publishbatch.h"
 #include "rows.h"
 
 #include <QHash>
@@ -41,12 +42,18 @@ public:
         : m_db(db)
         , m_people(people)
         , m_services(services)
+        , m_batch(db)
     {
     }
 
+    /** @brief The publishes waiting for the end of the storage thread's batch (PostgreSQL). */
+    PublishBatch &publishBatch() { return m_batch; }
+
     /** @brief Stores a notification and its inbox rows, all or nothing: the recipients are
      *  resolved now (a group's members at publish time). A retry with the same idempotency key
-     *  answers with the first one (duplicate). */
+     *  answers with the first one (duplicate). While publishBatch() is deferred (PostgreSQL,
+     *  the storage thread's batches) its rows and its id wait for the batch's end and the
+     *  result carries only its PublishResult::pendingSlot (see storage/publishbatch.h). */
     std::variant<PublishResult, StoreError> publish(qint64 serviceId, const PublishRequest &req,
                                                     qint64 now);
     /** @brief One person's, with their read state. Newest first, unless oldestFirst (then the
@@ -124,13 +131,7 @@ private:
     std::optional<StoreError> queueWebhook(qint64 serviceId, qint64 notifId,
                                            const QJsonObject &payload, qint64 now);
     /** @brief One escalation step with its people by id, ready to store at publish. */
-    struct StoredStep
-    {
-        qint64 dueAt = 0;
-        bool remind = false;
-        QList<qint64> groups;
-        QList<qint64> users;
-    };
+    using StoredStep = PublishBatch::Step;
     /** @brief The steps of a publish with their names resolved (not_found names the field). */
     std::variant<QList<StoredStep>, StoreError> resolveEscalation(const PublishRequest &req,
                                                                   qint64 now);
@@ -196,6 +197,7 @@ private:
      *  source (most recently used first). */
     QList<Audience> m_audiences;
     static constexpr qsizetype CachedAudiences = 16;
+    PublishBatch m_batch;
 };
 
 } // namespace herald

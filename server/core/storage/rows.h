@@ -241,6 +241,9 @@ struct PublishResult
     bool duplicate = false;
     QList<qint64> userIds;        // recipients, for live fan-out (empty when duplicate)
     NotificationRow notification; // as its recipients see it (unread); empty when duplicate
+    /** @brief >= 0: written at its storage batch's end (PublishBatch), and this is only its slot
+     *  there until the batch commits; the storage thread then fills in the rest. */
+    int pendingSlot = -1;
 };
 
 /** @brief A published notification changed by its service (PATCH or DELETE), as its recipients
