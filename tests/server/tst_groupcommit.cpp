@@ -9,15 +9,16 @@
 #include "core/storage/sqlconnection.h"
 #include "core/store.h"
 #include "storagefixture.h"
+#include "storagegate.h"
 
 #include <herald/protocol.h>
 
-#include <QSemaphore>
-#include <QSqlQuery>
 #include <QTest>
 
 using namespace herald;
+using testkit::countRows;
 using testkit::StorageFixture;
+using testkit::StorageGate;
 
 namespace {
 
@@ -28,37 +29,6 @@ PublishRequest notice(const QString &user, const QString &title)
     req.title = title;
     return req;
 }
-
-qint64 count(const Store &st, const QString &sql)
-{
-    QSqlQuery q(st.connection());
-    if (!q.exec(sql) || !q.next())
-        return -1;
-    return q.value(0).toLongLong();
-}
-
-/** @brief Holds the storage thread in a job of its own until released, so that whatever is
- *  submitted meanwhile queues up for the next batch. */
-class Gate
-{
-public:
-    explicit Gate(Database &db)
-    {
-        db.run<Ok>(
-            [this](Store &) {
-                m_inside.release();
-                m_open.acquire();
-                return Ok{};
-            },
-            nullptr, {});
-        m_inside.acquire(); // the storage thread is in the gate's batch now
-    }
-    void open() { m_open.release(); }
-
-private:
-    QSemaphore m_inside;
-    QSemaphore m_open;
-};
 
 } // namespace
 
@@ -91,7 +61,9 @@ private Q_SLOTS:
         QObject context;
         QList<qint64> ids;
         QList<qint64> commitsSeen; // writeCommits() when each answer arrived
-        Gate gate(db);
+        StorageGate gate;
+        gate.queue(db);
+        QVERIFY(gate.waitInside()); // the storage thread is in the gate's batch now
         const qint64 commits0 = db.writeCommits();
         const qint64 batches0 = db.batches();
         for (int i = 0; i < N; ++i)
@@ -120,13 +92,14 @@ private Q_SLOTS:
             QCOMPARE(commitsSeen[i], commits0 + 1);
         }
         // Every row is there, for another connection too, with its inbox row.
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM notifications")), N);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM inbox")), N);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT MIN(id) FROM notifications WHERE"
-                                               " title='n0'")),
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM notifications")), N);
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM inbox")), N);
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT MIN(id) FROM notifications WHERE"
+                                                   " title='n0'")),
                  1);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT id FROM notifications WHERE title='n49'")),
-                 N);
+        QCOMPARE(
+            countRows(m_store, QStringLiteral("SELECT id FROM notifications WHERE title='n49'")),
+            N);
     }
 
     void aBadPublishInABatchFailsAlone()
@@ -136,7 +109,9 @@ private Q_SLOTS:
         QObject context;
         QList<StoreResult<PublishResult>> results;
         const auto collect = [&results](StoreResult<PublishResult> r) { results << std::move(r); };
-        Gate gate(db);
+        StorageGate gate;
+        gate.queue(db);
+        QVERIFY(gate.waitInside()); // the storage thread is in the gate's batch now
         const qint64 commits0 = db.writeCommits();
         for (int i = 0; i < 10; ++i) {
             Database::Job<PublishResult> job;
@@ -176,10 +151,10 @@ private Q_SLOTS:
             // The ids stay gap-free: the failed job's id went back with its savepoint.
             QCOMPARE(std::get<PublishResult>(results[i]).id, expectId++);
         }
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM notifications")), 8);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM inbox")), 8);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM inbox i JOIN users u ON"
-                                               " u.id=i.user_id WHERE u.name='alice'")),
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM notifications")), 8);
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM inbox")), 8);
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM inbox i JOIN users u ON"
+                                                   " u.id=i.user_id WHERE u.name='alice'")),
                  0);
     }
 
@@ -190,7 +165,9 @@ private Q_SLOTS:
         QCOMPARE(db.open(m_settings), QString());
         QObject context;
         int answered = 0;
-        Gate gate(db);
+        StorageGate gate;
+        gate.queue(db);
+        QVERIFY(gate.waitInside()); // the storage thread is in the gate's batch now
         const qint64 commits0 = db.writeCommits();
         for (int i = 0; i < 5; ++i)
             db.run<PublishResult>(

@@ -10,11 +10,11 @@
 #include "core/database.h"
 #include "core/store.h"
 #include "storagefixture.h"
+#include "storagegate.h"
 
 #include <herald/protocol.h>
 
 #include <QAtomicInt>
-#include <QSemaphore>
 #include <QSqlQuery>
 #include <QTest>
 #include <QThread>
@@ -22,7 +22,9 @@
 #include <memory>
 
 using namespace herald;
+using testkit::countRows;
 using testkit::StorageFixture;
+using testkit::StorageGate;
 
 namespace {
 
@@ -34,36 +36,6 @@ PublishRequest notice(const QString &user, const QString &title, const char *key
     req.idempotencyKey = key ? QString::fromLatin1(key) : QString();
     return req;
 }
-
-qint64 count(const Store &st, const QString &sql)
-{
-    QSqlQuery q(st.connection());
-    if (!q.exec(sql) || !q.next())
-        return -1;
-    return q.value(0).toLongLong();
-}
-
-/** @brief A job that holds the storage thread until released; inside() tells it got there. */
-class Blocker
-{
-public:
-    void queue(Database &db)
-    {
-        db.run<Ok>(
-            [this](Store &) {
-                m_inside.release();
-                m_open.acquire();
-                return Ok{};
-            },
-            nullptr, {});
-    }
-    bool waitInside(int ms = 10000) { return m_inside.tryAcquire(1, ms); }
-    void open() { m_open.release(); }
-
-private:
-    QSemaphore m_inside;
-    QSemaphore m_open;
-};
 
 } // namespace
 
@@ -95,7 +67,7 @@ private Q_SLOTS:
         QObject context;
         QList<StoreResult<PublishResult>> results;
         const auto collect = [&results](StoreResult<PublishResult> r) { results << std::move(r); };
-        Blocker gate;
+        StorageGate gate;
         gate.queue(db);
         QVERIFY(gate.waitInside());
         const qint64 commits0 = db.writeCommits();
@@ -131,11 +103,11 @@ private Q_SLOTS:
         QVERIFY(!r[3].duplicate);
         QCOMPARE(r[4].id, 1);
         QVERIFY(r[4].duplicate);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM notifications")), 3);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM inbox")), 3);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM audit")), 3);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT v FROM counters WHERE"
-                                               " name='notifications'")),
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM notifications")), 3);
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM inbox")), 3);
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM audit")), 3);
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT v FROM counters WHERE"
+                                                   " name='notifications'")),
                  3);
         // And a later batch with the key answers from the stored row.
         const auto again = db.runSync<PublishResult>([this](Store &st) {
@@ -153,7 +125,7 @@ private Q_SLOTS:
         QObject context;
         QList<StoreResult<PublishResult>> results;
         const auto collect = [&results](StoreResult<PublishResult> r) { results << std::move(r); };
-        Blocker gate;
+        StorageGate gate;
         gate.queue(db);
         QVERIFY(gate.waitInside());
         db.run<PublishResult>(
@@ -176,10 +148,10 @@ private Q_SLOTS:
         QVERIFY(std::holds_alternative<PublishResult>(results[1]));
         QCOMPARE(std::get<PublishResult>(results[1]).id, 1);
         QVERIFY(!std::get<PublishResult>(results[1]).duplicate);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM inbox i JOIN users u ON"
-                                               " u.id=i.user_id WHERE u.name='alice'")),
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM inbox i JOIN users u ON"
+                                                   " u.id=i.user_id WHERE u.name='alice'")),
                  0);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM notifications")), 1);
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM notifications")), 1);
     }
 
     void aBatchHoldingPublishesDoesNotBlockAnotherNode()
@@ -191,7 +163,7 @@ private Q_SLOTS:
         QCOMPARE(two.open(m_settings), QString());
         QObject context;
         std::optional<StoreResult<PublishResult>> first, second;
-        Blocker gate, hold;
+        StorageGate gate, hold;
         gate.queue(one);
         QVERIFY(gate.waitInside());
         one.run<PublishResult>(
@@ -229,7 +201,7 @@ private Q_SLOTS:
         QObject context;
         QList<StoreResult<PublishResult>> onOne;
         std::optional<StoreResult<PublishResult>> onTwo;
-        Blocker gate, hold;
+        StorageGate gate, hold;
         gate.queue(one);
         QVERIFY(gate.waitInside());
         const auto collect = [&onOne](StoreResult<PublishResult> r) { onOne << std::move(r); };
@@ -276,9 +248,10 @@ private Q_SLOTS:
         QVERIFY(std::get<PublishResult>(onOne[1]).duplicate);
         QCOMPARE(std::get<PublishResult>(onOne[2]).id, 4);
         QCOMPARE(std::get<PublishResult>(onOne[2]).notification.title, QStringLiteral("y"));
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM notifications")), 3);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM inbox WHERE notif_id=3")), 0);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM audit")), 3);
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM notifications")), 3);
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM inbox WHERE notif_id=3")),
+                 0);
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM audit")), 3);
     }
 
     void idsBecomeVisibleInOrderAcrossTwoNodes()
@@ -351,9 +324,10 @@ private Q_SLOTS:
         QSet<qint64> all(idsOne.begin(), idsOne.end());
         all.unite(QSet<qint64>(idsTwo.begin(), idsTwo.end()));
         QCOMPARE(all.size(), 2 * PerNode);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT MAX(id) FROM notifications")), 2 * PerNode);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM inbox")), 2 * PerNode);
-        QCOMPARE(count(m_store, QStringLiteral("SELECT COUNT(*) FROM audit")), 2 * PerNode);
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT MAX(id) FROM notifications")),
+                 2 * PerNode);
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM inbox")), 2 * PerNode);
+        QCOMPARE(countRows(m_store, QStringLiteral("SELECT COUNT(*) FROM audit")), 2 * PerNode);
         qInfo("%d polls; %lld batches on one node, %lld on the other", polls.loadRelaxed(),
               one.batches(), two.batches());
     }

@@ -9,41 +9,15 @@
 #include "core/features/readmarkwriter.h"
 #include "core/store.h"
 #include "storagefixture.h"
+#include "storagegate.h"
 
 #include <herald/protocol.h>
 
-#include <QSemaphore>
 #include <QTest>
 
 using namespace herald;
 using testkit::StorageFixture;
-
-namespace {
-
-/** @brief Holds the storage thread in a job of its own until released (as in tst_groupcommit),
- *  so that whatever is written meanwhile waits for the next batch. */
-class Gate
-{
-public:
-    explicit Gate(Database &db)
-    {
-        db.run<Ok>(
-            [this](Store &) {
-                m_inside.release();
-                m_open.acquire();
-                return Ok{};
-            },
-            nullptr, {});
-        m_inside.acquire();
-    }
-    void open() { m_open.release(); }
-
-private:
-    QSemaphore m_inside;
-    QSemaphore m_open;
-};
-
-} // namespace
+using testkit::StorageGate;
 
 class TestReadMarkWriter : public QObject
 {
@@ -89,7 +63,9 @@ private Q_SLOTS:
         };
         const qint64 alice = m_users[0], bob = m_users[1], carol = m_users[2];
         const qint64 commits0 = db.writeCommits();
-        Gate gate(db);
+        StorageGate gate;
+        gate.queue(db);
+        QVERIFY(gate.waitInside());
         writer.write(alice, m_room, 1, 2000, answer(0)); // no flush in flight: its own
         writer.write(alice, m_room, 3, 2001, answer(1)); // these wait for it, then together
         writer.write(alice, m_room, 2, 2002, answer(2));
@@ -151,7 +127,9 @@ private Q_SLOTS:
         writer.write(m_users[0], m_room, 4, 2000, collect);
         QTRY_COMPARE(seqs.size(), 1);
         // An older position from a lagging device, and one past the room's last message.
-        Gate gate(db);
+        StorageGate gate;
+        gate.queue(db);
+        QVERIFY(gate.waitInside());
         writer.write(m_users[0], m_room, 2, 2001, collect);
         writer.write(m_users[0], m_room, 99, 2002, collect);
         gate.open();
