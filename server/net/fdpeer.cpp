@@ -90,6 +90,18 @@ void FdPeer::readable()
         m_frameDeadline.stop();
 }
 
+bool FdPeer::event(QEvent *event)
+{
+    // start() moves the peer to its network thread before it has a timer of its own (run()
+    // starts them there). Qt would still scan every timer of the old thread for this object's
+    // (QObject::event, ThreadChange): on the main thread that is one request deadline per
+    // pending socket, so a connect storm paid for it once per connection, linearly in the
+    // storm's size (docs/performance.md, regression check on b3b2f73).
+    if (event->type() == QEvent::ThreadChange && !m_frameDeadline.isActive())
+        return true;
+    return IoPeer::event(event);
+}
+
 void FdPeer::timerEvent(QTimerEvent *event)
 {
     if (event->timerId() != m_frameDeadline.timerId())

@@ -41,6 +41,7 @@ public:
 
 protected:
     void timerEvent(QTimerEvent *event) override;
+    bool event(QEvent *event) override;
 
 private:
     void run();
