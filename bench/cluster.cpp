@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,6 +98,16 @@ void makeClusterNode(Server &node, const Redis &redis, const std::string &nodeId
          std::vector<std::string>{"storage=postgres", "pg_database=" + db, "bus=redis",
                                   "redis_port=" + std::to_string(redis.port), "node_id=" + nodeId})
         node.sets.push_back(s);
+}
+
+Server makeClusterPair(Server &a, const Redis &redis)
+{
+    Server b = a;
+    b.dataDir = a.dataDir + "/node-b";
+    mkdir(b.dataDir.c_str(), 0700);
+    makeClusterNode(a, redis, "a");
+    makeClusterNode(b, redis, "b");
+    return b;
 }
 
 // ------------------------------------------------------------------ watching PostgreSQL

@@ -40,6 +40,10 @@ herald::StorageSettings postgresStorage(const Run &run);
 /** Adds storage=postgres, the database, bus=redis and node_id to a node's settings. */
 void makeClusterNode(Server &node, const Redis &redis, const std::string &nodeId);
 
+/** Makes a (the run's server) node "a" and returns node "b": the same binary and settings, its
+ *  own data directory under a's; neither is started. */
+Server makeClusterPair(Server &a, const Redis &redis);
+
 /**
  * @brief The run's PostgreSQL seen from outside: CPU seconds of the postmaster and its children
  * (/proc), and samples of pg_stat_activity for Herald's sessions (application_name herald).

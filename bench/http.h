@@ -14,6 +14,29 @@
 
 namespace bench {
 
+/** A complete HTTP/1.1 response at the front of buf (Content-Length bodies): its status, body
+ *  and whether the server closes after it, removed from buf; false while incomplete. */
+inline bool takeResponse(std::string &buf, int *status, std::string *body, bool *closeAfter)
+{
+    const size_t end = buf.find("\r\n\r\n");
+    if (end == std::string::npos)
+        return false;
+    std::string head = buf.substr(0, end);
+    for (char &ch : head)
+        ch = char(tolower(ch));
+    size_t len = 0;
+    const size_t cl = head.find("content-length:");
+    if (cl != std::string::npos)
+        len = size_t(atoll(head.c_str() + cl + 15));
+    if (buf.size() < end + 4 + len)
+        return false;
+    *status = atoi(buf.c_str() + 9);
+    *body = buf.substr(end + 4, len);
+    *closeAfter = head.find("connection: close") != std::string::npos;
+    buf.erase(0, end + 4 + len);
+    return true;
+}
+
 /** @brief One keep-alive HTTP/1.1 connection to the server, one request at a time. */
 struct Http
 {
@@ -79,25 +102,14 @@ struct Http
                 continue;
             }
             for (;;) {
-                const size_t end = buf.find("\r\n\r\n");
-                if (end != std::string::npos) {
-                    std::string head = buf.substr(0, end);
-                    for (char &ch : head)
-                        ch = char(tolower(ch));
-                    size_t len = 0;
-                    const size_t cl = head.find("content-length:");
-                    if (cl != std::string::npos)
-                        len = size_t(atoll(head.c_str() + cl + 15));
-                    if (buf.size() >= end + 4 + len) {
-                        const int status = atoi(buf.c_str() + 9);
-                        *respBody = buf.substr(end + 4, len);
-                        buf.erase(0, end + 4 + len);
-                        if (head.find("connection: close") != std::string::npos) {
-                            close(fd);
-                            fd = -1;
-                        }
-                        return status;
+                int status = 0;
+                bool closeAfter = false;
+                if (takeResponse(buf, &status, respBody, &closeAfter)) {
+                    if (closeAfter) {
+                        close(fd);
+                        fd = -1;
                     }
+                    return status;
                 }
                 char b[8192];
                 const ssize_t n = recv(fd, b, sizeof b, 0);

@@ -45,28 +45,6 @@ int connectTo(int port)
     return fd;
 }
 
-/** A complete response at the front of buf: its status and body; false while incomplete. */
-bool takeResponse(std::string &buf, int *status, std::string *body, bool *closeAfter)
-{
-    const size_t end = buf.find("\r\n\r\n");
-    if (end == std::string::npos)
-        return false;
-    std::string head = buf.substr(0, end);
-    for (char &ch : head)
-        ch = char(tolower(ch));
-    size_t len = 0;
-    const size_t cl = head.find("content-length:");
-    if (cl != std::string::npos)
-        len = size_t(atoll(head.c_str() + cl + 15));
-    if (buf.size() < end + 4 + len)
-        return false;
-    *status = atoi(buf.c_str() + 9);
-    *body = buf.substr(end + 4, len);
-    *closeAfter = head.find("connection: close") != std::string::npos;
-    buf.erase(0, end + 4 + len);
-    return true;
-}
-
 qint64 idOf(const std::string &body)
 {
     const size_t at = body.find("\"id\":");

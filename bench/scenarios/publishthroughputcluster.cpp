@@ -20,7 +20,6 @@
 
 #include <algorithm>
 #include <set>
-#include <sys/stat.h>
 
 namespace bench {
 
@@ -87,11 +86,7 @@ int publishThroughputCluster(Run &run)
     const std::string plan = writePlan(run.dataDir, QStringLiteral("plan.txt"), devices);
 
     Server &a = run.server;
-    Server b = a;
-    b.dataDir = a.dataDir + "/node-b";
-    mkdir(b.dataDir.c_str(), 0700);
-    makeClusterNode(a, redis, "a");
-    makeClusterNode(b, redis, "b");
+    Server b = makeClusterPair(a, redis);
     a.start(0);
     if (nodes == 2)
         b.start(0);

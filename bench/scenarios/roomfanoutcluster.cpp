@@ -6,8 +6,6 @@
 #include "report.h"
 #include "sampling.h"
 
-#include <sys/stat.h>
-
 namespace bench {
 
 /** Run it under tests/cluster/with-postgres.sh (which exports the PG* variables); it starts
@@ -32,11 +30,7 @@ int roomFanoutCluster(Run &run)
     const FanoutPlans plans = fanoutSetup(setup, run.dataDir, members);
 
     Server &a = run.server;
-    Server b = a;
-    b.dataDir = a.dataDir + "/node-b";
-    mkdir(b.dataDir.c_str(), 0700);
-    makeClusterNode(a, redis, "a");
-    makeClusterNode(b, redis, "b");
+    Server b = makeClusterPair(a, redis);
     a.start(0);
     b.start(0);
     run.fleet.server = &a;
