@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFile>
 
+#include <algorithm>
 #include <csignal>
 #include <poll.h>
 #include <sys/resource.h>
@@ -46,6 +47,12 @@ void Server::start(int fixedPort)
                 port = atoi(l.substr(l.rfind(':') + 1).c_str());
                 close(c.out);
                 startSeconds = double(nowNs() - t0) / 1e9;
+                idleRssKiB = rssKiB(pid);
+                for (int i = 0; i < 50; ++i) {
+                    sleepMs(20);
+                    if (const long long kib = rssKiB(pid); kib > 0)
+                        idleRssKiB = std::min(idleRssKiB, kib);
+                }
                 return;
             }
         }

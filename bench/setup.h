@@ -26,11 +26,20 @@ struct Server
     std::string dataDir;
     std::vector<std::string> sets;
     double startSeconds = 0;
+    /**
+     * RSS once start-up work is over: the server hashes a dummy password right after it starts
+     * (libsodium's interactive Argon2id, 64 MiB for ~0.1 s), so a sample taken as it starts
+     * listening holds those 64 MiB or not, by chance. The least of 1 s of samples does not.
+     */
+    long long idleRssKiB = 0;
     double stopTimeout = 15;
     int hungStops = 0;
     double pastCpu = 0; // CPU of server instances already stopped (resume storm)
 
-    /** Starts it on fixedPort (0: any) and waits for "listening on"; dies if it does not. */
+    /**
+     * Starts it on fixedPort (0: any), waits for "listening on" (dies if it does not come), then
+     * samples its idle RSS for a second.
+     */
     void start(int fixedPort);
     /** SIGTERM, wait (bounded), SIGKILL if it hangs. Returns seconds taken. */
     double stop();

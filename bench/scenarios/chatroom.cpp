@@ -111,7 +111,7 @@ int chatRoom(Run &run)
 
     run.server.start(0);
     run.fleet.server = &run.server;
-    const long long baseline = rssKiB(run.server.pid);
+    const long long baseline = run.server.idleRssKiB;
     startWorkers(run, plans.members, members, 15000, int(run.opt.num("workers", 2)));
     const QJsonObject conn = connectAll(run, 120);
     run.results.insert(QStringLiteral("connect"), conn);

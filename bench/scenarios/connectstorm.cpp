@@ -19,7 +19,7 @@ int connectStorm(Run &run)
     const std::string plan = writePlan(run.dataDir, QStringLiteral("plan.txt"), people);
     run.server.start(0);
     run.fleet.server = &run.server;
-    const long long baseline = rssKiB(run.server.pid);
+    const long long baseline = run.server.idleRssKiB;
     startWorkers(run, plan, n, 15000, int(run.opt.num("workers", 2)));
     run.fleet.pump(200);
     say("connect storm: %ld people at once", n);

@@ -24,7 +24,7 @@ int idleCapacity(Run &run)
     run.server.start(0);
     run.fleet.server = &run.server;
     run.fleet.pump(1000);
-    const long long baseline = rssKiB(run.server.pid);
+    const long long baseline = run.server.idleRssKiB;
     // The open-files limit bounds one process: ~15,000 connections per worker.
     startWorkers(run, plan, max, 15000, 1);
     QJsonArray waves;

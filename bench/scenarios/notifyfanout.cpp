@@ -36,7 +36,7 @@ int notifyFanout(Run &run)
 
     run.server.start(0);
     run.fleet.server = &run.server;
-    const long long baseline = rssKiB(run.server.pid);
+    const long long baseline = run.server.idleRssKiB;
     startWorkers(run, plan, n, 15000, int(run.opt.num("workers", 2)));
     const QJsonObject conn = connectAll(run, 180);
     run.results.insert(QStringLiteral("connect"), conn);

@@ -61,7 +61,7 @@ int publishThroughput(Run &run)
 
     run.server.start(0);
     run.fleet.server = &run.server;
-    const long long baseline = rssKiB(run.server.pid);
+    const long long baseline = run.server.idleRssKiB;
     const long conns = long(devices.size());
     startWorkers(run, plan, conns, 15000, int(run.opt.num("workers", 2)));
     run.fleet.sendAll("notif-sparse 1");

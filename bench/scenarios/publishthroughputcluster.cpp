@@ -91,7 +91,7 @@ int publishThroughputCluster(Run &run)
     if (nodes == 2)
         b.start(0);
     run.fleet.server = &a;
-    const long long baseline = rssKiB(a.pid);
+    const long long baseline = a.idleRssKiB;
     const std::string exe = selfExe();
     run.fleet.add(exe, a.port, plan, 0, people);
     run.fleet.add(exe, nodes == 2 ? b.port : a.port, plan, people, people);

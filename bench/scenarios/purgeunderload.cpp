@@ -72,7 +72,7 @@ int purgeUnderLoad(Run &run)
     const int64_t serverStart = nowNs();
     run.server.start(0);
     run.fleet.server = &run.server;
-    const long long baseline = rssKiB(run.server.pid);
+    const long long baseline = run.server.idleRssKiB;
     startWorkers(run, plan, n, 15000, int(run.opt.num("workers", 2)));
     const QJsonObject conn = connectAll(run, 180);
     run.results.insert(QStringLiteral("connect"), conn);

@@ -67,7 +67,7 @@ int resumeStorm(Run &run)
         "rooms",
         n, behind);
     run.server.start(port);
-    const long long baseline = rssKiB(run.server.pid);
+    const long long baseline = run.server.idleRssKiB;
     const CpuSample c0 = cpuOf(run.server.pid);
     const int64_t t0 = nowNs();
     run.fleet.sendAll("resume " + std::to_string(t0));
