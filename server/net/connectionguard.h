@@ -36,7 +36,7 @@ public:
         Closing    // refused, or the last answer was written: nothing more is read
     };
 
-    ConnectionGuard(QTcpSocket *socket, const FrontLimits &limits, QTimer *deadline,
+    ConnectionGuard(QTcpSocket *socket, const FrontLimits &limits, RequestDeadline *deadline,
                     const RequestHead &first, BodyFollower body,
                     std::function<void(int, const QByteArray &, const QByteArray &)> refuse,
                     BodyTaker taker = {})
@@ -218,7 +218,7 @@ private:
 
     QTcpSocket *m_socket;
     const FrontLimits &m_limits;
-    QPointer<QTimer> m_deadline;
+    QPointer<RequestDeadline> m_deadline;
     QTimer m_idle;
     qint64 m_skip;         // bytes of the first head still to skip (inspect checked them)
     qint64 m_leftover = 0; // bytes QtHttpServer left unread at the last emission

@@ -77,8 +77,8 @@ public:
         , m_remaining(length)
         , m_name(std::move(name))
         , m_type(std::move(type))
-        , m_deadline(socket->findChild<QTimer *>(QLatin1String(FrontServer::DeadlineTimerName),
-                                                 Qt::FindDirectChildrenOnly))
+        , m_deadline(socket->findChild<RequestDeadline *>(
+              QLatin1String(FrontServer::DeadlineTimerName), Qt::FindDirectChildrenOnly))
     {
     }
 
@@ -176,7 +176,7 @@ private:
     qint64 m_remaining;
     QString m_name;
     QString m_type;
-    QPointer<QTimer> m_deadline;
+    QPointer<RequestDeadline> m_deadline;
     qint64 m_userId = 0;
     std::unique_ptr<FileStore::Upload> m_upload;
 };

@@ -102,7 +102,8 @@ QTcpSocket *FrontServer::takeUpgradedSocket(const QString &key)
 {
     QPointer<QTcpSocket> s = m_upgrading.take(key);
     if (s)
-        if (auto *t = s->findChild<QTimer *>(QLatin1String(FrontServer::DeadlineTimerName)))
+        if (auto *t = s->findChild<RequestDeadline *>(QLatin1String(FrontServer::DeadlineTimerName),
+                                                      Qt::FindDirectChildrenOnly))
             delete t; // the request is done: no timer (and its connection) per idle connection
     return s.data();
 }
@@ -123,10 +124,9 @@ void FrontServer::incomingConnection(qintptr descriptor)
     connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
     // One deadline for the whole request (head and body), or for the WebSocket handshake until
     // the upgraded socket is taken: a peer that sends slowly, or not at all, is cut off.
-    auto *deadline = new QTimer(socket);
+    auto *deadline = new RequestDeadline(m_deadlines, m_limits.requestDeadlineMs, socket);
     deadline->setObjectName(QLatin1String(FrontServer::DeadlineTimerName));
-    deadline->setSingleShot(true);
-    connect(deadline, &QTimer::timeout, socket, [socket] {
+    connect(deadline, &RequestDeadline::expired, socket, [socket] {
         qCInfo(lcFront).noquote() << "request deadline passed for"
                                   << socket->peerAddress().toString();
         const bool unheard = socket->signalsBlocked(); // a handover that never completed
@@ -134,7 +134,7 @@ void FrontServer::incomingConnection(qintptr descriptor)
         if (unheard)
             socket->deleteLater();
     });
-    deadline->start(m_limits.requestDeadlineMs);
+    deadline->start();
     if (over) {
         emit rejected(503);
         const QByteArray body =
@@ -227,8 +227,8 @@ void FrontServer::inspect(QTcpSocket *socket)
     QPointer<FrontServer> self(this);
     auto *guard = new ConnectionGuard(
         socket, m_limits,
-        socket->findChild<QTimer *>(QLatin1String(FrontServer::DeadlineTimerName),
-                                    Qt::FindDirectChildrenOnly),
+        socket->findChild<RequestDeadline *>(QLatin1String(FrontServer::DeadlineTimerName),
+                                             Qt::FindDirectChildrenOnly),
         head,
         head.transferEncodings ? BodyFollower::chunked(cap)
                                : BodyFollower::length(std::max<qint64>(0, head.contentLength)),

@@ -6,6 +6,8 @@
 #include <QStringList>
 #include <QTcpServer>
 
+#include "requestdeadlines.h"
+
 #include <functional>
 
 class QWebSocketServer;
@@ -84,8 +86,8 @@ class FrontServer : public QTcpServer
 public:
     FrontServer(QList<QWebSocketServer *> ws, FrontLimits limits, QObject *parent = nullptr);
 
-    /** @brief The object name of a connection's unfinished-request deadline timer (a child of
-     *  its socket): handlers that take a request over stop it by this name. */
+    /** @brief The object name of a connection's unfinished-request deadline (a RequestDeadline,
+     *  child of its socket): handlers that take a request over stop it by this name. */
     static constexpr char DeadlineTimerName[] = "herald-deadline";
     /** @brief After refusing a request, keep reading (and dropping) this long before closing,
      *  so that the client reads the answer instead of a reset. */
@@ -139,6 +141,7 @@ private:
     QHash<QString, QPointer<QTcpSocket>> m_upgrading;
     std::function<void(Upgraded)> m_onUpgrade;
     BodyTaker m_bodyTaker;
+    RequestDeadlines m_deadlines; // one timer for every socket's unfinished request
 };
 
 } // namespace herald

@@ -143,7 +143,8 @@ HttpApi::HttpApi(Hub *hub, Metrics *metrics, QObject *parent)
 bool HttpApi::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     // The request is complete: the front's deadline no longer applies.
-    if (auto *t = socket->findChild<QTimer *>(QStringLiteral("herald-deadline")))
+    if (auto *t = socket->findChild<RequestDeadline *>(
+            QLatin1String(FrontServer::DeadlineTimerName), Qt::FindDirectChildrenOnly))
         t->stop();
     if (WebClient::instance().answer(request, socket))
         return true;
