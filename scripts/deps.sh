@@ -17,7 +17,7 @@ PKGS=(
   postgresql postgresql-common
   file dpkg-dev fakeroot desktop-file-utils appstream lintian systemd librsvg2-bin
   clang clang-format libclang-rt-dev
-  libsodium-dev chromium chromium-driver python3-selenium
+  libsodium-dev chromium chromium-driver python3-selenium liburing-dev
 )
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 # Always refresh the package lists first, as a fresh machine needs; tolerate an offline
