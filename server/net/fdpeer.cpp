@@ -192,6 +192,29 @@ void FdPeer::flush()
     }
 }
 
+bool FdPeer::pendingSend(Pending *out)
+{
+    if (m_ended || m_outAt >= m_out.size() || (m_writable && m_writable->isEnabled()))
+        return false; // nothing to send, or the kernel's buffer was full: its notifier flushes
+    out->fd = m_fd;
+    out->data = m_out.constData() + m_outAt;
+    out->size = size_t(m_out.size() - m_outAt);
+    return true;
+}
+
+void FdPeer::sendDone(int result)
+{
+    if (result > 0) {
+        m_outAt += result;
+        return flush(); // the rest, if the kernel took only part; else the end of the batch
+    }
+    if (result == -EAGAIN || result == -EWOULDBLOCK)
+        return wantWrite(true);
+    if (result == -EINTR || result == 0)
+        return flush(); // try again the usual way
+    end();              // the client is gone (reset, broken pipe)
+}
+
 void FdPeer::wantWrite(bool on)
 {
     if (!m_writable) {

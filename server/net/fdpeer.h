@@ -38,6 +38,8 @@ public:
     [[nodiscard]] QString address() const override { return m_address; }
     void write(const QByteArray &payload) override;
     void flush() override;
+    bool pendingSend(Pending *out) override;
+    void sendDone(int result) override;
 
 protected:
     void timerEvent(QTimerEvent *event) override;

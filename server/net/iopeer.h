@@ -26,6 +26,25 @@ public:
     /** @brief On the connection's own thread: send a close frame after what was written. */
     virtual void closeNow(int code, const QString &reason) = 0;
 
+    /** @brief Bytes waiting to be sent on a descriptor (for the worker's SendRing). */
+    struct Pending
+    {
+        int fd = -1;
+        const char *data = nullptr;
+        size_t size = 0;
+    };
+    /** @brief On the worker's thread, after a batch of write()s: the bytes the worker may send
+     *  for this peer in one batched system call, or false when the peer sends its own way (see
+     *  flush()), waits for its socket to become writable, or has nothing to send. */
+    virtual bool pendingSend(Pending *out)
+    {
+        Q_UNUSED(out);
+        return false;
+    }
+    /** @brief The result of that send (bytes the kernel took, or -errno); the peer goes on as
+     *  its flush() would (sends the rest, waits for writability, or ends on an error). */
+    virtual void sendDone(int result) { Q_UNUSED(result); }
+
 protected:
     /** @brief On the worker's thread: the worker may now hand this peer its frames. */
     void attach();

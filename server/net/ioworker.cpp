@@ -75,10 +75,9 @@ void IoWorker::drain()
             touched.push_back(peer);
         }
     }
-    for (IoPeer *peer : touched) {
+    for (IoPeer *peer : touched)
         peer->m_batched = false;
-        peer->flush();
-    }
+    m_ring.flush(touched); // one system call for up to SendRing::Entries of them
 }
 
 void IoWorker::shutdown()

@@ -7,6 +7,8 @@
 #include <QString>
 #include <QThread>
 
+#include "sendring.h"
+
 #include <vector>
 
 namespace herald {
@@ -48,6 +50,7 @@ private:
     std::vector<Out> m_outbox;
     bool m_wakeScheduled = false;     // under m_mutex
     QHash<quint64, IoPeer *> m_peers; // worker thread only
+    SendRing m_ring;                  // worker thread only
 };
 
 } // namespace herald
