@@ -44,12 +44,12 @@ void FdPeer::start(const QString &bearerToken, IoWorker *worker)
         return run();
     m_worker = worker;
     moveToThread(worker->thread());
+    attach(); // frames the hub queues from now on reach it, even before run() runs over there
     QMetaObject::invokeMethod(this, &FdPeer::run, Qt::QueuedConnection);
 }
 
 void FdPeer::run()
 {
-    attach();
     m_readable = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
     connect(m_readable, &QSocketNotifier::activated, this, &FdPeer::readable);
     if (!m_early.isEmpty()) {

@@ -8,13 +8,13 @@ namespace herald {
 IoPeer::~IoPeer()
 {
     if (m_worker)
-        m_worker->m_peers.remove(m_id);
+        m_worker->forget(m_id);
 }
 
 void IoPeer::attach()
 {
     if (m_worker)
-        m_worker->m_peers.insert(m_id, this);
+        m_worker->adopt(m_id, this);
 }
 
 void IoPeer::sendVia(const QByteArray &payload)

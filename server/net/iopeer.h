@@ -46,7 +46,9 @@ public:
     virtual void sendDone(int result) { Q_UNUSED(result); }
 
 protected:
-    /** @brief On the worker's thread: the worker may now hand this peer its frames. */
+    /** @brief On the hub's thread, once the peer has moved to the worker's thread and before any
+     *  frame can be queued for it: the worker hands it the frames queued from now on (even the
+     *  ones it takes before the peer's own first event over there runs). */
     void attach();
     /** @brief Any thread: hand a frame to the worker (or write it, without one). */
     void sendVia(const QByteArray &payload);

@@ -52,13 +52,32 @@ void IoWorker::push(Out out)
     });
 }
 
+void IoWorker::adopt(quint64 peerId, IoPeer *peer)
+{
+    QMutexLocker lock(&m_mutex);
+    m_arriving.insert(peerId, peer);
+}
+
+void IoWorker::forget(quint64 peerId)
+{
+    m_peers.remove(peerId);
+    QMutexLocker lock(&m_mutex);
+    m_arriving.remove(peerId);
+}
+
 void IoWorker::drain()
 {
     std::vector<Out> batch;
     {
+        // Peers adopted before these frames were queued are known here, even those whose first
+        // event on this thread (queued after an earlier wake-up of this drain) has not run yet:
+        // a frame for them was dropped as for a peer already gone (a hello lost in a storm).
         QMutexLocker lock(&m_mutex);
         batch.swap(m_outbox);
         m_wakeScheduled = false;
+        for (auto it = m_arriving.cbegin(); it != m_arriving.cend(); ++it)
+            m_peers.insert(it.key(), it.value());
+        m_arriving.clear();
     }
     std::vector<IoPeer *> touched; // none is deleted during this call (peers end by deleteLater)
     for (const Out &out : batch) {

@@ -36,6 +36,8 @@ public:
 
 private:
     friend class IoPeer;
+    void adopt(quint64 peerId, IoPeer *peer); // any thread (IoPeer::attach)
+    void forget(quint64 peerId);              // the worker's thread (~IoPeer)
     void drain();
     struct Out
     {
@@ -48,9 +50,10 @@ private:
     QThread m_thread;
     QMutex m_mutex;
     std::vector<Out> m_outbox;
-    bool m_wakeScheduled = false;     // under m_mutex
-    QHash<quint64, IoPeer *> m_peers; // worker thread only
-    SendRing m_ring;                  // worker thread only
+    bool m_wakeScheduled = false;        // under m_mutex
+    QHash<quint64, IoPeer *> m_arriving; // under m_mutex: adopted, not yet in m_peers
+    QHash<quint64, IoPeer *> m_peers;    // worker thread only
+    SendRing m_ring;                     // worker thread only
 };
 
 } // namespace herald

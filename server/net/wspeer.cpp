@@ -46,12 +46,12 @@ void WsPeer::start(const QString &bearerToken, IoWorker *worker)
     }
     m_ws->moveToThread(worker->thread());
     moveToThread(worker->thread());
+    attach(); // frames the hub queues from now on reach it, even before run() runs over there
     QMetaObject::invokeMethod(this, &WsPeer::run, Qt::QueuedConnection);
 }
 
 void WsPeer::run()
 {
-    attach();
     QWebSocket *ws = m_ws.get();
     const quint64 id = m_id;
     connect(ws, &QWebSocket::textMessageReceived, this, [this, id](const QString &text) {
