@@ -87,6 +87,7 @@ QStringList Config::keys()
             QStringLiteral("chat_admins"),
             QStringLiteral("bus"),
             QStringLiteral("io_threads"),
+            QStringLiteral("io_uring"),
             QStringLiteral("storage_max_batch"),
             QStringLiteral("storage_statement_cache"),
             QStringLiteral("redis_host"),
@@ -124,6 +125,8 @@ QString Config::set(const QString &key, const QString &value)
         pgPassword = value;
     } else if (key == QLatin1String("io_threads")) {
         err = setInteger<0, 64>(key, value, ioThreads);
+    } else if (key == QLatin1String("io_uring")) {
+        err = setInteger<0, 1>(key, value, ioUring);
     } else if (key == QLatin1String("storage_max_batch")) {
         err = setInteger<0, 1000000>(key, value, storageMaxBatch);
     } else if (key == QLatin1String("storage_statement_cache")) {

@@ -49,7 +49,8 @@ struct Config
     int receiptRoomMaxMembers = 50; // live read receipts only in DMs and rooms of at most this many
     int presenceCoalesceMs = 250;   // presence and online-count batching
     int listenBacklog = 4096;
-    int ioThreads = 0;             // network threads for WebSocket I/O; 0: one per core (at most 8)
+    int ioUring = 1;   // 1: network threads send a batch through io_uring where the kernel allows
+    int ioThreads = 0; // network threads for WebSocket I/O; 0: one per core (at most 8)
     int storageMaxBatch = 0;       // jobs per storage transaction at most; 0: all that queued up
     int storageStatementCache = 1; // 1: reuse prepared statements; 0: prepare each time
     QString metricsToken;          // empty: /metrics open to anyone who can reach the port

@@ -10,7 +10,8 @@
 
 namespace herald {
 
-IoWorker::IoWorker(int index)
+IoWorker::IoWorker(int index, bool batchedSends)
+    : m_ring(batchedSends)
 {
     m_thread.setObjectName(QStringLiteral("herald-io-%1").arg(index));
     moveToThread(&m_thread);

@@ -24,7 +24,8 @@ class IoWorker : public QObject
 {
     Q_OBJECT
 public:
-    explicit IoWorker(int index);
+    /** @p batchedSends: send through io_uring where the kernel allows (see SendRing). */
+    explicit IoWorker(int index, bool batchedSends = true);
     ~IoWorker() override;
     /** @brief Any thread: queue a frame for the connection with this id. */
     void enqueue(quint64 peerId, const QByteArray &payload);

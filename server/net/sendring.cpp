@@ -24,7 +24,10 @@ struct SendRing::Ring
 #endif
 };
 
-SendRing::SendRing() = default;
+SendRing::SendRing(bool enabled)
+    : m_state(enabled ? State::Untried : State::Unavailable)
+{
+}
 
 Q_LOGGING_CATEGORY(lcSendRing, "herald.io")
 
@@ -50,9 +53,6 @@ bool SendRing::open()
         return m_state == State::Open;
     m_state = State::Unavailable;
 #ifdef HERALD_HAVE_URING
-    if (qEnvironmentVariableIsSet("HERALD_IO_URING") &&
-        qEnvironmentVariableIntValue("HERALD_IO_URING") == 0)
-        return false;
     m_ring = std::make_unique<Ring>();
     // SUBMIT_ALL: a send that cannot even start completes with its error instead of leaving the
     // ones after it unsubmitted (kernel 5.18; older ones refuse the flag, and sends go the old

@@ -17,14 +17,15 @@ class IoPeer;
  * (`MSG_DONTWAIT`): what the kernel does not take at once completes as -EAGAIN, and the peer
  * waits for its socket to become writable as before. Built where liburing is installed; it falls
  * back to each peer's own `flush()` where io_uring is missing or refused (a kernel setting, a
- * sandbox) or `HERALD_IO_URING=0` is set. One per network thread, used only on that thread.
+ * sandbox) or the `io_uring` setting is 0. One per network thread, used only on that thread.
  */
 class SendRing
 {
 public:
     static constexpr unsigned Entries = 256;
 
-    SendRing();
+    /** @p enabled false: a send() each (the `io_uring` setting). */
+    explicit SendRing(bool enabled = true);
     ~SendRing();
     SendRing(const SendRing &) = delete;
     SendRing &operator=(const SendRing &) = delete;

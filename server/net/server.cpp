@@ -193,7 +193,7 @@ QString Server::start()
     const int io =
         m_config.ioThreads > 0 ? m_config.ioThreads : std::min(8, QThread::idealThreadCount());
     for (int i = 0; i < io; ++i)
-        m_io.push_back(std::make_unique<IoWorker>(i));
+        m_io.push_back(std::make_unique<IoWorker>(i, m_config.ioUring == 1));
     m_webhooks = std::make_unique<Webhooks>(
         m_db.get(), Webhooks::Limits{m_config.webhookMaxAttempts,
                                      qint64(m_config.webhookMaxAgeHours) * 3600 * 1000});
