@@ -23,6 +23,8 @@ qint64 field(const Config &c, const QString &key)
         return c.storageMaxBatch;
     if (key == QLatin1String("storage_statement_cache"))
         return c.storageStatementCache;
+    if (key == QLatin1String("io_uring"))
+        return c.ioUring;
     if (key == QLatin1String("outbound_queue_bytes"))
         return c.outboundQueueBytes;
     if (key == QLatin1String("messages_per_second"))
@@ -101,6 +103,9 @@ private Q_SLOTS:
         row("storage_max_batch -1", "storage_max_batch", "-1", Refused);
         row("storage_statement_cache off", "storage_statement_cache", "0", 0);
         row("storage_statement_cache 2", "storage_statement_cache", "2", Refused);
+        row("io_uring off", "io_uring", "0", 0);
+        row("io_uring on", "io_uring", "1", 1);
+        row("io_uring 2", "io_uring", "2", Refused);
         row("outbound_queue_bytes 1 GiB", "outbound_queue_bytes", "1073741824", 1073741824);
         row("outbound_queue_bytes 1 GiB+1", "outbound_queue_bytes", "1073741825", Refused);
         row("outbound_queue_bytes 2^63-1", "outbound_queue_bytes", "9223372036854775807", Refused);
@@ -187,6 +192,10 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("value");
         QTest::addColumn<QString>("error"); // empty: accepted
         QTest::newRow("valid") << QByteArray("HERALD_IO_THREADS") << QByteArray("2") << QString();
+        QTest::newRow("io_uring off")
+            << QByteArray("HERALD_IO_URING") << QByteArray("0") << QString();
+        QTest::newRow("io_uring yes") << QByteArray("HERALD_IO_URING") << QByteArray("yes")
+                                      << QStringLiteral("HERALD_IO_URING: io_uring must be");
         QTest::newRow("port 2^63") << QByteArray("HERALD_PORT") << QByteArray("9223372036854775808")
                                    << QStringLiteral("HERALD_PORT: port must be a whole number");
         QTest::newRow("io_threads NaN")
