@@ -192,8 +192,6 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("value");
         QTest::addColumn<QString>("error"); // empty: accepted
         QTest::newRow("valid") << QByteArray("HERALD_IO_THREADS") << QByteArray("2") << QString();
-        QTest::newRow("io_uring off")
-            << QByteArray("HERALD_IO_URING") << QByteArray("0") << QString();
         QTest::newRow("io_uring yes") << QByteArray("HERALD_IO_URING") << QByteArray("yes")
                                       << QStringLiteral("HERALD_IO_URING: io_uring must be");
         QTest::newRow("port 2^63") << QByteArray("HERALD_PORT") << QByteArray("9223372036854775808")
