@@ -97,6 +97,8 @@ struct LocalServer
         }
         config.listen = QStringLiteral("127.0.0.1");
         config.port = 0;
+        if (qEnvironmentVariableIsSet("HERALD_TEST_IO_URING")) // the *_send_each variants
+            config.ioUring = qEnvironmentVariableIntValue("HERALD_TEST_IO_URING");
         server = std::make_unique<herald::Server>(config);
         const QString err = server->start();
         if (!err.isEmpty())
