@@ -209,6 +209,17 @@ void Database::loop()
                 t->finish(); // runSync: no thread hop
                 continue;
             }
+            if (t->viaDatabase) {
+                // The context is looked at on its own thread, where it can die, not here.
+                QMetaObject::invokeMethod(
+                    this,
+                    [task = std::shared_ptr<Task>(std::move(t))] {
+                        if (task->context)
+                            task->finish();
+                    },
+                    Qt::QueuedConnection);
+                continue;
+            }
             if (!t->context)
                 continue; // whoever asked is gone
             QObject *context = t->context.data();

@@ -72,6 +72,8 @@ public:
     {
         auto task = std::make_unique<TypedTask<T>>(std::move(job), std::move(done));
         task->context = context;
+        // Asked here, while the context is surely alive; see Task::viaDatabase.
+        task->viaDatabase = context && context->thread() == thread();
         enqueue(std::move(task));
     }
     /** @brief At most this many jobs per transaction (0: every job that queued up; PostgreSQL
@@ -132,6 +134,12 @@ private:
         [[nodiscard]] virtual bool hasDone() const = 0;
         QPointer<QObject> context;
         bool direct = false; // runSync: finish on the worker thread
+        /** @brief The context lives on this Database's thread: the result is posted to the
+         *  Database, which outlives the worker, and the context is looked at there. Posting to
+         *  the context itself races with its destruction on its own thread (a hub torn down
+         *  while a batch commits): Qt can queue the event after the dying object removed its
+         *  posted events, and deliver it to freed memory later. */
+        bool viaDatabase = false;
     };
     template<typename T> struct TypedTask final : Task
     {
