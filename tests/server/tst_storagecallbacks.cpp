@@ -61,8 +61,9 @@ private Q_SLOTS:
         QCOMPARE(answeredOn, QThread::currentThread());
         QVERIFY(std::holds_alternative<qint64>(*answer));
         // committed: another job sees the row
-        const auto seen = db.runSync<bool>(
-            [](Store &st) -> StoreResult<bool> { return st.user(QStringLiteral("alice")).has_value(); });
+        const auto seen = db.runSync<bool>([](Store &st) -> StoreResult<bool> {
+            return st.user(QStringLiteral("alice")).has_value();
+        });
         QCOMPARE(std::get<bool>(seen), true);
     }
 
@@ -106,8 +107,7 @@ private Q_SLOTS:
                     spin(20);
                     return Ok{};
                 },
-                context,
-                [alive, &late, &onTime](StoreResult<Ok>) { ++(*alive ? onTime : late); });
+                context, [alive, &late, &onTime](StoreResult<Ok>) { ++(*alive ? onTime : late); });
             while (!running.load()) {
             }
             // Destroyed somewhere between the job's end and the answer's posting.

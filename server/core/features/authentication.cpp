@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QPointer>
@@ -356,7 +357,13 @@ void Authentication::login(const QString &username, const QString &password, Rep
             const Credentials u =
                 std::holds_alternative<Credentials>(r) ? std::get<Credentials>(r) : Credentials{};
             QPointer<Authentication> self(this);
-            QThreadPool::globalInstance()->start([self, u, password, done] {
+            // The answer is posted to the application (it outlives the pool's threads) and
+            // `self` is looked at here, on this thread: posting to `self` from the pool would
+            // race with its destruction here (see Database::Task::viaDatabase).
+            QCoreApplication *app = QCoreApplication::instance();
+            QObject *mailbox =
+                app && app->thread() == thread() ? static_cast<QObject *>(app) : this;
+            QThreadPool::globalInstance()->start([self, mailbox, u, password, done] {
                 // Unknown users cost the same time as known ones: names cannot be probed.
                 const bool ok =
                     crypto::verifyPassword(password, u.hash.isEmpty() ? crypto::dummyPasswordHash()
@@ -367,7 +374,7 @@ void Authentication::login(const QString &username, const QString &password, Rep
                 const QString rehash =
                     ok && crypto::needsRehash(u.hash) ? crypto::hashPassword(password) : QString();
                 QMetaObject::invokeMethod(
-                    self.data(),
+                    mailbox,
                     [self, u, ok, rehash, done] {
                         if (!self)
                             return;
