@@ -164,6 +164,7 @@ void Hub::closeAll(int code, const QString &reason)
         if (Conn *c = m_conns->find(id))
             m_conns->close(*c, code, reason);
     m_auth->flushUses(); // storage runs every queued job before it closes
+    m_messaging->writeOutReadMarks();
 }
 
 void Hub::closed(quint64 id)

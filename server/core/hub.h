@@ -73,8 +73,8 @@ public:
     /** @brief Re-reads users, rooms and tokens (after heraldctl changed them) and closes
      *  connections whose token was revoked (4003) or whose user was disabled (4004). */
     void reload(std::function<void()> done = {});
-    /** @brief Closes every connection with 1001 (shutdown), and queues the token uses not
-     *  written yet. */
+    /** @brief Closes every connection with 1001 (shutdown), and queues the token uses and read
+     *  positions not written yet. */
     void closeAll(int code, const QString &reason);
 
     using Reply = std::function<void(const QJsonObject &)>;

@@ -139,6 +139,29 @@ private Q_SLOTS:
         QCOMPARE(m_store.readMarks(m_users[0]).value(m_room).seq, 4);
     }
 
+    void whatWaitsIsWrittenBeforeStorageCloses()
+    {
+        // A stop: storage runs what is queued and closes; what waited for the flush in flight
+        // is queued before that, not left to the writer's destructor (after the close).
+        Database db;
+        QCOMPARE(db.open(m_settings), QString());
+        ReadMarkWriter writer(db);
+        StorageGate gate;
+        gate.queue(db);
+        QVERIFY(gate.waitInside());
+        int answered = 0;
+        writer.write(m_users[0], m_room, 1, 2000, [&](StoreResult<ReadMark>) { ++answered; });
+        writer.write(m_users[0], m_room, 3, 2001, [&](StoreResult<ReadMark>) { ++answered; });
+        QCOMPARE(writer.flushes(), 1); // 3 waits for the flush of 1
+        writer.writeOutNow();
+        QCOMPARE(writer.flushes(), 2);
+        gate.open();
+        db.close();
+        QCOMPARE(m_store.readMarks(m_users[0]).value(m_room).seq, 3);
+        QCoreApplication::processEvents();
+        QCOMPARE(answered, 1); // the stopping server answers nobody for 3
+    }
+
 private:
     StorageFixture m_fixture;
     StorageSettings m_settings;

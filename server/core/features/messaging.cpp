@@ -132,6 +132,11 @@ void Messaging::onTyping(Conn &c, const Frame &f)
     m_ctx.cluster->publishToUsers(others, frame);
 }
 
+void Messaging::writeOutReadMarks()
+{
+    m_readMarks->writeOutNow();
+}
+
 void Messaging::onRead(Conn &c, const Frame &f)
 {
     const RoomDirectory::Room *room = m_ctx.directory->memberRoom(c, f);

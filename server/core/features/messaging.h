@@ -28,6 +28,8 @@ public:
      *  on every node. */
     void onRead(Conn &c, const proto::Frame &f);
     void connectionClosed(quint64 connId) { m_typingAt.remove(connId); }
+    /** @brief Queues the read positions still waiting for a flush (the server stops). */
+    void writeOutReadMarks();
 
 private:
     HubContext &m_ctx;

@@ -16,11 +16,20 @@ ReadMarkWriter::ReadMarkWriter(Database &db, QObject *parent)
 
 ReadMarkWriter::~ReadMarkWriter()
 {
+    writeOutNow();
+}
+
+void ReadMarkWriter::writeOutNow()
+{
     // Positions asked for while the last flush was in flight are still written; nobody is left
-    // to answer.
+    // to answer. After the flush in flight on the one storage thread, so in the order asked.
     if (m_pending.empty())
         return;
     std::vector<Write> rows = std::move(m_pending);
+    m_pending.clear();
+    m_pendingDone.clear();
+    m_rows += qint64(rows.size());
+    ++m_flushes;
     m_db.run<Outcomes>([rows = std::move(rows)](Store &st) { return store(st, rows); }, nullptr,
                        {});
 }

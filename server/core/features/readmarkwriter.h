@@ -36,6 +36,11 @@ public:
      *  the position stored, or why not, on this object's thread after the commit. */
     void write(qint64 userId, qint64 roomId, qint64 seq, qint64 now, Database::Done<ReadMark> done);
 
+    /** @brief Queues the writes that wait for the flush in flight, now and unanswered: for a
+     *  stop, before storage closes (Database::close() runs what is queued; what is queued after
+     *  it is never written). The destructor does the same with what is still waiting. */
+    void writeOutNow();
+
     /** @brief Flushes run (storage jobs), and read positions written in them after coalescing. */
     [[nodiscard]] qint64 flushes() const { return m_flushes; }
     [[nodiscard]] qint64 rowsWritten() const { return m_rows; }
