@@ -3,6 +3,7 @@
 #include "fileattachment.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
 #include <QFile>
@@ -13,6 +14,8 @@
 #include <QNetworkReply>
 #include <QStandardPaths>
 #include <QTimer>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -54,7 +57,74 @@ QString AttachmentCache::localPath(const QString &id) const
         return {};
     const QDir dir(m_directory + u'/' + id);
     const QStringList files = dir.entryList(QDir::Files);
-    return files.isEmpty() ? QString() : dir.filePath(files.first());
+    if (files.isEmpty())
+        return {};
+    // Asked for is used: the modification time says when, for trim().
+    QFile file(dir.filePath(files.first()));
+    if (file.open(QIODevice::ReadOnly))
+        file.setFileTime(QDateTime::currentDateTimeUtc(), QFileDevice::FileModificationTime);
+    return file.fileName();
+}
+
+void AttachmentCache::setLimit(qint64 bytes)
+{
+    m_limit = qMax<qint64>(0, bytes);
+    trim();
+}
+
+namespace {
+struct Held
+{
+    QString id;
+    qint64 bytes = 0;
+    QDateTime used;
+};
+QList<Held> heldIn(const QString &directory)
+{
+    QList<Held> held;
+    const QDir root(directory);
+    for (const QString &id : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        if (!FileAttachment::isValidId(id))
+            continue;
+        Held h{id, 0, {}};
+        for (const QFileInfo &f : QDir(root.filePath(id)).entryInfoList(QDir::Files)) {
+            h.bytes += f.size();
+            h.used = qMax(h.used, f.lastModified());
+        }
+        held << h;
+    }
+    return held;
+}
+} // namespace
+
+qint64 AttachmentCache::heldBytes() const
+{
+    qint64 total = 0;
+    for (const Held &h : heldIn(m_directory))
+        total += h.bytes;
+    return total;
+}
+
+void AttachmentCache::trim(const QString &keep)
+{
+    QList<Held> held = heldIn(m_directory);
+    qint64 total = 0;
+    for (const Held &h : std::as_const(held))
+        total += h.bytes;
+    if (total <= m_limit)
+        return;
+    std::sort(held.begin(), held.end(), [](const Held &a, const Held &b) {
+        return a.used != b.used ? a.used < b.used : a.id < b.id;
+    });
+    for (const Held &h : std::as_const(held)) {
+        if (total <= m_limit)
+            break;
+        if (h.id == keep || m_downloads.contains(h.id))
+            continue;
+        if (QDir(m_directory + u'/' + h.id).removeRecursively())
+            total -= h.bytes;
+    }
+    qCInfo(lcAttachments) << "cache trimmed to" << total << "bytes (limit" << m_limit << ")";
 }
 
 QString AttachmentCache::formatSize(qint64 bytes)
@@ -196,6 +266,7 @@ void AttachmentCache::finishDownload(const QString &id)
         return fail(id, tr("Cannot write to %1.").arg(m_directory));
     const QList<std::function<void(const QString &)>> then = std::move(it->then);
     m_downloads.erase(it);
+    trim(id);
     for (const auto &f : then)
         f(path);
 }

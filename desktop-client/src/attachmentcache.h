@@ -1,7 +1,9 @@
 // Files of chat messages on this machine: downloaded once with the session's token
 // (GET /api/v1/files/<id>) into the application's cache directory, checked against their content
 // id (SHA-256), and kept by id. Images are previewed from there; other files are opened with the
-// desktop's application or saved where the person chooses. Signing out empties it.
+// desktop's application or saved where the person chooses. Signing out empties it. It holds at
+// most limit() bytes: past that, the files used longest ago go first (a file's modification time
+// is its last use: set when it arrives and each time it is shown, opened or saved).
 #pragma once
 
 #include <QHash>
@@ -34,7 +36,16 @@ public:
     void setDirectory(const QString &directory) { m_directory = directory; }
     [[nodiscard]] QString directory() const { return m_directory; }
 
-    /** @brief The local file of attachment @p id when it is held (empty URL otherwise). */
+    /** @brief What the cache holds at most, in bytes (default DefaultLimit); lowering it
+     *  removes what no longer fits at once. */
+    void setLimit(qint64 bytes);
+    [[nodiscard]] qint64 limit() const { return m_limit; }
+    /** @brief The bytes of the files held now. */
+    [[nodiscard]] qint64 heldBytes() const;
+    static constexpr qint64 DefaultLimit = 512LL * 1024 * 1024;
+
+    /** @brief The local file of attachment @p id when it is held (empty URL otherwise); a use,
+     *  for what goes first when the cache is full. */
     Q_INVOKABLE QUrl localUrl(const QString &id) const;
     /** @brief Downloads the attachment unless held; fetched() (at once when held) or
      *  fetchFailed() follows. @p name names the local file (for the application that opens
@@ -76,6 +87,11 @@ private:
     void finishDownload(const QString &id);
     void fail(const QString &id, const QString &message);
     [[nodiscard]] QString localPath(const QString &id) const;
+    /** @brief Removes the files used longest ago until what is held fits the limit; never
+     *  @p keep (the file in use), nor a download under way. */
+    void trim(const QString &keep = {});
+
+    qint64 m_limit = DefaultLimit;
     [[nodiscard]] static QString safeName(const QString &name);
 
     QPointer<Connection> m_connection;

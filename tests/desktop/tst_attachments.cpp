@@ -1,7 +1,8 @@
 // Files of chat messages on the desktop, without a server: MessageModel's file roles under
 // QAbstractItemModelTester (from message frames, a pending message that carries a file, a
 // deletion that takes the file away), the content id that names cache files (nothing else
-// passes), the cache refusing ids it could not hold, and the uploader's refusals before anything
+// passes), the cache refusing ids it could not hold, the cache keeping to its size limit by
+// dropping what was used longest ago, and the uploader's refusals before anything
 // goes out (an empty file, a file over the known limit, no connection): an error in words and
 // no message sent.
 #include "attachmentcache.h"
@@ -173,6 +174,42 @@ private Q_SLOTS:
         cache.clear();
         QVERIFY(cache.localUrl(held).isEmpty());
         QVERIFY(!QFileInfo::exists(cache.directory()));
+    }
+
+    void cacheKeepsToItsLimitDroppingWhatWasUsedLongestAgo()
+    {
+        QTemporaryDir dir;
+        AttachmentCache cache(nullptr);
+        cache.setDirectory(dir.path() + u"/attachments"_s);
+        QCOMPARE(cache.limit(), AttachmentCache::DefaultLimit);
+        // Three files held, last used an hour apart (a file's modification time is its use).
+        const QDateTime dayAgo = QDateTime::currentDateTimeUtc().addDays(-1);
+        const auto hold = [&](const QByteArray &seed, int hoursAfter) {
+            const QString id = idOf(seed);
+            if (!QDir().mkpath(cache.directory() + u'/' + id))
+                return QString();
+            QFile f(cache.directory() + u'/' + id + u"/file.bin"_s);
+            if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray(40000, 'x')) != 40000 ||
+                !f.setFileTime(dayAgo.addSecs(3600 * hoursAfter),
+                               QFileDevice::FileModificationTime))
+                return QString();
+            return id;
+        };
+        const QString a = hold("a", 1), b = hold("b", 2), c = hold("c", 3);
+        QVERIFY(!a.isEmpty() && !b.isEmpty() && !c.isEmpty());
+        QCOMPARE(cache.heldBytes(), qint64(120000));
+        QVERIFY(!cache.localUrl(a).isEmpty()); // a is shown now: used last
+        cache.setLimit(100000);
+        QVERIFY(cache.localUrl(b).isEmpty()); // used longest ago
+        QCOMPARE(cache.heldBytes(), qint64(80000));
+        cache.setLimit(50000);
+        QVERIFY(cache.localUrl(c).isEmpty());
+        QVERIFY(!cache.localUrl(a).isEmpty());
+        QCOMPARE(cache.heldBytes(), qint64(40000));
+        cache.setLimit(0);
+        QCOMPARE(cache.heldBytes(), qint64(0));
+        QVERIFY(cache.localUrl(a).isEmpty());
+        QVERIFY(QFileInfo::exists(cache.directory())); // the folder stays, empty
     }
 
     void uploaderRefusesBeforeSending()

@@ -3,7 +3,8 @@
 // carries it; bob's session receives the message with the file's meta and his AttachmentCache
 // downloads exactly those bytes (a pasted image the same way, shown as an image). A file over
 // the server's limit is refused with a message and sends nothing; once the limit is known it is
-// refused before any byte goes out. Someone outside the room cannot download it.
+// refused before any byte goes out. Someone outside the room cannot download it. A cache with
+// room for one file makes room for the next by dropping the one used longest ago.
 #include "heraldfixture.h"
 
 #include "attachmentcache.h"
@@ -210,6 +211,46 @@ private Q_SLOTS:
         const QImage shown(fetched.first().at(1).toUrl().toLocalFile());
         QCOMPARE(shown.size(), QSize(64, 48));
         QCOMPARE(shown.pixelColor(10, 10), QColor(Qt::darkCyan));
+    }
+
+    void aFullCacheMakesRoomForTheNewFile()
+    {
+        auto alice = signIn(u"alice"_s);
+        auto bob = signIn(u"bob"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(alice->status(), Session::Online, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(bob->status(), Session::Online, 10000);
+        QTRY_VERIFY(alice->room(u"general"_s) && bob->room(u"general"_s));
+        FileUploader uploader;
+        uploader.setRoom(alice->room(u"general"_s));
+        QSignalSpy uploaded(&uploader, &FileUploader::uploaded);
+        QList<QByteArray> files;
+        QStringList ids;
+        for (int i = 0; i < 2; ++i) {
+            files << randomBytes(30000);
+            QVERIFY(uploader.uploadFile(writeFile(u"part%1.bin"_s.arg(i), files.last()), {}));
+            QVERIFY(uploaded.wait(15000));
+            ids << uploaded.last().first().value<FileAttachment>().id;
+        }
+        // Room for one of them: the second download pushes out the first.
+        AttachmentCache *cache = bob->attachments();
+        cache->setLimit(45000);
+        QSignalSpy fetched(cache, &AttachmentCache::fetched);
+        cache->fetch(ids[0], u"part0.bin"_s);
+        QVERIFY(fetched.wait(15000));
+        cache->fetch(ids[1], u"part1.bin"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(fetched.count(), 2, 15000);
+        QVERIFY(cache->localUrl(ids[0]).isEmpty());
+        QFile second(cache->localUrl(ids[1]).toLocalFile());
+        QVERIFY(second.open(QIODevice::ReadOnly));
+        QCOMPARE(second.readAll(), files[1]);
+        QCOMPARE(cache->heldBytes(), qint64(30000));
+        // Needed again: downloaded again, whole.
+        cache->fetch(ids[0], u"part0.bin"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(fetched.count(), 3, 15000);
+        QFile first(fetched.last().at(1).toUrl().toLocalFile());
+        QVERIFY(first.open(QIODevice::ReadOnly));
+        QCOMPARE(first.readAll(), files[0]);
+        QVERIFY(cache->localUrl(ids[1]).isEmpty());
     }
 
     void overTheLimitSendsNothing()
