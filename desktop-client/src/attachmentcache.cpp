@@ -124,7 +124,7 @@ void AttachmentCache::trim(const QString &keep)
         if (QDir(m_directory + u'/' + h.id).removeRecursively())
             total -= h.bytes;
     }
-    qCInfo(lcAttachments) << "cache trimmed to" << total << "bytes (limit" << m_limit << ")";
+    qCInfo(lcAttachments) << "cache trimmed to" << total << "bytes, limit" << m_limit;
 }
 
 QString AttachmentCache::formatSize(qint64 bytes)

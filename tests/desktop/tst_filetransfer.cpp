@@ -68,6 +68,19 @@ private:
         return session;
     }
 
+    /** Waits until each of them is online and has the room "general" (false after 10 s). */
+    static bool inGeneral(std::initializer_list<Session *> people)
+    {
+        return QTest::qWaitFor(
+            [&] {
+                for (Session *p : people)
+                    if (p->status() != Session::Online || !p->room(u"general"_s))
+                        return false;
+                return true;
+            },
+            10000);
+    }
+
     QUrl writeFile(const QString &name, const QByteArray &bytes)
     {
         QFile f(m_files.path() + u'/' + name);
@@ -105,9 +118,7 @@ private Q_SLOTS:
     {
         auto alice = signIn(u"alice"_s);
         auto bob = signIn(u"bob"_s);
-        QTRY_COMPARE_WITH_TIMEOUT(alice->status(), Session::Online, 10000);
-        QTRY_COMPARE_WITH_TIMEOUT(bob->status(), Session::Online, 10000);
-        QTRY_VERIFY(alice->room(u"general"_s) && bob->room(u"general"_s));
+        QVERIFY(inGeneral({alice.get(), bob.get()}));
         ChatRoom *room = alice->room(u"general"_s);
         MessageModel *bobs = bob->room(u"general"_s)->messages();
 
@@ -188,9 +199,7 @@ private Q_SLOTS:
     {
         auto alice = signIn(u"alice"_s);
         auto bob = signIn(u"bob"_s);
-        QTRY_COMPARE_WITH_TIMEOUT(alice->status(), Session::Online, 10000);
-        QTRY_COMPARE_WITH_TIMEOUT(bob->status(), Session::Online, 10000);
-        QTRY_VERIFY(alice->room(u"general"_s) && bob->room(u"general"_s));
+        QVERIFY(inGeneral({alice.get(), bob.get()}));
         QImage image(64, 48, QImage::Format_RGB32);
         image.fill(Qt::darkCyan);
         FileUploader uploader;
@@ -217,9 +226,7 @@ private Q_SLOTS:
     {
         auto alice = signIn(u"alice"_s);
         auto bob = signIn(u"bob"_s);
-        QTRY_COMPARE_WITH_TIMEOUT(alice->status(), Session::Online, 10000);
-        QTRY_COMPARE_WITH_TIMEOUT(bob->status(), Session::Online, 10000);
-        QTRY_VERIFY(alice->room(u"general"_s) && bob->room(u"general"_s));
+        QVERIFY(inGeneral({alice.get(), bob.get()}));
         FileUploader uploader;
         uploader.setRoom(alice->room(u"general"_s));
         QSignalSpy uploaded(&uploader, &FileUploader::uploaded);
@@ -257,9 +264,7 @@ private Q_SLOTS:
     {
         auto alice = signIn(u"alice"_s);
         auto bob = signIn(u"bob"_s);
-        QTRY_COMPARE_WITH_TIMEOUT(alice->status(), Session::Online, 10000);
-        QTRY_COMPARE_WITH_TIMEOUT(bob->status(), Session::Online, 10000);
-        QTRY_VERIFY(alice->room(u"general"_s) && bob->room(u"general"_s));
+        QVERIFY(inGeneral({alice.get(), bob.get()}));
         ChatRoom *room = alice->room(u"general"_s);
         room->open();
         bob->room(u"general"_s)->open();
@@ -296,8 +301,7 @@ private Q_SLOTS:
     void cancelStopsTheUpload()
     {
         auto alice = signIn(u"alice"_s);
-        QTRY_COMPARE_WITH_TIMEOUT(alice->status(), Session::Online, 10000);
-        QTRY_VERIFY(alice->room(u"general"_s));
+        QVERIFY(inGeneral({alice.get()}));
         ChatRoom *room = alice->room(u"general"_s);
         room->open();
         QTest::qWait(500);
