@@ -182,3 +182,12 @@ private:
 };
 
 } // namespace testkit
+
+/** initTestCase's body in a storage test: skips the whole test when the backend it asks for is
+ *  not there (PostgreSQL not reachable), and says which backend runs. */
+#define HERALD_REQUIRE_STORAGE(fixture)                                                            \
+    do {                                                                                           \
+        if (const QString why_ = (fixture).unavailable(); !why_.isEmpty())                         \
+            QSKIP(qPrintable(why_));                                                               \
+        qInfo("storage backend: %s", testkit::StorageFixture::backendName());                      \
+    } while (false)

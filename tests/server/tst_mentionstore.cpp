@@ -29,11 +29,7 @@ class TestMentionStore : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase()
-    {
-        if (const QString why = m_fixture.unavailable(); !why.isEmpty())
-            QSKIP(qPrintable(why));
-    }
+    void initTestCase() { HERALD_REQUIRE_STORAGE(m_fixture); }
     void init()
     {
         const auto e = m_store.open(m_fixture.fresh());

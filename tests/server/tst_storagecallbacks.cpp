@@ -33,12 +33,7 @@ class TestStorageCallbacks : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase()
-    {
-        if (const QString why = m_fixture.unavailable(); !why.isEmpty())
-            QSKIP(qPrintable(why));
-        qInfo("storage backend: %s", StorageFixture::backendName());
-    }
+    void initTestCase() { HERALD_REQUIRE_STORAGE(m_fixture); }
 
     void answersArriveOnTheContextsThreadAfterTheCommit()
     {

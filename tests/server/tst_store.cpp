@@ -76,12 +76,7 @@ class TestStore : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase()
-    {
-        if (const QString why = m_fixture.unavailable(); !why.isEmpty())
-            QSKIP(qPrintable(why));
-        qInfo("storage backend: %s", StorageFixture::backendName());
-    }
+    void initTestCase() { HERALD_REQUIRE_STORAGE(m_fixture); }
     void init()
     {
         m_settings = m_fixture.fresh();
