@@ -95,22 +95,24 @@ QList<Held> heldIn(const QString &directory)
     }
     return held;
 }
+qint64 bytesOf(const QList<Held> &held)
+{
+    qint64 total = 0;
+    for (const Held &h : held)
+        total += h.bytes;
+    return total;
+}
 } // namespace
 
 qint64 AttachmentCache::heldBytes() const
 {
-    qint64 total = 0;
-    for (const Held &h : heldIn(m_directory))
-        total += h.bytes;
-    return total;
+    return bytesOf(heldIn(m_directory));
 }
 
 void AttachmentCache::trim(const QString &keep)
 {
     QList<Held> held = heldIn(m_directory);
-    qint64 total = 0;
-    for (const Held &h : std::as_const(held))
-        total += h.bytes;
+    qint64 total = bytesOf(held);
     if (total <= m_limit)
         return;
     std::sort(held.begin(), held.end(), [](const Held &a, const Held &b) {

@@ -90,11 +90,10 @@ private:
     /** @brief Removes the files used longest ago until what is held fits the limit; never
      *  @p keep (the file in use), nor a download under way. */
     void trim(const QString &keep = {});
-
-    qint64 m_limit = DefaultLimit;
     [[nodiscard]] static QString safeName(const QString &name);
 
     QPointer<Connection> m_connection;
+    qint64 m_limit = DefaultLimit;
     QNetworkAccessManager m_network;
     QString m_directory;
     QHash<QString, Download> m_downloads;
